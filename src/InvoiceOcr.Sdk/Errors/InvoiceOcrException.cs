@@ -44,6 +44,15 @@ public class InvoiceOcrException : Exception
     /// <summary>Gets the id (never the secret) of the API key the failing call used, if one was used.</summary>
     public string? KeyId { get; init; }
 
+    /// <summary>
+    /// Gets the usage of a call that failed after the service billed it (for example an answer cut off at
+    /// MAX_TOKENS, or not matching the schema). The usage ledger records it; <see langword="null"/> when nothing was billed.
+    /// </summary>
+    public TokenUsage? BilledUsage { get; init; }
+
+    /// <summary>Gets the service's response id of a billed call that failed, if any.</summary>
+    public string? ResponseId { get; init; }
+
     /// <summary>Gets a value indicating whether the fault lies with the key, so another key of the company may succeed.</summary>
     public bool IsKeyFault => InvoiceOcrErrorKinds.IsKeyFault(Kind);
 }
