@@ -1,0 +1,7 @@
+using Microsoft.Extensions.Options;
+
+namespace InvoiceOcr.Sdk;
+
+/// <summary>Validates <see cref="InvoiceOcrOptions"/> at start-up; messages name the setting to fix.</summary>
+[OptionsValidator]
+internal sealed partial class InvoiceOcrOptionsValidator : IValidateOptions<InvoiceOcrOptions>;
