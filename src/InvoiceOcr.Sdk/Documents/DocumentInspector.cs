@@ -102,7 +102,6 @@ internal sealed partial class DocumentInspector
                 $"it is a {kind} file, and DocumentOptions.AllowedKinds accepts only {string.Join(", ", allowed)}.");
         }
 
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content.Span));
         if (kind != DocumentKind.Pdf)
         {
             if (!ImageSizeReader.TryRead(kind, content.Span, out var width, out var height, out var fault))
@@ -116,7 +115,7 @@ internal sealed partial class DocumentInspector
                 Kind = kind,
                 MimeType = DocumentKindInfo.MimeType(kind),
                 FileName = fileName,
-                Sha256 = sha256,
+                Sha256 = Sha256Hex(content.Span),
                 PixelWidth = width,
                 PixelHeight = height,
             };
@@ -142,7 +141,7 @@ internal sealed partial class DocumentInspector
             Kind = kind,
             MimeType = DocumentKindInfo.MimeType(kind),
             FileName = fileName,
-            Sha256 = sha256,
+            Sha256 = Sha256Hex(content.Span),
             PageCount = facts.PageCount,
             IsEncrypted = facts.IsEncrypted,
             EmbeddedFiles = facts.EmbeddedFiles,
@@ -178,6 +177,8 @@ internal sealed partial class DocumentInspector
             throw DocumentMessages.Reject(DocumentRejectionReason.Damaged, fileName, "the PDF is damaged and cannot be opened (" + ex.GetType().Name + ").", ex);
         }
     }
+
+    private static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private static string Preview(ReadOnlySpan<byte> bytes)
     {

@@ -36,7 +36,7 @@ public sealed class DocumentOptions
     /// object streams) that keeps the parser busy longer is rejected with <see cref="DocumentRejectionReason.Damaged"/>.
     /// </summary>
     /// <value>The default value is 30 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan PdfParseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
