@@ -21,7 +21,7 @@ namespace InvoiceOcr.Sdk.Documents;
 /// </remarks>
 internal sealed partial class DocumentInspector
 {
-    private static readonly string AcceptedKinds = "PDF, PNG, JPEG, WEBP, HEIC or HEIF";
+    private const string AcceptedKinds = "PDF, PNG, JPEG, WEBP, HEIC or HEIF";
 
     private readonly Func<DocumentOptions> _options;
     private readonly TimeProvider _timeProvider;
