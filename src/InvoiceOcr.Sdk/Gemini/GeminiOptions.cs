@@ -34,26 +34,26 @@ public sealed class GeminiOptions
     /// Larger documents are uploaded through the Files API and referenced by <c>fileData</c>.
     /// </summary>
     /// <value>The default value is 20 MB (20,971,520 bytes), the request limit Gemini documented until 2025.</value>
-    [Range(1, 100L * 1024 * 1024, ErrorMessage = "Gemini:InlineDataLimitBytes must be between 1 and 104857600 (100 MB).")]
+    [Range(1, 100L * 1024 * 1024)]
     public long InlineDataLimitBytes { get; set; } = 20L * 1024 * 1024;
 
     /// <summary>Gets or sets the output token cap sent as <c>generationConfig.maxOutputTokens</c>.</summary>
     /// <value>The default value is 8192.</value>
-    [Range(1, 1_000_000, ErrorMessage = "Gemini:MaxOutputTokens must be between 1 and 1000000.")]
+    [Range(1, 1_000_000)]
     public int MaxOutputTokens { get; set; } = 8192;
 
     /// <summary>Gets or sets the sampling temperature sent as <c>generationConfig.temperature</c>.</summary>
     /// <value>The default value is 0 (deterministic extraction).</value>
-    [Range(0.0, 2.0, ErrorMessage = "Gemini:Temperature must be between 0 and 2.")]
+    [Range(0.0, 2.0)]
     public double Temperature { get; set; }
 
     /// <summary>Gets or sets how long to wait between polls while an uploaded file is being processed.</summary>
     /// <value>The default value is 1 second.</value>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00", ErrorMessage = "Gemini:FilePollInterval must be between 10 ms and 1 minute.")]
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan FilePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets how long an uploaded file may stay in <c>PROCESSING</c> before the attempt fails with a timeout.</summary>
     /// <value>The default value is 2 minutes.</value>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Gemini:FileProcessingTimeout must be between 1 second and 1 hour.")]
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan FileProcessingTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -380,6 +380,37 @@ public sealed class GeminiErrorParserTests
     }
 
     [Fact]
+    public void TryParseStatus_TypeNotFirstInDetail_StillDiscriminates()
+    {
+        var status = GeminiErrorParser.TryParseStatus("""
+            {"error":{"code":400,"message":"m","status":"INVALID_ARGUMENT","details":[{"reason":"API_KEY_INVALID","domain":"googleapis.com","@type":"type.googleapis.com/google.rpc.ErrorInfo"}]}}
+            """)!;
+
+        Assert.Equal("API_KEY_INVALID", Assert.IsType<GoogleErrorInfo>(Assert.Single(status.Details!)).Reason);
+    }
+
+    [Fact]
+    public void Parse_403WithApiKeyInvalidReason_IsKeyInvalid()
+    {
+        var error = Parse(HttpStatusCode.Forbidden, """
+            {"error":{"code":403,"message":"The provided API key is invalid.","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}
+            """);
+
+        Assert.Equal(InvoiceOcrErrorKind.KeyInvalid, error.Kind);
+    }
+
+    [Fact]
+    public void Parse_429WithOnlyRetryInfo_IsQuotaExhaustedWithDelay()
+    {
+        var error = Parse(HttpStatusCode.TooManyRequests, """
+            {"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"7s"}]}}
+            """);
+
+        Assert.Equal(InvoiceOcrErrorKind.QuotaExhausted, error.Kind);
+        Assert.Equal(TimeSpan.FromSeconds(7), error.RetryAfter);
+    }
+
+    [Fact]
     public void Parse_MessageEchoingTheKey_ScrubsIt()
     {
         const string apiKey = "test-key-echoed-0001";

@@ -182,6 +182,16 @@ public sealed class GeminiResponseReaderTests
         Assert.ThrowsAny<JsonException>(() => Read(json, "m"));
     }
 
+    [Fact]
+    public void ExtractTopLevelProperty_NestedPropertyOfSameName_IsNotTaken()
+    {
+        var json = Encoding.UTF8.GetBytes("""{"candidates":[{"usageMetadata":{"promptTokenCount":1}}],"modelVersion":"m","usageMetadata" : {"promptTokenCount": 2}}""");
+
+        Assert.Equal("{\"promptTokenCount\": 2}", GeminiResponseReader.ExtractTopLevelProperty(json, "usageMetadata"));
+        Assert.Equal("\"m\"", GeminiResponseReader.ExtractTopLevelProperty(json, "modelVersion"));
+        Assert.Null(GeminiResponseReader.ExtractTopLevelProperty(json, "responseId"));
+    }
+
     internal static GeminiGenerateResult Read(string json, string model) => GeminiResponseReader.Read(Encoding.UTF8.GetBytes(json), model);
 
     private static void AssertRawUsageIsVerbatim(string responseJson, string? raw)
