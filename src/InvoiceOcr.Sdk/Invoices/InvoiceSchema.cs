@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
@@ -65,6 +67,14 @@ internal static class InvoiceSchema
 
             schema["type"] = kept.Count == 1 ? kept[0]!.DeepClone() : kept;
             schema.Remove("pattern");
+        }
+
+        var description = context.PropertyInfo is { } propertyInfo
+            ? propertyInfo.AttributeProvider?.GetCustomAttributes(typeof(DescriptionAttribute), inherit: false).OfType<DescriptionAttribute>().FirstOrDefault()?.Description
+            : context.TypeInfo.Type.GetCustomAttribute<DescriptionAttribute>(inherit: false)?.Description;
+        if (description is not null)
+        {
+            schema["description"] = description;
         }
 
         if (schema.ContainsKey("enum") && !schema.ContainsKey("type"))
