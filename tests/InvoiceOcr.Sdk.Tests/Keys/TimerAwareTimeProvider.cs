@@ -11,6 +11,17 @@ public sealed class TimerAwareTimeProvider(DateTimeOffset start) : FakeTimeProvi
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        Started(dueTime);
+        return new ObservedTimer(base.CreateTimer(callback, state, dueTime, period), this);
+    }
+
+    private void Started(TimeSpan dueTime)
+    {
+        if (dueTime == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             var index = _waiters.FindIndex(w => w.DueTime == dueTime);
@@ -24,8 +35,6 @@ public sealed class TimerAwareTimeProvider(DateTimeOffset start) : FakeTimeProvi
                 _unclaimed.Add(dueTime);
             }
         }
-
-        return base.CreateTimer(callback, state, dueTime, period);
     }
 
     /// <summary>Completes once a timer with exactly this due time has been created (each timer satisfies one wait).</summary>
@@ -55,5 +64,19 @@ public sealed class TimerAwareTimeProvider(DateTimeOffset start) : FakeTimeProvi
     {
         await WaitForTimerAsync(dueTime);
         Advance(dueTime);
+    }
+
+    /// <summary>Reports re-armed timers too (CancellationTokenSource.CancelAfter changes an existing timer).</summary>
+    private sealed class ObservedTimer(ITimer inner, TimerAwareTimeProvider owner) : ITimer
+    {
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            owner.Started(dueTime);
+            return inner.Change(dueTime, period);
+        }
+
+        public void Dispose() => inner.Dispose();
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
