@@ -5,9 +5,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddInvoiceOcr(options => options.Model = "gemini-2.5-flash");
+builder.Services.AddInvoiceOcr(options => options.Gemini.Model = "gemini-2.5-flash");
 using var host = builder.Build();
 await host.StartAsync();
-var options = host.Services.GetRequiredService<IOptions<InvoiceOcrOptions>>().Value;
+var options = host.Services.GetRequiredService<IOptions<InvoiceOcrOptions>>().Value.Gemini;
 Console.WriteLine($"InvoiceOcr.Sdk resolved from packages; model {options.Model}.");
 await host.StopAsync();

@@ -84,6 +84,17 @@ public sealed partial class EInvoiceReader
             throw new InvalidDocumentException(DocumentRejectionReason.Damaged, "The PDF is damaged and its attachments cannot be read: " + ex.Message, ex);
         }
 
+        return ReadAttachments(attachments);
+    }
+
+    /// <summary>Maps the first recognised e-invoice among a PDF's attachments, already read by document intake (the PDF is not opened again).</summary>
+    /// <param name="embeddedFiles">The PDF's attachments.</param>
+    /// <returns>The invoice, or <see langword="null"/> when none is an e-invoice.</returns>
+    internal Invoice? ReadEmbeddedFiles(IReadOnlyList<Documents.PdfEmbeddedFile> embeddedFiles) =>
+        embeddedFiles.Count == 0 ? null : ReadAttachments([.. embeddedFiles.Select(f => (f.Name, f.Content.ToArray()))]);
+
+    private Invoice? ReadAttachments(List<(string Name, byte[] Bytes)> attachments)
+    {
         foreach (var (name, bytes) in Order(attachments))
         {
             if (bytes.Length > MaxXmlBytes)
