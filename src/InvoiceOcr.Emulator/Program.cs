@@ -1,2 +1,1 @@
-// Placeholder entry point; the emulator is built under its own issue.
 return 0;

@@ -1,0 +1,66 @@
+using System.Text.Json;
+
+namespace InvoiceOcr.Emulator;
+
+/// <summary>What an <see cref="IEmulatorAnswerSource"/> sees of a <c>generateContent</c> request.</summary>
+public sealed class EmulatorAnswerRequest
+{
+    internal EmulatorAnswerRequest(
+        string model,
+        IReadOnlyList<EmulatorDocument> documents,
+        string promptText,
+        string? systemInstruction,
+        string? responseMimeType,
+        JsonElement? responseSchema,
+        JsonElement? responseJsonSchema)
+    {
+        Model = model;
+        Documents = documents;
+        PromptText = promptText;
+        SystemInstruction = systemInstruction;
+        ResponseMimeType = responseMimeType;
+        ResponseSchema = responseSchema;
+        ResponseJsonSchema = responseJsonSchema;
+    }
+
+    /// <summary>Gets the bare model id from the URL, for example <c>gemini-2.5-flash</c>.</summary>
+    public string Model { get; }
+
+    /// <summary>Gets the documents and images of the request (inline data and uploaded files), in request order.</summary>
+    public IReadOnlyList<EmulatorDocument> Documents { get; }
+
+    /// <summary>Gets the concatenated text parts of the contents.</summary>
+    public string PromptText { get; }
+
+    /// <summary>Gets the concatenated text of the system instruction, if any.</summary>
+    public string? SystemInstruction { get; }
+
+    /// <summary>Gets <c>generationConfig.responseMimeType</c>, if any.</summary>
+    public string? ResponseMimeType { get; }
+
+    /// <summary>Gets <c>generationConfig.responseSchema</c> (OpenAPI subset, upper-case types), if any.</summary>
+    public JsonElement? ResponseSchema { get; }
+
+    /// <summary>Gets <c>generationConfig.responseJsonSchema</c> (JSON Schema subset), if any.</summary>
+    public JsonElement? ResponseJsonSchema { get; }
+}
+
+/// <summary>A document or image sent to the emulator.</summary>
+public sealed class EmulatorDocument
+{
+    internal EmulatorDocument(string mimeType, ReadOnlyMemory<byte> data, string sha256)
+    {
+        MimeType = mimeType;
+        Data = data;
+        Sha256 = sha256;
+    }
+
+    /// <summary>Gets the declared MIME type, for example <c>application/pdf</c>.</summary>
+    public string MimeType { get; }
+
+    /// <summary>Gets the raw bytes.</summary>
+    public ReadOnlyMemory<byte> Data { get; }
+
+    /// <summary>Gets the SHA-256 of <see cref="Data"/> in lower-case hex.</summary>
+    public string Sha256 { get; }
+}
