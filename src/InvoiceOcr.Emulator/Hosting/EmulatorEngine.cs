@@ -336,11 +336,8 @@ internal sealed class EmulatorEngine
 
         if (legacy)
         {
-            if (!request.HasSafetySettings)
-            {
-                // Recorded 2.0 answers carry avgLogprobs, except those that also carry safetyRatings for safetySettings.
-                candidate["avgLogprobs"] = -NextDouble() / 10;
-            }
+            // Recorded 2.0 unary answers carry avgLogprobs (streamed events do not).
+            candidate["avgLogprobs"] = -NextDouble() / 10;
         }
         else
         {
