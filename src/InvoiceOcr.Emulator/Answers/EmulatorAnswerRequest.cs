@@ -5,7 +5,15 @@ namespace InvoiceOcr.Emulator;
 /// <summary>What an <see cref="IEmulatorAnswerSource"/> sees of a <c>generateContent</c> request.</summary>
 public sealed class EmulatorAnswerRequest
 {
-    internal EmulatorAnswerRequest(
+    /// <summary>Initializes a new instance of the <see cref="EmulatorAnswerRequest"/> class (the emulator builds these; tests of an answer source may too).</summary>
+    /// <param name="model">The bare model id.</param>
+    /// <param name="documents">The documents and images of the request.</param>
+    /// <param name="promptText">The concatenated text parts.</param>
+    /// <param name="systemInstruction">The system instruction text, if any.</param>
+    /// <param name="responseMimeType">The requested response MIME type, if any.</param>
+    /// <param name="responseSchema">The OpenAPI-style response schema, if any.</param>
+    /// <param name="responseJsonSchema">The JSON Schema response schema, if any.</param>
+    public EmulatorAnswerRequest(
         string model,
         IReadOnlyList<EmulatorDocument> documents,
         string promptText,
@@ -48,7 +56,11 @@ public sealed class EmulatorAnswerRequest
 /// <summary>A document or image sent to the emulator.</summary>
 public sealed class EmulatorDocument
 {
-    internal EmulatorDocument(string mimeType, ReadOnlyMemory<byte> data, string sha256)
+    /// <summary>Initializes a new instance of the <see cref="EmulatorDocument"/> class.</summary>
+    /// <param name="mimeType">The declared MIME type.</param>
+    /// <param name="data">The raw bytes.</param>
+    /// <param name="sha256">The SHA-256 of <paramref name="data"/> in lower-case hex.</param>
+    public EmulatorDocument(string mimeType, ReadOnlyMemory<byte> data, string sha256)
     {
         MimeType = mimeType;
         Data = data;

@@ -19,6 +19,7 @@ internal sealed class EmulatorEngine
         ["HARM_CATEGORY_HATE_SPEECH", "HARM_CATEGORY_DANGEROUS_CONTENT", "HARM_CATEGORY_HARASSMENT", "HARM_CATEGORY_SEXUALLY_EXPLICIT"];
 
     private static readonly JsonSerializerOptions LedgerJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions FaultJson = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     private readonly GeminiEmulatorOptions _options;
     private readonly TimeProvider _time;
@@ -63,6 +64,36 @@ internal sealed class EmulatorEngine
             totalsByKey = Ledger.TotalsByKey(),
             totalsByProject = Ledger.TotalsByProject(),
         }, LedgerJson)));
+        app.MapDelete("/emulator/ledger", ctx =>
+        {
+            Ledger.Clear();
+            return WriteTextAsync(ctx, 200, "{}\n");
+        });
+        app.MapPost("/emulator/faults", InjectFaultAsync);
+    }
+
+    /// <summary><c>POST /emulator/faults</c> with <c>{"kind":"Unavailable","count":2,"keyId":"alpha-1"}</c> scripts faults at run time.</summary>
+    private async Task InjectFaultAsync(HttpContext ctx)
+    {
+        EmulatorScriptedFault? step;
+        try
+        {
+            step = await JsonSerializer.DeserializeAsync<EmulatorScriptedFault>(ctx.Request.Body, FaultJson, ctx.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException exception)
+        {
+            await WriteErrorAsync(ctx, GoogleErrors.InvalidArgument("Invalid fault: " + exception.Message)).ConfigureAwait(false);
+            return;
+        }
+
+        if (step is null || step.Count < 1 || !Enum.IsDefined(step.Kind))
+        {
+            await WriteErrorAsync(ctx, GoogleErrors.InvalidArgument("Send {\"kind\": \"<EmulatorFaultKind>\", \"count\": N >= 1, \"keyId\": null or a key id}.")).ConfigureAwait(false);
+            return;
+        }
+
+        Faults.Enqueue(step.Kind, step.Count, step.KeyId);
+        await WriteTextAsync(ctx, 200, "{}\n").ConfigureAwait(false);
     }
 
     // ---- generateContent / streamGenerateContent / countTokens ----

@@ -22,7 +22,7 @@ internal static class WireJson
     };
 
     /// <summary>Object members whose keys are user names (schema property maps), not proto field names.</summary>
-    private static readonly HashSet<string> UserKeyedMaps = new(StringComparer.Ordinal) { "properties", "$defs", "defs", "definitions", "metadata" };
+    private static readonly HashSet<string> UserKeyedMaps = new(StringComparer.Ordinal) { "properties", "$defs", "defs", "definitions" };
 
     /// <summary>Members whose whole subtree is free-form data and must be kept verbatim.</summary>
     private static readonly HashSet<string> Verbatim = new(StringComparer.Ordinal) { "responseJsonSchema", "args", "response", "enum", "default", "example" };

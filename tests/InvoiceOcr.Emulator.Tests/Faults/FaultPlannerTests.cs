@@ -193,3 +193,23 @@ public sealed class FaultPlannerTests
         Assert.True(advanced >= TimeSpan.FromSeconds(5), $"answered after only {advanced} of emulated time");
     }
 }
+
+public sealed class FaultEndpointTests
+{
+    [Fact]
+    public async Task PostEmulatorFaults_ScriptsFaultsAtRunTime()
+    {
+        await using var host = await EmulatorTestHost.StartAsync();
+
+        using var injected = await host.PostRawAsync("emulator/faults", "{\"kind\":\"DeadlineExceeded\",\"count\":1,\"keyId\":\"a-1\"}", key: null);
+        using var first = await host.GenerateAsync(EmulatorTestHost.TextRequest());
+        using var second = await host.GenerateAsync(EmulatorTestHost.TextRequest());
+        using var bad = await host.PostRawAsync("emulator/faults", "{\"kind\":\"NoSuchFault\"}", key: null);
+
+        Assert.Equal(HttpStatusCode.OK, injected.StatusCode);
+        Assert.Equal(HttpStatusCode.GatewayTimeout, first.StatusCode);
+        Assert.Equal("DEADLINE_EXCEEDED", (string?)(await EmulatorTestHost.ReadJsonAsync(first))["error"]!["status"]);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+}
