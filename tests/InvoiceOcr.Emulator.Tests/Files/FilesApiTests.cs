@@ -120,6 +120,50 @@ public sealed class FilesApiTests
     }
 
     [Fact]
+    public async Task ChunkedResumableUpload_AppendsAtOffsetsAndRejectsWrongOffset()
+    {
+        await using var host = await EmulatorTestHost.StartAsync();
+        var data = SharedData.ReadInvoice("sroie/img/000.jpg");
+        var ct = TestContext.Current.CancellationToken;
+
+        using var start = new HttpRequestMessage(HttpMethod.Post, "upload/v1beta/files");
+        start.Headers.Add("x-goog-api-key", EmulatorTestHost.KeyA1);
+        start.Headers.Add("X-Goog-Upload-Protocol", "resumable");
+        start.Headers.Add("X-Goog-Upload-Command", "start");
+        start.Headers.Add("X-Goog-Upload-Header-Content-Length", data.Length.ToString());
+        start.Headers.Add("X-Goog-Upload-Header-Content-Type", "image/jpeg");
+        using var started = await host.Http.SendAsync(start, ct);
+        var url = Assert.Single(started.Headers.GetValues("X-Goog-Upload-URL"));
+
+        async Task<HttpResponseMessage> Step(string command, int offset, byte[] bytes)
+        {
+            using var step = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(bytes) };
+            step.Headers.Add("x-goog-api-key", EmulatorTestHost.KeyA1);
+            step.Headers.Add("X-Goog-Upload-Command", command);
+            step.Headers.Add("X-Goog-Upload-Offset", offset.ToString());
+            return await host.Http.SendAsync(step, ct);
+        }
+
+        var half = data.Length / 2;
+        using (var first = await Step("upload", 0, data[..half]))
+        {
+            Assert.Equal("active", Assert.Single(first.Headers.GetValues("X-Goog-Upload-Status")));
+        }
+
+        using (var wrong = await Step("upload", 0, data[half..]))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        }
+
+        using var last = await Step("upload, finalize", half, data[half..]);
+        Assert.Equal("final", Assert.Single(last.Headers.GetValues("X-Goog-Upload-Status")));
+        var file = (await EmulatorTestHost.ReadJsonAsync(last))["file"]!;
+        Assert.Equal(data.Length.ToString(), (string?)file["sizeBytes"]);
+        var expectedHash = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data))));
+        Assert.Equal(expectedHash, (string?)file["sha256Hash"]);
+    }
+
+    [Fact]
     public async Task Upload_WithoutResumableProtocol_Gets400()
     {
         await using var host = await EmulatorTestHost.StartAsync();

@@ -54,6 +54,10 @@ public sealed class EmulatorLedgerTests
         Assert.Equal(3, json["entries"]!.AsArray().Count);
         Assert.Equal(2, (long)json["totalsByKey"]!["a-2"]!["requests"]!);
         Assert.Equal("a-1", (string?)json["entries"]![0]!["keyId"]);
+
+        using var cleared = await host.SendAsync(HttpMethod.Delete, "emulator/ledger", key: null);
+        Assert.Equal(System.Net.HttpStatusCode.OK, cleared.StatusCode);
+        Assert.Equal(0, host.Ledger.Count);
     }
 
     [Fact]
