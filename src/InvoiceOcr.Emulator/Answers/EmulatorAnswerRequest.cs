@@ -75,4 +75,21 @@ public sealed class EmulatorDocument
 
     /// <summary>Gets the SHA-256 of <see cref="Data"/> in lower-case hex.</summary>
     public string Sha256 { get; }
+
+    /// <summary>
+    /// Returns the files embedded in a PDF document (for example <c>factur-x.xml</c>, <c>zugferd-invoice.xml</c> or
+    /// <c>xrechnung.xml</c> in hybrid e-invoices), read once and cached; empty for other documents or unreadable PDFs.
+    /// </summary>
+    /// <returns>The attachments in document order.</returns>
+    public IReadOnlyList<EmulatorAttachment> GetAttachments() =>
+        _attachments ??= string.Equals(MimeType, "application/pdf", StringComparison.OrdinalIgnoreCase)
+            ? InvoiceOcr.Emulator.Answers.PdfAttachments.Read(Data)
+            : [];
+
+    private IReadOnlyList<EmulatorAttachment>? _attachments;
 }
+
+/// <summary>A file embedded in a PDF.</summary>
+/// <param name="Name">The attachment's file name, for example <c>factur-x.xml</c>.</param>
+/// <param name="Data">The attachment's bytes.</param>
+public sealed record EmulatorAttachment(string Name, ReadOnlyMemory<byte> Data);

@@ -142,3 +142,31 @@ public sealed class AnswerResolutionTests
         }
     }
 }
+
+public sealed class EmulatorDocumentTests
+{
+    [Theory]
+    [InlineData("EN16931_Einfach", "factur-x.xml")]
+    [InlineData("XRECHNUNG_Einfach", "xrechnung.xml")]
+    public void GetAttachments_HybridInvoice_ReturnsEmbeddedXmlByteForByte(string invoice, string attachment)
+    {
+        var pdf = SharedData.ReadInvoice($"zugferd/{invoice}.pdf");
+        var document = new EmulatorDocument("application/pdf", pdf, Convert.ToHexStringLower(SHA256.HashData(pdf)));
+
+        var found = Assert.Single(document.GetAttachments(), a => a.Name == attachment);
+
+        Assert.Equal(SharedData.ReadInvoice($"zugferd/embedded/{invoice}/{attachment}"), found.Data.ToArray());
+        Assert.Same(document.GetAttachments(), document.GetAttachments());
+    }
+
+    [Theory]
+    [InlineData("invoice2data/QualityHosting.pdf", "application/pdf")]
+    [InlineData("edge/corrupt-factur-x-waytoosmall.pdf", "application/pdf")]
+    [InlineData("sroie/img/000.jpg", "image/jpeg")]
+    public void GetAttachments_NoAttachments_ReturnsEmpty(string file, string mime)
+    {
+        var data = SharedData.ReadInvoice(file);
+
+        Assert.Empty(new EmulatorDocument(mime, data, "unused").GetAttachments());
+    }
+}
