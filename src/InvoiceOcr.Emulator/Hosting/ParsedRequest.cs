@@ -5,8 +5,6 @@ namespace InvoiceOcr.Emulator.Hosting;
 /// <summary>A validated <c>GenerateContentRequest</c> with its documents resolved and its prompt tokens counted.</summary>
 internal sealed class ParsedRequest
 {
-    public required JsonObject Root { get; init; }
-
     public required IReadOnlyList<EmulatorDocument> Documents { get; init; }
 
     public required string PromptText { get; init; }

@@ -197,7 +197,6 @@ internal static partial class RequestParser
         var promptDetails = details.Where(d => d.Tokens > 0).ToList();
         return (new ParsedRequest
         {
-            Root = root,
             Documents = documents,
             PromptText = prompt.ToString(),
             SystemInstruction = system,
