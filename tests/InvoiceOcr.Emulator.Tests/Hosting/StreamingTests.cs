@@ -103,4 +103,44 @@ public sealed class StreamingTests : IAsyncLifetime
         Assert.True(array.Count > 1);
         Assert.Equal("STOP", (string?)array[^1]!["candidates"]![0]!["finishReason"]);
     }
+
+    [Fact]
+    public async Task Sse_TruncatedBody_EndsCleanlyWithoutFinalEventAndIsNotBilled()
+    {
+        _host.Emulator.InjectFault(EmulatorFaultKind.TruncatedBody);
+
+        var (response, body) = await StreamAsync(EmulatorTestHost.TextRequest("Tell me something long enough to stream."));
+        using var _ = response;
+
+        var events = Frames(body).Select(Event).ToList();
+        Assert.NotEmpty(events);
+        Assert.All(events, e => Assert.Null(e["candidates"]![0]!["finishReason"]));
+        Assert.Equal(0, _host.Ledger.Count);
+    }
+
+    [Fact]
+    public async Task Sse_ConnectionReset_FailsTheReadAfterTheFirstEventAndIsNotBilled()
+    {
+        _host.Emulator.InjectFault(EmulatorFaultKind.ConnectionReset);
+
+        var failure = await Record.ExceptionAsync(() => StreamAsync(EmulatorTestHost.TextRequest()));
+
+        Assert.True(failure is HttpRequestException or IOException, failure?.ToString());
+        Assert.Equal(0, _host.Ledger.Count);
+    }
+
+    [Fact]
+    public async Task Sse_MaxTokensFault_FinalEventSaysMaxTokensAndIsBilled()
+    {
+        _host.Emulator.InjectFault(EmulatorFaultKind.MaxTokens);
+
+        var (response, body) = await StreamAsync(EmulatorTestHost.TextRequest());
+        using var _ = response;
+
+        var last = Frames(body).Select(Event).Last();
+        Assert.Equal("MAX_TOKENS", (string?)last["candidates"]![0]!["finishReason"]);
+        var entry = Assert.Single(_host.Ledger.Entries);
+        Assert.Equal("MAX_TOKENS", entry.FinishReason);
+        Assert.Equal((int)last["usageMetadata"]!["candidatesTokenCount"]!, entry.CandidatesTokenCount);
+    }
 }

@@ -131,4 +131,21 @@ public sealed class QuotaTrackerTests
         Assert.Equal("GenerateContentPaidTierInputTokensPerModelPerMinute", (string?)Violation(body)["quotaId"]);
         Assert.Equal("generativelanguage.googleapis.com/generate_content_paid_tier_input_token_count", (string?)Violation(body)["quotaMetric"]);
     }
+
+    [Fact]
+    public async Task RequestsPerMinute_ParallelCalls_AdmitExactlyTheLimit()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-04T10:00:00Z"));
+        await using var host = await EmulatorTestHost.StartAsync(o => o.Projects["project-a"] = new EmulatorProjectOptions { RequestsPerMinute = 10 }, time);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 25).Select(async i =>
+        {
+            using var response = await host.GenerateAsync(EmulatorTestHost.TextRequest("call " + i), key: i % 2 == 0 ? EmulatorTestHost.KeyA1 : EmulatorTestHost.KeyA2);
+            return response.StatusCode;
+        }));
+
+        Assert.Equal(10, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(15, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.Equal(10, host.Ledger.Count);
+    }
 }
