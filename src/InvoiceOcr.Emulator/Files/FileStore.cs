@@ -91,11 +91,11 @@ internal sealed class FileStore(TimeProvider timeProvider, GeminiEmulatorOptions
         return upload;
     }
 
-    public PendingUpload? FindUpload(string uploadId, string project)
+    public PendingUpload? FindUpload(string uploadId)
     {
         lock (_gate)
         {
-            return _uploads.TryGetValue(uploadId, out var upload) && upload.Project == project ? upload : null;
+            return _uploads.GetValueOrDefault(uploadId);
         }
     }
 

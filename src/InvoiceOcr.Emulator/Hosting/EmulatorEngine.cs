@@ -578,6 +578,18 @@ internal sealed class EmulatorEngine
 
     private async Task UploadAsync(HttpContext ctx)
     {
+        var commands = ctx.Request.Headers["X-Goog-Upload-Command"].ToString()
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(c => c.ToLowerInvariant())
+            .ToHashSet(StringComparer.Ordinal);
+        var uploadId = ctx.Request.Query["upload_id"].ToString();
+        if (uploadId.Length > 0)
+        {
+            // Like the real service, the upload URL itself authorizes the session (clients need not resend the key).
+            await ContinueUploadAsync(ctx, uploadId, commands).ConfigureAwait(false);
+            return;
+        }
+
         var (key, error) = Authenticate(ctx);
         if (error is not null)
         {
@@ -585,45 +597,38 @@ internal sealed class EmulatorEngine
             return;
         }
 
-        var commands = ctx.Request.Headers["X-Goog-Upload-Command"].ToString()
-            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Select(c => c.ToLowerInvariant())
-            .ToHashSet(StringComparer.Ordinal);
-        var uploadId = ctx.Request.Query["upload_id"].ToString();
-
-        if (uploadId.Length == 0)
+        if (!string.Equals(ctx.Request.Headers["X-Goog-Upload-Protocol"], "resumable", StringComparison.OrdinalIgnoreCase) || !commands.Contains("start"))
         {
-            if (!string.Equals(ctx.Request.Headers["X-Goog-Upload-Protocol"], "resumable", StringComparison.OrdinalIgnoreCase) || !commands.Contains("start"))
-            {
-                await WriteErrorAsync(ctx, GoogleErrors.InvalidArgument("The emulator implements the resumable upload protocol: send X-Goog-Upload-Protocol: resumable and X-Goog-Upload-Command: start.")).ConfigureAwait(false);
-                return;
-            }
-
-            var (body, bodyError) = await ReadJsonBodyAsync(ctx, allowEmpty: true).ConfigureAwait(false);
-            if (bodyError is not null)
-            {
-                await WriteErrorAsync(ctx, bodyError).ConfigureAwait(false);
-                return;
-            }
-
-            var displayName = body?["file"]?["displayName"]?.GetValue<string>() ?? string.Empty;
-            var mime = ctx.Request.Headers["X-Goog-Upload-Header-Content-Type"].ToString();
-            if (mime.Length == 0)
-            {
-                await WriteErrorAsync(ctx, GoogleErrors.InvalidArgument("X-Goog-Upload-Header-Content-Type is required: the file's MIME type.")).ConfigureAwait(false);
-                return;
-            }
-
-            long? declared = long.TryParse(ctx.Request.Headers["X-Goog-Upload-Header-Content-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
-            var upload = Files.StartUpload(key!.Project, displayName, mime, declared);
-            ctx.Response.Headers["X-Goog-Upload-URL"] = BaseAddress(ctx) + "upload/v1beta/files?upload_id=" + upload.UploadId + "&upload_protocol=resumable";
-            ctx.Response.Headers["X-Goog-Upload-Status"] = "active";
-            ctx.Response.Headers["X-Goog-Upload-Chunk-Granularity"] = "8388608";
-            ctx.Response.StatusCode = 200;
+            await WriteErrorAsync(ctx, GoogleErrors.InvalidArgument("The emulator implements the resumable upload protocol: send X-Goog-Upload-Protocol: resumable and X-Goog-Upload-Command: start.")).ConfigureAwait(false);
             return;
         }
 
-        var pending = Files.FindUpload(uploadId, key!.Project);
+        var (body, bodyError) = await ReadJsonBodyAsync(ctx, allowEmpty: true).ConfigureAwait(false);
+        if (bodyError is not null)
+        {
+            await WriteErrorAsync(ctx, bodyError).ConfigureAwait(false);
+            return;
+        }
+
+        var displayName = body?["file"]?["displayName"]?.GetValue<string>() ?? string.Empty;
+        var mime = ctx.Request.Headers["X-Goog-Upload-Header-Content-Type"].ToString();
+        if (mime.Length == 0)
+        {
+            await WriteErrorAsync(ctx, GoogleErrors.InvalidArgument("X-Goog-Upload-Header-Content-Type is required: the file's MIME type.")).ConfigureAwait(false);
+            return;
+        }
+
+        long? declared = long.TryParse(ctx.Request.Headers["X-Goog-Upload-Header-Content-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+        var upload = Files.StartUpload(key!.Project, displayName, mime, declared);
+        ctx.Response.Headers["X-Goog-Upload-URL"] = BaseAddress(ctx) + "upload/v1beta/files?upload_id=" + upload.UploadId + "&upload_protocol=resumable";
+        ctx.Response.Headers["X-Goog-Upload-Status"] = "active";
+        ctx.Response.Headers["X-Goog-Upload-Chunk-Granularity"] = "8388608";
+        ctx.Response.StatusCode = 200;
+    }
+
+    private async Task ContinueUploadAsync(HttpContext ctx, string uploadId, HashSet<string> commands)
+    {
+        var pending = Files.FindUpload(uploadId);
         if (pending is null)
         {
             await WriteErrorAsync(ctx, GoogleErrors.Simple(404, "NOT_FOUND", "The upload session does not exist or has already been finalized.")).ConfigureAwait(false);
