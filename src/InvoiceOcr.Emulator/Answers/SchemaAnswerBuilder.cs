@@ -5,7 +5,9 @@ namespace InvoiceOcr.Emulator.Answers;
 /// <summary>
 /// Builds the honest default answer for a response schema: the shape the schema asks for with nothing invented —
 /// objects with every declared property (in <c>propertyOrdering</c> order, else declaration order), arrays empty, and
-/// every scalar <see langword="null"/>, whatever its declared type.
+/// every scalar <see langword="null"/>, whatever its declared type. The one exception keeps the answer schema-valid:
+/// a required, non-nullable enum gets its "don't know" member (<c>Other</c>, <c>Unknown</c>, <c>Unspecified</c>) when it has one,
+/// else its first member, as a model must pick one.
 /// </summary>
 internal static class SchemaAnswerBuilder
 {
@@ -44,6 +46,13 @@ internal static class SchemaAnswerBuilder
         };
     }
 
+    private static JsonNode? DontKnowMember(JsonArray members)
+    {
+        string[] dontKnow = ["Other", "Unknown", "Unspecified", "OTHER", "UNKNOWN", "UNSPECIFIED"];
+        var chosen = members.FirstOrDefault(m => m is JsonValue v && v.TryGetValue<string>(out var text) && dontKnow.Contains(text)) ?? members[0];
+        return chosen?.DeepClone();
+    }
+
     private static JsonObject BuildObject(JsonObject schema, JsonObject? root, int depth)
     {
         var result = new JsonObject();
@@ -59,9 +68,16 @@ internal static class SchemaAnswerBuilder
         }
 
         order.AddRange(properties.Select(p => p.Key).Where(k => !order.Contains(k)));
+        var required = schema["required"] is JsonArray names ? names.Select(n => n?.GetValue<string>()).ToHashSet() : [];
         foreach (var name in order)
         {
             var property = properties[name];
+            if (required.Contains(name) && property is JsonObject { } enumSchema && enumSchema["enum"] is JsonArray { Count: > 0 } members && !IsNullable(enumSchema))
+            {
+                result[name] = DontKnowMember(members);
+                continue;
+            }
+
             // A nullable object or an optional one is answered null: nothing was read to fill it.
             result[name] = IsNullable(property as JsonObject) && TypeOf(property as JsonObject) == "object" ? null : Build(property, root, depth + 1);
         }

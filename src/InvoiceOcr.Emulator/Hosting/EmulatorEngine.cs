@@ -263,7 +263,10 @@ internal sealed class EmulatorEngine
             }
         }
 
-        if (_options.AnswerSources.Count > 0)
+        IEnumerable<IEmulatorAnswerSource> sources = _options.AnswerEmbeddedInvoices
+            ? _options.AnswerSources.Append(EInvoiceAnswerSource.Instance)
+            : _options.AnswerSources;
+        if (_options.AnswerSources.Count > 0 || _options.AnswerEmbeddedInvoices)
         {
             var answerRequest = new EmulatorAnswerRequest(
                 model,
@@ -273,7 +276,7 @@ internal sealed class EmulatorEngine
                 request.ResponseMimeType,
                 request.ResponseSchema is null ? null : JsonSerializer.SerializeToElement(request.ResponseSchema),
                 request.ResponseJsonSchema is null ? null : JsonSerializer.SerializeToElement(request.ResponseJsonSchema));
-            foreach (var source in _options.AnswerSources)
+            foreach (var source in sources)
             {
                 var answer = await source.GetAnswerAsync(answerRequest, cancellationToken).ConfigureAwait(false);
                 if (answer is not null)

@@ -48,6 +48,13 @@ public sealed class GeminiEmulatorOptions
     /// <value>The default value is an empty list.</value>
     public IList<IEmulatorAnswerSource> AnswerSources { get; } = [];
 
+    /// <summary>
+    /// Gets or sets a value indicating whether a PDF that embeds an e-invoice (Factur-X / ZUGFeRD / XRechnung / UBL) is
+    /// answered with the invoice its XML describes, as a perfect model would, after <see cref="AnswerSources"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool AnswerEmbeddedInvoices { get; set; } = true;
+
     /// <summary>Gets or sets the fault injection settings.</summary>
     /// <value>The default value is no faults and no latency.</value>
     [Required]

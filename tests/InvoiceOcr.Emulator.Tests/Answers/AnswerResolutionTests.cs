@@ -127,6 +127,26 @@ public sealed class AnswerResolutionTests
             answer!.ToJsonString());
     }
 
+    [Fact]
+    public void SchemaAnswerBuilder_RequiredEnum_AnswersItsDontKnowMemberToStaySchemaValid()
+    {
+        var schema = JsonNode.Parse("""
+        {
+          "type": "object",
+          "properties": {
+            "kind": { "type": "string", "enum": ["Invoice", "Receipt", "Other"] },
+            "first": { "type": "string", "enum": ["A", "B"] },
+            "optional": { "type": "string", "enum": ["X", "Other"] }
+          },
+          "required": ["kind", "first"]
+        }
+        """);
+
+        var answer = SchemaAnswerBuilder.Build(schema);
+
+        Assert.Equal("""{"kind":"Other","first":"A","optional":null}""", answer!.ToJsonString());
+    }
+
     private sealed class RecordingSource(string? answer) : IEmulatorAnswerSource
     {
         public List<EmulatorAnswerRequest> Seen { get; } = [];
