@@ -617,7 +617,7 @@ internal sealed class EmulatorEngine
             return;
         }
 
-        var displayName = body?["file"]?["displayName"]?.GetValue<string>() ?? string.Empty;
+        var displayName = body?["file"]?["displayName"] is JsonValue nameValue && nameValue.TryGetValue<string>(out var name) ? name : string.Empty;
         var mime = ctx.Request.Headers["X-Goog-Upload-Header-Content-Type"].ToString();
         if (mime.Length == 0)
         {
