@@ -46,10 +46,14 @@ for (var i = 0; i < args.Length; i++)
 
 if (configPath is not null)
 {
-    var fullPath = Path.GetFullPath(configPath);
-    if (!File.Exists(fullPath))
+    // `dotnet run --project` runs in the project folder; a relative path is also tried against the shell's folder.
+    string[] candidates = Path.IsPathRooted(configPath) || Environment.GetEnvironmentVariable("PWD") is not { Length: > 0 } shellDirectory
+        ? [Path.GetFullPath(configPath)]
+        : [Path.GetFullPath(configPath), Path.GetFullPath(Path.Combine(shellDirectory, configPath))];
+    var fullPath = candidates.FirstOrDefault(File.Exists);
+    if (fullPath is null)
     {
-        Console.Error.WriteLine($"Config file not found: {fullPath}");
+        Console.Error.WriteLine($"Config file not found: {string.Join(" or ", candidates.Distinct(StringComparer.Ordinal))}");
         return 2;
     }
 

@@ -198,21 +198,22 @@ internal sealed class EmulatorEngine
         var answer = await ResolveAnswerAsync(request, model, ctx.RequestAborted).ConfigureAwait(false);
         var (text, finishReason) = ApplyOutcome(answer, plan.Kind, Math.Min(request.MaxOutputTokens ?? int.MaxValue, modelOptions.OutputTokenLimit));
         var candidatesTokens = text is null ? 0 : TokenRules.Text(text);
+        var thoughtsTokens = modelOptions.ThoughtsTokens;
         var responseId = NewId(22);
         var billed = plan.Kind is not (EmulatorFaultKind.ConnectionReset or EmulatorFaultKind.TruncatedBody);
         if (billed)
         {
-            Bill(key, model, method, responseId, finishReason, request, candidatesTokens);
+            Bill(key, model, method, responseId, finishReason, request, candidatesTokens, thoughtsTokens);
         }
 
         if (stream)
         {
-            var events = BuildStreamEvents(request, model, responseId, text, finishReason, candidatesTokens, plan.Kind == EmulatorFaultKind.Safety);
+            var events = BuildStreamEvents(request, model, responseId, text, finishReason, candidatesTokens, thoughtsTokens, plan.Kind == EmulatorFaultKind.Safety);
             await WriteStreamAsync(ctx, events, sse, plan.Kind).ConfigureAwait(false);
             return;
         }
 
-        var response = BuildUnary(request, model, responseId, text, finishReason, candidatesTokens, plan.Kind == EmulatorFaultKind.Safety);
+        var response = BuildUnary(request, model, responseId, text, finishReason, candidatesTokens, thoughtsTokens, plan.Kind == EmulatorFaultKind.Safety);
         var json = WireJson.ToIndented(response);
         switch (plan.Kind)
         {
@@ -329,7 +330,7 @@ internal sealed class EmulatorEngine
         return text[..Math.Min(half, text.Length)];
     }
 
-    private void Bill(EmulatorKeyOptions key, string model, string method, string responseId, string finishReason, ParsedRequest request, int candidatesTokens)
+    private void Bill(EmulatorKeyOptions key, string model, string method, string responseId, string finishReason, ParsedRequest request, int candidatesTokens, int thoughtsTokens)
     {
         var now = _time.GetUtcNow();
         Ledger.Add(sequence => new EmulatorLedgerEntry(
@@ -346,14 +347,14 @@ internal sealed class EmulatorEngine
             candidatesTokens,
             CachedContentTokenCount: 0,
             ToolUsePromptTokenCount: 0,
-            ThoughtsTokenCount: 0,
-            request.PromptTokens + candidatesTokens,
+            thoughtsTokens,
+            request.PromptTokens + candidatesTokens + thoughtsTokens,
             request.PromptDetails.ToDictionary(d => d.Modality, d => d.Tokens, StringComparer.Ordinal)));
     }
 
     // ---- response shapes ----
 
-    private JsonObject BuildUnary(ParsedRequest request, string model, string responseId, string? text, string finishReason, int candidatesTokens, bool safetyFault)
+    private JsonObject BuildUnary(ParsedRequest request, string model, string responseId, string? text, string finishReason, int candidatesTokens, int thoughtsTokens, bool safetyFault)
     {
         var legacy = ModelFamily.IsLegacyShape(model);
         var candidate = new JsonObject();
@@ -381,13 +382,13 @@ internal sealed class EmulatorEngine
         return new JsonObject
         {
             ["candidates"] = new JsonArray { candidate },
-            ["usageMetadata"] = Usage(request.PromptTokens, request.PromptDetails, candidatesTokens, legacy, final: true),
+            ["usageMetadata"] = Usage(request.PromptTokens, request.PromptDetails, candidatesTokens, thoughtsTokens, legacy, final: true),
             ["modelVersion"] = model,
             ["responseId"] = responseId,
         };
     }
 
-    private static List<JsonObject> BuildStreamEvents(ParsedRequest request, string model, string responseId, string? text, string finishReason, int candidatesTokens, bool safetyFault)
+    private static List<JsonObject> BuildStreamEvents(ParsedRequest request, string model, string responseId, string? text, string finishReason, int candidatesTokens, int thoughtsTokens, bool safetyFault)
     {
         var legacy = ModelFamily.IsLegacyShape(model);
         var chunks = Chunk(text ?? string.Empty);
@@ -422,8 +423,8 @@ internal sealed class EmulatorEngine
             {
                 ["candidates"] = new JsonArray { candidate },
                 ["usageMetadata"] = last
-                    ? Usage(request.PromptTokens, request.PromptDetails, candidatesTokens, legacy, final: true)
-                    : Usage(earlyPrompt, earlyDetails, 0, legacy, final: false),
+                    ? Usage(request.PromptTokens, request.PromptDetails, candidatesTokens, thoughtsTokens, legacy, final: true)
+                    : Usage(earlyPrompt, earlyDetails, 0, 0, legacy, final: false),
                 ["modelVersion"] = model,
                 ["responseId"] = responseId,
             });
@@ -465,7 +466,7 @@ internal sealed class EmulatorEngine
         ["role"] = "model",
     };
 
-    private static JsonObject Usage(int promptTokens, IReadOnlyList<(string Modality, int Tokens)> promptDetails, int candidatesTokens, bool legacy, bool final)
+    private static JsonObject Usage(int promptTokens, IReadOnlyList<(string Modality, int Tokens)> promptDetails, int candidatesTokens, int thoughtsTokens, bool legacy, bool final)
     {
         var usage = new JsonObject { ["promptTokenCount"] = promptTokens };
         if (final && candidatesTokens > 0)
@@ -473,11 +474,17 @@ internal sealed class EmulatorEngine
             usage["candidatesTokenCount"] = candidatesTokens;
         }
 
-        usage["totalTokenCount"] = promptTokens + (final ? candidatesTokens : 0);
+        usage["totalTokenCount"] = promptTokens + (final ? candidatesTokens + thoughtsTokens : 0);
         usage["promptTokensDetails"] = Details(promptDetails);
         if (final && legacy && candidatesTokens > 0)
         {
             usage["candidatesTokensDetails"] = new JsonArray { new JsonObject { ["modality"] = "TEXT", ["tokenCount"] = candidatesTokens } };
+        }
+
+        // Proto field-number order, as in the recordings: thoughts (field 10) after the details (5, 7).
+        if (final && thoughtsTokens > 0)
+        {
+            usage["thoughtsTokenCount"] = thoughtsTokens;
         }
 
         return usage;
@@ -613,7 +620,7 @@ internal sealed class EmulatorEngine
             return;
         }
 
-        var displayName = body?["file"]?["displayName"]?.GetValue<string>() ?? string.Empty;
+        var displayName = body?["file"]?["displayName"] is JsonValue nameValue && nameValue.TryGetValue<string>(out var name) ? name : string.Empty;
         var mime = ctx.Request.Headers["X-Goog-Upload-Header-Content-Type"].ToString();
         if (mime.Length == 0)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using InvoiceOcr.Emulator.Files;
@@ -22,6 +23,19 @@ internal static partial class RequestParser
     };
 
     public static (ParsedRequest? Request, GoogleError? Error) Parse(JsonObject root, string model, string project, FileStore files, DateTimeOffset now)
+    {
+        try
+        {
+            return ParseCore(root, model, project, files, now);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or FormatException or JsonException)
+        {
+            // A field of the wrong JSON type, e.g. "mimeType": 5.
+            return Fail("Invalid JSON payload received. " + exception.Message);
+        }
+    }
+
+    private static (ParsedRequest? Request, GoogleError? Error) ParseCore(JsonObject root, string model, string project, FileStore files, DateTimeOffset now)
     {
         if (root["contents"] is not JsonArray contents || contents.Count == 0)
         {

@@ -32,4 +32,12 @@ public sealed class EmulatorModelOptions
     /// <value>The default value is 65536.</value>
     [Range(1, int.MaxValue)]
     public int OutputTokenLimit { get; set; } = 65_536;
+
+    /// <summary>
+    /// Gets or sets the thinking tokens each billed answer reports (<c>usageMetadata.thoughtsTokenCount</c>, billed as
+    /// output and included in <c>totalTokenCount</c>), so metering of thinking models can be tested.
+    /// </summary>
+    /// <value>The default value is <c>0</c> (no thinking; the field is omitted).</value>
+    [Range(0, int.MaxValue)]
+    public int ThoughtsTokens { get; set; }
 }

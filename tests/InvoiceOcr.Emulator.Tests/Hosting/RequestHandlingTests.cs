@@ -47,6 +47,8 @@ public sealed class RequestHandlingTests : IAsyncLifetime
     [InlineData("{\"contents\": [{\"parts\": [{\"inlineData\": {\"mimeType\": \"application/zip\", \"data\": \"AAAA\"}}]}]}", "Unsupported MIME type: application/zip")]
     [InlineData("{\"contents\": [{\"parts\": [{\"inlineData\": {\"mimeType\": \"image/png\", \"data\": \"AAAA\"}}]}]}", "Unable to process input image.")]
     [InlineData("{\"contents\": [{\"parts\": [{\"text\": \"hi\"}]}], \"generationConfig\": {\"responseSchema\": {\"type\": \"OBJECT\"}}}", "response_mime_type")]
+    [InlineData("{\"contents\": [{\"parts\": [{\"inlineData\": {\"mimeType\": 5, \"data\": \"AAAA\"}}]}]}", "Invalid JSON payload received.")]
+    [InlineData("{\"contents\": [{\"parts\": [{\"text\": \"hi\"}]}], \"generationConfig\": {\"responseMimeType\": [\"x\"]}}", "Invalid JSON payload received.")]
     public async Task InvalidRequest_Gets400InvalidArgument(string body, string messagePart)
     {
         using var response = await _host.PostRawAsync("v1beta/models/gemini-2.5-flash:generateContent", body);
