@@ -18,10 +18,11 @@ public sealed class QuotaConcurrencyTests
                 await store.AddAsync(new ApiKey { Id = $"k-{k}", CompanyId = "c-1", ProjectId = "p-1", Secret = $"test-key-{k}-0000" }, Ct);
             }
 
+            // The token budget would admit eleven 900-token reservations: the request limit is what must hold.
             const long budget = (10 * 1000) + 500;
             await store.SetProjectLimitsAsync("p-1", new QuotaLimits { RequestsPerMinute = 10, TokensPerMinute = budget }, Ct);
 
-            var results = await RunConcurrentlyAsync(() => tokens.AcquireAsync(new KeyLeaseRequest("c-1", "gemini-2.5-flash", 1000), Ct));
+            var results = await RunConcurrentlyAsync(() => tokens.AcquireAsync(new KeyLeaseRequest("c-1", "gemini-2.5-flash", 900), Ct));
 
             var admitted = results.Where(r => r.Lease is not null).Select(r => r.Lease!).ToList();
             Assert.Equal(10, admitted.Count);
