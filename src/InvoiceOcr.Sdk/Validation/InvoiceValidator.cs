@@ -105,7 +105,8 @@ public sealed class InvoiceValidator
 
     private void CheckTotals(Invoice invoice, List<ValidationFinding> findings)
     {
-        if (invoice is { Subtotal: { } subtotal, Total: { } total })
+        // Without the tax amount the total cannot be reconciled (a missing tax is unknown, not zero).
+        if (invoice is { Subtotal: { } subtotal, Total: { } total, TotalTax: not null })
         {
             var expected = subtotal - (invoice.TotalDiscount ?? 0m) + (invoice.TotalCharges ?? 0m) + (invoice.TotalTax ?? 0m);
             if (Differs(expected, total, _options.AmountTolerance))

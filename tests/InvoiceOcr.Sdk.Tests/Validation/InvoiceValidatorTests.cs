@@ -183,6 +183,15 @@ public sealed class InvoiceValidatorTests
     }
 
     [Fact]
+    public void Validate_TotalTaxUnknown_DoesNotGuessZeroTax()
+    {
+        // free_fiber: net 24.99, total 29.99, the tax amount was not captured.
+        var invoice = Consistent with { LineItems = [], TaxBreakdown = [], Subtotal = 24.99m, TotalTax = null, Total = 29.99m, AmountDue = 29.99m };
+
+        Assert.Empty(_validator.Validate(invoice));
+    }
+
+    [Fact]
     public void Validate_AmountDueIgnoresPrepayment_ReportsAmountDueMismatch()
     {
         var finding = Assert.Single(_validator.Validate(Consistent with { PrepaidAmount = 100m }));
@@ -381,6 +390,12 @@ public sealed class InvoiceValidatorTests
     }
 
     [Fact]
+    public void Validate_ServicePeriodInOrder_IsAccepted()
+    {
+        Assert.Empty(_validator.Validate(Consistent with { ServicePeriod = new ServicePeriod { Start = new DateOnly(2018, 3, 1), End = new DateOnly(2018, 3, 31) } }));
+    }
+
+    [Fact]
     public void Validate_ServicePeriodReversed_ReportsPeriodEndsBeforeStart()
     {
         var invoice = Consistent with { ServicePeriod = new ServicePeriod { Start = new DateOnly(2018, 3, 31), End = new DateOnly(2018, 3, 1) } };
@@ -406,4 +421,53 @@ public sealed class InvoiceValidatorTests
     }
 
     private static InvoiceValidator Create(InvoiceValidationOptions options) => new(Options.Create(options), new FakeTimeProvider(Now));
+}
+
+public sealed class InvoiceValidatorGroundTruthTests
+{
+    /// <summary>
+    /// invoice2data ground truths with the findings their values must produce besides missing required fields:
+    /// coolblue and saeco templates capture VAT-inclusive line prices (so the lines exceed the net subtotal), and the
+    /// AzureInterior template keeps the olive oil's 10 % discount as a percentage the mapping cannot carry.
+    /// </summary>
+    public static TheoryData<string, string[]> Invoice2DataTruths => new()
+    {
+        { "AmazonWebServices", [] },
+        { "AzureInterior", [InvoiceFindingCodes.LineAmountMismatch] },
+        { "FlipkartInvoice", [] },
+        { "NetpresseInvoice", [] },
+        { "QualityHosting", [] },
+        { "SammyMaystoneLinesTest", [] },
+        { "coolblue1", [InvoiceFindingCodes.SubtotalMismatch] },
+        { "coolblue2", [InvoiceFindingCodes.SubtotalMismatch] },
+        { "free_fiber", [] },
+        { "oyo", [] },
+        { "saeco", [InvoiceFindingCodes.SubtotalMismatch] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Invoice2DataTruths))]
+    public void Validate_Invoice2DataGroundTruth_ReportsExactlyTheKnownDiscrepancies(string name, string[] expectedCodes)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(SharedData.Invoice($"invoice2data/{name}.json")));
+        var shape = InvoiceOcr.Sdk.Scoring.Invoice2DataMapping.ToInvoiceShape(json, []);
+        var invoice = InvoiceOcr.Sdk.Invoices.InvoiceJson.Deserialize(shape.ToJsonString());
+        var validator = new InvoiceValidator(Options.Create(new InvoiceValidationOptions()), new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero)));
+
+        var findings = validator.Validate(invoice);
+
+        Assert.Equal(expectedCodes, findings.Where(f => f.Code != InvoiceFindingCodes.RequiredFieldMissing).Select(f => f.Code));
+    }
+
+    [Fact]
+    public void Validate_QualityHostingVatIdAsPrinted_IsAValidGermanVatId()
+    {
+        var invoice = new Invoice
+        {
+            InvoiceId = "30064443", InvoiceDate = new DateOnly(2014, 5, 7), Total = 34.73m, Currency = "EUR",
+            Vendor = new InvoiceParty { Name = "QualityHosting AG", VatId = "DE 232 446 240" },
+        };
+
+        Assert.Empty(new InvoiceValidator().Validate(invoice));
+    }
 }
