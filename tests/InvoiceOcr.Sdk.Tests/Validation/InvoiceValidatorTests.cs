@@ -318,6 +318,39 @@ public sealed class InvoiceValidatorTests
     }
 
     [Fact]
+    public void Validate_WellFormedIrnAndHsnSac_HasNoFindings()
+    {
+        var invoice = GstInvoice with
+        {
+            Gst = GstInvoice.Gst! with { Irn = "e6157c13a4f63a6b0b8d3b06c7e1b5b1f0c3b3d0c9e6b9fcb7f2d1b6a5c4469e".ToUpperInvariant() },
+            LineItems = [new InvoiceLineItem { Description = "Hotel stay", HsnSac = "996311", Amount = 1000m }],
+        };
+
+        Assert.Empty(_validator.Validate(invoice));
+    }
+
+    [Fact]
+    public void Validate_TruncatedIrn_ReportsIrnInvalidFormat()
+    {
+        var invoice = GstInvoice with { Gst = GstInvoice.Gst! with { Irn = "e6157c13…469e" } };
+
+        var finding = Assert.Single(_validator.Validate(invoice));
+        Assert.Equal((InvoiceFindingCodes.IrnInvalidFormat, ValidationSeverity.Error, "gst.irn"), (finding.Code, finding.Severity, finding.Path));
+    }
+
+    [Theory]
+    [InlineData("99631")]
+    [InlineData("HSN 9963")]
+    [InlineData("12")]
+    public void Validate_MalformedHsnSac_ReportsLinePath(string code)
+    {
+        var invoice = GstInvoice with { LineItems = [new InvoiceLineItem { Description = "Item", HsnSac = code, Amount = 1000m }] };
+
+        var finding = Assert.Single(_validator.Validate(invoice));
+        Assert.Equal((InvoiceFindingCodes.HsnSacInvalidFormat, "lineItems[0].hsnSac"), (finding.Code, finding.Path));
+    }
+
+    [Fact]
     public void Validate_MalformedVatId_ReportsFormatError()
     {
         var finding = Assert.Single(_validator.Validate(Consistent with { Vendor = Consistent.Vendor! with { VatId = "DE12345678" } }));
