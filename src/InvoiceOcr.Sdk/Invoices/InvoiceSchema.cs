@@ -42,7 +42,10 @@ internal static class InvoiceSchema
         };
 
         var node = InvoiceJsonContext.Default.Invoice.GetJsonSchemaAsNode(exporterOptions);
-        return (JsonObject)Canonicalize(node);
+
+        // The exporter writes a type used twice (an address, a party) once and points to it with "$ref";
+        // inline every reference so each property carries its full schema.
+        return (JsonObject)Canonicalize(Inline(node, node, depth: 0));
     }
 
     private static JsonObject Transform(JsonSchemaExporterContext context, JsonNode node)
@@ -111,6 +114,70 @@ internal static class InvoiceSchema
         }
 
         return schema;
+    }
+
+    /// <summary>Replaces every local <c>$ref</c> (a JSON pointer into the document) with a copy of its target.</summary>
+    private static JsonNode Inline(JsonNode node, JsonNode root, int depth)
+    {
+        if (depth > 64)
+        {
+            throw new InvalidOperationException("The invoice model is recursive; the response schema cannot be inlined.");
+        }
+
+        switch (node)
+        {
+            case JsonObject obj when obj["$ref"]?.GetValue<string>() is { } pointer:
+                var target = Resolve(root, pointer);
+                var inlined = (JsonObject)Inline(target, root, depth + 1);
+                foreach (var (key, value) in obj)
+                {
+                    if (key != "$ref" && value is not null)
+                    {
+                        inlined[key] = value.DeepClone();
+                    }
+                }
+
+                return inlined;
+            case JsonObject obj:
+                var copy = new JsonObject();
+                foreach (var (key, value) in obj)
+                {
+                    copy[key] = value is null ? null : Inline(value, root, depth + 1);
+                }
+
+                return copy;
+            case JsonArray array:
+                return new JsonArray(array.Select(v => v is null ? null : Inline(v, root, depth + 1)).ToArray());
+            default:
+                return node.DeepClone();
+        }
+    }
+
+    private static JsonNode Resolve(JsonNode root, string pointer)
+    {
+        if (pointer == "#")
+        {
+            return root;
+        }
+
+        if (!pointer.StartsWith("#/", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The schema exporter produced a non-local reference '{pointer}'.");
+        }
+
+        var current = root;
+        foreach (var raw in pointer[2..].Split('/'))
+        {
+            var segment = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            current = current switch
+            {
+                JsonObject obj => obj[segment],
+                JsonArray array when int.TryParse(segment, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) => array[i],
+                _ => null,
+            } ?? throw new InvalidOperationException($"The schema reference '{pointer}' points nowhere.");
+        }
+
+        return current;
     }
 
     /// <summary>Drops every keyword Gemini does not accept and writes the rest in a fixed order.</summary>

@@ -45,6 +45,12 @@ public static class InvoiceFindingCodes
     /// <summary>The recipient GSTIN's state code differs from the place of supply.</summary>
     public const string GstinStateMismatch = "GstinStateMismatch";
 
+    /// <summary>A GST e-invoice IRN is not 64 hexadecimal characters.</summary>
+    public const string IrnInvalidFormat = "IrnInvalidFormat";
+
+    /// <summary>An HSN/SAC code is not 4, 6 or 8 digits.</summary>
+    public const string HsnSacInvalidFormat = "HsnSacInvalidFormat";
+
     /// <summary>A VAT id does not match its country's format.</summary>
     public const string VatIdInvalidFormat = "VatIdInvalidFormat";
 

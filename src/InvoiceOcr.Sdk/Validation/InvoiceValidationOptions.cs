@@ -7,12 +7,12 @@ public sealed class InvoiceValidationOptions
 {
     /// <summary>Gets or sets the largest difference between two amounts that still counts as equal (rounding).</summary>
     /// <value>The default value is 0.02.</value>
-    [Range(typeof(decimal), "0", "1000")]
+    [Range(typeof(decimal), "0", "1000", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public decimal AmountTolerance { get; set; } = 0.02m;
 
     /// <summary>Gets or sets the extra tolerance added per summed line, because each printed line amount is rounded.</summary>
     /// <value>The default value is 0.01.</value>
-    [Range(typeof(decimal), "0", "1")]
+    [Range(typeof(decimal), "0", "1", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public decimal PerLineTolerance { get; set; } = 0.01m;
 
     /// <summary>Gets or sets the earliest plausible year of any date on an invoice.</summary>

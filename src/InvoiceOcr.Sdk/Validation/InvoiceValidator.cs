@@ -105,7 +105,8 @@ public sealed class InvoiceValidator
 
     private void CheckTotals(Invoice invoice, List<ValidationFinding> findings)
     {
-        if (invoice is { Subtotal: { } subtotal, Total: { } total })
+        // Without the tax amount the total cannot be reconciled (a missing tax is unknown, not zero).
+        if (invoice is { Subtotal: { } subtotal, Total: { } total, TotalTax: not null })
         {
             var expected = subtotal - (invoice.TotalDiscount ?? 0m) + (invoice.TotalCharges ?? 0m) + (invoice.TotalTax ?? 0m);
             if (Differs(expected, total, _options.AmountTolerance))
@@ -167,9 +168,30 @@ public sealed class InvoiceValidator
 
     private void CheckGst(Invoice invoice, List<ValidationFinding> findings)
     {
+        for (var i = 0; i < invoice.LineItems.Count; i++)
+        {
+            if (invoice.LineItems[i].HsnSac is { } code && !IsHsnSac(code))
+            {
+                findings.Add(new(
+                    InvoiceFindingCodes.HsnSacInvalidFormat,
+                    ValidationSeverity.Warning,
+                    $"lineItems[{i}].hsnSac",
+                    $"'{code}' is not an HSN/SAC code (4, 6 or 8 digits)."));
+            }
+        }
+
         if (invoice.Gst is not { } gst)
         {
             return;
+        }
+
+        if (gst.Irn is { } irn && !(irn.Trim().Length == 64 && irn.Trim().All(char.IsAsciiHexDigit)))
+        {
+            findings.Add(new(
+                InvoiceFindingCodes.IrnInvalidFormat,
+                ValidationSeverity.Error,
+                "gst.irn",
+                $"The IRN has {irn.Trim().Length} characters; an e-invoice IRN is a SHA-256 hash of 64 hexadecimal characters."));
         }
 
         var supplierState = CheckGstin(gst.SupplierGstin, "gst.supplierGstin", findings);
@@ -344,6 +366,12 @@ public sealed class InvoiceValidator
                     $"The date {d:yyyy-MM-dd} is implausible for an invoice (expected years {_options.MinimumYear} to {maxYear})."));
             }
         }
+    }
+
+    private static bool IsHsnSac(string code)
+    {
+        var trimmed = code.Trim();
+        return trimmed.Length is 4 or 6 or 8 && trimmed.All(char.IsAsciiDigit);
     }
 
     private static bool Differs(decimal expected, decimal actual, decimal tolerance) => Math.Abs(expected - actual) > tolerance;

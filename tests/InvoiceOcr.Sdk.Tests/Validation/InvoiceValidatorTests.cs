@@ -183,6 +183,15 @@ public sealed class InvoiceValidatorTests
     }
 
     [Fact]
+    public void Validate_TotalTaxUnknown_DoesNotGuessZeroTax()
+    {
+        // free_fiber: net 24.99, total 29.99, the tax amount was not captured.
+        var invoice = Consistent with { LineItems = [], TaxBreakdown = [], Subtotal = 24.99m, TotalTax = null, Total = 29.99m, AmountDue = 29.99m };
+
+        Assert.Empty(_validator.Validate(invoice));
+    }
+
+    [Fact]
     public void Validate_AmountDueIgnoresPrepayment_ReportsAmountDueMismatch()
     {
         var finding = Assert.Single(_validator.Validate(Consistent with { PrepaidAmount = 100m }));
@@ -309,6 +318,39 @@ public sealed class InvoiceValidatorTests
     }
 
     [Fact]
+    public void Validate_WellFormedIrnAndHsnSac_HasNoFindings()
+    {
+        var invoice = GstInvoice with
+        {
+            Gst = GstInvoice.Gst! with { Irn = "e6157c13a4f63a6b0b8d3b06c7e1b5b1f0c3b3d0c9e6b9fcb7f2d1b6a5c4469e".ToUpperInvariant() },
+            LineItems = [new InvoiceLineItem { Description = "Hotel stay", HsnSac = "996311", Amount = 1000m }],
+        };
+
+        Assert.Empty(_validator.Validate(invoice));
+    }
+
+    [Fact]
+    public void Validate_TruncatedIrn_ReportsIrnInvalidFormat()
+    {
+        var invoice = GstInvoice with { Gst = GstInvoice.Gst! with { Irn = "e6157c13…469e" } };
+
+        var finding = Assert.Single(_validator.Validate(invoice));
+        Assert.Equal((InvoiceFindingCodes.IrnInvalidFormat, ValidationSeverity.Error, "gst.irn"), (finding.Code, finding.Severity, finding.Path));
+    }
+
+    [Theory]
+    [InlineData("99631")]
+    [InlineData("HSN 9963")]
+    [InlineData("12")]
+    public void Validate_MalformedHsnSac_ReportsLinePath(string code)
+    {
+        var invoice = GstInvoice with { LineItems = [new InvoiceLineItem { Description = "Item", HsnSac = code, Amount = 1000m }] };
+
+        var finding = Assert.Single(_validator.Validate(invoice));
+        Assert.Equal((InvoiceFindingCodes.HsnSacInvalidFormat, "lineItems[0].hsnSac"), (finding.Code, finding.Path));
+    }
+
+    [Fact]
     public void Validate_MalformedVatId_ReportsFormatError()
     {
         var finding = Assert.Single(_validator.Validate(Consistent with { Vendor = Consistent.Vendor! with { VatId = "DE12345678" } }));
@@ -381,6 +423,12 @@ public sealed class InvoiceValidatorTests
     }
 
     [Fact]
+    public void Validate_ServicePeriodInOrder_IsAccepted()
+    {
+        Assert.Empty(_validator.Validate(Consistent with { ServicePeriod = new ServicePeriod { Start = new DateOnly(2018, 3, 1), End = new DateOnly(2018, 3, 31) } }));
+    }
+
+    [Fact]
     public void Validate_ServicePeriodReversed_ReportsPeriodEndsBeforeStart()
     {
         var invoice = Consistent with { ServicePeriod = new ServicePeriod { Start = new DateOnly(2018, 3, 31), End = new DateOnly(2018, 3, 1) } };
@@ -406,4 +454,53 @@ public sealed class InvoiceValidatorTests
     }
 
     private static InvoiceValidator Create(InvoiceValidationOptions options) => new(Options.Create(options), new FakeTimeProvider(Now));
+}
+
+public sealed class InvoiceValidatorGroundTruthTests
+{
+    /// <summary>
+    /// invoice2data ground truths with the findings their values must produce besides missing required fields:
+    /// coolblue and saeco templates capture VAT-inclusive line prices (so the lines exceed the net subtotal), and the
+    /// AzureInterior template keeps the olive oil's 10 % discount as a percentage the mapping cannot carry.
+    /// </summary>
+    public static TheoryData<string, string[]> Invoice2DataTruths => new()
+    {
+        { "AmazonWebServices", [] },
+        { "AzureInterior", [InvoiceFindingCodes.LineAmountMismatch] },
+        { "FlipkartInvoice", [] },
+        { "NetpresseInvoice", [] },
+        { "QualityHosting", [] },
+        { "SammyMaystoneLinesTest", [] },
+        { "coolblue1", [InvoiceFindingCodes.SubtotalMismatch] },
+        { "coolblue2", [InvoiceFindingCodes.SubtotalMismatch] },
+        { "free_fiber", [] },
+        { "oyo", [] },
+        { "saeco", [InvoiceFindingCodes.SubtotalMismatch] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Invoice2DataTruths))]
+    public void Validate_Invoice2DataGroundTruth_ReportsExactlyTheKnownDiscrepancies(string name, string[] expectedCodes)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(SharedData.Invoice($"invoice2data/{name}.json")));
+        var shape = InvoiceOcr.Sdk.Scoring.Invoice2DataMapping.ToInvoiceShape(json, []);
+        var invoice = InvoiceOcr.Sdk.Invoices.InvoiceJson.Deserialize(shape.ToJsonString());
+        var validator = new InvoiceValidator(Options.Create(new InvoiceValidationOptions()), new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero)));
+
+        var findings = validator.Validate(invoice);
+
+        Assert.Equal(expectedCodes, findings.Where(f => f.Code != InvoiceFindingCodes.RequiredFieldMissing).Select(f => f.Code));
+    }
+
+    [Fact]
+    public void Validate_QualityHostingVatIdAsPrinted_IsAValidGermanVatId()
+    {
+        var invoice = new Invoice
+        {
+            InvoiceId = "30064443", InvoiceDate = new DateOnly(2014, 5, 7), Total = 34.73m, Currency = "EUR",
+            Vendor = new InvoiceParty { Name = "QualityHosting AG", VatId = "DE 232 446 240" },
+        };
+
+        Assert.Empty(new InvoiceValidator().Validate(invoice));
+    }
 }
