@@ -10,8 +10,23 @@ internal static class AssociatedFiles
     private static readonly NameToken Ef = NameToken.Create("EF");
     private static readonly NameToken Uf = NameToken.Create("UF");
 
-    /// <summary>Returns each associated file's name and decoded bytes; entries that cannot be resolved are skipped.</summary>
+    /// <summary>
+    /// Returns each associated file's name and decoded bytes. Entries that cannot be resolved are skipped, and a
+    /// catalog whose /AF structure is damaged yields nothing: this is a fallback, so it never turns a readable PDF into an error.
+    /// </summary>
     internal static List<(string Name, byte[] Bytes)> Read(PdfDocument document)
+    {
+        try
+        {
+            return ReadCore(document);
+        }
+        catch (Exception ex) when (ex is UglyToad.PdfPig.Core.PdfDocumentFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or InvalidCastException or KeyNotFoundException or FormatException or OverflowException or EndOfStreamException or IOException or NotSupportedException)
+        {
+            return [];
+        }
+    }
+
+    private static List<(string Name, byte[] Bytes)> ReadCore(PdfDocument document)
     {
         var files = new List<(string, byte[])>();
         var structure = document.Structure;
