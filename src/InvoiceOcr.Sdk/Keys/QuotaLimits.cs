@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace InvoiceOcr.Sdk;
+
+/// <summary>
+/// Optional request and token limits over the minute window (UTC minute) and the day window (a calendar day in
+/// America/Los_Angeles, when the service resets its daily quotas). A <see langword="null"/> limit is not enforced.
+/// </summary>
+public sealed record QuotaLimits
+{
+    /// <summary>No limits.</summary>
+    public static QuotaLimits None { get; } = new();
+
+    /// <summary>Gets the requests allowed per minute (RPM).</summary>
+    [Range(0, int.MaxValue)]
+    public int? RequestsPerMinute { get; init; }
+
+    /// <summary>Gets the requests allowed per Pacific day (RPD).</summary>
+    [Range(0, int.MaxValue)]
+    public int? RequestsPerDay { get; init; }
+
+    /// <summary>Gets the tokens allowed per minute (TPM).</summary>
+    [Range(0, long.MaxValue)]
+    public long? TokensPerMinute { get; init; }
+
+    /// <summary>Gets the tokens allowed per Pacific day (TPD).</summary>
+    [Range(0, long.MaxValue)]
+    public long? TokensPerDay { get; init; }
+
+    /// <summary>Throws when a limit is negative.</summary>
+    /// <param name="paramName">The parameter name to report.</param>
+    internal void Validate(string paramName)
+    {
+        if (RequestsPerMinute < 0 || RequestsPerDay < 0 || TokensPerMinute < 0 || TokensPerDay < 0)
+        {
+            throw new ArgumentOutOfRangeException(paramName, "Quota limits must not be negative.");
+        }
+    }
+}

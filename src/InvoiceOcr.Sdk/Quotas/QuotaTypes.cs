@@ -1,0 +1,161 @@
+namespace InvoiceOcr.Sdk;
+
+/// <summary>Whose window a quota counter belongs to.</summary>
+public enum QuotaScope
+{
+    /// <summary>One API key's own limits.</summary>
+    Key = 0,
+
+    /// <summary>A Google Cloud project's limits, shared by all its keys.</summary>
+    Project = 1,
+}
+
+/// <summary>Why a reservation was refused.</summary>
+public enum QuotaRejectionReason
+{
+    /// <summary>Not refused.</summary>
+    None = 0,
+
+    /// <summary>The key does not exist.</summary>
+    KeyNotFound,
+
+    /// <summary>The key belongs to another company. A key never serves another company.</summary>
+    CompanyMismatch,
+
+    /// <summary>The key is not <see cref="ApiKeyStatus.Active"/>; see <see cref="QuotaReservationResult.KeyStatus"/>.</summary>
+    KeyNotActive,
+
+    /// <summary>The key is still marked active but its expiry has passed (by the store's clock).</summary>
+    KeyExpired,
+
+    /// <summary>The key's settled usage has reached its lifetime limit.</summary>
+    LifetimeLimitReached,
+
+    /// <summary>The key's lifetime limit has room, but not for this reservation on top of the outstanding ones.</summary>
+    LifetimeHeadroomInsufficient,
+
+    /// <summary>The key cools down after a per-minute 429.</summary>
+    KeyCoolingDown,
+
+    /// <summary>The key's project is skipped until the next Pacific midnight after a per-day 429.</summary>
+    ProjectBlocked,
+
+    /// <summary>The key's per-minute requests or tokens are used up.</summary>
+    KeyMinuteLimit,
+
+    /// <summary>The key's per-day requests or tokens are used up.</summary>
+    KeyDayLimit,
+
+    /// <summary>The project's per-minute requests or tokens are used up.</summary>
+    ProjectMinuteLimit,
+
+    /// <summary>The project's per-day requests or tokens are used up.</summary>
+    ProjectDayLimit,
+}
+
+/// <summary>A request to reserve one request and an estimate of tokens on a key.</summary>
+/// <param name="KeyId">The key.</param>
+/// <param name="CompanyId">The company asking; the store refuses keys of other companies.</param>
+/// <param name="Tokens">The tokens to reserve (prompt estimate plus output cap).</param>
+/// <param name="TimeToLive">How long the reservation is held before <see cref="IQuotaStore.ReclaimExpiredReservationsAsync"/> may return it.</param>
+public sealed record QuotaReservationRequest(string KeyId, string CompanyId, long Tokens, TimeSpan TimeToLive)
+{
+    /// <summary>Throws when the request is malformed.</summary>
+    internal void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(KeyId, nameof(KeyId));
+        ArgumentException.ThrowIfNullOrWhiteSpace(CompanyId, nameof(CompanyId));
+        ArgumentOutOfRangeException.ThrowIfNegative(Tokens, nameof(Tokens));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimeToLive, TimeSpan.Zero, nameof(TimeToLive));
+    }
+}
+
+/// <summary>A granted reservation: one request and <see cref="Tokens"/> tokens held in the key's and project's windows and against the lifetime limit.</summary>
+/// <param name="Id">The reservation id.</param>
+/// <param name="KeyId">The key.</param>
+/// <param name="CompanyId">The company.</param>
+/// <param name="ProjectId">The key's project.</param>
+/// <param name="Tokens">The reserved tokens.</param>
+/// <param name="MinuteWindowStart">The minute window the reservation counts in.</param>
+/// <param name="DayWindowStart">The Pacific day window the reservation counts in.</param>
+/// <param name="CreatedAt">When it was granted, by the store's clock.</param>
+/// <param name="ExpiresAt">When it may be reclaimed.</param>
+public sealed record QuotaReservation(
+    string Id,
+    string KeyId,
+    string CompanyId,
+    string ProjectId,
+    long Tokens,
+    DateTimeOffset MinuteWindowStart,
+    DateTimeOffset DayWindowStart,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt);
+
+/// <summary>The answer to <see cref="IQuotaStore.ReserveAsync"/>.</summary>
+public sealed record QuotaReservationResult
+{
+    /// <summary>Gets the reservation when granted.</summary>
+    public QuotaReservation? Reservation { get; init; }
+
+    /// <summary>Gets a value indicating whether the reservation was granted.</summary>
+    public bool IsGranted => Reservation is not null;
+
+    /// <summary>Gets why it was refused, <see cref="QuotaRejectionReason.None"/> when granted.</summary>
+    public QuotaRejectionReason Reason { get; init; }
+
+    /// <summary>Gets the key's status as the store saw it, when the key exists.</summary>
+    public ApiKeyStatus? KeyStatus { get; init; }
+
+    /// <summary>Gets when trying again can succeed (window end, cooldown end, Pacific midnight), if known.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
+
+    /// <summary>Creates a granted result.</summary>
+    /// <param name="reservation">The reservation.</param>
+    /// <returns>The result.</returns>
+    public static QuotaReservationResult Granted(QuotaReservation reservation) =>
+        new() { Reservation = reservation, KeyStatus = ApiKeyStatus.Active };
+
+    /// <summary>Creates a refused result.</summary>
+    /// <param name="reason">Why.</param>
+    /// <param name="keyStatus">The key's status, if it exists.</param>
+    /// <param name="retryAt">When trying again can succeed, if known.</param>
+    /// <returns>The result.</returns>
+    public static QuotaReservationResult Rejected(QuotaRejectionReason reason, ApiKeyStatus? keyStatus = null, DateTimeOffset? retryAt = null) =>
+        new() { Reason = reason, KeyStatus = keyStatus, RetryAt = retryAt };
+}
+
+/// <summary>The result of settling a reservation with the real usage.</summary>
+/// <param name="ReservationId">The reservation.</param>
+/// <param name="KeyId">The key.</param>
+/// <param name="ActualTokens">The billed tokens added to the key's usage.</param>
+/// <param name="TokensUsed">The key's settled usage after this settlement.</param>
+/// <param name="LifetimeTokenLimit">The key's lifetime limit, if any.</param>
+/// <param name="Status">The key's status after this settlement.</param>
+/// <param name="BecameExceeded">Whether this settlement reached the lifetime limit and moved the key to <see cref="ApiKeyStatus.Exceeded"/>.</param>
+public sealed record QuotaSettlement(
+    string ReservationId,
+    string KeyId,
+    long ActualTokens,
+    long TokensUsed,
+    long? LifetimeTokenLimit,
+    ApiKeyStatus Status,
+    bool BecameExceeded);
+
+/// <summary>The counters of one key's or project's current minute and Pacific day windows.</summary>
+/// <param name="Scope">Key or project.</param>
+/// <param name="Id">The key or project id.</param>
+/// <param name="MinuteWindowStart">The current minute window.</param>
+/// <param name="MinuteRequests">Requests counted in it.</param>
+/// <param name="MinuteTokens">Tokens counted in it (reserved, then settled).</param>
+/// <param name="DayWindowStart">The current day window.</param>
+/// <param name="DayRequests">Requests counted in it.</param>
+/// <param name="DayTokens">Tokens counted in it.</param>
+public sealed record QuotaWindowUsage(
+    QuotaScope Scope,
+    string Id,
+    DateTimeOffset MinuteWindowStart,
+    long MinuteRequests,
+    long MinuteTokens,
+    DateTimeOffset DayWindowStart,
+    long DayRequests,
+    long DayTokens);

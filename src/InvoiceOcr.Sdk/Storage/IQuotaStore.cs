@@ -1,0 +1,64 @@
+namespace InvoiceOcr.Sdk;
+
+/// <summary>
+/// Reserves, settles and releases quota. Every method is one atomic operation using the store's clock (the database
+/// clock in SQL stores), so concurrent callers in any number of processes can never together pass a limit.
+/// </summary>
+public interface IQuotaStore
+{
+    /// <summary>
+    /// Atomically checks and reserves one request and <see cref="QuotaReservationRequest.Tokens"/> tokens against the
+    /// key's and its project's current minute and Pacific day windows and the key's lifetime limit. Nothing is
+    /// counted unless everything fits. The key must belong to the company, be <see cref="ApiKeyStatus.Active"/>, not
+    /// expired, not cooling down, and its project must not be blocked.
+    /// </summary>
+    /// <param name="request">What to reserve.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The reservation, or why it was refused.</returns>
+    Task<QuotaReservationResult> ReserveAsync(QuotaReservationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Settles a reservation with the billed tokens: adds them to the key's usage, corrects the windows the
+    /// reservation counted in by the difference, and moves the key to <see cref="ApiKeyStatus.Exceeded"/> (recording the
+    /// transition) when its lifetime limit is reached. Settling twice is a no-op.
+    /// </summary>
+    /// <param name="reservationId">The reservation.</param>
+    /// <param name="actualTokens">The billed tokens.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The settlement, or <see langword="null"/> when the reservation is unknown or already settled or released.</returns>
+    Task<QuotaSettlement?> SettleAsync(string reservationId, long actualTokens, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Releases a reservation of a call that was not billed: its tokens return to the windows and the lifetime
+    /// headroom. The request stays counted, because the service counts every request it receives. Releasing twice is a no-op.
+    /// </summary>
+    /// <param name="reservationId">The reservation.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when this call released it.</returns>
+    Task<bool> ReleaseAsync(string reservationId, CancellationToken cancellationToken);
+
+    /// <summary>Makes a key cool down (after a per-minute 429) until the store's now plus <paramref name="duration"/>; a later existing cooldown is kept.</summary>
+    /// <param name="keyId">The key.</param>
+    /// <param name="duration">The server's retry delay.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The instant the cooldown ends, or <see langword="null"/> when the key is unknown.</returns>
+    Task<DateTimeOffset?> CoolDownKeyAsync(string keyId, TimeSpan duration, CancellationToken cancellationToken);
+
+    /// <summary>Blocks a project (after a per-day 429) until the next midnight America/Los_Angeles by the store's clock.</summary>
+    /// <param name="projectId">The project.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The instant the block ends.</returns>
+    Task<DateTimeOffset> BlockProjectForDayAsync(string projectId, CancellationToken cancellationToken);
+
+    /// <summary>Gets the counters of a key's or project's current windows (zeros when nothing was counted).</summary>
+    /// <param name="scope">Key or project.</param>
+    /// <param name="id">The key or project id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The counters.</returns>
+    Task<QuotaWindowUsage> GetWindowUsageAsync(QuotaScope scope, string id, CancellationToken cancellationToken);
+
+    /// <summary>Releases every reservation whose time to live has passed (by the store's clock), as <see cref="ReleaseAsync"/> would.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>How many were released.</returns>
+    Task<int> ReclaimExpiredReservationsAsync(CancellationToken cancellationToken);
+}

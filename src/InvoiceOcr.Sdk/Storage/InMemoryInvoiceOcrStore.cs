@@ -1,0 +1,597 @@
+using System.Globalization;
+
+namespace InvoiceOcr.Sdk;
+
+/// <summary>
+/// An in-memory implementation of every store abstraction, exact under concurrency (one lock serialises each
+/// operation, as one transaction would). Meant for tests and single-process use: nothing survives a restart.
+/// </summary>
+public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageLedger, IRetryAttemptStore
+{
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
+
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly Dictionary<string, ApiKey> _keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProjectQuota> _projects = new(StringComparer.Ordinal);
+    private readonly List<ApiKeyStatusTransition> _transitions = [];
+    private readonly Dictionary<string, QuotaReservation> _reservations = new(StringComparer.Ordinal);
+    private readonly Dictionary<WindowId, Counter> _windows = [];
+    private readonly Dictionary<string, UsageRecord> _usage = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string OperationId, int Attempt), RetryAttemptRecord> _retryAttempts = [];
+    private DateTimeOffset _lastPrune;
+    private long _reservationSequence;
+
+    /// <summary>Creates a store.</summary>
+    /// <param name="timeProvider">The store's clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public InMemoryInvoiceOcrStore(TimeProvider? timeProvider = null)
+    {
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _lastPrune = _timeProvider.GetUtcNow();
+    }
+
+    private enum WindowKind
+    {
+        Minute,
+        Day,
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> AddAsync(ApiKey key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        key.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (_keys.ContainsKey(key.Id))
+            {
+                return Task.FromResult(false);
+            }
+
+            var now = _timeProvider.GetUtcNow();
+            _keys.Add(key.Id, key with
+            {
+                AllowedModels = [.. key.AllowedModels],
+                TokensReserved = 0,
+                CooldownUntil = null,
+                UsageThresholdNotified = 0,
+                CreatedAt = now,
+                UpdatedAt = now,
+            });
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<ApiKey?> GetAsync(string keyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_keys.GetValueOrDefault(keyId));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<ApiKey>> ListByCompanyAsync(string companyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(companyId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyList<ApiKey> keys = [.. _keys.Values
+                .Where(k => string.Equals(k.CompanyId, companyId, StringComparison.Ordinal))
+                .OrderBy(k => k.Id, StringComparer.Ordinal)];
+            return Task.FromResult(keys);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> TryChangeStatusAsync(string keyId, ApiKeyStatus? expected, ApiKeyStatus status, string? reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_keys.TryGetValue(keyId, out var key) || (expected is { } e && key.Status != e) || key.Status == status)
+            {
+                return Task.FromResult(false);
+            }
+
+            SetStatus(key, status, reason, _timeProvider.GetUtcNow());
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> UpdateLimitsAsync(string keyId, ApiKeyLimits limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(limits.Rates, nameof(limits));
+        ArgumentOutOfRangeException.ThrowIfLessThan(limits.Weight, 1, nameof(limits));
+        if (limits.LifetimeTokenLimit < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limits), "The lifetime token limit must not be negative.");
+        }
+
+        limits.Rates.Validate(nameof(limits));
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_keys.TryGetValue(keyId, out var key))
+            {
+                return Task.FromResult(false);
+            }
+
+            _keys[keyId] = key with
+            {
+                LifetimeTokenLimit = limits.LifetimeTokenLimit,
+                ExpiresAt = limits.ExpiresAt,
+                Rates = limits.Rates,
+                Weight = limits.Weight,
+                UpdatedAt = _timeProvider.GetUtcNow(),
+            };
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<ApiKeyStatusTransition>> ListStatusTransitionsAsync(string keyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyList<ApiKeyStatusTransition> list = [.. _transitions.Where(t => string.Equals(t.KeyId, keyId, StringComparison.Ordinal))];
+            return Task.FromResult(list);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> TryMarkUsageThresholdAsync(string keyId, int percent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(percent, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_keys.TryGetValue(keyId, out var key) || key.UsageThresholdNotified >= percent)
+            {
+                return Task.FromResult(false);
+            }
+
+            _keys[keyId] = key with { UsageThresholdNotified = percent };
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task SetProjectLimitsAsync(string projectId, QuotaLimits limits, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projectId);
+        ArgumentNullException.ThrowIfNull(limits);
+        limits.Validate(nameof(limits));
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            _projects[projectId] = _projects.TryGetValue(projectId, out var project)
+                ? project with { Limits = limits }
+                : new ProjectQuota { ProjectId = projectId, Limits = limits };
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<ProjectQuota?> GetProjectAsync(string projectId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(projectId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_projects.GetValueOrDefault(projectId));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<QuotaReservationResult> ReserveAsync(QuotaReservationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var now = _timeProvider.GetUtcNow();
+            PruneIfDue(now);
+            if (!_keys.TryGetValue(request.KeyId, out var key))
+            {
+                return Task.FromResult(QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotFound));
+            }
+
+            if (!string.Equals(key.CompanyId, request.CompanyId, StringComparison.Ordinal))
+            {
+                // Do not reveal anything about another company's key.
+                return Task.FromResult(QuotaReservationResult.Rejected(QuotaRejectionReason.CompanyMismatch));
+            }
+
+            var result = TryReserve(key, request, now);
+            return Task.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<QuotaSettlement?> SettleAsync(string reservationId, long actualTokens, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reservationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(actualTokens);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_reservations.Remove(reservationId, out var reservation))
+            {
+                return Task.FromResult<QuotaSettlement?>(null);
+            }
+
+            var now = _timeProvider.GetUtcNow();
+            var delta = actualTokens - reservation.Tokens;
+            AdjustTokens(reservation, delta);
+            if (!_keys.TryGetValue(reservation.KeyId, out var key))
+            {
+                return Task.FromResult<QuotaSettlement?>(null);
+            }
+
+            var used = key.TokensUsed + actualTokens;
+            key = key with
+            {
+                TokensUsed = used,
+                TokensReserved = Math.Max(0, key.TokensReserved - reservation.Tokens),
+                UpdatedAt = now,
+            };
+            _keys[key.Id] = key;
+            var becameExceeded = false;
+            if (key.Status == ApiKeyStatus.Active && key.LifetimeTokenLimit is { } limit && used >= limit)
+            {
+                key = SetStatus(key, ApiKeyStatus.Exceeded, string.Create(CultureInfo.InvariantCulture, $"Lifetime token limit of {limit} reached ({used} used)."), now);
+                becameExceeded = true;
+            }
+
+            return Task.FromResult<QuotaSettlement?>(new QuotaSettlement(reservationId, key.Id, actualTokens, used, key.LifetimeTokenLimit, key.Status, becameExceeded));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> ReleaseAsync(string reservationId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reservationId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(ReleaseCore(reservationId));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<DateTimeOffset?> CoolDownKeyAsync(string keyId, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_keys.TryGetValue(keyId, out var key))
+            {
+                return Task.FromResult<DateTimeOffset?>(null);
+            }
+
+            var until = _timeProvider.GetUtcNow() + duration;
+            if (key.CooldownUntil is { } existing && existing >= until)
+            {
+                return Task.FromResult<DateTimeOffset?>(existing);
+            }
+
+            _keys[keyId] = key with { CooldownUntil = until };
+            return Task.FromResult<DateTimeOffset?>(until);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<DateTimeOffset> BlockProjectForDayAsync(string projectId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projectId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var until = QuotaWindows.DayEnd(_timeProvider.GetUtcNow());
+            _projects[projectId] = _projects.TryGetValue(projectId, out var project)
+                ? project with { BlockedUntil = project.BlockedUntil is { } b && b > until ? b : until }
+                : new ProjectQuota { ProjectId = projectId, BlockedUntil = until };
+            return Task.FromResult(_projects[projectId].BlockedUntil!.Value);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<QuotaWindowUsage> GetWindowUsageAsync(QuotaScope scope, string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var now = _timeProvider.GetUtcNow();
+            var minute = QuotaWindows.MinuteStart(now);
+            var day = QuotaWindows.DayStart(now);
+            var m = _windows.GetValueOrDefault(new WindowId(scope, id, WindowKind.Minute, minute));
+            var d = _windows.GetValueOrDefault(new WindowId(scope, id, WindowKind.Day, day));
+            return Task.FromResult(new QuotaWindowUsage(scope, id, minute, m.Requests, m.Tokens, day, d.Requests, d.Tokens));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<int> ReclaimExpiredReservationsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var now = _timeProvider.GetUtcNow();
+            var expired = _reservations.Values.Where(r => r.ExpiresAt <= now).Select(r => r.Id).ToList();
+            foreach (var id in expired)
+            {
+                ReleaseCore(id);
+            }
+
+            return Task.FromResult(expired.Count);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> AppendAsync(UsageRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        record.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_usage.TryAdd(record.Id, record));
+        }
+    }
+
+    /// <inheritdoc/>
+    Task<UsageRecord?> IUsageLedger.GetAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_usage.GetValueOrDefault(id));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(UsageQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyList<UsageRecord> list = [.. _usage.Values.Where(query.Matches)
+                .OrderBy(r => r.CompletedAt).ThenBy(r => r.Id, StringComparer.Ordinal)];
+            return Task.FromResult(list);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<UsageSummary>> SummarizeAsync(UsageQuery query, UsageGrouping grouping, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var byBranch = grouping.HasFlag(UsageGrouping.Branch);
+            var byUser = grouping.HasFlag(UsageGrouping.User);
+            var byDay = grouping.HasFlag(UsageGrouping.Day);
+            IReadOnlyList<UsageSummary> list = [.. _usage.Values.Where(query.Matches)
+                .GroupBy(r => (
+                    Branch: byBranch ? r.Branch : null,
+                    User: byUser ? r.UserId : null,
+                    Day: byDay ? UsageSummary.DayOf(r.CompletedAt) : (DateOnly?)null))
+                .OrderBy(g => g.Key.Branch, StringComparer.Ordinal)
+                .ThenBy(g => g.Key.User, StringComparer.Ordinal)
+                .ThenBy(g => g.Key.Day)
+                .Select(g => new UsageSummary
+                {
+                    CompanyId = query.CompanyId,
+                    Branch = g.Key.Branch,
+                    UserId = g.Key.User,
+                    Day = g.Key.Day,
+                    RequestCount = g.Sum(r => (long)r.RequestCount),
+                    FailedRequests = g.Count(r => r.Outcome == UsageOutcome.Failure),
+                    InputTokens = g.Sum(r => r.InputTokens),
+                    OutputTokens = g.Sum(r => r.OutputTokens),
+                    CachedTokens = g.Sum(r => r.CachedTokens),
+                    ThoughtsTokens = g.Sum(r => r.ThoughtsTokens),
+                    TotalTokens = g.Sum(r => r.TotalTokens),
+                })];
+            return Task.FromResult(list);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> AppendAsync(RetryAttemptRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        record.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_retryAttempts.TryAdd((record.OperationId, record.AttemptNumber), record));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<RetryAttemptRecord>> ListByOperationAsync(string operationId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operationId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyList<RetryAttemptRecord> list = [.. _retryAttempts.Values
+                .Where(r => string.Equals(r.OperationId, operationId, StringComparison.Ordinal))
+                .OrderBy(r => r.AttemptNumber)];
+            return Task.FromResult(list);
+        }
+    }
+
+    private static bool Fits(long current, long add, long? limit) => limit is not { } l || current + add <= l;
+
+    private QuotaReservationResult TryReserve(ApiKey key, QuotaReservationRequest request, DateTimeOffset now)
+    {
+        if (key.Status != ApiKeyStatus.Active)
+        {
+            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotActive, key.Status);
+        }
+
+        if (key.ExpiresAt is { } expires && expires <= now)
+        {
+            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyExpired, key.Status);
+        }
+
+        if (key.LifetimeTokenLimit is { } lifetime)
+        {
+            if (key.TokensUsed >= lifetime)
+            {
+                return QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeLimitReached, key.Status);
+            }
+
+            if (key.TokensUsed + key.TokensReserved + request.Tokens > lifetime)
+            {
+                return QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeHeadroomInsufficient, key.Status);
+            }
+        }
+
+        if (key.CooldownUntil is { } cooldown && cooldown > now)
+        {
+            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyCoolingDown, key.Status, cooldown);
+        }
+
+        var project = _projects.GetValueOrDefault(key.ProjectId);
+        if (project?.BlockedUntil is { } blocked && blocked > now)
+        {
+            return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectBlocked, key.Status, blocked);
+        }
+
+        var minute = QuotaWindows.MinuteStart(now);
+        var day = QuotaWindows.DayStart(now);
+        var keyMinute = new WindowId(QuotaScope.Key, key.Id, WindowKind.Minute, minute);
+        var keyDay = new WindowId(QuotaScope.Key, key.Id, WindowKind.Day, day);
+        var projectMinute = new WindowId(QuotaScope.Project, key.ProjectId, WindowKind.Minute, minute);
+        var projectDay = new WindowId(QuotaScope.Project, key.ProjectId, WindowKind.Day, day);
+        var limits = project?.Limits ?? QuotaLimits.None;
+
+        if (!FitsWindow(keyMinute, key.Rates.RequestsPerMinute, key.Rates.TokensPerMinute, request.Tokens))
+        {
+            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyMinuteLimit, key.Status, QuotaWindows.MinuteEnd(now));
+        }
+
+        if (!FitsWindow(keyDay, key.Rates.RequestsPerDay, key.Rates.TokensPerDay, request.Tokens))
+        {
+            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyDayLimit, key.Status, QuotaWindows.DayEnd(now));
+        }
+
+        if (!FitsWindow(projectMinute, limits.RequestsPerMinute, limits.TokensPerMinute, request.Tokens))
+        {
+            return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectMinuteLimit, key.Status, QuotaWindows.MinuteEnd(now));
+        }
+
+        if (!FitsWindow(projectDay, limits.RequestsPerDay, limits.TokensPerDay, request.Tokens))
+        {
+            return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectDayLimit, key.Status, QuotaWindows.DayEnd(now));
+        }
+
+        foreach (var window in (ReadOnlySpan<WindowId>)[keyMinute, keyDay, projectMinute, projectDay])
+        {
+            var counter = _windows.GetValueOrDefault(window);
+            _windows[window] = new Counter(counter.Requests + 1, counter.Tokens + request.Tokens);
+        }
+
+        _keys[key.Id] = key with { TokensReserved = key.TokensReserved + request.Tokens };
+        var id = string.Create(CultureInfo.InvariantCulture, $"r-{Interlocked.Increment(ref _reservationSequence)}-{Guid.NewGuid():N}");
+        var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive);
+        _reservations.Add(id, reservation);
+        return QuotaReservationResult.Granted(reservation);
+    }
+
+    private bool FitsWindow(WindowId window, int? requestLimit, long? tokenLimit, long tokens)
+    {
+        var counter = _windows.GetValueOrDefault(window);
+        return Fits(counter.Requests, 1, requestLimit) && Fits(counter.Tokens, tokens, tokenLimit);
+    }
+
+    private bool ReleaseCore(string reservationId)
+    {
+        if (!_reservations.Remove(reservationId, out var reservation))
+        {
+            return false;
+        }
+
+        AdjustTokens(reservation, -reservation.Tokens);
+        if (_keys.TryGetValue(reservation.KeyId, out var key))
+        {
+            _keys[key.Id] = key with { TokensReserved = Math.Max(0, key.TokensReserved - reservation.Tokens) };
+        }
+
+        return true;
+    }
+
+    private void AdjustTokens(QuotaReservation reservation, long delta)
+    {
+        if (delta == 0)
+        {
+            return;
+        }
+
+        foreach (var window in (ReadOnlySpan<WindowId>)[
+            new(QuotaScope.Key, reservation.KeyId, WindowKind.Minute, reservation.MinuteWindowStart),
+            new(QuotaScope.Key, reservation.KeyId, WindowKind.Day, reservation.DayWindowStart),
+            new(QuotaScope.Project, reservation.ProjectId, WindowKind.Minute, reservation.MinuteWindowStart),
+            new(QuotaScope.Project, reservation.ProjectId, WindowKind.Day, reservation.DayWindowStart)])
+        {
+            if (_windows.TryGetValue(window, out var counter))
+            {
+                _windows[window] = counter with { Tokens = Math.Max(0, counter.Tokens + delta) };
+            }
+        }
+    }
+
+    private ApiKey SetStatus(ApiKey key, ApiKeyStatus status, string? reason, DateTimeOffset now)
+    {
+        var changed = key with { Status = status, StatusReason = reason, UpdatedAt = now };
+        _keys[key.Id] = changed;
+        _transitions.Add(new ApiKeyStatusTransition(key.Id, key.Status, status, reason, now));
+        return changed;
+    }
+
+    private void PruneIfDue(DateTimeOffset now)
+    {
+        if (now - _lastPrune < PruneInterval)
+        {
+            return;
+        }
+
+        _lastPrune = now;
+        var minuteCutoff = QuotaWindows.MinuteStart(now).AddMinutes(-2);
+        var dayCutoff = QuotaWindows.DayStart(now).AddDays(-2);
+        var stale = _windows.Keys
+            .Where(w => w.Kind == WindowKind.Minute ? w.Start < minuteCutoff : w.Start < dayCutoff)
+            .ToList();
+        foreach (var window in stale)
+        {
+            _windows.Remove(window);
+        }
+    }
+
+    private readonly record struct WindowId(QuotaScope Scope, string Id, WindowKind Kind, DateTimeOffset Start);
+
+    private readonly record struct Counter(long Requests, long Tokens);
+}
