@@ -5,10 +5,10 @@ GO
 IF OBJECT_ID(N'[{schema}].[TokenMaster]', N'U') IS NULL
 BEGIN
     CREATE TABLE [{schema}].[TokenMaster] (
-        [TokenId]                NVARCHAR(128)   NOT NULL,
-        [CompanyId]              NVARCHAR(128)   NOT NULL,
+        [TokenId]                NVARCHAR(128) COLLATE Latin1_General_100_BIN2   NOT NULL,
+        [CompanyId]              NVARCHAR(128) COLLATE Latin1_General_100_BIN2   NOT NULL,
         [CompanyName]            NVARCHAR(256)   NULL,
-        [ProjectId]              NVARCHAR(128)   NOT NULL,
+        [ProjectId]              NVARCHAR(128) COLLATE Latin1_General_100_BIN2   NOT NULL,
         [Provider]               NVARCHAR(64)    NOT NULL CONSTRAINT [DF_TokenMaster_Provider] DEFAULT (N'Gemini'),
         [AllowedModels]          NVARCHAR(2000)  NOT NULL CONSTRAINT [DF_TokenMaster_AllowedModels] DEFAULT (N''),
         [SecretCiphertext]       VARBINARY(1024) NOT NULL,
@@ -44,7 +44,7 @@ IF OBJECT_ID(N'[{schema}].[TokenStatusHistory]', N'U') IS NULL
 BEGIN
     CREATE TABLE [{schema}].[TokenStatusHistory] (
         [Id]           BIGINT IDENTITY(1, 1) NOT NULL,
-        [TokenId]      NVARCHAR(128)  NOT NULL,
+        [TokenId]      NVARCHAR(128) COLLATE Latin1_General_100_BIN2  NOT NULL,
         [FromStatus]   TINYINT        NOT NULL,
         [ToStatus]     TINYINT        NOT NULL,
         [Reason]       NVARCHAR(1000) NULL,
@@ -57,7 +57,7 @@ GO
 IF OBJECT_ID(N'[{schema}].[QuotaProjects]', N'U') IS NULL
 BEGIN
     CREATE TABLE [{schema}].[QuotaProjects] (
-        [ProjectId]         NVARCHAR(128) NOT NULL,
+        [ProjectId]         NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NOT NULL,
         [RequestsPerMinute] INT           NULL,
         [RequestsPerDay]    INT           NULL,
         [TokensPerMinute]   BIGINT        NULL,
@@ -72,7 +72,7 @@ IF OBJECT_ID(N'[{schema}].[QuotaWindows]', N'U') IS NULL
 BEGIN
     CREATE TABLE [{schema}].[QuotaWindows] (
         [Scope]          TINYINT       NOT NULL,
-        [ScopeId]        NVARCHAR(128) NOT NULL,
+        [ScopeId]        NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NOT NULL,
         [WindowKind]     TINYINT       NOT NULL,
         [WindowStartUtc] DATETIME2(7)  NOT NULL,
         [Requests]       BIGINT        NOT NULL CONSTRAINT [DF_QuotaWindows_Requests] DEFAULT (0),
@@ -85,10 +85,10 @@ GO
 IF OBJECT_ID(N'[{schema}].[QuotaReservations]', N'U') IS NULL
 BEGIN
     CREATE TABLE [{schema}].[QuotaReservations] (
-        [ReservationId]        NVARCHAR(64)  NOT NULL,
-        [TokenId]              NVARCHAR(128) NOT NULL,
-        [CompanyId]            NVARCHAR(128) NOT NULL,
-        [ProjectId]            NVARCHAR(128) NOT NULL,
+        [ReservationId]        NVARCHAR(64) COLLATE Latin1_General_100_BIN2  NOT NULL,
+        [TokenId]              NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NOT NULL,
+        [CompanyId]            NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NOT NULL,
+        [ProjectId]            NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NOT NULL,
         [Tokens]               BIGINT        NOT NULL,
         [MinuteWindowStartUtc] DATETIME2(7)  NOT NULL,
         [DayWindowStartUtc]    DATETIME2(7)  NOT NULL,
@@ -103,14 +103,14 @@ IF OBJECT_ID(N'[{schema}].[TokenUsageLogs]', N'U') IS NULL
 BEGIN
     CREATE TABLE [{schema}].[TokenUsageLogs] (
         [Id]                BIGINT IDENTITY(1, 1) NOT NULL,
-        [UsageId]           NVARCHAR(200) NOT NULL,
-        [OperationId]       NVARCHAR(128) NOT NULL,
+        [UsageId]           NVARCHAR(200) COLLATE Latin1_General_100_BIN2 NOT NULL,
+        [OperationId]       NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NOT NULL,
         [Attempt]           INT           NOT NULL,
-        [CompanyId]         NVARCHAR(128) NOT NULL,
-        [Branch]            NVARCHAR(256) NULL,
-        [UserId]            NVARCHAR(256) NULL,
-        [TokenId]           NVARCHAR(128) NOT NULL,
-        [ProjectId]         NVARCHAR(128) NULL,
+        [CompanyId]         NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NOT NULL,
+        [Branch]            NVARCHAR(256) COLLATE Latin1_General_100_BIN2 NULL,
+        [UserId]            NVARCHAR(256) COLLATE Latin1_General_100_BIN2 NULL,
+        [TokenId]           NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NOT NULL,
+        [ProjectId]         NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NULL,
         [Model]             NVARCHAR(128) NOT NULL,
         [ResponseId]        NVARCHAR(256) NULL,
         [FileName]          NVARCHAR(512) NULL,
@@ -141,9 +141,9 @@ GO
 IF OBJECT_ID(N'[{schema}].[TokenUsageSummary]', N'U') IS NULL
 BEGIN
     CREATE TABLE [{schema}].[TokenUsageSummary] (
-        [TokenId]        NVARCHAR(128) NOT NULL,
+        [TokenId]        NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NOT NULL,
         [UsageDate]      DATE          NOT NULL,
-        [CompanyId]      NVARCHAR(128) NOT NULL,
+        [CompanyId]      NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NOT NULL,
         [RequestCount]   BIGINT        NOT NULL CONSTRAINT [DF_TokenUsageSummary_RequestCount] DEFAULT (0),
         [FailedRequests] BIGINT        NOT NULL CONSTRAINT [DF_TokenUsageSummary_FailedRequests] DEFAULT (0),
         [InputTokens]    BIGINT        NOT NULL CONSTRAINT [DF_TokenUsageSummary_InputTokens] DEFAULT (0),
@@ -161,13 +161,13 @@ IF OBJECT_ID(N'[{schema}].[RetryAttempts]', N'U') IS NULL
 BEGIN
     CREATE TABLE [{schema}].[RetryAttempts] (
         [Id]            BIGINT IDENTITY(1, 1) NOT NULL,
-        [OperationId]   NVARCHAR(128) NOT NULL,
+        [OperationId]   NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NOT NULL,
         [AttemptNumber] INT           NOT NULL,
-        [CompanyId]     NVARCHAR(128) NOT NULL,
-        [TokenId]       NVARCHAR(128) NULL,
+        [CompanyId]     NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NOT NULL,
+        [TokenId]       NVARCHAR(128) COLLATE Latin1_General_100_BIN2 NULL,
         [ErrorKind]     NVARCHAR(64)  NOT NULL,
         [HttpStatus]    INT           NULL,
-        [DelayMs]       BIGINT        NOT NULL,
+        [DelayTicks]    BIGINT        NOT NULL,
         [IsFailover]    BIT           NOT NULL,
         [OccurredAtUtc] DATETIME2(7)  NOT NULL,
         [RecordedAtUtc] DATETIME2(7)  NOT NULL,
@@ -190,7 +190,7 @@ BEGIN
         [Message]      NVARCHAR(MAX)  NOT NULL,
         [Exception]    NVARCHAR(MAX)  NULL,
         [Scope]        NVARCHAR(4000) NULL,
-        [CompanyId]    NVARCHAR(128)  NULL,
+        [CompanyId]    NVARCHAR(128) COLLATE Latin1_General_100_BIN2  NULL,
         CONSTRAINT [PK_ApplicationLogs] PRIMARY KEY CLUSTERED ([Id])
     );
     CREATE INDEX [IX_ApplicationLogs_Level_Timestamp] ON [{schema}].[ApplicationLogs] ([Level], [TimestampUtc]);
@@ -222,6 +222,6 @@ FROM [{schema}].[ApplicationLogs] AS l
 WHERE l.[Level] >= 4 AND l.[TimestampUtc] >= DATEADD(DAY, -1, SYSUTCDATETIME());
 GO
 CREATE OR ALTER VIEW [{schema}].[vw_FailedRetries] AS
-SELECT r.[OperationId], r.[AttemptNumber], r.[CompanyId], r.[TokenId], r.[ErrorKind], r.[HttpStatus], r.[DelayMs], r.[IsFailover], r.[OccurredAtUtc]
+SELECT r.[OperationId], r.[AttemptNumber], r.[CompanyId], r.[TokenId], r.[ErrorKind], r.[HttpStatus], r.[DelayTicks] / 10000 AS [DelayMs], r.[IsFailover], r.[OccurredAtUtc]
 FROM [{schema}].[RetryAttempts] AS r
 WHERE NOT EXISTS (SELECT 1 FROM [{schema}].[TokenUsageLogs] AS u WHERE u.[OperationId] = r.[OperationId] AND u.[Outcome] = 0);

@@ -135,7 +135,7 @@ CREATE TABLE IF NOT EXISTS RetryAttempts (
     TokenId       TEXT    NULL,
     ErrorKind     TEXT    NOT NULL,
     HttpStatus    INTEGER NULL,
-    DelayMs       INTEGER NOT NULL,
+    DelayTicks    INTEGER NOT NULL,
     IsFailover    INTEGER NOT NULL,
     OccurredAtUtc TEXT    NOT NULL,
     RecordedAtUtc TEXT    NOT NULL,
@@ -187,6 +187,6 @@ WHERE l.Level >= 4 AND l.TimestampUtc >= strftime('%Y-%m-%d %H:%M:%f', 'now', '-
 
 DROP VIEW IF EXISTS vw_FailedRetries;
 CREATE VIEW vw_FailedRetries AS
-SELECT r.OperationId, r.AttemptNumber, r.CompanyId, r.TokenId, r.ErrorKind, r.HttpStatus, r.DelayMs, r.IsFailover, r.OccurredAtUtc
+SELECT r.OperationId, r.AttemptNumber, r.CompanyId, r.TokenId, r.ErrorKind, r.HttpStatus, r.DelayTicks / 10000 AS DelayMs, r.IsFailover, r.OccurredAtUtc
 FROM RetryAttempts AS r
 WHERE NOT EXISTS (SELECT 1 FROM TokenUsageLogs AS u WHERE u.OperationId = r.OperationId AND u.Outcome = 0);

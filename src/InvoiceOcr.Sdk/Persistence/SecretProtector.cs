@@ -119,22 +119,6 @@ public sealed class SecretProtector
         }
     }
 
-    /// <summary>
-    /// Shows a secret masked: the first four and last four characters with the middle hidden; secrets of
-    /// twelve characters or fewer are hidden entirely so the mask never reveals most of a short value.
-    /// </summary>
-    /// <param name="secret">The secret.</param>
-    /// <returns>The masked form, for example <c>AIza…x9Qk</c>.</returns>
-    public static string Mask(string? secret)
-    {
-        if (string.IsNullOrEmpty(secret) || secret.Length <= 12)
-        {
-            return "****";
-        }
-
-        return string.Concat(secret.AsSpan(0, 4), "…", secret.AsSpan(secret.Length - 4));
-    }
-
     private static byte[] AssociatedData(string associatedId)
     {
         var bytes = Encoding.UTF8.GetBytes(associatedId);
