@@ -1,0 +1,63 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace InvoiceOcr.Sdk;
+
+/// <summary>Options of the key pool (<see cref="ITokenProvider"/>).</summary>
+public sealed class KeyPoolOptions
+{
+    /// <summary>Gets or sets how long a quota reservation is held before an unreachable caller's reservation may be reclaimed.</summary>
+    /// <value>The default value is 10 minutes (longer than the default total call timeout).</value>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ReservationTimeToLive { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Gets or sets the seed of the weighted random key choice, for reproducible tests; <see langword="null"/> seeds randomly.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public int? RandomSeed { get; set; }
+
+    /// <summary>
+    /// Gets the keys used only while the store is unreachable (the seed's <c>appSetting.txt</c> fallback). Each serves only
+    /// its own company, without quota bookkeeping, and every use logs a warning.
+    /// </summary>
+    public IList<FallbackApiKeyOptions> FallbackKeys { get; } = [];
+
+    /// <summary>
+    /// Gets or sets a callback invoked once per key when its lifetime usage first reaches 80 %, 90 % and 100 %.
+    /// Exceptions it throws are logged and swallowed.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public Func<KeyUsageThresholdReached, CancellationToken, ValueTask>? OnUsageThresholdReached { get; set; }
+}
+
+/// <summary>A key used only while the store is unreachable.</summary>
+public sealed class FallbackApiKeyOptions
+{
+    /// <summary>Gets or sets the key's id (safe to log).</summary>
+    [Required]
+    public string Id { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the company the key serves.</summary>
+    [Required]
+    public string CompanyId { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the secret.</summary>
+    [Required]
+    public string Secret { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the key's project, recorded with usage.</summary>
+    public string? ProjectId { get; set; }
+
+    /// <summary>Gets the models the key may call; empty means every model.</summary>
+    public IList<string> AllowedModels { get; } = [];
+
+    /// <summary>Returns a description with the secret masked.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString() => $"FallbackApiKeyOptions {{ Id = {Id}, CompanyId = {CompanyId}, Secret = {ApiKeySecrets.Mask(Secret)} }}";
+}
+
+/// <summary>A key's lifetime usage reached a threshold (80, 90 or 100 percent).</summary>
+/// <param name="KeyId">The key.</param>
+/// <param name="CompanyId">The key's company.</param>
+/// <param name="ThresholdPercent">The threshold reached.</param>
+/// <param name="TokensUsed">The key's settled usage.</param>
+/// <param name="LifetimeTokenLimit">The key's lifetime limit.</param>
+public sealed record KeyUsageThresholdReached(string KeyId, string CompanyId, int ThresholdPercent, long TokensUsed, long LifetimeTokenLimit);

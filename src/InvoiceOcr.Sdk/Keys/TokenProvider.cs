@@ -1,0 +1,464 @@
+using System.Globalization;
+using InvoiceOcr.Sdk.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace InvoiceOcr.Sdk.Keys;
+
+/// <summary>The key pool over <see cref="IApiKeyStore"/> and <see cref="IQuotaStore"/>.</summary>
+internal sealed partial class TokenProvider : ITokenProvider
+{
+    internal const string ExpiredMessage = "Your AI token has expired. Please renew your subscription.";
+    internal const string DisabledMessage = "Your AI token is no longer available or has been disabled. Please contact support.";
+    internal const string NoKeyMessage = "No active token found for your company. Please contact support.";
+
+    private static readonly int[] Thresholds = [80, 90, 100];
+
+    private readonly IApiKeyStore _keys;
+    private readonly IQuotaStore _quotas;
+    private readonly KeyPoolOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly InvoiceOcrMetrics _metrics;
+    private readonly ILogger<TokenProvider> _logger;
+    private readonly Lock _randomGate = new();
+    private readonly Random _random;
+
+    public TokenProvider(
+        IApiKeyStore keys,
+        IQuotaStore quotas,
+        IOptions<KeyPoolOptions> options,
+        TimeProvider timeProvider,
+        InvoiceOcrMetrics metrics,
+        ILogger<TokenProvider> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _keys = keys;
+        _quotas = quotas;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _metrics = metrics;
+        _logger = logger;
+        _random = _options.RandomSeed is { } seed ? new Random(seed) : new Random();
+    }
+
+    public async Task<KeyLease> AcquireAsync(KeyLeaseRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.CompanyId, nameof(request));
+        ArgumentException.ThrowIfNullOrWhiteSpace(request.Model, nameof(request));
+        ArgumentOutOfRangeException.ThrowIfNegative(request.EstimatedTokens, nameof(request));
+        try
+        {
+            return await AcquireCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
+        {
+            return AcquireFallback(request, ex);
+        }
+    }
+
+    public async Task<QuotaSettlement?> SettleAsync(KeyLease lease, TokenUsage usage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(usage);
+        if (lease.ReservationId is null)
+        {
+            return null;
+        }
+
+        QuotaSettlement? settlement;
+        try
+        {
+            settlement = await _quotas.SettleAsync(lease.ReservationId, Math.Max(0, usage.TotalTokens), cancellationToken).ConfigureAwait(false);
+            if (settlement is null)
+            {
+                return null;
+            }
+
+            if (settlement.BecameExceeded)
+            {
+                _metrics.KeyStatusChanged(ApiKeyStatus.Exceeded);
+                LogKeyStatusChanged(_logger, lease.KeyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, "lifetime token limit reached");
+            }
+
+            await AnnounceThresholdsAsync(lease, settlement, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
+        {
+            LogStoreBookkeepingFailed(_logger, ex, "settle", lease.KeyId);
+            return null;
+        }
+
+        return settlement;
+    }
+
+    public async Task ReleaseAsync(KeyLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        if (lease.ReservationId is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = await _quotas.ReleaseAsync(lease.ReservationId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
+        {
+            // The reservation expires and is reclaimed later.
+            LogStoreBookkeepingFailed(_logger, ex, "release", lease.KeyId);
+        }
+    }
+
+    public async Task ReportFailureAsync(KeyLease lease, InvoiceOcrException error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(error);
+        if (lease.IsFallback)
+        {
+            return;
+        }
+
+        try
+        {
+            switch (error.Kind)
+            {
+                case InvoiceOcrErrorKind.KeyInvalid:
+                case InvoiceOcrErrorKind.KeyRevoked:
+                    var reason = error.GoogleReason is { Length: > 0 } googleReason
+                        ? $"{error.Kind} reported by the service ({googleReason})."
+                        : $"{error.Kind} reported by the service.";
+                    await TransitionAsync(lease.KeyId, ApiKeyStatus.Active, ApiKeyStatus.Disabled, reason, cancellationToken).ConfigureAwait(false);
+                    break;
+
+                case InvoiceOcrErrorKind.RateLimitedPerMinute:
+                case InvoiceOcrErrorKind.QuotaExhausted:
+                    if (error.RetryAfter is { } delay && delay > TimeSpan.Zero)
+                    {
+                        var until = await _quotas.CoolDownKeyAsync(lease.KeyId, delay, cancellationToken).ConfigureAwait(false);
+                        LogKeyCoolingDown(_logger, lease.KeyId, until);
+                    }
+
+                    break;
+
+                case InvoiceOcrErrorKind.QuotaExhaustedPerDay when lease.ProjectId is not null:
+                    var blockedUntil = await _quotas.BlockProjectForDayAsync(lease.ProjectId, cancellationToken).ConfigureAwait(false);
+                    LogProjectBlocked(_logger, lease.ProjectId, lease.KeyId, blockedUntil);
+                    break;
+            }
+        }
+        catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
+        {
+            LogStoreBookkeepingFailed(_logger, ex, "report a failure", lease.KeyId);
+        }
+    }
+
+    public async Task<TokenBalance?> GetKeyBalanceAsync(string keyId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
+        var key = await _keys.GetAsync(keyId, cancellationToken).ConfigureAwait(false);
+        return key is null ? null : new TokenBalance(key.TokensUsed, key.TokensReserved, key.LifetimeTokenLimit, key.RemainingTokens);
+    }
+
+    public async Task<TokenBalance> GetCompanyBalanceAsync(string companyId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(companyId);
+        var keys = await _keys.ListByCompanyAsync(companyId, cancellationToken).ConfigureAwait(false);
+        long used = 0, reserved = 0, limit = 0, remaining = 0;
+        var unlimited = false;
+        foreach (var key in keys)
+        {
+            if (key.Status != ApiKeyStatus.Active || !string.Equals(key.CompanyId, companyId, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            used += key.TokensUsed;
+            reserved += key.TokensReserved;
+            if (key.LifetimeTokenLimit is { } l)
+            {
+                limit += l;
+                remaining += key.RemainingTokens ?? 0;
+            }
+            else
+            {
+                unlimited = true;
+            }
+        }
+
+        return unlimited ? new TokenBalance(used, reserved, null, null) : new TokenBalance(used, reserved, limit, remaining);
+    }
+
+    private static InvoiceOcrException NoneActive(IEnumerable<ApiKeyStatus> statuses) =>
+        statuses.All(s => s == ApiKeyStatus.Expired)
+            ? new InvoiceOcrException(InvoiceOcrErrorKind.KeyExpired, ExpiredMessage)
+            : new InvoiceOcrException(InvoiceOcrErrorKind.KeyDisabled, DisabledMessage);
+
+    private async Task<KeyLease> AcquireCoreAsync(KeyLeaseRequest request, CancellationToken cancellationToken)
+    {
+        var keys = await _keys.ListByCompanyAsync(request.CompanyId, cancellationToken).ConfigureAwait(false);
+        var now = _timeProvider.GetUtcNow();
+        var statuses = new Dictionary<string, ApiKeyStatus>(StringComparer.Ordinal);
+        var candidates = new List<ApiKey>();
+        foreach (var key in keys)
+        {
+            // A store must never list another company's key; check anyway, a key serves its own company only.
+            if (!string.Equals(key.CompanyId, request.CompanyId, StringComparison.Ordinal) || !key.AllowsModel(request.Model))
+            {
+                continue;
+            }
+
+            var status = await ApplyTimeAndUsageTransitionsAsync(key, now, cancellationToken).ConfigureAwait(false);
+            statuses[key.Id] = status;
+            if (status == ApiKeyStatus.Active && !request.ExcludedKeyIds.Contains(key.Id))
+            {
+                candidates.Add(key);
+            }
+        }
+
+        if (statuses.Count == 0)
+        {
+            throw new InvoiceOcrException(InvoiceOcrErrorKind.NoKeyAvailable, NoKeyMessage);
+        }
+
+        if (candidates.Count == 0)
+        {
+            if (statuses.Values.Any(s => s == ApiKeyStatus.Active))
+            {
+                throw new InvoiceOcrException(
+                    InvoiceOcrErrorKind.LocalQuotaExceeded,
+                    "Every active AI token of your company has already failed for this document. Please try again later.");
+            }
+
+            throw NoneActive(statuses.Values);
+        }
+
+        DateTimeOffset? retryAt = null;
+        var headroomRejected = false;
+        var lifetimeShort = false;
+        foreach (var key in WeightedOrder(candidates))
+        {
+            var result = await _quotas.ReserveAsync(
+                new QuotaReservationRequest(key.Id, request.CompanyId, request.EstimatedTokens, _options.ReservationTimeToLive),
+                cancellationToken).ConfigureAwait(false);
+            if (result.Reservation is { } reservation)
+            {
+                return new KeyLease
+                {
+                    KeyId = key.Id,
+                    CompanyId = request.CompanyId,
+                    ProjectId = key.ProjectId,
+                    Model = request.Model,
+                    Secret = key.Secret,
+                    ReservationId = reservation.Id,
+                    ReservedTokens = reservation.Tokens,
+                };
+            }
+
+            _metrics.QuotaRejected(result.Reason);
+            switch (result.Reason)
+            {
+                case QuotaRejectionReason.KeyExpired:
+                    await TransitionAsync(key.Id, ApiKeyStatus.Active, ApiKeyStatus.Expired, ExpiryReason(key), cancellationToken).ConfigureAwait(false);
+                    statuses[key.Id] = ApiKeyStatus.Expired;
+                    break;
+                case QuotaRejectionReason.LifetimeLimitReached:
+                    await TransitionAsync(key.Id, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, LifetimeReason(key), cancellationToken).ConfigureAwait(false);
+                    statuses[key.Id] = ApiKeyStatus.Exceeded;
+                    break;
+                case QuotaRejectionReason.KeyNotActive:
+                case QuotaRejectionReason.KeyNotFound:
+                case QuotaRejectionReason.CompanyMismatch:
+                    statuses[key.Id] = result.KeyStatus is { } s && s != ApiKeyStatus.Active ? s : ApiKeyStatus.Disabled;
+                    break;
+                case QuotaRejectionReason.LifetimeHeadroomInsufficient:
+                    headroomRejected = true;
+                    lifetimeShort = true;
+                    break;
+                default:
+                    headroomRejected = true;
+                    if (result.RetryAt is { } at && (retryAt is null || at < retryAt))
+                    {
+                        retryAt = at;
+                    }
+
+                    break;
+            }
+        }
+
+        if (!headroomRejected)
+        {
+            throw NoneActive(statuses.Values.Where(s => s != ApiKeyStatus.Active));
+        }
+
+        if (retryAt is { } retry)
+        {
+            var wait = retry - _timeProvider.GetUtcNow();
+            if (wait < TimeSpan.Zero)
+            {
+                wait = TimeSpan.Zero;
+            }
+
+            LogNoHeadroom(_logger, request.CompanyId, wait);
+            throw new InvoiceOcrException(
+                InvoiceOcrErrorKind.LocalQuotaExceeded,
+                string.Create(CultureInfo.InvariantCulture, $"The AI token quota of your company is used up for now. Please try again in {Math.Ceiling(wait.TotalSeconds)} seconds."))
+            {
+                RetryAfter = wait,
+            };
+        }
+
+        LogNoHeadroom(_logger, request.CompanyId, null);
+        throw new InvoiceOcrException(
+            InvoiceOcrErrorKind.LocalQuotaExceeded,
+            lifetimeShort
+                ? "Your AI token does not have enough tokens left for this document. Please contact support."
+                : "The AI token quota of your company is used up for now. Please try again later.");
+    }
+
+    private async Task<ApiKeyStatus> ApplyTimeAndUsageTransitionsAsync(ApiKey key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (key.Status != ApiKeyStatus.Active)
+        {
+            return key.Status;
+        }
+
+        if (key.ExpiresAt is { } expires && expires <= now)
+        {
+            await TransitionAsync(key.Id, ApiKeyStatus.Active, ApiKeyStatus.Expired, ExpiryReason(key), cancellationToken).ConfigureAwait(false);
+            return ApiKeyStatus.Expired;
+        }
+
+        if (key.LifetimeTokenLimit is { } limit && key.TokensUsed >= limit)
+        {
+            await TransitionAsync(key.Id, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, LifetimeReason(key), cancellationToken).ConfigureAwait(false);
+            return ApiKeyStatus.Exceeded;
+        }
+
+        return ApiKeyStatus.Active;
+    }
+
+    private static string ExpiryReason(ApiKey key) =>
+        string.Create(CultureInfo.InvariantCulture, $"Expired at {key.ExpiresAt:O}.");
+
+    private static string LifetimeReason(ApiKey key) =>
+        string.Create(CultureInfo.InvariantCulture, $"Lifetime token limit of {key.LifetimeTokenLimit} reached ({key.TokensUsed} used).");
+
+    private async Task TransitionAsync(string keyId, ApiKeyStatus from, ApiKeyStatus to, string reason, CancellationToken cancellationToken)
+    {
+        if (await _keys.TryChangeStatusAsync(keyId, from, to, reason, cancellationToken).ConfigureAwait(false))
+        {
+            _metrics.KeyStatusChanged(to);
+            LogKeyStatusChanged(_logger, keyId, from, to, reason);
+        }
+    }
+
+    private async Task AnnounceThresholdsAsync(KeyLease lease, QuotaSettlement settlement, CancellationToken cancellationToken)
+    {
+        if (settlement.LifetimeTokenLimit is not { } limit || limit <= 0)
+        {
+            return;
+        }
+
+        foreach (var percent in Thresholds)
+        {
+            if ((Int128)settlement.TokensUsed * 100 < (Int128)limit * percent)
+            {
+                break;
+            }
+
+            if (!await _keys.TryMarkUsageThresholdAsync(lease.KeyId, percent, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            _metrics.UsageThresholdReached(percent);
+            LogUsageThreshold(_logger, lease.KeyId, percent, settlement.TokensUsed, limit);
+            if (_options.OnUsageThresholdReached is { } callback)
+            {
+                try
+                {
+                    await callback(new KeyUsageThresholdReached(lease.KeyId, lease.CompanyId, percent, settlement.TokensUsed, limit), cancellationToken).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // A user callback must not break billing bookkeeping; its failure is logged.
+                catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+                {
+                    LogThresholdCallbackFailed(_logger, ex, lease.KeyId, percent);
+                }
+            }
+        }
+    }
+
+    private KeyLease AcquireFallback(KeyLeaseRequest request, InvoiceOcrException storeError)
+    {
+        foreach (var fallback in _options.FallbackKeys)
+        {
+            if (!string.Equals(fallback.CompanyId, request.CompanyId, StringComparison.Ordinal) ||
+                string.IsNullOrEmpty(fallback.Secret) ||
+                request.ExcludedKeyIds.Contains(fallback.Id) ||
+                (fallback.AllowedModels.Count > 0 && !fallback.AllowedModels.Contains(request.Model, StringComparer.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            LogUsingFallback(_logger, storeError, fallback.Id, request.CompanyId);
+            return new KeyLease
+            {
+                KeyId = fallback.Id,
+                CompanyId = request.CompanyId,
+                ProjectId = fallback.ProjectId,
+                Model = request.Model,
+                Secret = fallback.Secret,
+                IsFallback = true,
+            };
+        }
+
+        throw new InvoiceOcrException(
+            InvoiceOcrErrorKind.StoreUnavailable,
+            "The key store is unreachable and no fallback key is configured for your company.",
+            storeError);
+    }
+
+    private List<ApiKey> WeightedOrder(List<ApiKey> candidates)
+    {
+        // Efraimidis–Spirakis: sorting by u^(1/w) descending is a weighted random permutation.
+        var keyed = new List<(double Score, ApiKey Key)>(candidates.Count);
+        lock (_randomGate)
+        {
+            foreach (var key in candidates)
+            {
+                var u = 1.0 - _random.NextDouble();
+                keyed.Add((Math.Log(u) / Math.Max(1, key.Weight), key));
+            }
+        }
+
+        keyed.Sort(static (a, b) => b.Score.CompareTo(a.Score));
+        return keyed.ConvertAll(static k => k.Key);
+    }
+
+    [LoggerMessage(1001, LogLevel.Information, "Key {KeyId} changed from {From} to {To}: {Reason}")]
+    private static partial void LogKeyStatusChanged(ILogger logger, string keyId, ApiKeyStatus from, ApiKeyStatus to, string reason);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Key {KeyId} reached {Percent}% of its lifetime token limit ({TokensUsed} of {Limit} tokens used)")]
+    private static partial void LogUsageThreshold(ILogger logger, string keyId, int percent, long tokensUsed, long limit);
+
+    [LoggerMessage(1003, LogLevel.Warning, "The key store is unreachable; using fallback key {KeyId} for company {CompanyId}")]
+    private static partial void LogUsingFallback(ILogger logger, Exception exception, string keyId, string companyId);
+
+    [LoggerMessage(1004, LogLevel.Information, "Key {KeyId} cools down until {Until} after a per-minute quota error")]
+    private static partial void LogKeyCoolingDown(ILogger logger, string keyId, DateTimeOffset? until);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Project {ProjectId} (key {KeyId}) exhausted its daily quota; skipped until {Until}")]
+    private static partial void LogProjectBlocked(ILogger logger, string projectId, string keyId, DateTimeOffset until);
+
+    [LoggerMessage(1006, LogLevel.Warning, "No key of company {CompanyId} has quota headroom; retry after {RetryAfter}")]
+    private static partial void LogNoHeadroom(ILogger logger, string companyId, TimeSpan? retryAfter);
+
+    [LoggerMessage(1007, LogLevel.Warning, "The key store is unreachable; could not {Operation} for key {KeyId}")]
+    private static partial void LogStoreBookkeepingFailed(ILogger logger, Exception exception, string operation, string keyId);
+
+    [LoggerMessage(1008, LogLevel.Error, "The usage threshold callback failed for key {KeyId} at {Percent}%")]
+    private static partial void LogThresholdCallbackFailed(ILogger logger, Exception exception, string keyId, int percent);
+}
