@@ -14,7 +14,7 @@ internal static class SqlServerQueries
 {
     public const string Now = "SELECT SYSUTCDATETIME();";
 
-    public const string KeyColumns =
+    private const string KeyColumns =
         "[TokenId], [CompanyId], [CompanyName], [ProjectId], [Provider], [AllowedModels], [SecretCiphertext], [SecretKeyId], [Status], [StatusReason], " +
         "[LifetimeTokenLimit], [TokensUsed], [TokensReserved], [ExpiresAtUtc], [RequestsPerMinute], [RequestsPerDay], [TokensPerMinute], [TokensPerDay], " +
         "[Weight], [CooldownUntilUtc], [UsageThresholdNotified], [CreatedAtUtc], [UpdatedAtUtc]";
@@ -120,7 +120,7 @@ internal static class SqlServerQueries
     public const string PruneWindows =
         "DELETE FROM [{schema}].[QuotaWindows] WHERE ([WindowKind] = 0 AND [WindowStartUtc] < @minuteCutoff) OR ([WindowKind] = 1 AND [WindowStartUtc] < @dayCutoff);";
 
-    public const string UsageColumns =
+    private const string UsageColumns =
         "[UsageId], [OperationId], [Attempt], [CompanyId], [Branch], [UserId], [TokenId], [ProjectId], [Model], [ResponseId], [FileName], " +
         "[InputTokens], [OutputTokens], [TextTokens], [ImageTokens], [DocumentTokens], [CachedTokens], [ThoughtsTokens], [ToolUseTokens], [TotalTokens], [RequestCount], " +
         "[Outcome], [FailureKind], [StartedAtUtc], [CompletedAtUtc], [UsageMetadataJson]";
@@ -142,7 +142,7 @@ internal static class SqlServerQueries
 
     public const string SelectUsage = "SELECT " + UsageColumns + " FROM [{schema}].[TokenUsageLogs] WHERE [UsageId] = @id;";
 
-    public const string UsageFilter =
+    private const string UsageFilter =
         " FROM [{schema}].[TokenUsageLogs] WHERE [CompanyId] = @companyId AND (@branch IS NULL OR [Branch] = @branch) AND (@userId IS NULL OR [UserId] = @userId) " +
         "AND (@fromDay IS NULL OR [UsageDate] >= @fromDay) AND (@toDay IS NULL OR [UsageDate] <= @toDay)";
 
