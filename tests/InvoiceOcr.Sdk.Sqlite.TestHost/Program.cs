@@ -1,16 +1,21 @@
 // A tiny host the SQLite tests start as real OS processes (dotnet InvoiceOcr.Sdk.Sqlite.TestHost.dll <mode> ...).
 //   reserve <db> <keyId> <callers> <attemptsPerCaller> : concurrent reserve+settle; prints "GRANTED <n>"
-//   usage <db> <prefix> <count> <callers>              : durable usage writes; prints "ACK <id>" after each returns
+//   usage <db> <prefix> <count> <callers> <busyMs> <init> : durable usage writes; prints "ACK <id>" after each returns
 using System.Globalization;
 using System.Security.Cryptography;
 using InvoiceOcr.Sdk;
 
 var mode = args[0];
-var options = new SqliteStoreOptions { DatabasePath = args[1], BusyTimeout = TimeSpan.FromSeconds(60) };
+var busy = mode == "usage" ? TimeSpan.FromMilliseconds(int.Parse(args[5], CultureInfo.InvariantCulture)) : TimeSpan.FromSeconds(60);
+var initialize = mode != "usage" || args[6] == "1";
+var options = new SqliteStoreOptions { DatabasePath = args[1], BusyTimeout = busy };
 options.SecretProtection.CurrentKeyId = "k1";
 options.SecretProtection.MasterKeys["k1"] = Convert.ToBase64String(SHA256.HashData("invoiceocr-test-master-key-1"u8));
 var store = new SqliteInvoiceOcrStore(options);
-await store.InitializeAsync();
+if (initialize)
+{
+    await store.InitializeAsync();
+}
 var stdout = Console.Out;
 
 switch (mode)
@@ -48,7 +53,10 @@ switch (mode)
         var count = int.Parse(args[3], CultureInfo.InvariantCulture);
         var callers = int.Parse(args[4], CultureInfo.InvariantCulture);
         await using var logger = new DurableUsageLogger(store, new DurableUsageLoggerOptions { OutboxDirectory = options.DatabasePath + ".outbox", ReplayInterval = TimeSpan.FromMilliseconds(200) });
-        await logger.ReplayOutboxAsync();
+        if (initialize)
+        {
+            await logger.ReplayOutboxAsync();
+        }
         var next = -1;
         var gate = new Lock();
         var tasks = Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
