@@ -56,6 +56,7 @@ public sealed partial class DurableRecordWriter<T> : IAsyncDisposable
     public long DivertedToOutbox => Interlocked.Read(ref _diverted);
 
     private long _diverted;
+    private int _disposed;
 
     /// <summary>Gets the outbox this writer falls back to.</summary>
     public DurableOutbox<T> Outbox => _outbox;
@@ -96,6 +97,11 @@ public sealed partial class DurableRecordWriter<T> : IAsyncDisposable
     /// <returns>A task that completes when everything has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _groupCommit.DisposeAsync().ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         try
