@@ -77,7 +77,7 @@ public interface IRetryPolicy
     /// </exception>
     ValueTask<T> ExecuteWithKeyAsync<T>(string keyId, Func<CancellationToken, ValueTask<T>> attempt, CancellationToken cancellationToken);
 
-    /// <summary>Returns whether a key's circuit is open (the key is kept out of calls for now).</summary>
+    /// <summary>Returns whether a key's circuit was open at its last call (the key is kept out of calls until its break passes).</summary>
     /// <param name="keyId">The key.</param>
     /// <returns><see langword="true"/> when the key's breaker is open or isolated.</returns>
     bool IsCircuitOpen(string keyId);

@@ -142,12 +142,9 @@ internal sealed class RetryPolicy : IRetryPolicy
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
         ArgumentNullException.ThrowIfNull(attempt);
+        // The breaker itself refuses calls while open (BrokenCircuitException, no call made) and lets a trial call through
+        // once the break has passed; a pre-check of its state would keep the key out forever, since the state only moves on a call.
         var pipeline = GetKeyPipeline(keyId);
-        if (pipeline.IsOpen)
-        {
-            throw new KeyCircuitOpenException(keyId);
-        }
-
         try
         {
             return await pipeline.Pipeline.ExecuteAsync(static (a, ct) => a(ct), attempt, cancellationToken).ConfigureAwait(false);

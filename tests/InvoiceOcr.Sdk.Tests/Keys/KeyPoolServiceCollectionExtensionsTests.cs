@@ -1,0 +1,66 @@
+using InvoiceOcr.Sdk.Extraction;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace InvoiceOcr.Sdk.Tests.Keys;
+
+public sealed class KeyPoolServiceCollectionExtensionsTests
+{
+    [Fact]
+    public void AddInvoiceOcrKeyPool_NoStoreRegistered_UsesOneInMemoryStoreForEveryAbstraction()
+    {
+        using var services = new ServiceCollection().AddInvoiceOcrKeyPool().BuildServiceProvider(validateScopes: true);
+
+        var store = services.GetRequiredService<InMemoryInvoiceOcrStore>();
+
+        Assert.Same(store, services.GetRequiredService<IApiKeyStore>());
+        Assert.Same(store, services.GetRequiredService<IQuotaStore>());
+        Assert.Same(store, services.GetRequiredService<IUsageLedger>());
+        Assert.Same(store, services.GetRequiredService<IRetryAttemptStore>());
+        Assert.NotNull(services.GetRequiredService<ITokenProvider>());
+        Assert.NotNull(services.GetRequiredService<IRetryPolicy>());
+        Assert.NotNull(services.GetRequiredService<IUsageLogger>());
+        Assert.NotNull(services.GetRequiredService<IModelCallExecutor>());
+        Assert.Same(TimeProvider.System, services.GetRequiredService<TimeProvider>());
+    }
+
+    [Fact]
+    public void AddInvoiceOcrKeyPool_StoreRegisteredFirst_KeepsIt()
+    {
+        var custom = new InMemoryInvoiceOcrStore();
+        var collection = new ServiceCollection();
+        collection.AddSingleton<IApiKeyStore>(custom);
+        collection.AddInvoiceOcrKeyPool().AddInvoiceOcrKeyPool();
+        using var services = collection.BuildServiceProvider();
+
+        Assert.Same(custom, services.GetRequiredService<IApiKeyStore>());
+        Assert.Single(collection, d => d.ServiceType == typeof(ITokenProvider));
+    }
+
+    [Fact]
+    public void AddInvoiceOcrKeyPool_InvalidRetryOptions_FailValidation()
+    {
+        var collection = new ServiceCollection().AddInvoiceOcrKeyPool();
+        collection.Configure<RetryOptions>(o =>
+        {
+            o.MaxRetryAttempts = -1;
+            o.BackoffMultiplier = 0.5;
+        });
+        using var services = collection.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<RetryOptions>>().Value);
+
+        Assert.Contains(ex.Failures, f => f.Contains(nameof(RetryOptions.MaxRetryAttempts), StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.Contains(nameof(RetryOptions.BackoffMultiplier), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AddInvoiceOcrKeyPool_InvalidKeyPoolOptions_FailValidation()
+    {
+        var collection = new ServiceCollection().AddInvoiceOcrKeyPool();
+        collection.Configure<KeyPoolOptions>(o => o.ReservationTimeToLive = TimeSpan.Zero);
+        using var services = collection.BuildServiceProvider();
+
+        Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<KeyPoolOptions>>().Value);
+    }
+}
