@@ -1,4 +1,9 @@
 using InvoiceOcr.Sdk;
+using InvoiceOcr.Sdk.DependencyInjection;
+using InvoiceOcr.Sdk.Documents;
+using InvoiceOcr.Sdk.Extraction;
+using InvoiceOcr.Sdk.Gemini;
+using InvoiceOcr.Sdk.Invoices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -51,6 +56,30 @@ public static class InvoiceOcrServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
         services.AddMetrics();
+
+        // Each feature keeps its own options type; the instance is the one nested in InvoiceOcrOptions.
+        AddNestedOptions(services, static o => o.Documents);
+        AddNestedOptions(services, static o => o.Gemini);
+        AddNestedOptions(services, static o => o.KeyPool);
+        AddNestedOptions(services, static o => o.Retry);
+        AddNestedOptions(services, static o => o.Validation);
+
+        services.AddDocumentIntake();
+        services.AddInvoiceOcrGeminiClient();
+        services.AddInvoiceOcrKeyPool();
+        services.AddInvoiceServices();
+        services.TryAddSingleton<IInvoiceExtractor, InvoiceExtractor>();
         return new InvoiceOcrBuilder(services);
+    }
+
+    private static void AddNestedOptions<TOptions>(IServiceCollection services, Func<InvoiceOcrOptions, TOptions> select)
+        where TOptions : class
+    {
+        services.Replace(ServiceDescriptor.Transient<IOptionsFactory<TOptions>>(provider => new NestedOptionsFactory<TOptions>(
+            provider.GetRequiredService<IOptionsMonitor<InvoiceOcrOptions>>(),
+            select,
+            provider.GetServices<IConfigureOptions<TOptions>>(),
+            provider.GetServices<IPostConfigureOptions<TOptions>>(),
+            provider.GetServices<IValidateOptions<TOptions>>())));
     }
 }

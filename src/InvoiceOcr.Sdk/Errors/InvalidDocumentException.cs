@@ -26,6 +26,9 @@ public enum DocumentRejectionReason
 
     /// <summary>The image is damaged or its size cannot be read.</summary>
     DamagedImage,
+
+    /// <summary><see cref="EInvoiceMode.EmbeddedOnly"/> was asked for and the document embeds no e-invoice XML.</summary>
+    NoEmbeddedInvoice,
 }
 
 /// <summary>Thrown when a document is rejected at intake. No model call was made and nothing was billed.</summary>

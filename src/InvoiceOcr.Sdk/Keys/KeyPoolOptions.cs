@@ -18,6 +18,7 @@ public sealed class KeyPoolOptions
     /// Gets the keys used only while the store is unreachable (the seed's <c>appSetting.txt</c> fallback). Each serves only
     /// its own company, without quota bookkeeping, and every use logs a warning.
     /// </summary>
+    [Microsoft.Extensions.Options.ValidateEnumeratedItems]
     public IList<FallbackApiKeyOptions> FallbackKeys { get; } = [];
 
     /// <summary>

@@ -22,8 +22,18 @@ internal static class KeyPoolServiceCollectionExtensions
     internal static IServiceCollection AddInvoiceOcrKeyPool(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<KeyPoolOptions>().ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RetryOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<KeyPoolOptions>()
+            .ValidateDataAnnotations()
+            .Validate(
+                static o => o.FallbackKeys.All(static f =>
+                    !string.IsNullOrWhiteSpace(f.Id) && !string.IsNullOrWhiteSpace(f.CompanyId) && !string.IsNullOrWhiteSpace(f.Secret)),
+                "Every KeyPoolOptions.FallbackKeys entry needs an Id, a CompanyId and a Secret.")
+            .ValidateOnStart();
+        services.AddOptions<RetryOptions>()
+            .ValidateDataAnnotations()
+            .Validate(static o => o.AttemptTimeout <= o.TotalTimeout, "RetryOptions.AttemptTimeout must not be longer than RetryOptions.TotalTimeout.")
+            .Validate(static o => o.InitialDelay <= o.MaxDelay, "RetryOptions.InitialDelay must not be longer than RetryOptions.MaxDelay.")
+            .ValidateOnStart();
         services.AddMetrics();
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);

@@ -7,7 +7,11 @@ namespace InvoiceOcr.Sdk;
 /// </summary>
 public interface IApiKeyStore
 {
-    /// <summary>Adds a key. <see cref="ApiKey.CreatedAt"/>, <see cref="ApiKey.UpdatedAt"/> and the running totals are set by the store.</summary>
+    /// <summary>
+    /// Adds a key. The store sets <see cref="ApiKey.CreatedAt"/> and <see cref="ApiKey.UpdatedAt"/> to its now and starts
+    /// <see cref="ApiKey.TokensReserved"/>, <see cref="ApiKey.CooldownUntil"/> and <see cref="ApiKey.UsageThresholdNotified"/>
+    /// empty; <see cref="ApiKey.TokensUsed"/> and <see cref="ApiKey.Status"/> are kept, so keys can be migrated with their history.
+    /// </summary>
     /// <param name="key">The key. Its id must be new.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> when added; <see langword="false"/> when a key with that id exists (nothing changes).</returns>

@@ -4,6 +4,20 @@ namespace InvoiceOcr.Sdk;
 /// Reserves, settles and releases quota. Every method is one atomic operation using the store's clock (the database
 /// clock in SQL stores), so concurrent callers in any number of processes can never together pass a limit.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Guidance for SQL implementations: run each method as one transaction of conditional statements (no read-then-write
+/// outside the transaction), and take locks in one order everywhere to avoid deadlocks: the key row, then the project
+/// row, then the window rows ordered by (scope, id, kind, window start). <see cref="SettleAsync"/> and
+/// <see cref="ReleaseAsync"/> first delete the reservation row (which makes a second settle or release a no-op), then
+/// follow the same order. Windows are the UTC minute and the America/Los_Angeles day (<see cref="QuotaWindows"/>);
+/// a store may compute their starts in .NET from its clock reading and pass them as parameters.
+/// </para>
+/// <para>
+/// "Now" is the store's clock: the database clock (for example <c>SYSUTCDATETIME()</c>) in production, so instances
+/// with skewed clocks agree; a store created for tests with a <see cref="TimeProvider"/> must use that instead.
+/// </para>
+/// </remarks>
 public interface IQuotaStore
 {
     /// <summary>

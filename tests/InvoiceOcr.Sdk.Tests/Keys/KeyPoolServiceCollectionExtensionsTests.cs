@@ -63,4 +63,19 @@ public sealed class KeyPoolServiceCollectionExtensionsTests
 
         Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<KeyPoolOptions>>().Value);
     }
+
+    [Fact]
+    public void AddInvoiceOcrKeyPool_CrossFieldRules_FailValidationNamingTheFix()
+    {
+        var collection = new ServiceCollection().AddInvoiceOcrKeyPool();
+        collection.Configure<RetryOptions>(o => o.AttemptTimeout = TimeSpan.FromMinutes(10));
+        collection.Configure<KeyPoolOptions>(o => o.FallbackKeys.Add(new FallbackApiKeyOptions { Id = "fb", CompanyId = "c-1" }));
+        using var services = collection.BuildServiceProvider();
+
+        var retry = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<RetryOptions>>().Value);
+        var pool = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<KeyPoolOptions>>().Value);
+
+        Assert.Contains("AttemptTimeout must not be longer than RetryOptions.TotalTimeout", retry.Message, StringComparison.Ordinal);
+        Assert.Contains("needs an Id, a CompanyId and a Secret", pool.Message, StringComparison.Ordinal);
+    }
 }

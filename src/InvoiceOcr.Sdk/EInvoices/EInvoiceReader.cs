@@ -1,0 +1,217 @@
+using System.Xml;
+using System.Xml.Linq;
+using InvoiceOcr.Sdk.EInvoices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using UglyToad.PdfPig;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Exceptions;
+
+namespace InvoiceOcr.Sdk;
+
+/// <summary>
+/// Reads a structured e-invoice embedded in a hybrid PDF (Factur-X, ZUGFeRD 1.0/2.x, XRechnung CII, or UBL 2.1) and
+/// maps it to an <see cref="Invoice"/> with <see cref="InvoiceSourceKind.EmbeddedXml"/>. No model call is made: zero
+/// tokens, nothing reserved or billed. Thread-safe; register it as a singleton.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Where the printed page and the embedded XML disagree, the XML is what the seller legally issued: in a hybrid
+/// e-invoice the structured data is the invoice (EN 16931; the German GoBD/UStG and French Factur-X rules treat the
+/// XML as the original), the PDF page is only its human-readable view. The reader therefore never "corrects" the XML
+/// from the page.
+/// </para>
+/// <para>
+/// XML is parsed with DTD processing prohibited and no resolver, so external entities and entity expansion attacks
+/// are impossible. Profiles without lines (MINIMUM, BASIC WL) yield an invoice with no line items.
+/// </para>
+/// </remarks>
+public sealed partial class EInvoiceReader
+{
+    private readonly ILogger<EInvoiceReader> _logger;
+
+    /// <summary>Creates a reader that does not log.</summary>
+    public EInvoiceReader()
+        : this(NullLogger<EInvoiceReader>.Instance)
+    {
+    }
+
+    /// <summary>Creates a reader.</summary>
+    /// <param name="logger">Logs which attachment was read (names and formats only, never content).</param>
+    public EInvoiceReader(ILogger<EInvoiceReader> logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        _logger = logger;
+    }
+
+    /// <summary>The largest attachment the reader parses, in bytes (real e-invoices are a few hundred KB at most).</summary>
+    internal const int MaxXmlBytes = 32 * 1024 * 1024;
+
+    private static readonly string[] PreferredNames =
+    [
+        "factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml",
+    ];
+
+    /// <summary>
+    /// Looks for an embedded e-invoice in a PDF and maps it.
+    /// </summary>
+    /// <param name="pdf">The PDF's bytes.</param>
+    /// <returns>The invoice, or <see langword="null"/> when the PDF embeds no recognised e-invoice XML (a plain PDF).</returns>
+    /// <exception cref="InvalidDocumentException">
+    /// The PDF cannot be opened (<see cref="DocumentRejectionReason.Damaged"/>, <see cref="DocumentRejectionReason.PasswordProtected"/>),
+    /// or an attachment named or shaped like an e-invoice is not well-formed XML (<see cref="DocumentRejectionReason.Damaged"/>).
+    /// </exception>
+    public Invoice? ReadPdf(byte[] pdf)
+    {
+        ArgumentNullException.ThrowIfNull(pdf);
+        if (pdf.Length == 0)
+        {
+            throw new InvalidDocumentException(DocumentRejectionReason.Empty, "The PDF has no bytes.");
+        }
+
+        List<(string Name, byte[] Bytes)> attachments;
+        try
+        {
+            using var document = PdfDocument.Open(pdf, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
+            attachments = document.Advanced.TryGetEmbeddedFiles(out var files) ? files.Select(f => (Name(f), f.Bytes.ToArray())).ToList() : [];
+        }
+        catch (PdfDocumentEncryptedException ex)
+        {
+            throw new InvalidDocumentException(DocumentRejectionReason.PasswordProtected, "The PDF needs a password to open, so its attachments cannot be read.", ex);
+        }
+        catch (Exception ex) when (ex is UglyToad.PdfPig.Core.PdfDocumentFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or InvalidCastException or NullReferenceException or KeyNotFoundException or FormatException or OverflowException or EndOfStreamException or IOException)
+        {
+            throw new InvalidDocumentException(DocumentRejectionReason.Damaged, "The PDF is damaged and its attachments cannot be read: " + ex.Message, ex);
+        }
+
+        return ReadAttachments(attachments);
+    }
+
+    /// <summary>Maps the first recognised e-invoice among a PDF's attachments, already read by document intake (the PDF is not opened again).</summary>
+    /// <param name="embeddedFiles">The PDF's attachments.</param>
+    /// <returns>The invoice, or <see langword="null"/> when none is an e-invoice.</returns>
+    internal Invoice? ReadEmbeddedFiles(IReadOnlyList<Documents.PdfEmbeddedFile> embeddedFiles) =>
+        embeddedFiles.Count == 0 ? null : ReadAttachments([.. embeddedFiles.Select(f => (f.Name, f.Content.ToArray()))]);
+
+    private Invoice? ReadAttachments(List<(string Name, byte[] Bytes)> attachments)
+    {
+        foreach (var (name, bytes) in Order(attachments))
+        {
+            if (bytes.Length > MaxXmlBytes)
+            {
+                LogAttachmentTooLarge(name, bytes.Length);
+                continue;
+            }
+
+            var root = Parse(bytes, name);
+            if (root is not null && Map(root, name) is { } invoice)
+            {
+                LogEmbeddedInvoiceRead(name, invoice.Source.Format);
+                return invoice;
+            }
+        }
+
+        LogNoEmbeddedInvoice(attachments.Count);
+        return null;
+    }
+
+    /// <summary>Maps an e-invoice XML document (CII, ZUGFeRD 1.0 or UBL 2.1) to an invoice.</summary>
+    /// <param name="xml">The XML stream.</param>
+    /// <param name="attachmentName">The file name to record in <see cref="InvoiceSource.AttachmentName"/>, if any.</param>
+    /// <returns>The invoice.</returns>
+    /// <exception cref="InvalidDocumentException">The XML is not well-formed, has a DTD, or is neither CII nor UBL (<see cref="DocumentRejectionReason.UnsupportedType"/>).</exception>
+#pragma warning disable CA1822 // An instance member, like ReadPdf, so callers use one injected reader.
+    public Invoice ReadXml(Stream xml, string? attachmentName = null)
+#pragma warning restore CA1822
+    {
+        ArgumentNullException.ThrowIfNull(xml);
+        XElement root;
+        try
+        {
+            using var reader = XmlReader.Create(xml, SecureSettings());
+            root = XDocument.Load(reader, LoadOptions.None).Root ?? throw new XmlException("The document has no root element.");
+        }
+        catch (XmlException ex)
+        {
+            throw new InvalidDocumentException(DocumentRejectionReason.Damaged, $"The e-invoice XML{For(attachmentName)} is not well-formed: {ex.Message}", ex) { FileName = attachmentName };
+        }
+
+        return Map(root, attachmentName) ?? throw new InvalidDocumentException(
+            DocumentRejectionReason.UnsupportedType,
+            $"The XML{For(attachmentName)} is not a CII, ZUGFeRD 1.0 or UBL 2.1 invoice (root element '{root.Name}').")
+        { FileName = attachmentName };
+    }
+
+    [LoggerMessage(1, LogLevel.Debug, "Read the embedded e-invoice '{AttachmentName}' ({Format}); no model call is needed.")]
+    private partial void LogEmbeddedInvoiceRead(string attachmentName, EInvoiceFormat? format);
+
+    [LoggerMessage(2, LogLevel.Debug, "The PDF embeds no e-invoice XML ({AttachmentCount} attachments).")]
+    private partial void LogNoEmbeddedInvoice(int attachmentCount);
+
+    [LoggerMessage(3, LogLevel.Warning, "Skipped the attachment '{AttachmentName}': {Bytes} bytes is larger than an e-invoice can be.")]
+    private partial void LogAttachmentTooLarge(string attachmentName, int bytes);
+
+    private static Invoice? Map(XElement root, string? name) =>
+        CiiInvoiceMapper.CanMap(root) ? CiiInvoiceMapper.Map(root, name)
+        : UblInvoiceMapper.CanMap(root) ? UblInvoiceMapper.Map(root, name)
+        : null;
+
+    /// <summary>Parses an attachment; non-XML attachments (images, other PDFs) yield <see langword="null"/>.</summary>
+    private static XElement? Parse(byte[] bytes, string name)
+    {
+        var expected = IsPreferred(name) || name.StartsWith("UBL-", StringComparison.OrdinalIgnoreCase);
+        if (!expected && !LooksLikeXml(bytes))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            using var reader = XmlReader.Create(stream, SecureSettings());
+            return XDocument.Load(reader, LoadOptions.None).Root;
+        }
+        catch (XmlException ex) when (expected || name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDocumentException(DocumentRejectionReason.Damaged, $"The embedded e-invoice '{name}' is not well-formed XML: {ex.Message}", ex) { FileName = name };
+        }
+        catch (XmlException)
+        {
+            return null;
+        }
+    }
+
+    private static bool LooksLikeXml(byte[] bytes)
+    {
+        var span = bytes.AsSpan();
+        if (span.StartsWith("\uFEFF"u8))
+        {
+            span = span[3..];
+        }
+
+        span = span.TrimStart(" \t\r\n"u8);
+        return span.Length > 0 && span[0] == (byte)'<';
+    }
+
+    private static IEnumerable<(string Name, byte[] Bytes)> Order(List<(string Name, byte[] Bytes)> attachments) =>
+        attachments
+            .OrderBy(a => IsPreferred(a.Name) ? Array.FindIndex(PreferredNames, n => n.Equals(a.Name, StringComparison.OrdinalIgnoreCase)) : PreferredNames.Length)
+            .ThenBy(a => a.Name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) ? 0 : 1);
+
+    private static bool IsPreferred(string name) => PreferredNames.Any(n => n.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    private static string Name(EmbeddedFile file) => Path.GetFileName(file.Name ?? string.Empty) is { Length: > 0 } n ? n : "attachment";
+
+    private static string For(string? name) => name is null ? string.Empty : $" '{name}'";
+
+    private static XmlReaderSettings SecureSettings() => new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        MaxCharactersFromEntities = 1024,
+        MaxCharactersInDocument = MaxXmlBytes,
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        CloseInput = false,
+    };
+}

@@ -1,0 +1,360 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace InvoiceOcr.Sdk.Gemini;
+
+/// <summary>
+/// The Gemini REST client: one <c>generateContent</c> attempt with one key, the document inline or through
+/// the Files API. It never retries (the resilience pipeline around the attempt does) and never throws for
+/// an HTTP 200 answer with a bad finish reason (see <see cref="GeminiGenerateResult.EnsureCompleted"/>).
+/// </summary>
+/// <remarks>
+/// The key travels only in the <c>x-goog-api-key</c> header: never in a URL, a log line or an exception message.
+/// Failures are <see cref="InvoiceOcrException"/>s of the SDK taxonomy; the caller's cancellation propagates
+/// as <see cref="OperationCanceledException"/> unchanged.
+/// </remarks>
+internal sealed partial class GeminiClient
+{
+    /// <summary>The name of the <see cref="HttpClient"/> registered with <see cref="IHttpClientFactory"/>.</summary>
+    public const string HttpClientName = "InvoiceOcr.Gemini";
+
+    /// <summary>The header that carries the API key.</summary>
+    public const string ApiKeyHeader = "x-goog-api-key";
+
+    private const string JsonMediaType = "application/json";
+
+    private readonly HttpClient _httpClient;
+    private readonly IOptionsMonitor<GeminiOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the client.</summary>
+    public GeminiClient(HttpClient httpClient, IOptionsMonitor<GeminiOptions> options, TimeProvider timeProvider, ILogger<GeminiClient>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _httpClient = httpClient;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>Runs one <c>generateContent</c> call.</summary>
+    /// <param name="request">The document, instructions and schema.</param>
+    /// <param name="apiKey">The key for this attempt; sent only in the <c>x-goog-api-key</c> header.</param>
+    /// <param name="cancellationToken">Cancels the call; its cancellation propagates unchanged.</param>
+    /// <returns>The billed answer, complete or not.</returns>
+    /// <exception cref="InvoiceOcrException">The service answered an error, or the transport failed or timed out.</exception>
+    public async Task<GeminiGenerateResult> GenerateContentAsync(GeminiGenerateRequest request, string apiKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
+        var options = _options.CurrentValue;
+        var model = request.Model ?? options.Model;
+        if (!ModelIdPattern().IsMatch(model))
+        {
+            throw new ArgumentException($"'{model}' is not a bare Gemini model id such as 'gemini-2.5-flash'.", nameof(request));
+        }
+
+        var endpoint = Endpoint(options, $"{options.ApiVersion}/models/{model}:generateContent");
+        if (GenerateContentHttpContent.Base64Length(request.Document.Length) <= options.InlineDataLimitBytes)
+        {
+            GeminiLog.Request(_logger, model, endpoint.AbsoluteUri, request.Document.Length, request.MimeType, "inlineData");
+            var body = BuildRequest(request, options, new GeminiPart { InlineData = new GeminiInlineData { MimeType = request.MimeType } });
+            using var content = GenerateContentHttpContent.Create(body, request.Document);
+            return await SendGenerateAsync(endpoint, content, model, apiKey, cancellationToken).ConfigureAwait(false);
+        }
+
+        var file = await UploadFileAsync(request, options, apiKey, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            file = await WaitUntilActiveAsync(file, options, apiKey, cancellationToken).ConfigureAwait(false);
+            GeminiLog.Request(_logger, model, endpoint.AbsoluteUri, request.Document.Length, request.MimeType, "fileData");
+            var body = BuildRequest(request, options, new GeminiPart { FileData = new GeminiFileData { MimeType = file.MimeType ?? request.MimeType, FileUri = file.Uri } });
+            using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, GeminiJsonContext.Default.GeminiGenerateContentRequest));
+            content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType) { CharSet = "utf-8" };
+            return await SendGenerateAsync(endpoint, content, model, apiKey, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await DeleteFileBestEffortAsync(file.Name!, options, apiKey).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Builds the request DTO: system instruction, the document part then the prompt, and the generation config.</summary>
+    internal static GeminiGenerateContentRequest BuildRequest(GeminiGenerateRequest request, GeminiOptions options, GeminiPart documentPart) => new()
+    {
+        SystemInstruction = new GeminiContent { Parts = [new GeminiPart { Text = request.SystemInstruction }] },
+        Contents =
+        [
+            new GeminiContent
+            {
+                Role = "user",
+                Parts = [documentPart, new GeminiPart { Text = request.Prompt }],
+            },
+        ],
+        GenerationConfig = new GeminiGenerationConfig
+        {
+            Temperature = options.Temperature,
+            MaxOutputTokens = options.MaxOutputTokens,
+            ResponseMimeType = JsonMediaType,
+            ResponseJsonSchema = request.ResponseJsonSchema,
+        },
+    };
+
+    private async Task<GeminiGenerateResult> SendGenerateAsync(Uri endpoint, HttpContent content, string model, string apiKey, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
+        message.Headers.TryAddWithoutValidation(ApiKeyHeader, apiKey);
+        var bytes = await SendForBodyAsync(message, apiKey, cancellationToken).ConfigureAwait(false);
+        GeminiGenerateResult result;
+        try
+        {
+            result = GeminiResponseReader.Read(bytes, model);
+        }
+        catch (JsonException ex)
+        {
+            throw Transport(endpoint, InvoiceOcrErrorKind.NetworkFailure, "Gemini answered HTTP 200 with a body that is not complete JSON (cut short or not a generateContent answer).", ex);
+        }
+
+        GeminiLog.Response(_logger, model, result.FinishReason, result.ResponseId, result.ModelVersion, result.Usage.TotalTokens);
+        return result;
+    }
+
+    private async Task<GeminiFile> UploadFileAsync(GeminiGenerateRequest request, GeminiOptions options, string apiKey, CancellationToken cancellationToken)
+    {
+        var startUri = Endpoint(options, $"upload/{options.ApiVersion}/files");
+        var length = request.Document.Length.ToString(CultureInfo.InvariantCulture);
+        GeminiLog.Request(_logger, request.Model ?? options.Model, startUri.AbsoluteUri, request.Document.Length, request.MimeType, "Files API upload");
+
+        var metadata = new GeminiFileEnvelope { File = new GeminiFile { DisplayName = request.DisplayName } };
+        Uri uploadUri;
+        using (var start = new HttpRequestMessage(HttpMethod.Post, startUri))
+        {
+            start.Headers.TryAddWithoutValidation(ApiKeyHeader, apiKey);
+            start.Headers.TryAddWithoutValidation("X-Goog-Upload-Protocol", "resumable");
+            start.Headers.TryAddWithoutValidation("X-Goog-Upload-Command", "start");
+            start.Headers.TryAddWithoutValidation("X-Goog-Upload-Header-Content-Length", length);
+            start.Headers.TryAddWithoutValidation("X-Goog-Upload-Header-Content-Type", request.MimeType);
+            start.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(metadata, GeminiJsonContext.Default.GeminiFileEnvelope));
+            start.Content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType) { CharSet = "utf-8" };
+            uploadUri = await SendForUploadUrlAsync(start, options, apiKey, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var upload = new HttpRequestMessage(HttpMethod.Post, uploadUri);
+        if (IsSameOrigin(uploadUri, options.BaseAddress))
+        {
+            // The upload URL carries its own upload id; the key goes along only to the configured service host.
+            upload.Headers.TryAddWithoutValidation(ApiKeyHeader, apiKey);
+        }
+
+        upload.Headers.TryAddWithoutValidation("X-Goog-Upload-Command", "upload, finalize");
+        upload.Headers.TryAddWithoutValidation("X-Goog-Upload-Offset", "0");
+        upload.Content = new ReadOnlyMemoryContent(request.Document);
+        upload.Content.Headers.ContentType = new MediaTypeHeaderValue(request.MimeType);
+        var body = await SendForBodyAsync(upload, apiKey, cancellationToken).ConfigureAwait(false);
+        var file = ReadFile(body, uploadUri);
+        GeminiLog.FileUploaded(_logger, request.Document.Length, file.Name!, file.State);
+        return file;
+    }
+
+    private async Task<Uri> SendForUploadUrlAsync(HttpRequestMessage start, GeminiOptions options, string apiKey, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(start, cancellationToken).ConfigureAwait(false);
+        await ThrowIfErrorAsync(start.RequestUri!, response, apiKey, cancellationToken).ConfigureAwait(false);
+        if (!response.Headers.TryGetValues("X-Goog-Upload-URL", out var values)
+            || values.FirstOrDefault() is not { Length: > 0 } url
+            || !Uri.TryCreate(options.BaseAddress, url, out var uploadUri)
+            || (uploadUri.Scheme != Uri.UriSchemeHttps && uploadUri.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new InvoiceOcrException(InvoiceOcrErrorKind.ServerError, "The Gemini Files API started an upload without a usable X-Goog-Upload-URL header.")
+            {
+                HttpStatus = response.StatusCode,
+            };
+        }
+
+        return uploadUri;
+    }
+
+    private async Task<GeminiFile> WaitUntilActiveAsync(GeminiFile file, GeminiOptions options, string apiKey, CancellationToken cancellationToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+        var fileUri = Endpoint(options, $"{options.ApiVersion}/{file.Name}");
+        while (true)
+        {
+            if (string.Equals(file.State, "ACTIVE", StringComparison.OrdinalIgnoreCase) || (file.State is null && file.Uri is not null))
+            {
+                if (string.IsNullOrEmpty(file.Uri))
+                {
+                    throw new InvoiceOcrException(InvoiceOcrErrorKind.ServerError, $"The Gemini file {file.Name} is ACTIVE but has no uri.");
+                }
+
+                return file;
+            }
+
+            if (string.Equals(file.State, "FAILED", StringComparison.OrdinalIgnoreCase))
+            {
+                var reason = file.Error?.Message is { Length: > 0 } m ? $": {GeminiErrorParser.Scrub(m, apiKey)}" : ".";
+                throw new InvoiceOcrException(InvoiceOcrErrorKind.ServerError, $"The Gemini Files API could not process the uploaded document ({file.Name}){reason}")
+                {
+                    GoogleStatus = file.Error?.Status,
+                };
+            }
+
+            if (_timeProvider.GetElapsedTime(started) + options.FilePollInterval > options.FileProcessingTimeout)
+            {
+                throw new InvoiceOcrException(InvoiceOcrErrorKind.Timeout,
+                    $"The Gemini file {file.Name} was still {file.State ?? "not ready"} after {options.FileProcessingTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (Gemini:FileProcessingTimeout).");
+            }
+
+            await Task.Delay(options.FilePollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+            using var get = new HttpRequestMessage(HttpMethod.Get, fileUri);
+            get.Headers.TryAddWithoutValidation(ApiKeyHeader, apiKey);
+            var body = await SendForBodyAsync(get, apiKey, cancellationToken).ConfigureAwait(false);
+            file = ReadFile(body, fileUri);
+        }
+    }
+
+    private async Task DeleteFileBestEffortAsync(string fileName, GeminiOptions options, string apiKey)
+    {
+        // Best effort and not cancellable by the caller: the file is already paid for and expires in 48 h anyway.
+        try
+        {
+            using var delete = new HttpRequestMessage(HttpMethod.Delete, Endpoint(options, $"{options.ApiVersion}/{fileName}"));
+            delete.Headers.TryAddWithoutValidation(ApiKeyHeader, apiKey);
+            using var response = await _httpClient.SendAsync(delete, HttpCompletionOption.ResponseHeadersRead, CancellationToken.None).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                GeminiLog.FileDeleted(_logger, fileName, response.StatusCode);
+            }
+            else
+            {
+                GeminiLog.FileDeleteFailed(_logger, null, fileName);
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
+        {
+            GeminiLog.FileDeleteFailed(_logger, ex, fileName);
+        }
+    }
+
+    private GeminiFile ReadFile(byte[] body, Uri from)
+    {
+        GeminiFile? file;
+        try
+        {
+            // The finalize step answers {"file": File}; files.get answers the File itself.
+            file = GeminiResponseReader.ExtractTopLevelProperty(body, "file") is { } inner
+                ? JsonSerializer.Deserialize(inner, GeminiJsonContext.Default.GeminiFile)
+                : JsonSerializer.Deserialize(body, GeminiJsonContext.Default.GeminiFile);
+        }
+        catch (JsonException ex)
+        {
+            throw Transport(from, InvoiceOcrErrorKind.NetworkFailure, "The Gemini Files API answered with a body that is not complete JSON.", ex);
+        }
+
+        if (file?.Name is not { } name || !FileNamePattern().IsMatch(name))
+        {
+            throw new InvoiceOcrException(InvoiceOcrErrorKind.ServerError, "The Gemini Files API answered without a valid file name (expected 'files/{id}').");
+        }
+
+        return file;
+    }
+
+    private async Task<byte[]> SendForBodyAsync(HttpRequestMessage message, string apiKey, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        await ThrowIfErrorAsync(message.RequestUri!, response, apiKey, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (MapTransport(ex, cancellationToken) is { } kind)
+        {
+            throw Transport(message.RequestUri!, kind, kind == InvoiceOcrErrorKind.Timeout
+                ? "Reading Gemini's answer timed out."
+                : "The connection to Gemini failed while reading the answer.", ex);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (MapTransport(ex, cancellationToken) is { } kind)
+        {
+            throw Transport(message.RequestUri!, kind, kind == InvoiceOcrErrorKind.Timeout
+                ? "The call to Gemini timed out."
+                : "The connection to Gemini failed.", ex);
+        }
+    }
+
+    private async Task ThrowIfErrorAsync(Uri endpoint, HttpResponseMessage response, string apiKey, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        string body;
+        try
+        {
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (MapTransport(ex, cancellationToken) is not null)
+        {
+            // The status alone still classifies the error.
+            body = string.Empty;
+            GeminiLog.TransportFailure(_logger, ex, endpoint.AbsoluteUri, InvoiceOcrErrorKind.NetworkFailure);
+        }
+
+        var error = GeminiErrorParser.Parse(response.StatusCode, body, response.Headers, _timeProvider.GetUtcNow(), apiKey);
+        GeminiLog.Error(_logger, (int)response.StatusCode, error.GoogleStatus, error.GoogleReason, error.Kind, error.RetryAfter);
+        throw error;
+    }
+
+    private InvoiceOcrException Transport(Uri endpoint, InvoiceOcrErrorKind kind, string message, Exception inner)
+    {
+        GeminiLog.TransportFailure(_logger, inner, endpoint.AbsoluteUri, kind);
+        return new InvoiceOcrException(kind, message, inner);
+    }
+
+    /// <summary>Maps a transport exception to a kind, or <see langword="null"/> when it must propagate unchanged (the caller cancelled).</summary>
+    private static InvoiceOcrErrorKind? MapTransport(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => null,
+        OperationCanceledException => InvoiceOcrErrorKind.Timeout,
+        HttpRequestException or IOException => InvoiceOcrErrorKind.NetworkFailure,
+        _ => null,
+    };
+
+    private static Uri Endpoint(GeminiOptions options, string relative)
+    {
+        var root = options.BaseAddress;
+        if (!root.AbsolutePath.EndsWith('/'))
+        {
+            root = new Uri(root.AbsoluteUri + "/");
+        }
+
+        return new Uri(root, relative);
+    }
+
+    private static bool IsSameOrigin(Uri a, Uri b) =>
+        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && a.Port == b.Port;
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._\-]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex ModelIdPattern();
+
+    [GeneratedRegex(@"^files/[A-Za-z0-9_\-]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex FileNamePattern();
+}
