@@ -1,0 +1,130 @@
+using System.Text.Json.Serialization;
+using InvoiceOcr.Samples.WebApi.Admin;
+using InvoiceOcr.Samples.WebApi.Errors;
+using InvoiceOcr.Samples.WebApi.Extraction;
+using InvoiceOcr.Samples.WebApi.RateLimiting;
+using InvoiceOcr.Sdk;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+
+namespace InvoiceOcr.Samples.WebApi.Hosting;
+
+/// <summary>
+/// Builds the web API: the SDK on the configured store, <c>POST /extract</c>, problem details, per-company rate
+/// limiting, health checks, Prometheus metrics, OpenAPI, the admin API and the dashboard. <c>Program.cs</c> calls
+/// <see cref="Build"/>; the integration tests call it too, so they run exactly this app on Kestrel.
+/// </summary>
+public static class InvoiceOcrWebApi
+{
+    /// <summary>The tag of the health checks <c>/health/ready</c> runs.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>Builds the application.</summary>
+    /// <param name="options">Arguments, environment and content root.</param>
+    /// <param name="configure">Changes the builder before services are added (tests add configuration here).</param>
+    /// <returns>The application, ready to run.</returns>
+    public static WebApplication Build(WebApplicationOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateBuilder(options);
+        configure?.Invoke(builder);
+        AddServices(builder);
+        var app = builder.Build();
+        UsePipeline(app);
+        return app;
+    }
+
+    private static void AddServices(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        // The SDK, bound from the InvoiceOcr section (Gemini:BaseAddress, Documents:MaxFileBytes, EInvoiceMode, ...).
+        var invoiceOcr = services.AddInvoiceOcr(configuration.GetSection(InvoiceOcrOptions.SectionName));
+        var healthChecks = services.AddHealthChecks();
+        AddStore(invoiceOcr, healthChecks, configuration, builder.Environment);
+
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AdminKeyFilter>();
+        services.AddCompanyRateLimiting(configuration);
+
+        // The request size limits follow the SDK's: a file of MaxFileBytes + 1 still reaches the SDK, which rejects it
+        // with its own TooLarge message; anything larger is cut off while it is read.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<DocumentOptions>>((kestrel, documents) =>
+            kestrel.Limits.MaxRequestBodySize = documents.Value.MaxFileBytes + 1 + ExtractForm.EnvelopeBytes);
+        services.AddOptions<FormOptions>().Configure<IOptions<DocumentOptions>>((form, documents) =>
+        {
+            form.MultipartBodyLengthLimit = documents.Value.MaxFileBytes + 1;
+            form.ValueCountLimit = 16;
+        });
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier));
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddOpenApi();
+
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(InvoiceOcrTelemetry.MeterName)
+            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting", "Microsoft.AspNetCore.Diagnostics")
+            .AddPrometheusExporter());
+    }
+
+    private static void AddStore(InvoiceOcrBuilder invoiceOcr, IHealthChecksBuilder healthChecks, IConfiguration configuration, IWebHostEnvironment environment)
+    {
+        var storage = new StorageOptions();
+        configuration.GetSection(StorageOptions.SectionName).Bind(storage);
+        switch (storage.Provider)
+        {
+            case StorageProvider.Sqlite:
+                var path = Path.GetFullPath(storage.SqlitePath, environment.ContentRootPath);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                invoiceOcr.AddSqliteStore(path, o => storage.ApplyTo(o.SecretProtection));
+                healthChecks.AddInvoiceOcrSqliteStore(tags: [ReadyTag]);
+                break;
+            case StorageProvider.SqlServer:
+                if (string.IsNullOrWhiteSpace(storage.SqlServerConnectionString))
+                {
+                    throw new OptionsValidationException(
+                        StorageOptions.SectionName,
+                        typeof(StorageOptions),
+                        ["Storage:SqlServerConnectionString is required when Storage:Provider is SqlServer."]);
+                }
+
+                invoiceOcr.AddSqlServerStore(storage.SqlServerConnectionString, o =>
+                {
+                    o.SchemaName = storage.SqlServerSchema;
+                    storage.ApplyTo(o.SecretProtection);
+                });
+                healthChecks.AddInvoiceOcrSqlServerStore(tags: [ReadyTag]);
+                break;
+            case StorageProvider.InMemory:
+                // The SDK registers its in-memory store by default; nothing to check for readiness.
+                break;
+            default:
+                throw new OptionsValidationException(StorageOptions.SectionName, typeof(StorageOptions), [$"Storage:Provider '{storage.Provider}' is not supported."]);
+        }
+    }
+
+    private static void UsePipeline(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseCompanyPartitioning();
+        app.UseRateLimiter();
+
+        app.MapExtract();
+        app.MapAdminApi();
+        app.MapGet("/admin", () => TypedResults.Redirect("/admin/")).ExcludeFromDescription();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOpenApi();
+    }
+}
