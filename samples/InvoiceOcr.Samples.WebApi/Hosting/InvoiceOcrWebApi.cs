@@ -114,7 +114,17 @@ public static class InvoiceOcrWebApi
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDefaultFiles();
-        app.UseStaticFiles();
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            // The dashboard is self-contained: nothing may load from anywhere else, and no inline script runs.
+            OnPrepareResponse = static context =>
+            {
+                var headers = context.Context.Response.Headers;
+                headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+            },
+        });
         app.UseRouting();
         app.UseCompanyPartitioning();
         app.UseRateLimiter();
