@@ -3,6 +3,7 @@ using InvoiceOcr.Emulator;
 using InvoiceOcr.Samples.WebApi.Hosting;
 using InvoiceOcr.TestSupport;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,3 @@
-using InvoiceOcr.Sdk;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -37,7 +36,7 @@ public sealed class DashboardBrowserTests
         {
             if (message.Type == "error")
             {
-                consoleErrors.Add(message.Text);
+                consoleErrors.Add(message.Text + " at " + message.Location);
             }
         };
 
