@@ -69,15 +69,23 @@ internal sealed class WebApiHost : IAsyncDisposable
             ["InvoiceOcr:Retry:InitialDelay"] = "00:00:00.010",
             ["InvoiceOcr:Retry:MaxDelay"] = "00:00:00.050",
             ["Storage:Provider"] = "Sqlite",
-            ["Storage:SqlitePath"] = Path.Combine(directory, "invoiceocr.db"),
-            ["Storage:CurrentMasterKeyId"] = "test",
-            ["Storage:MasterKeys:test"] = Convert.ToBase64String(new byte[32]),
+            ["Storage:Sqlite:DatabasePath"] = Path.Combine(directory, "invoiceocr.db"),
+            ["Storage:Sqlite:SecretProtection:CurrentKeyId"] = "test",
+            ["Storage:Sqlite:SecretProtection:MasterKeys:test"] = Convert.ToBase64String(new byte[32]),
             ["Admin:ApiKey"] = AdminKey,
             ["RateLimiting:PermitLimit"] = "1000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            configuration[key] = value;
+            // A null value removes the setting, as if it were missing from appsettings.json.
+            if (value is null)
+            {
+                configuration.Remove(key);
+            }
+            else
+            {
+                configuration[key] = value;
+            }
         }
 
         var app = InvoiceOcrWebApi.Build(
@@ -92,7 +100,17 @@ internal sealed class WebApiHost : IAsyncDisposable
                 builder.WebHost.UseUrls("http://127.0.0.1:0");
                 builder.Logging.ClearProviders();
             });
-        await app.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            await app.StartAsync(TestContext.Current.CancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            await emulator.DisposeAsync();
+            throw;
+        }
+
         return new WebApiHost(emulator, app, directory);
     }
 

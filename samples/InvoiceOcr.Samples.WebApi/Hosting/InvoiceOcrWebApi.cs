@@ -75,37 +75,34 @@ public static class InvoiceOcrWebApi
 
     private static void AddStore(InvoiceOcrBuilder invoiceOcr, IHealthChecksBuilder healthChecks, IConfiguration configuration, IWebHostEnvironment environment)
     {
-        var storage = new StorageOptions();
-        configuration.GetSection(StorageOptions.SectionName).Bind(storage);
-        switch (storage.Provider)
+        // Storage:Provider picks the store; its section is bound by the storage package itself, so every store option
+        // (path or connection string, master keys under SecretProtection, timeouts, outbox) comes from configuration.
+        var storage = configuration.GetSection("Storage");
+        var provider = storage.GetValue("Provider", StorageProvider.Sqlite);
+        switch (provider)
         {
             case StorageProvider.Sqlite:
-                var path = Path.GetFullPath(storage.SqlitePath, environment.ContentRootPath);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                invoiceOcr.AddSqliteStore(path, o => storage.ApplyTo(o.SecretProtection));
+                invoiceOcr.AddSqliteStore(storage.GetSection("Sqlite"));
+                invoiceOcr.Services.PostConfigure<SqliteStoreOptions>(options =>
+                {
+                    // A relative path is relative to the app's content root, not to wherever the process was started.
+                    if (!string.IsNullOrWhiteSpace(options.DatabasePath))
+                    {
+                        options.DatabasePath = Path.GetFullPath(options.DatabasePath, environment.ContentRootPath);
+                        Directory.CreateDirectory(Path.GetDirectoryName(options.DatabasePath)!);
+                    }
+                });
                 healthChecks.AddInvoiceOcrSqliteStore(tags: [ReadyTag]);
                 break;
             case StorageProvider.SqlServer:
-                if (string.IsNullOrWhiteSpace(storage.SqlServerConnectionString))
-                {
-                    throw new OptionsValidationException(
-                        StorageOptions.SectionName,
-                        typeof(StorageOptions),
-                        ["Storage:SqlServerConnectionString is required when Storage:Provider is SqlServer."]);
-                }
-
-                invoiceOcr.AddSqlServerStore(storage.SqlServerConnectionString, o =>
-                {
-                    o.SchemaName = storage.SqlServerSchema;
-                    storage.ApplyTo(o.SecretProtection);
-                });
+                invoiceOcr.AddSqlServerStore(storage.GetSection("SqlServer"));
                 healthChecks.AddInvoiceOcrSqlServerStore(tags: [ReadyTag]);
                 break;
             case StorageProvider.InMemory:
-                // The SDK registers its in-memory store by default; nothing to check for readiness.
+                // The SDK registers its in-memory store by default; there is nothing to check for readiness.
                 break;
             default:
-                throw new OptionsValidationException(StorageOptions.SectionName, typeof(StorageOptions), [$"Storage:Provider '{storage.Provider}' is not supported."]);
+                throw new OptionsValidationException("Storage", typeof(StorageProvider), [$"Storage:Provider '{provider}' is not one of Sqlite, SqlServer, InMemory."]);
         }
     }
 
