@@ -88,25 +88,30 @@ internal sealed class WebApiHost : IAsyncDisposable
             }
         }
 
-        var app = InvoiceOcrWebApi.Build(
-            new WebApplicationOptions
-            {
-                EnvironmentName = "Production",
-                ContentRootPath = Path.Combine(SharedData.RepositoryRoot, "samples", "InvoiceOcr.Samples.WebApi"),
-            },
-            builder =>
-            {
-                builder.Configuration.AddInMemoryCollection(configuration);
-                builder.WebHost.UseUrls("http://127.0.0.1:0");
-                builder.Logging.ClearProviders();
-            });
+        WebApplication? app = null;
         try
         {
+            app = InvoiceOcrWebApi.Build(
+                new WebApplicationOptions
+                {
+                    EnvironmentName = "Production",
+                    ContentRootPath = Path.Combine(SharedData.RepositoryRoot, "samples", "InvoiceOcr.Samples.WebApi"),
+                },
+                builder =>
+                {
+                    builder.Configuration.AddInMemoryCollection(configuration);
+                    builder.WebHost.UseUrls("http://127.0.0.1:0");
+                    builder.Logging.ClearProviders();
+                });
             await app.StartAsync(TestContext.Current.CancellationToken);
         }
         catch
         {
-            await app.DisposeAsync();
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
             await emulator.DisposeAsync();
             throw;
         }
