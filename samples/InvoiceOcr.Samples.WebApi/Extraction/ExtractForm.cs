@@ -37,9 +37,10 @@ internal static class ExtractForm
         {
             throw TooLarge(maxFileBytes, ex);
         }
-        catch (InvalidDataException ex) when (ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        catch (InvalidDataException ex) when (ex.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase))
         {
-            // The multipart reader enforces FormOptions.MultipartBodyLengthLimit per section with this exception.
+            // The multipart reader enforces FormOptions.MultipartBodyLengthLimit per section with this exception
+            // ("Multipart body length limit N exceeded."); other form limits (value count, headers) stay a 400.
             throw TooLarge(maxFileBytes, ex);
         }
         catch (InvalidDataException ex)

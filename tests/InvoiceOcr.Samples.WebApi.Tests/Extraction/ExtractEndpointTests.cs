@@ -196,4 +196,21 @@ public sealed class ExtractEndpointTests
         Assert.InRange(retryAfter, 1, 3600);
         Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
     }
+
+    [Fact]
+    public async Task Extract_TooManyFormFields_400ProblemNotMistakenForAFileSizeError()
+    {
+        await using var host = await WebApiHost.StartAsync();
+        using var form = WebApiHost.Form(SharedData.ReadInvoice(EInvoice), "invoice.pdf", Company);
+        for (var i = 0; i < 20; i++)
+        {
+            form.Add(new StringContent("x"), "extra" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var response = await host.Client.PostAsync("extract", form, TestContext.Current.CancellationToken);
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Null(ProblemAssert.Kind(problem));
+        Assert.Contains("form", problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
 }
