@@ -22,6 +22,9 @@ internal static class AdminEndpoints
 
         admin.MapGet("/companies", (IOptionsMonitor<AdminOptions> options) => TypedResults.Ok(options.CurrentValue.Companies.ToArray()))
             .WithSummary("Lists the companies the dashboard shows (configured under Admin:Companies).");
+        admin.MapGet("/dashboard", (IOptionsMonitor<AdminOptions> options) =>
+                TypedResults.Ok(new DashboardSettings(options.CurrentValue.Companies.ToArray(), options.CurrentValue.LookbackDays)))
+            .WithSummary("The dashboard's settings: the configured companies and how many days back it looks.");
         admin.MapGet("/companies/{companyId}/keys", ListKeysAsync).WithSummary("Lists a company's keys with status and remaining tokens.");
         admin.MapPost("/companies/{companyId}/keys", AddKeyAsync).WithSummary("Adds a key; the secret is stored sealed and only ever returned masked.");
         admin.MapPut("/keys/{keyId}/status", ChangeStatusAsync).WithSummary("Changes a key's status (Active, Disabled, Expired, Exceeded).");

@@ -187,3 +187,8 @@ public sealed record FailedRetryView
     /// <summary>Gets a value indicating whether the operation eventually succeeded.</summary>
     public bool OperationSucceeded { get; init; }
 }
+
+/// <summary>What the dashboard needs to know before it loads data.</summary>
+/// <param name="Companies">The configured companies (<c>Admin:Companies</c>).</param>
+/// <param name="LookbackDays">How many days back the chart, errors and retries look (<c>Admin:LookbackDays</c>).</param>
+public sealed record DashboardSettings(IReadOnlyList<string> Companies, int LookbackDays);

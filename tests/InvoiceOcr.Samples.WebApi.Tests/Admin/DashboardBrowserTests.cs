@@ -20,7 +20,7 @@ public sealed class DashboardBrowserTests
         Assert.True(
             File.Exists(ChromiumPath),
             $"{ChromiumPath} is missing. Install Debian's chromium ('bash eng/prerequisites/chromium.sh' as root, which ./test.sh runs first); this test never downloads a browser.");
-        await using var host = await WebApiHost.StartAsync(new Dictionary<string, string?> { ["Admin:Companies:0"] = CompanyA });
+        await using var host = await WebApiHost.StartAsync(new Dictionary<string, string?> { ["Admin:Companies:0"] = CompanyA, ["Admin:LookbackDays"] = "7" });
         await SeedAsync(host);
 
         using var playwright = await Playwright.CreateAsync();
@@ -61,6 +61,8 @@ public sealed class DashboardBrowserTests
         await Assertions.Expect(page.Locator("#usage-chart polyline")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator("#usage-chart circle")).ToHaveCountAsync(3); // alpha: two days, beta: one day
         await Assertions.Expect(page.Locator("#usage-legend")).ToContainTextAsync(CompanyB);
+        var points = await page.Locator("#usage-chart polyline[data-company='company-alpha']").GetAttributeAsync("points");
+        Assert.Equal(7, points!.Split(' ').Length); // One point per day of Admin:LookbackDays.
 
         // Recent errors and failed retries.
         await Assertions.Expect(page.Locator("#errors tbody")).ToContainTextAsync("OutputTruncated");

@@ -258,7 +258,9 @@
   async function loadAll() {
     say("Loading…");
     try {
-      const configured = await call("GET", "/companies");
+      const settings = await call("GET", "/dashboard");
+      state.lookbackDays = settings.lookbackDays;
+      const configured = settings.companies;
       const extra = $("#company-input").value.trim();
       state.companies = [...new Set([...configured, ...state.companies, ...(extra ? [extra] : [])])];
       await loadKeys();
