@@ -17,8 +17,8 @@ public sealed class KeyPoolEndToEndTests
     private const string SecretUnknown = "test-key-e2e-pool-unknown-0003";
     private const string SecretRevoked = "test-key-e2e-pool-revoked-0004";
 
-    /// <summary>12:00:30 PST on 15 January 2026: 30 s before a UTC minute ends, far from Pacific midnight.</summary>
-    private static readonly DateTimeOffset MidMinute = new(2026, 1, 15, 20, 0, 30, TimeSpan.Zero);
+    /// <summary>12:00:17.250 PST on 15 January 2026: 42.75 s before a UTC minute ends, far from Pacific midnight.</summary>
+    private static readonly DateTimeOffset MidMinute = new DateTimeOffset(2026, 1, 15, 20, 0, 17, TimeSpan.Zero).AddMilliseconds(250);
 
     /// <summary>23:59:00 PST on 15 January 2026: one minute before the Pacific day (and its daily quota) resets.</summary>
     private static readonly DateTimeOffset BeforePacificMidnight = new(2026, 1, 16, 7, 59, 0, TimeSpan.Zero);
@@ -90,8 +90,9 @@ public sealed class KeyPoolEndToEndTests
         var first = await sdk.Extractor.ExtractAsync(document, new ExtractionContext(Company), Ct);
         Assert.Equal(1, first.Attempts);
 
-        // The emulator's minute window has 30 s left: its 429 says RetryInfo.retryDelay "30s"; the SDK must wait exactly that.
-        var serverDelay = TimeSpan.FromSeconds(30);
+        // The emulator's minute window has 42.75 s left: its 429 says RetryInfo.retryDelay "42.750s"; the SDK must wait
+        // exactly that (no timer of the SDK or the emulator has that length but the retry delay).
+        var serverDelay = TimeSpan.FromMilliseconds(42_750);
         var pending = sdk.Extractor.ExtractAsync(document, new ExtractionContext(Company), Ct);
         await time.AdvanceWhenTimerStartsAsync(serverDelay);
         var result = await pending;
