@@ -13,7 +13,7 @@ public sealed class KeyPoolConcurrencyEndToEndTests
     private const string Company = "company-concurrency-e2e";
     private const string Secret = "test-key-e2e-concurrency-0001";
     private const int Callers = 64;
-    private const int Rounds = 5;
+    private const int Rounds = 8;
 
     private static readonly DateTimeOffset Start = new(2026, 3, 10, 17, 0, 5, TimeSpan.Zero);
 
@@ -119,7 +119,8 @@ public sealed class KeyPoolConcurrencyEndToEndTests
                 }
             },
             Ct)).ToArray();
-        var outcomes = await Task.WhenAll(calls);
+        // Nothing here waits on the fake clock; the safety net turns an unexpected retry wait into a failure, not a hang.
+        var outcomes = await Task.WhenAll(calls).WaitAsync(KeyPoolTestClock.SafetyNet, Ct);
         return (outcomes.Count(o => o is null), [.. outcomes.OfType<InvoiceOcrException>()]);
     }
 
