@@ -120,7 +120,7 @@ public sealed class KeyPoolConcurrencyEndToEndTests
             },
             Ct)).ToArray();
         // Nothing here waits on the fake clock; the safety net turns an unexpected retry wait into a failure, not a hang.
-        var outcomes = await Task.WhenAll(calls).WaitAsync(KeyPoolTestClock.SafetyNet, Ct);
+        var outcomes = await Task.WhenAll(calls).WaitAsync(TimerAwareTimeProvider.SafetyNet, Ct);
         return (outcomes.Count(o => o is null), [.. outcomes.OfType<InvoiceOcrException>()]);
     }
 

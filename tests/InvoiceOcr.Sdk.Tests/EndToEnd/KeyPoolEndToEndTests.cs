@@ -75,7 +75,7 @@ public sealed class KeyPoolEndToEndTests
     [Fact]
     public async Task ExtractAsync_ProjectRequestsPerMinuteUsedUp_WaitsExactlyTheServersRetryDelayAndCoolsTheKeyDown()
     {
-        var time = new KeyPoolTestClock(MidMinute);
+        var time = new TimerAwareTimeProvider(MidMinute);
         await using var sdk = await EmulatedSdk.StartAsync(
             emulator =>
             {
@@ -94,7 +94,7 @@ public sealed class KeyPoolEndToEndTests
         var serverDelay = TimeSpan.FromMilliseconds(42_750);
         var pending = sdk.Extractor.ExtractAsync(document, new ExtractionContext(Company), Ct);
         await time.AdvanceWhenTimerStartsAsync(serverDelay);
-        var result = await pending.WaitAsync(KeyPoolTestClock.SafetyNet, Ct);
+        var result = await pending.WaitAsync(TimerAwareTimeProvider.SafetyNet, Ct);
 
         Assert.Equal(2, result.Attempts);
         Assert.Equal("key-a", result.KeyId);
@@ -114,7 +114,7 @@ public sealed class KeyPoolEndToEndTests
     [Fact]
     public async Task ExtractAsync_ProjectDailyQuotaUsedUp_SkipsTheProjectUntilPacificMidnightThenUsesItAgain()
     {
-        var time = new KeyPoolTestClock(BeforePacificMidnight);
+        var time = new TimerAwareTimeProvider(BeforePacificMidnight);
         await using var sdk = await EmulatedSdk.StartAsync(
             emulator =>
             {
@@ -252,7 +252,7 @@ public sealed class KeyPoolEndToEndTests
     [MemberData(nameof(SeedCases))]
     public async Task ExtractAsync_NoKeyCanServe_FailsWithTheSeedMessageAndNoModelCall(string keyState, InvoiceOcrErrorKind kind, string message)
     {
-        var time = new KeyPoolTestClock(MidMinute);
+        var time = new TimerAwareTimeProvider(MidMinute);
         await using var sdk = await EmulatedSdk.StartAsync(TwoProjects, ModelOnly, time);
         var key = new ApiKey { Id = "key-a", CompanyId = Company, Secret = SecretA, ProjectId = "project-a" };
         switch (keyState)

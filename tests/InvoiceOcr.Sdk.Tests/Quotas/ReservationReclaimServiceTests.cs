@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using InvoiceOcr.Sdk.Quotas;
-using InvoiceOcr.Sdk.Tests.EndToEnd;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -18,7 +17,7 @@ public sealed class ReservationReclaimServiceTests
     [Fact]
     public async Task ExecuteAsync_LostReservation_KeptUntilItsTimeToLiveThenReclaimedAtTheNextTick()
     {
-        var time = new KeyPoolTestClock(Start);
+        var time = new TimerAwareTimeProvider(Start);
         await using var services = Build(time, out var store);
         var keys = services.GetRequiredService<IApiKeyStore>();
         await keys.AddAsync(new ApiKey { Id = "key-1", CompanyId = Company, Secret = "test-key-reclaim-0001", ProjectId = "p-1", LifetimeTokenLimit = 10_000 }, Ct);
@@ -51,7 +50,7 @@ public sealed class ReservationReclaimServiceTests
     [Fact]
     public async Task ExecuteAsync_StoreUnavailableOnOneTick_KeepsRunningAndReclaimsAtTheNext()
     {
-        var time = new KeyPoolTestClock(Start);
+        var time = new TimerAwareTimeProvider(Start);
         await using var services = Build(time, out var store);
         var keys = services.GetRequiredService<IApiKeyStore>();
         await keys.AddAsync(new ApiKey { Id = "key-1", CompanyId = Company, Secret = "test-key-reclaim-0002", ProjectId = "p-1" }, Ct);

@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace InvoiceOcr.Sdk.Tests.EndToEnd;
+namespace InvoiceOcr.Sdk.Tests;
 
 /// <summary>
 /// A fake clock shared by the SDK and the emulator that lets a test wait until code under test has armed a timer of a
 /// given length, then move past it: no wall-clock sleeps. A timer is reported only once the fake clock has registered it,
 /// so advancing right after the wait always fires it.
 /// </summary>
-public sealed class KeyPoolTestClock(DateTimeOffset start) : FakeTimeProvider(start)
+public sealed class TimerAwareTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
 {
     /// <summary>How long a broken test waits for a timer before failing instead of hanging; not a timing assertion.</summary>
     public static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(60);
@@ -74,7 +74,7 @@ public sealed class KeyPoolTestClock(DateTimeOffset start) : FakeTimeProvider(st
     }
 
     /// <summary>Reports re-armed timers too (CancellationTokenSource.CancelAfter changes an existing timer).</summary>
-    private sealed class ObservedTimer(ITimer inner, KeyPoolTestClock owner) : ITimer
+    private sealed class ObservedTimer(ITimer inner, TimerAwareTimeProvider owner) : ITimer
     {
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
