@@ -147,13 +147,13 @@ public sealed partial class EInvoiceReader
         { FileName = attachmentName };
     }
 
-    [LoggerMessage(1, LogLevel.Debug, "Read the embedded e-invoice '{AttachmentName}' ({Format}); no model call is needed.")]
+    [LoggerMessage(1201, LogLevel.Debug, "Read the embedded e-invoice '{AttachmentName}' ({Format}); no model call is needed.")]
     private partial void LogEmbeddedInvoiceRead(string attachmentName, EInvoiceFormat? format);
 
-    [LoggerMessage(2, LogLevel.Debug, "The PDF embeds no e-invoice XML ({AttachmentCount} attachments).")]
+    [LoggerMessage(1202, LogLevel.Debug, "The PDF embeds no e-invoice XML ({AttachmentCount} attachments).")]
     private partial void LogNoEmbeddedInvoice(int attachmentCount);
 
-    [LoggerMessage(3, LogLevel.Warning, "Skipped the attachment '{AttachmentName}': {Bytes} bytes is larger than an e-invoice can be.")]
+    [LoggerMessage(1203, LogLevel.Warning, "Skipped the attachment '{AttachmentName}': {Bytes} bytes is larger than an e-invoice can be.")]
     private partial void LogAttachmentTooLarge(string attachmentName, int bytes);
 
     private static Invoice? Map(XElement root, string? name) =>

@@ -224,15 +224,15 @@ internal sealed partial class InvoiceExtractor(
 
     private static string For(string? fileName) => fileName is null ? string.Empty : $" '{fileName}'";
 
-    [LoggerMessage(2001, LogLevel.Information, "Extraction {OperationId} of '{FileName}' read the embedded {Format} e-invoice; no model call.")]
+    [LoggerMessage(2101, LogLevel.Information, "Extraction {OperationId} of '{FileName}' read the embedded {Format} e-invoice; no model call.")]
     private static partial void LogEmbeddedInvoice(ILogger logger, string operationId, string? fileName, EInvoiceFormat? format);
 
-    [LoggerMessage(2003, LogLevel.Information, "Extraction {OperationId} of '{FileName}' is a replay of a successful extraction; returning its result without a model call.")]
+    [LoggerMessage(2103, LogLevel.Information, "Extraction {OperationId} of '{FileName}' is a replay of a successful extraction; returning its result without a model call.")]
     private static partial void LogReplayed(ILogger logger, string operationId, string? fileName);
 
-    [LoggerMessage(2004, LogLevel.Warning, "Extraction {OperationId}: the usage ledger is unreachable, so a replay cannot be ruled out; calling the model.")]
+    [LoggerMessage(2104, LogLevel.Warning, "Extraction {OperationId}: the usage ledger is unreachable, so a replay cannot be ruled out; calling the model.")]
     private static partial void LogReplayCheckFailed(ILogger logger, Exception exception, string operationId);
 
-    [LoggerMessage(2002, LogLevel.Information, "Extraction {OperationId} of '{FileName}' succeeded after {Attempts} attempt(s), {TotalTokens} tokens.")]
+    [LoggerMessage(2102, LogLevel.Information, "Extraction {OperationId} of '{FileName}' succeeded after {Attempts} attempt(s), {TotalTokens} tokens.")]
     private static partial void LogModelInvoice(ILogger logger, string operationId, string? fileName, int attempts, int totalTokens);
 }

@@ -171,13 +171,13 @@ public sealed partial class DurableRecordWriter<T> : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "The store is unreachable; {Count} record(s) written to the durable outbox at {Directory} ({ErrorType}: {ErrorMessage}).")]
+        [LoggerMessage(4101, LogLevel.Warning, "The store is unreachable; {Count} record(s) written to the durable outbox at {Directory} ({ErrorType}: {ErrorMessage}).")]
         public static partial void DivertingToOutbox(ILogger logger, int count, string directory, string errorType, string? errorMessage);
 
-        [LoggerMessage(2, LogLevel.Information, "Replayed {Count} record(s) from the durable outbox at {Directory}.")]
+        [LoggerMessage(4102, LogLevel.Information, "Replayed {Count} record(s) from the durable outbox at {Directory}.")]
         public static partial void OutboxReplayed(ILogger logger, int count, string directory);
 
-        [LoggerMessage(3, LogLevel.Debug, "Outbox replay deferred: the store is still unreachable ({ErrorType}).")]
+        [LoggerMessage(4103, LogLevel.Debug, "Outbox replay deferred: the store is still unreachable ({ErrorType}).")]
         public static partial void ReplayDeferred(ILogger logger, string errorType);
     }
 }
