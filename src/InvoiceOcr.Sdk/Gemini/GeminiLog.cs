@@ -6,23 +6,23 @@ namespace InvoiceOcr.Sdk.Gemini;
 /// <summary>The Gemini client's log messages. None of them ever carries the API key.</summary>
 internal static partial class GeminiLog
 {
-    [LoggerMessage(EventId = 2001, EventName = "GeminiRequest", Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 2201, EventName = "GeminiRequest", Level = LogLevel.Debug,
         Message = "Calling Gemini {Model} at {Endpoint} with a {DocumentBytes}-byte {MimeType} document sent as {Transfer}.")]
     public static partial void Request(ILogger logger, string model, string endpoint, int documentBytes, string mimeType, string transfer);
 
-    [LoggerMessage(EventId = 2002, EventName = "GeminiResponse", Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 2202, EventName = "GeminiResponse", Level = LogLevel.Debug,
         Message = "Gemini {Model} answered {FinishReason} (response {ResponseId}, model version {ModelVersion}) using {TotalTokens} tokens.")]
     public static partial void Response(ILogger logger, string model, string? finishReason, string? responseId, string? modelVersion, int totalTokens);
 
-    [LoggerMessage(EventId = 2003, EventName = "GeminiError", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 2203, EventName = "GeminiError", Level = LogLevel.Warning,
         Message = "Gemini answered HTTP {HttpStatus} {GoogleStatus} ({GoogleReason}); classified as {Kind}, retry after {RetryAfter}.")]
     public static partial void Error(ILogger logger, int httpStatus, string? googleStatus, string? googleReason, InvoiceOcrErrorKind kind, TimeSpan? retryAfter);
 
-    [LoggerMessage(EventId = 2004, EventName = "GeminiTransportFailure", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 2204, EventName = "GeminiTransportFailure", Level = LogLevel.Warning,
         Message = "The call to Gemini at {Endpoint} failed in transport; classified as {Kind}.")]
     public static partial void TransportFailure(ILogger logger, Exception exception, string endpoint, InvoiceOcrErrorKind kind);
 
-    [LoggerMessage(EventId = 2005, EventName = "GeminiFileUploaded", Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 2205, EventName = "GeminiFileUploaded", Level = LogLevel.Debug,
         Message = "Uploaded {DocumentBytes} bytes to the Gemini Files API as {FileName} (state {State}).")]
     public static partial void FileUploaded(ILogger logger, int documentBytes, string fileName, string? state);
 

@@ -438,13 +438,13 @@ internal sealed partial class TokenProvider : ITokenProvider
         return keyed.ConvertAll(static k => k.Key);
     }
 
-    [LoggerMessage(1001, LogLevel.Information, "Key {KeyId} changed from {From} to {To}: {Reason}")]
+    [LoggerMessage(1301, LogLevel.Information, "Key {KeyId} changed from {From} to {To}: {Reason}")]
     private static partial void LogKeyStatusChanged(ILogger logger, string keyId, ApiKeyStatus from, ApiKeyStatus to, string reason);
 
-    [LoggerMessage(1002, LogLevel.Warning, "Key {KeyId} reached {Percent}% of its lifetime token limit ({TokensUsed} of {Limit} tokens used)")]
+    [LoggerMessage(1302, LogLevel.Warning, "Key {KeyId} reached {Percent}% of its lifetime token limit ({TokensUsed} of {Limit} tokens used)")]
     private static partial void LogUsageThreshold(ILogger logger, string keyId, int percent, long tokensUsed, long limit);
 
-    [LoggerMessage(1003, LogLevel.Warning, "The key store is unreachable; using fallback key {KeyId} for company {CompanyId}")]
+    [LoggerMessage(1303, LogLevel.Warning, "The key store is unreachable; using fallback key {KeyId} for company {CompanyId}")]
     private static partial void LogUsingFallback(ILogger logger, Exception exception, string keyId, string companyId);
 
     [LoggerMessage(1004, LogLevel.Information, "Key {KeyId} cools down until {Until} after a per-minute quota error")]
