@@ -33,10 +33,16 @@ internal sealed class CliContext
     /// <summary>Resolves a path against <see cref="WorkingDirectory"/>.</summary>
     public string ResolvePath(string path) => Path.GetFullPath(path, WorkingDirectory);
 
-    /// <summary>Returns a path relative to <see cref="WorkingDirectory"/> when it lies below it, for shorter output.</summary>
+    /// <summary>Returns a path relative to <see cref="WorkingDirectory"/> when it is below it or at most two folders up, for shorter output.</summary>
     public string DisplayPath(string path)
     {
         var relative = Path.GetRelativePath(WorkingDirectory, path);
-        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : "." + Path.DirectorySeparatorChar + relative;
+        if (Path.IsPathRooted(relative))
+        {
+            return path;
+        }
+
+        var up = relative.Split(Path.DirectorySeparatorChar).TakeWhile(segment => segment == "..").Count();
+        return up == 0 ? "." + Path.DirectorySeparatorChar + relative : up <= 2 ? relative : path;
     }
 }

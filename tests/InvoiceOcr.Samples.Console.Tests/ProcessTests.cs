@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using InvoiceOcr.Samples.ConsoleApp.Cli;
+using InvoiceOcr.Samples.ConsoleApp.Commands;
+using InvoiceOcr.TestSupport;
+
+namespace InvoiceOcr.Samples.ConsoleApp.Tests;
+
+/// <summary>The built console app as a real process: what a user who runs the README's main command sees.</summary>
+public sealed class ProcessTests
+{
+    [Fact]
+    public async Task Demo_AsAProcess_ExitsZeroAndPrintsWhatTheReadmeShows()
+    {
+        using var run = new ConsoleRun();
+        var app = Path.Combine(AppContext.BaseDirectory, "InvoiceOcr.Samples.Console.dll");
+        Assert.True(File.Exists(app), $"The console app was not built next to the tests: {app}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = run.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(app);
+        start.ArgumentList.Add("demo");
+        start.Environment["INVOICEOCR_CORPUS"] = SharedData.InvoicesRoot;
+        start.Environment.Remove("GEMINI_API_KEY");
+        start.Environment.Remove("INVOICEOCR_MASTER_KEY");
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var output = await stdout;
+        var errors = await stderr;
+
+        Assert.True(process.ExitCode == ExitCodes.Success, $"exit code {process.ExitCode}\n{output}\n{errors}");
+        var readme = await File.ReadAllTextAsync(Path.Combine(SharedData.RepositoryRoot, "README.md"), TestContext.Current.CancellationToken);
+        foreach (var shown in ReadmeDemoLines(readme))
+        {
+            Assert.Contains(shown, output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(DemoCommand.SimulatedNotice, output, StringComparison.Ordinal);
+        Assert.Contains("│ Total", output, StringComparison.Ordinal);
+        Assert.Contains("Created the master key", errors, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(run.WorkingDirectory, "invoiceocr.db")));
+    }
+
+    [Fact]
+    public async Task Help_ListsEveryCommand()
+    {
+        using var run = new ConsoleRun();
+
+        var exitCode = await run.RunAsync("--help");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        foreach (var command in new[] { "demo", "extract", "keys", "usage", "db", "emulator", "score" })
+        {
+            Assert.Contains(command, run.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task DbScript_Sqlite_PrintsTheInstallScript()
+    {
+        using var run = new ConsoleRun();
+
+        var exitCode = await run.RunAsync("db", "script");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Contains("CREATE TABLE", run.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("TokenMaster", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DbMigrate_SqliteFile_CreatesTheSchemaAndReportsItsVersion()
+    {
+        using var run = new ConsoleRun();
+
+        var exitCode = await run.RunAsync("db", "migrate", "--db", "data/store.db");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Contains("schema is at version", run.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(run.PathOf(Path.Combine("data", "store.db"))));
+    }
+
+    [Fact]
+    public async Task SqlServerWithoutMasterKey_FailsAsUsageErrorNamingTheVariable()
+    {
+        using var run = new ConsoleRun();
+
+        var exitCode = await run.RunAsync("keys", "list", "--company", "acme", "--sqlserver", "Server=localhost;Database=x;User Id=sa;Password=test-password");
+
+        Assert.Equal(ExitCodes.UsageError, exitCode);
+        Assert.Contains("INVOICEOCR_MASTER_KEY", run.Errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("test-password", run.Errors, StringComparison.Ordinal);
+    }
+
+    /// <summary>The lines of the README's "What the demo prints" block that do not change between runs.</summary>
+    private static IEnumerable<string> ReadmeDemoLines(string readme)
+    {
+        const string Marker = "<!-- demo-output -->";
+        var start = readme.IndexOf(Marker, StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md has no demo output block.");
+        var fence = readme.IndexOf("```text", start, StringComparison.Ordinal);
+        var end = readme.IndexOf("```", fence + 7, StringComparison.Ordinal);
+        return readme[(fence + 7)..end]
+            .Split('\n')
+            .Select(l => l.TrimEnd())
+            .Where(l => l.Length > 0 && !l.Contains("127.0.0.1", StringComparison.Ordinal) && !l.Contains("2026-", StringComparison.Ordinal) && l.Contains(".pdf", StringComparison.Ordinal));
+    }
+}
