@@ -7,13 +7,13 @@ var stdout = AnsiConsole.Console;
 if (Console.IsOutputRedirected)
 {
     // Piped or captured output has no terminal width; Spectre would assume 80 columns and wrap the tables.
-    stdout.Profile.Width = 160;
+    stdout.Profile.Width = 200;
 }
 
 var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 if (Console.IsErrorRedirected)
 {
-    stderr.Profile.Width = 160;
+    stderr.Profile.Width = 200;
 }
 
 var context = new CliContext
