@@ -62,6 +62,17 @@ public sealed class ProcessTests
     }
 
     [Fact]
+    public async Task Extract_WithoutTheRequiredCompany_ExitsWithUsageErrorAndNamesTheOption()
+    {
+        using var run = new ConsoleRun();
+
+        var exitCode = await run.RunAsync("extract", "invoice.pdf");
+
+        Assert.Equal(ExitCodes.UsageError, exitCode);
+        Assert.Contains("--company", run.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DbScript_Sqlite_PrintsTheInstallScript()
     {
         using var run = new ConsoleRun();

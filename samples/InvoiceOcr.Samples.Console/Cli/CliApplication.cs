@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using Spectre.Console;
 using InvoiceOcr.Samples.ConsoleApp.Commands;
 
 namespace InvoiceOcr.Samples.ConsoleApp.Cli;
@@ -24,9 +26,22 @@ internal static class CliApplication
     }
 
     /// <summary>Parses and runs a command line. Ctrl+C cancels the token commands receive.</summary>
-    public static Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
         var root = BuildRootCommand(context);
-        return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = context.RawOut, Error = context.RawError }, cancellationToken);
+        var parse = root.Parse(args);
+        if (parse.Action is ParseErrorAction)
+        {
+            // Bad usage exits 2 (System.CommandLine's default is 1, which this app keeps for failed documents).
+            foreach (var error in parse.Errors)
+            {
+                context.Error.MarkupLineInterpolated($"[red]error[/] [[UsageError]]: {error.Message}");
+            }
+
+            context.Error.MarkupLineInterpolated($"Run '{parse.CommandResult.Command.Name} --help' for usage.");
+            return ExitCodes.UsageError;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = context.RawOut, Error = context.RawError }, cancellationToken).ConfigureAwait(false);
     }
 }

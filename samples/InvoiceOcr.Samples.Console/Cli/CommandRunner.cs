@@ -47,6 +47,12 @@ internal static class CommandRunner
             cli.RawOut.WriteLine(CliJson.Serialize(new { error = new { kind, message } }));
         }
 
+        if (kind == "Cancelled")
+        {
+            cli.Error.MarkupLine("[yellow]Cancelled.[/]");
+            return;
+        }
+
         cli.Error.MarkupLineInterpolated($"[red]error[/] [[{kind}]]: {message}");
     }
 }

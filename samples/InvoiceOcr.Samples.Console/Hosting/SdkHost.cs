@@ -60,6 +60,10 @@ internal sealed class SdkHost : IAsyncDisposable
         });
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
+        // Start-up failures are rethrown to the command, which reports them once, with the setting to fix.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
+
         var sdk = builder.Services.AddInvoiceOcr(builder.Configuration.GetSection(InvoiceOcrOptions.SectionName))
             .Configure(options =>
             {

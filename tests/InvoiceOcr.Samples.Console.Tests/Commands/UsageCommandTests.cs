@@ -58,7 +58,7 @@ public sealed class UsageCommandTests
 
         var exitCode = await run.RunAsync("usage", "report", "--company", "acme", "--from", "2026-02-01", "--to", "2026-01-01");
 
-        Assert.NotEqual(ExitCodes.Success, exitCode);
+        Assert.Equal(ExitCodes.UsageError, exitCode);
         Assert.Contains("--from must not be after --to", run.Errors, StringComparison.Ordinal);
     }
 
