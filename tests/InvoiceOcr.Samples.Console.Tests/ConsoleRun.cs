@@ -48,6 +48,9 @@ internal sealed class ConsoleRun : IDisposable
         return this;
     }
 
+    /// <summary>Gets or sets what the next run reads from standard input.</summary>
+    public string StandardInput { get; set; } = string.Empty;
+
     public string PathOf(string relative) => Path.Combine(WorkingDirectory, relative);
 
     /// <summary>Runs one command line; each run gets fresh consoles.</summary>
@@ -62,6 +65,7 @@ internal sealed class ConsoleRun : IDisposable
             Out = Out,
             Error = Error,
             WorkingDirectory = WorkingDirectory,
+            Input = new StringReader(StandardInput),
             GetEnvironmentVariable = name => _environment.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name),
             EmulatorStopping = emulator =>
             {

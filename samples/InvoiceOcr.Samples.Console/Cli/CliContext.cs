@@ -18,6 +18,9 @@ internal sealed class CliContext
     /// <summary>Gets the folder relative paths (the default <c>./invoiceocr.db</c>, inputs, <c>--out</c>) are resolved against.</summary>
     public required string WorkingDirectory { get; init; }
 
+    /// <summary>Gets standard input (where <c>keys add</c> reads a secret that was not given on the command line).</summary>
+    public TextReader Input { get; init; } = Console.In;
+
     /// <summary>Gets the environment lookup (GEMINI_API_KEY, INVOICEOCR_MASTER_KEY, INVOICEOCR_CORPUS).</summary>
     public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
 

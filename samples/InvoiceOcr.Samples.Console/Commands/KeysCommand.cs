@@ -185,7 +185,7 @@ internal static class KeysCommand
             return cli.Out.Prompt(new TextPrompt<string>("API key:").Secret());
         }
 
-        return Console.In.ReadLine();
+        return cli.Input.ReadLine();
     }
 
     /// <summary>The limit options shared by <c>add</c> and <c>set-limits</c>.</summary>

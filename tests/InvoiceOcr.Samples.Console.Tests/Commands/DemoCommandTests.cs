@@ -1,4 +1,5 @@
 using System.Globalization;
+using InvoiceOcr.Emulator;
 using InvoiceOcr.Samples.ConsoleApp.Commands;
 using InvoiceOcr.Samples.ConsoleApp.Cli;
 
@@ -73,6 +74,27 @@ public sealed class DemoCommandTests
         var billed = run.EmulatorLedger.Sum(e => (long)e.TotalTokenCount);
         var totalRow = TableCells(Assert.Single(run.Output.Split('\n'), line => line.StartsWith("│ Total", StringComparison.Ordinal)));
         Assert.Equal(billed, long.Parse(totalRow[^1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Demo_KeyConfigured_CallsTheGivenEndpointWithThatKeyAndSaysNothingIsSimulated()
+    {
+        const string Secret = "test-key-console-demo-remote-0777";
+        var options = new GeminiEmulatorOptions();
+        options.Keys.Add(new EmulatorKeyOptions { Key = Secret, Id = "remote", Project = "remote-project" });
+        await using var remote = await GeminiEmulator.StartAsync(options, cancellationToken: TestContext.Current.CancellationToken);
+        using var run = new ConsoleRun().WithCorpus().WithEnvironment("GEMINI_API_KEY", Secret);
+
+        var exitCode = await run.RunAsync("demo", "--endpoint", remote.BaseAddress.ToString());
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.DoesNotContain(DemoCommand.SimulatedNotice, run.Output, StringComparison.Ordinal);
+        Assert.Contains("Calling Gemini", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, run.Output + run.Errors, StringComparison.Ordinal);
+        Assert.Equal(CorpusInvoices.Length, remote.Ledger.Entries.Count);
+        Assert.Empty(run.EmulatorLedger); // No in-process emulator was started.
+        var totalRow = TableCells(Assert.Single(run.Output.Split('\n'), line => line.StartsWith("│ Total", StringComparison.Ordinal)));
+        Assert.Equal(remote.Ledger.Entries.Sum(e => (long)e.TotalTokenCount), long.Parse(totalRow[^1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
     }
 
     [Fact]

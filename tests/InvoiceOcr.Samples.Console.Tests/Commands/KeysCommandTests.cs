@@ -27,6 +27,21 @@ public sealed class KeysCommandTests
     }
 
     [Fact]
+    public async Task KeysAdd_SecretOnStandardInput_StoresItWithADerivedIdAndPrintsItMasked()
+    {
+        using var run = new ConsoleRun { StandardInput = Secret + "\n" };
+
+        var exitCode = await run.RunAsync("keys", "add", "--company", "acme", "--project", "p");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Contains("Added key key-", run.Output, StringComparison.Ordinal);
+        Assert.Contains("test…9876", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, run.Output + run.Errors, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("keys", "list", "--company", "acme"));
+        Assert.Contains("test…9876", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task KeysAdd_SameIdTwice_FailsClearlyWithoutPrintingTheSecret()
     {
         using var run = new ConsoleRun();
