@@ -15,8 +15,11 @@ namespace InvoiceOcr.Samples.ConsoleApp.Commands;
 /// </summary>
 internal static class DemoCommand
 {
-    /// <summary>The company the demo seeds and bills.</summary>
+    /// <summary>The company the simulated demo seeds and bills.</summary>
     public const string CompanyId = "demo-company";
+
+    /// <summary>The company a demo with a real Gemini key bills; kept apart so simulated runs never see (and disable) real keys.</summary>
+    public const string GeminiCompanyId = "demo-company-gemini";
 
     /// <summary>The notice printed when results are simulated (tests look for it).</summary>
     public const string SimulatedNotice = "SIMULATED RESULTS";
@@ -57,6 +60,7 @@ internal static class DemoCommand
                     : [.. samples.Select(s => DocumentSource.FromBytes(s.FileName, s.Pdf))];
 
                 var simulatedRun = apiKey is null;
+                var company = simulatedRun ? CompanyId : GeminiCompanyId;
                 await using var emulator = simulatedRun
                     ? await InProcessEmulator.StartAsync(cli, samples.ToDictionary(s => s.Sha256, s => s.Answer, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false)
                     : null;
@@ -80,24 +84,29 @@ internal static class DemoCommand
                     new ApiKey
                     {
                         Id = simulatedRun ? "demo-key" : KeySeeding.Fingerprint("demo-gemini", secret),
-                        CompanyId = CompanyId,
+                        CompanyId = company,
                         CompanyName = "Demo Company",
                         Secret = secret,
                         ProjectId = simulatedRun ? InProcessEmulator.ProjectId : KeySeeding.Fingerprint("project", secret),
                     },
                     cancellationToken).ConfigureAwait(false);
+                if (simulatedRun)
+                {
+                    await KeySeeding.EnsureOnlyKeyAsync(sdk.Keys, company, key.Id, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (key.Status != ApiKeyStatus.Active)
                 {
                     await sdk.Keys.TryChangeStatusAsync(key.Id, key.Status, ApiKeyStatus.Active, "Re-activated by the demo.", cancellationToken).ConfigureAwait(false);
                 }
 
-                PrintIntroduction(cli, emulator, store, key, folder, corpusFiles.Count, samples.Count);
+                PrintIntroduction(cli, emulator, store, company, key, folder, corpusFiles.Count, samples.Count);
 
                 // Pass 1: the model reads every page (model-only), so real token accounting shows.
                 var runner = new ExtractionRunner(sdk, cli, redactor);
                 var outcomes = new List<DocumentOutcome>(await runner.RunAsync(
                     documents,
-                    index => new ExtractionContext(CompanyId) { RequestedBy = Requesters[index % Requesters.Length].User, Branch = Requesters[index % Requesters.Length].Branch },
+                    index => new ExtractionContext(company) { RequestedBy = Requesters[index % Requesters.Length].User, Branch = Requesters[index % Requesters.Length].Branch },
                     showProgress: true,
                     cancellationToken).ConfigureAwait(false));
 
@@ -105,7 +114,7 @@ internal static class DemoCommand
                 if (corpusFiles.Count > 0)
                 {
                     sdk.SetEInvoiceMode(EInvoiceMode.EmbeddedFirst);
-                    var who = new ExtractionContext(CompanyId) { RequestedBy = Requesters[0].User, Branch = Requesters[0].Branch };
+                    var who = new ExtractionContext(company) { RequestedBy = Requesters[0].User, Branch = Requesters[0].Branch };
                     outcomes.Add(await runner.ExtractOneAsync(documents[0], who, cancellationToken).ConfigureAwait(false));
                 }
 
@@ -123,7 +132,7 @@ internal static class DemoCommand
 
                 // The usage report comes from the SDK's usage ledger: this run's billed calls by company, branch, user and day.
                 var operations = outcomes.Where(o => o.Result is not null).Select(o => o.Result!.OperationId).ToHashSet(StringComparer.Ordinal);
-                var records = (await sdk.Ledger.ListAsync(new UsageQuery(CompanyId), cancellationToken).ConfigureAwait(false))
+                var records = (await sdk.Ledger.ListAsync(new UsageQuery(company), cancellationToken).ConfigureAwait(false))
                     .Where(r => operations.Contains(r.OperationId))
                     .ToList();
                 var rows = UsageReportRow.Group(records);
@@ -142,14 +151,14 @@ internal static class DemoCommand
                 }
 
                 cli.Out.WriteLine();
-                cli.Out.MarkupLine("Next: [blue]keys list --company demo-company[/], [blue]usage report --company demo-company[/], [blue]extract <files> --company <id> --api-key <key>[/] (see --help).");
+                cli.Out.MarkupLineInterpolated($"Next: [blue]keys list --company {company}[/], [blue]usage report --company {company}[/], [blue]extract <files> --company <id> --api-key <key>[/] (see --help).");
                 return outcomes.Any(o => o.Error is not null) ? ExitCodes.Failure : ExitCodes.Success;
             }
         });
         return command;
     }
 
-    private static void PrintIntroduction(CliContext cli, InProcessEmulator? emulator, StoreSettings store, ApiKey key, string? folder, int corpusCount, int sampleCount)
+    private static void PrintIntroduction(CliContext cli, InProcessEmulator? emulator, StoreSettings store, string company, ApiKey key, string? folder, int corpusCount, int sampleCount)
     {
         if (emulator is not null)
         {
@@ -163,7 +172,7 @@ internal static class DemoCommand
             cli.Out.MarkupLine("[green]Calling Gemini[/] with the configured key: the model reads every page, and tokens are billed to your Google project.");
         }
 
-        cli.Out.MarkupLineInterpolated($"Store: {store.Describe(cli)}   Company: {CompanyId}   Key: {key.Id} ({key.MaskedSecret}, {key.Status})");
+        cli.Out.MarkupLineInterpolated($"Store: {store.Describe(cli)}   Company: {company}   Key: {key.Id} ({key.MaskedSecret}, {key.Status})");
         cli.Out.WriteLine(corpusCount > 0
             ? $"Inputs: {corpusCount} e-invoice PDFs from {cli.DisplayPath(folder!)}, extracted with --mode model-only, then the first again with the default embedded-first."
             : $"Inputs: {sampleCount} generated sample invoices (the shared corpus was not found; set {DemoCorpus.CorpusVariable} to use it).");

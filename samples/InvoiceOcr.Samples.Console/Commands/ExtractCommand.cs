@@ -88,6 +88,11 @@ internal static class ExtractCommand
                 if (secret is not null)
                 {
                     var id = simulated is not null ? "emulator-key" : KeySeeding.Fingerprint("cli", secret);
+                    if (simulated is not null)
+                    {
+                        await KeySeeding.EnsureOnlyKeyAsync(sdk.Keys, companyId, id, cancellationToken).ConfigureAwait(false);
+                    }
+
                     var (key, added) = await KeySeeding.EnsureAsync(
                         sdk.Keys,
                         new ApiKey

@@ -90,6 +90,7 @@ public sealed class DemoCommandTests
         Assert.Equal(ExitCodes.Success, exitCode);
         Assert.DoesNotContain(DemoCommand.SimulatedNotice, run.Output, StringComparison.Ordinal);
         Assert.Contains("Calling Gemini", run.Output, StringComparison.Ordinal);
+        Assert.Contains(DemoCommand.GeminiCompanyId, run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, run.Output + run.Errors, StringComparison.Ordinal);
         Assert.Equal(CorpusInvoices.Length, remote.Ledger.Entries.Count);
         Assert.Empty(run.EmulatorLedger); // No in-process emulator was started.

@@ -136,6 +136,21 @@ public sealed class ExtractCommandTests
     }
 
     [Fact]
+    public async Task Extract_EmulatorForACompanyWithItsOwnKeys_RefusesSoTheRealKeysAreNotDisabled()
+    {
+        using var run = new ConsoleRun();
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("keys", "add", "--company", "acme", "--project", "p", "--id", "real", "--secret", "test-key-console-real-0001"));
+
+        var exitCode = await run.RunAsync("extract", SharedData.Invoice("zugferd/EN16931_Einfach.pdf"), "--company", "acme", "--mode", "model-only", "--emulator");
+
+        Assert.Equal(ExitCodes.UsageError, exitCode);
+        Assert.Contains("other active keys", run.Errors, StringComparison.Ordinal);
+        Assert.Empty(run.EmulatorLedger);
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("keys", "list", "--company", "acme"));
+        Assert.Contains(run.Output.Split('\n'), l => l.Contains("│ real ", StringComparison.Ordinal) && l.Contains("Active", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Extract_Cancelled_ExitsWith130()
     {
         using var run = new ConsoleRun();
