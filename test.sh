@@ -21,7 +21,7 @@ dotnet build InvoiceOcr.Sdk.sln -c "$configuration" -nologo -clp:ErrorsOnly
 
 echo "== test"
 set +e
-dotnet test InvoiceOcr.Sdk.sln -c "$configuration" --no-build -nologo \
+dotnet test InvoiceOcr.Sdk.sln -c "$configuration" --no-build -nologo --blame-hang-timeout 5m \
   --logger "trx" --results-directory "$artifacts/test-results" 2>&1 | tee "$artifacts/test-results/console.log"
 test_status=${PIPESTATUS[0]}
 set -e

@@ -71,21 +71,19 @@ internal static class PdfDocumentReader
         var result = new List<PdfEmbeddedFile>();
         try
         {
-            if (!document.Advanced.TryGetEmbeddedFiles(out var files))
+            IEnumerable<(string Name, ReadOnlyMemory<byte> Bytes)> files = document.Advanced.TryGetEmbeddedFiles(out var embedded) && embedded.Count > 0
+                ? embedded.Select(f => (f.Name, f.Memory))
+                // PDF/A-3 associated files (the catalog's /AF array) may carry an e-invoice without a names-tree entry.
+                : EInvoices.AssociatedFiles.Read(document).Select(f => (f.Name, (ReadOnlyMemory<byte>)f.Bytes));
+            foreach (var (name, bytes) in files)
             {
-                return result;
-            }
-
-            foreach (var file in files)
-            {
-                var bytes = file.Memory;
                 if (bytes.Length > budgetBytes)
                 {
                     continue;
                 }
 
                 budgetBytes -= bytes.Length;
-                result.Add(new PdfEmbeddedFile(file.Name, bytes.ToArray()));
+                result.Add(new PdfEmbeddedFile(name, bytes.ToArray()));
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -74,6 +74,11 @@ public sealed partial class EInvoiceReader
         {
             using var document = PdfDocument.Open(pdf, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
             attachments = document.Advanced.TryGetEmbeddedFiles(out var files) ? files.Select(f => (Name(f), f.Bytes.ToArray())).ToList() : [];
+            if (attachments.Count == 0)
+            {
+                // PDF/A-3 associated files (the catalog's /AF array) may carry the XML without a names-tree entry.
+                attachments = AssociatedFiles.Read(document);
+            }
         }
         catch (PdfDocumentEncryptedException ex)
         {

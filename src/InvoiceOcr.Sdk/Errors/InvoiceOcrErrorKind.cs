@@ -80,4 +80,10 @@ public enum InvoiceOcrErrorKind
 
     /// <summary>The SDK's store could not be reached and no fallback could serve.</summary>
     StoreUnavailable,
+
+    /// <summary>
+    /// An extraction with the same idempotency key already succeeded for the company and its result is no longer at hand;
+    /// the model is not called again, since the service would bill the document twice.
+    /// </summary>
+    DuplicateOperation,
 }

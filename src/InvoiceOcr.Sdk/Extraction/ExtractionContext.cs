@@ -22,7 +22,10 @@ public sealed record ExtractionContext
 
     /// <summary>
     /// Gets an optional idempotency key. Two calls with the same key for the same company are the same
-    /// operation: the usage ledger records one billed call, never two.
+    /// operation: the usage ledger records one billed call, never two, and once the first has succeeded a replay makes
+    /// no model call. It returns the first result (<see cref="InvoiceExtractionResult.IsReplay"/>) while that is held in
+    /// process, or fails with <see cref="InvoiceOcrErrorKind.DuplicateOperation"/> when only the ledger remembers it; a
+    /// replay with another document fails with <see cref="InvoiceOcrErrorKind.BadRequest"/>. Use one key per document.
     /// </summary>
     public string? IdempotencyKey { get; init; }
 }

@@ -9,10 +9,11 @@ public interface IInvoiceExtractor
     /// <summary>
     /// Checks the document, reads an embedded e-invoice when there is one (no model call, zero tokens), otherwise calls
     /// the model with one of the company's keys under its quotas, retrying and failing over as needed, records the
-    /// billed usage, and validates the invoice.
+    /// billed usage, and validates the invoice. With an <see cref="ExtractionContext.IdempotencyKey"/>, a replay of an
+    /// extraction that already succeeded makes no model call (see that property).
     /// </summary>
     /// <param name="document">The invoice file.</param>
-    /// <param name="context">Who is asking: the company (required), user and branch.</param>
+    /// <param name="context">Who is asking: the company (required), user, branch and optional idempotency key.</param>
     /// <param name="cancellationToken">Cancels the extraction.</param>
     /// <returns>The invoice with its findings, usage and bookkeeping.</returns>
     /// <exception cref="InvalidDocumentException">The document was rejected before any model call.</exception>

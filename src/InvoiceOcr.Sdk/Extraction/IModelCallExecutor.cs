@@ -30,7 +30,16 @@ internal interface IModelCallExecutor
 /// <param name="EstimatedTokens">Tokens to reserve: prompt estimate plus the output cap.</param>
 /// <param name="OperationId">A unique id the SDK generated for this logical call; usage rows derive their ids from it.</param>
 /// <param name="FileName">The caller's file name, recorded with the usage.</param>
-internal sealed record ModelCallRequest(ExtractionContext Context, string Model, int EstimatedTokens, string OperationId, string? FileName);
+internal sealed record ModelCallRequest(ExtractionContext Context, string Model, int EstimatedTokens, string OperationId, string? FileName)
+{
+    /// <summary>
+    /// Gets the number of this call's first attempt in the ledger and the retry log. A replay of an operation (same
+    /// idempotency key) whose earlier run made billed or retried attempts continues after them, so that its rows get new
+    /// ids instead of colliding with the earlier ones and being dropped as duplicates.
+    /// </summary>
+    /// <value>The default value is 1.</value>
+    public int FirstAttemptNumber { get; init; } = 1;
+}
 
 /// <summary>One attempt's key: the id (safe to log) and the secret (never logged).</summary>
 /// <param name="KeyId">The key's id.</param>
@@ -57,5 +66,5 @@ internal sealed record ModelAttemptResult<T>(T Value, TokenUsage Usage, string? 
 /// <param name="ResponseId">The service's response id.</param>
 /// <param name="ModelVersion">The model version the service reported.</param>
 /// <param name="KeyId">The id of the key that served the successful attempt.</param>
-/// <param name="Attempts">How many attempts were made, 1 when the first succeeded.</param>
+/// <param name="Attempts">How many attempts this call made, 1 when the first succeeded.</param>
 internal sealed record ModelCallOutcome<T>(T Value, TokenUsage Usage, string? ResponseId, string? ModelVersion, string KeyId, int Attempts);

@@ -42,6 +42,12 @@ public sealed record InvoiceExtractionResult
     /// <summary>Gets the document's SHA-256 (lowercase hex).</summary>
     public string? DocumentSha256 { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether this is the stored result of an earlier extraction with the same
+    /// <see cref="ExtractionContext.IdempotencyKey"/>, returned without calling the model again.
+    /// </summary>
+    public bool IsReplay { get; init; }
+
     /// <summary>Gets a value indicating whether any finding is an error.</summary>
     public bool HasErrors => Findings.Any(f => f.Severity == ValidationSeverity.Error);
 }

@@ -18,6 +18,9 @@ internal sealed partial class InvoiceExtractor(
     IModelCallExecutor executor,
     GeminiClient gemini,
     InvoiceValidator validator,
+    ExtractionResultCache resultCache,
+    IUsageLedger usageLedger,
+    IRetryAttemptStore retryAttempts,
     IOptionsMonitor<InvoiceOcrOptions> options,
     TimeProvider timeProvider,
     ILogger<InvoiceExtractor> logger) : IInvoiceExtractor
@@ -58,6 +61,18 @@ internal sealed partial class InvoiceExtractor(
             }
         }
 
+        var idempotent = context.IdempotencyKey is { Length: > 0 };
+        var lastAttempt = 0;
+        if (idempotent)
+        {
+            (var replay, lastAttempt) = await FindReplayAsync(operationId, inspected, settings, cancellationToken).ConfigureAwait(false);
+            if (replay is not null)
+            {
+                LogReplayed(logger, operationId, inspected.FileName);
+                return replay;
+            }
+        }
+
         var model = settings.Gemini.Model;
         var estimate = EstimateTokens(inspected, settings.Gemini.MaxOutputTokens);
         var request = new GeminiGenerateRequest(
@@ -68,7 +83,10 @@ internal sealed partial class InvoiceExtractor(
         };
 
         var outcome = await executor.ExecuteAsync(
-            new ModelCallRequest(context, model, checked((int)Math.Min(estimate, int.MaxValue)), operationId, inspected.FileName),
+            new ModelCallRequest(context, model, checked((int)Math.Min(estimate, int.MaxValue)), operationId, inspected.FileName)
+            {
+                FirstAttemptNumber = lastAttempt + 1,
+            },
             async (attempt, ct) =>
             {
                 var answer = (await gemini.GenerateContentAsync(request, attempt.ApiKey, ct).ConfigureAwait(false)).EnsureCompleted();
@@ -88,6 +106,11 @@ internal sealed partial class InvoiceExtractor(
             cancellationToken).ConfigureAwait(false);
 
         var extracted = Complete(outcome.Value, outcome.Usage, inspected, operationId, started, model, outcome);
+        if (idempotent)
+        {
+            resultCache.Add(operationId, extracted);
+        }
+
         LogModelInvoice(logger, operationId, inspected.FileName, outcome.Attempts, outcome.Usage.TotalTokens);
         return extracted;
     }
@@ -119,6 +142,68 @@ internal sealed partial class InvoiceExtractor(
         return "idem-" + Convert.ToHexStringLower(hash.AsSpan(0, 16));
     }
 
+    /// <summary>
+    /// For an idempotent call: the held result of the operation's earlier success (or an error when the ledger shows a
+    /// success whose result is gone), else the highest attempt number an earlier run of the operation used, so that this
+    /// run's ledger rows continue after it rather than collide with it.
+    /// </summary>
+    private async Task<(InvoiceExtractionResult? Replay, int LastAttempt)> FindReplayAsync(
+        string operationId, InspectedDocument document, InvoiceOcrOptions settings, CancellationToken cancellationToken)
+    {
+        if (resultCache.TryGet(operationId, out var cached))
+        {
+            if (!string.Equals(cached.DocumentSha256, document.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvoiceOcrException(
+                    InvoiceOcrErrorKind.BadRequest,
+                    $"The idempotency key of this extraction was already used by your company for another document{For(document.FileName)}. Use a new idempotency key for each document.");
+            }
+
+            return (cached with { IsReplay = true }, 0);
+        }
+
+        try
+        {
+            // Every retried attempt is in the retry log; billed attempts are in the ledger. One run numbers at most
+            // 1 + MaxRetryAttempts + MaxFailovers attempts, so rows of earlier runs lie within that span after the last seen.
+            var lastAttempt = 0;
+            foreach (var retried in await retryAttempts.ListByOperationAsync(operationId, cancellationToken).ConfigureAwait(false))
+            {
+                lastAttempt = Math.Max(lastAttempt, retried.AttemptNumber);
+            }
+
+            var span = 1 + settings.Retry.MaxRetryAttempts + settings.Retry.MaxFailovers;
+            for (var attempt = 1; attempt <= lastAttempt + span; attempt++)
+            {
+                if (await usageLedger.GetAsync(UsageRecord.CreateId(operationId, attempt), cancellationToken).ConfigureAwait(false) is not { } record)
+                {
+                    continue;
+                }
+
+                if (record.Outcome == UsageOutcome.Success)
+                {
+                    throw new InvoiceOcrException(
+                        InvoiceOcrErrorKind.DuplicateOperation,
+                        $"An extraction with this idempotency key already succeeded for your company (operation {operationId}, attempt {attempt}) and its result is no longer held; the model is not called again, which would bill the document twice.")
+                    {
+                        ResponseId = record.ResponseId,
+                        KeyId = record.KeyId,
+                    };
+                }
+
+                lastAttempt = Math.Max(lastAttempt, attempt);
+            }
+
+            return (null, lastAttempt);
+        }
+        catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
+        {
+            // Availability over deduplication: the call goes ahead, as the key pool's fallback keys let it.
+            LogReplayCheckFailed(logger, ex, operationId);
+            return (null, 0);
+        }
+    }
+
     private InvoiceExtractionResult Complete(
         Invoice invoice, TokenUsage usage, InspectedDocument document, string operationId, long started, string? model, ModelCallOutcome<Invoice>? outcome) => new()
         {
@@ -141,6 +226,12 @@ internal sealed partial class InvoiceExtractor(
 
     [LoggerMessage(2001, LogLevel.Information, "Extraction {OperationId} of '{FileName}' read the embedded {Format} e-invoice; no model call.")]
     private static partial void LogEmbeddedInvoice(ILogger logger, string operationId, string? fileName, EInvoiceFormat? format);
+
+    [LoggerMessage(2003, LogLevel.Information, "Extraction {OperationId} of '{FileName}' is a replay of a successful extraction; returning its result without a model call.")]
+    private static partial void LogReplayed(ILogger logger, string operationId, string? fileName);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Extraction {OperationId}: the usage ledger is unreachable, so a replay cannot be ruled out; calling the model.")]
+    private static partial void LogReplayCheckFailed(ILogger logger, Exception exception, string operationId);
 
     [LoggerMessage(2002, LogLevel.Information, "Extraction {OperationId} of '{FileName}' succeeded after {Attempts} attempt(s), {TotalTokens} tokens.")]
     private static partial void LogModelInvoice(ILogger logger, string operationId, string? fileName, int attempts, int totalTokens);

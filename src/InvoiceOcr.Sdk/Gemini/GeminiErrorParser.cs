@@ -13,7 +13,6 @@ namespace InvoiceOcr.Sdk.Gemini;
 /// </summary>
 internal static partial class GeminiErrorParser
 {
-    private const string Redacted = "[REDACTED]";
 
     /// <summary>Classifies an error answer.</summary>
     /// <param name="status">The HTTP status.</param>
@@ -79,16 +78,16 @@ internal static partial class GeminiErrorParser
         return null;
     }
 
-    /// <summary>Replaces the key, and anything shaped like a Google API key, with a marker.</summary>
+    /// <summary>Replaces the key itself, then anything key-shaped (<see cref="SecretScrubber"/>), with a marker.</summary>
     public static string Scrub(string text, string? apiKey)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (!string.IsNullOrEmpty(apiKey) && apiKey.Length >= 4)
         {
-            text = text.Replace(apiKey, Redacted, StringComparison.Ordinal);
+            text = text.Replace(apiKey, SecretScrubber.Redacted, StringComparison.Ordinal);
         }
 
-        return GoogleApiKeyPattern().Replace(text, Redacted);
+        return SecretScrubber.Scrub(text)!;
     }
 
     private static InvoiceOcrErrorKind Classify(HttpStatusCode status, GoogleRpcStatus? rpc, GoogleErrorInfo? errorInfo, List<GoogleQuotaViolation> violations)
@@ -222,10 +221,6 @@ internal static partial class GeminiErrorParser
     private static bool Is(string? value, string expected) => string.Equals(value, expected, StringComparison.OrdinalIgnoreCase);
 
     private static bool Contains(string value, string fragment) => value.Contains(fragment, StringComparison.OrdinalIgnoreCase);
-
-    // Google API keys: "AIza" followed by 35 URL-safe base64 characters.
-    [GeneratedRegex("AIza[0-9A-Za-z_\\-]{35}", RegexOptions.CultureInvariant)]
-    private static partial Regex GoogleApiKeyPattern();
 
     // The late-2025 429 message ends "Please retry in 1.68122827s."
     [GeneratedRegex(@"retry in (?<seconds>[0-9]+(?:\.[0-9]{1,9})?)s", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]

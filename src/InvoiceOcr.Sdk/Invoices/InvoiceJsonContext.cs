@@ -13,6 +13,7 @@ namespace InvoiceOcr.Sdk.Invoices;
     NumberHandling = JsonNumberHandling.AllowReadingFromString,
     AllowTrailingCommas = true,
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip,
-    PropertyNameCaseInsensitive = true)]
+    PropertyNameCaseInsensitive = true,
+    Converters = [typeof(LenientDateOnlyConverter)])]
 [JsonSerializable(typeof(Invoice))]
 internal sealed partial class InvoiceJsonContext : JsonSerializerContext;

@@ -50,10 +50,20 @@ internal static class InvoiceSchema
 
     private static JsonObject Transform(JsonSchemaExporterContext context, JsonNode node)
     {
+        // Dates use a lenient custom converter, which the exporter cannot describe: state the wire format here.
+        if (context.TypeInfo.Type == typeof(DateOnly) || context.TypeInfo.Type == typeof(DateOnly?))
+        {
+            node = new JsonObject
+            {
+                ["type"] = context.TypeInfo.Type == typeof(DateOnly) ? "string" : new JsonArray("string", "null"),
+                ["format"] = "date",
+            };
+        }
+
         if (node is not JsonObject schema)
         {
-            // A 'true' schema (any value): the model is a closed type tree, so this does not happen; keep it a string.
-            return new JsonObject { ["type"] = "string" };
+            // A 'true' schema (any value) cannot occur in this closed type tree; ask for a string rather than anything.
+            schema = new JsonObject { ["type"] = "string" };
         }
 
         // Amounts are read as numbers or numeric strings, but the model is asked for numbers.

@@ -10,6 +10,14 @@ public sealed class KeyPoolOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ReservationTimeToLive { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Gets or sets how often the hosted reclaim service returns reservations whose <see cref="ReservationTimeToLive"/> has
+    /// passed (a caller that crashed between reserve and settle), through <see cref="IQuotaStore.ReclaimExpiredReservationsAsync"/>.
+    /// </summary>
+    /// <value>The default value is 1 minute.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ReservationReclaimInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Gets or sets the seed of the weighted random key choice, for reproducible tests; <see langword="null"/> seeds randomly.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public int? RandomSeed { get; set; }

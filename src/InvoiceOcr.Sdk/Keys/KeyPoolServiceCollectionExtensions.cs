@@ -2,9 +2,11 @@ using InvoiceOcr.Sdk;
 using InvoiceOcr.Sdk.Diagnostics;
 using InvoiceOcr.Sdk.Extraction;
 using InvoiceOcr.Sdk.Keys;
+using InvoiceOcr.Sdk.Quotas;
 using InvoiceOcr.Sdk.Resilience;
 using InvoiceOcr.Sdk.Usage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -13,7 +15,7 @@ internal static class KeyPoolServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="ITokenProvider"/>, <see cref="IRetryPolicy"/>, <see cref="IUsageLogger"/>, the model call executor and
-    /// the SDK's metrics, with <see cref="InMemoryInvoiceOcrStore"/> as the default store (storage packages replace it by
+    /// the SDK's metrics, the hosted <see cref="ReservationReclaimService"/> (runs when a host starts), with <see cref="InMemoryInvoiceOcrStore"/> as the default store (storage packages replace it by
     /// registering their stores first or with <c>Replace</c>). Options: <see cref="KeyPoolOptions"/> and <see cref="RetryOptions"/>,
     /// validated at start-up.
     /// </summary>
@@ -49,6 +51,8 @@ internal static class KeyPoolServiceCollectionExtensions
         services.TryAddSingleton<ITokenProvider, TokenProvider>();
         services.TryAddSingleton<IRetryPolicy, RetryPolicy>();
         services.TryAddSingleton<IModelCallExecutor, ModelCallExecutor>();
+        services.TryAddSingleton<ExtractionResultCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReservationReclaimService>());
         return services;
     }
 }

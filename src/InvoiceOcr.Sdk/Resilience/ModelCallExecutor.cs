@@ -29,6 +29,7 @@ internal sealed partial class ModelCallExecutor(
         ArgumentException.ThrowIfNullOrWhiteSpace(request.Model, nameof(request));
         ArgumentException.ThrowIfNullOrWhiteSpace(request.OperationId, nameof(request));
         ArgumentOutOfRangeException.ThrowIfNegative(request.EstimatedTokens, nameof(request));
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.FirstAttemptNumber, 1, nameof(request));
         ArgumentNullException.ThrowIfNull(attempt);
 
         using var activity = InvoiceOcrMetrics.ActivitySource.StartActivity("invoiceocr.model_call", ActivityKind.Internal);
@@ -80,7 +81,7 @@ internal sealed partial class ModelCallExecutor(
             LogFallbackLease(logger, lease.KeyId, request.OperationId);
         }
 
-        var attemptNumber = ++call.Attempts;
+        var attemptNumber = call.AttemptNumberOffset + ++call.Attempts;
         var startedAt = timeProvider.GetUtcNow();
         var started = timeProvider.GetTimestamp();
         ModelAttemptResult<T> result;
@@ -125,7 +126,7 @@ internal sealed partial class ModelCallExecutor(
         await usageLogger.LogUsageAsync(
             CreateRecord(call, lease, attemptNumber, startedAt, usage, result.ResponseId, UsageOutcome.Success, null),
             CancellationToken.None).ConfigureAwait(false);
-        return new ModelCallOutcome<T>(result.Value, usage, result.ResponseId, result.ModelVersion, lease.KeyId, attemptNumber);
+        return new ModelCallOutcome<T>(result.Value, usage, result.ResponseId, result.ModelVersion, lease.KeyId, call.Attempts);
     }
 
     private async ValueTask HandleFailureAsync<T>(CallState<T> call, KeyLease lease, int attemptNumber, DateTimeOffset startedAt, InvoiceOcrException error)
@@ -178,7 +179,7 @@ internal sealed partial class ModelCallExecutor(
         var record = new RetryAttemptRecord
         {
             OperationId = call.Request.OperationId,
-            AttemptNumber = call.Attempts,
+            AttemptNumber = call.AttemptNumberOffset + call.Attempts,
             CompanyId = call.Request.Context.CompanyId,
             KeyId = call.LastKeyId,
             ErrorKind = kind,
@@ -254,6 +255,9 @@ internal sealed partial class ModelCallExecutor(
         public HashSet<string> ExcludedKeys { get; } = new(StringComparer.Ordinal);
 
         public int Attempts { get; set; }
+
+        /// <summary>Gets what is added to this call's attempt count to number its ledger rows (attempts of an earlier run of the same operation come first).</summary>
+        public int AttemptNumberOffset => Request.FirstAttemptNumber - 1;
 
         public InvoiceOcrException? LastError { get; set; }
 

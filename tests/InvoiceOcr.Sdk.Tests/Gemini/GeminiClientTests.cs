@@ -216,7 +216,7 @@ public sealed class GeminiClientTests
         var error = await Assert.ThrowsAsync<InvoiceOcrException>(() => harness.Client.GenerateContentAsync(Request(SmallPdf), ApiKey, TestContext.Current.CancellationToken));
 
         Assert.Equal(InvoiceOcrErrorKind.KeyInvalid, error.Kind);
-        Assert.Equal("API key not valid: [REDACTED]", error.Message);
+        Assert.Equal("API key not valid: [redacted]", error.Message);
         Assert.DoesNotContain(ApiKey, error.ToString(), StringComparison.Ordinal);
         harness.AssertLogsNeverContain(ApiKey);
     }

@@ -421,7 +421,7 @@ public sealed class GeminiErrorParserTests
 
         Assert.DoesNotContain(apiKey, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(lookalike, error.Message, StringComparison.Ordinal);
-        Assert.Equal("API key [REDACTED] is bad; so is [REDACTED].", error.Message);
+        Assert.Equal("API key [redacted] is bad; so is [redacted].", error.Message);
     }
 
     [Theory]

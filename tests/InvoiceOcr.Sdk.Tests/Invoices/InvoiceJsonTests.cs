@@ -95,6 +95,16 @@ public sealed class InvoiceJsonTests
         Assert.Equal((1150.50m, 1000m, 2m, 10.5m), (invoice.Total!.Value, invoice.Subtotal!.Value, invoice.LineItems[0].Quantity!.Value, invoice.LineItems[0].Amount!.Value));
     }
 
+    [Theory]
+    [InlineData("2026-04-17")]
+    [InlineData("2026-04-17T00:00:00")]
+    [InlineData("2026-04-17T00:00:00Z")]
+    [InlineData(" 2026-04-17 ")]
+    public void Deserialize_IsoDateOrDateTime_KeepsTheDate(string value)
+    {
+        Assert.Equal(new DateOnly(2026, 4, 17), InvoiceJson.Deserialize($$"""{"invoiceDate":"{{value}}"}""").InvoiceDate);
+    }
+
     [Fact]
     public void Deserialize_NullLists_BecomeEmpty()
     {
@@ -119,6 +129,8 @@ public sealed class InvoiceJsonTests
     [InlineData("I could not find an invoice.", "not a JSON object")]
     [InlineData("[{\"invoiceId\":\"A\"}]", "not a JSON object")]
     [InlineData("{\"invoiceDate\":\"17/04/2026\"}", "$.invoiceDate")]
+    [InlineData("{\"invoiceDate\":\"2026-17-04\"}", "yyyy-MM-dd")]
+    [InlineData("{\"dueDate\":20260417}", "$.dueDate")]
     [InlineData("{\"total\":\"twelve\"}", "$.total")]
     [InlineData("{\"documentType\":\"Quote\"}", "$.documentType")]
     [InlineData("{\"invoiceId\":\"A\"", "invoice schema")]

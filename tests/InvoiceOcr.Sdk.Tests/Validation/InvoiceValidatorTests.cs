@@ -227,6 +227,27 @@ public sealed class InvoiceValidatorTests
     }
 
     [Fact]
+    public void Validate_ReverseChargeWithoutTax_IsAccepted()
+    {
+        var invoice = Consistent with
+        {
+            ReverseCharge = true,
+            TaxBreakdown = [new TaxBreakdown { Rate = 0m, TaxableAmount = 473.00m, TaxAmount = 0m, Category = "AE" }],
+            TotalTax = 0m, Total = 473.00m, AmountDue = 473.00m,
+        };
+
+        Assert.Empty(_validator.Validate(invoice));
+    }
+
+    [Fact]
+    public void Validate_ReverseChargeButVatCharged_ReportsReverseChargeWithTax()
+    {
+        var finding = Assert.Single(_validator.Validate(Consistent with { ReverseCharge = true }));
+
+        Assert.Equal((InvoiceFindingCodes.ReverseChargeWithTax, ValidationSeverity.Warning, "totalTax"), (finding.Code, finding.Severity, finding.Path));
+    }
+
+    [Fact]
     public void Validate_LineAmountNotQuantityTimesPrice_ReportsLineAmountMismatch()
     {
         var invoice = Consistent with

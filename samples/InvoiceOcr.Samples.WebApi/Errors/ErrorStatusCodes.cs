@@ -1,0 +1,78 @@
+using InvoiceOcr.Sdk;
+
+namespace InvoiceOcr.Samples.WebApi.Errors;
+
+/// <summary>
+/// The HTTP status of each SDK error kind. The choices, and why, are documented in the sample's README
+/// ("Errors"); clients should switch on the <c>kind</c> extension, not on the status alone.
+/// </summary>
+public static class ErrorStatusCodes
+{
+    /// <summary>Gets the status for an SDK exception.</summary>
+    /// <param name="exception">The exception.</param>
+    /// <returns>The HTTP status code.</returns>
+    public static int For(InvoiceOcrException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (exception is InvalidDocumentException invalid)
+        {
+            return For(invalid.Reason);
+        }
+
+        return exception.Kind switch
+        {
+            InvoiceOcrErrorKind.InvalidDocument => StatusCodes.Status400BadRequest,
+
+            // The company may not use the service right now: its keys are missing, expired or disabled. 402 is
+            // "reserved for future use" and poorly handled by clients; 403 says "authenticated, but not allowed".
+            InvoiceOcrErrorKind.NoKeyAvailable or InvoiceOcrErrorKind.KeyExpired or InvoiceOcrErrorKind.KeyDisabled => StatusCodes.Status403Forbidden,
+
+            // The company's quota (ours or Google's) is used up: come back later, after Retry-After when known.
+            InvoiceOcrErrorKind.LocalQuotaExceeded or InvoiceOcrErrorKind.RateLimitedPerMinute or
+                InvoiceOcrErrorKind.QuotaExhaustedPerDay or InvoiceOcrErrorKind.QuotaExhausted => StatusCodes.Status429TooManyRequests,
+
+            // The document itself was refused by the model's safety filters.
+            InvoiceOcrErrorKind.ContentBlocked => StatusCodes.Status422UnprocessableEntity,
+
+            // Gemini refused or failed our call, or answered with something unusable: a bad gateway for the client.
+            InvoiceOcrErrorKind.KeyInvalid or InvoiceOcrErrorKind.KeyRevoked or InvoiceOcrErrorKind.PermissionDenied or
+                InvoiceOcrErrorKind.BadRequest or InvoiceOcrErrorKind.ModelNotFound or InvoiceOcrErrorKind.OutputTruncated or
+                InvoiceOcrErrorKind.SchemaMismatch or InvoiceOcrErrorKind.ServerError or
+                InvoiceOcrErrorKind.NetworkFailure => StatusCodes.Status502BadGateway,
+
+            InvoiceOcrErrorKind.Timeout => StatusCodes.Status504GatewayTimeout,
+
+            // Our own database is down: the service is unavailable, try again shortly.
+            InvoiceOcrErrorKind.StoreUnavailable => StatusCodes.Status503ServiceUnavailable,
+
+            _ => StatusCodes.Status500InternalServerError,
+        };
+    }
+
+    /// <summary>Gets the status for a rejected document.</summary>
+    /// <param name="reason">Why the document was rejected.</param>
+    /// <returns>413 for a file over the size limit, 415 for a type the SDK does not read, otherwise 400.</returns>
+    public static int For(DocumentRejectionReason reason) => reason switch
+    {
+        DocumentRejectionReason.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        DocumentRejectionReason.UnsupportedType => StatusCodes.Status415UnsupportedMediaType,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    /// <summary>Gets a short, stable title for a status.</summary>
+    /// <param name="status">The status code.</param>
+    /// <returns>The title.</returns>
+    public static string Title(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "The request or document is invalid",
+        StatusCodes.Status403Forbidden => "Your company cannot use invoice extraction right now",
+        StatusCodes.Status413PayloadTooLarge => "The file is too large",
+        StatusCodes.Status415UnsupportedMediaType => "The file type is not supported",
+        StatusCodes.Status422UnprocessableEntity => "The document could not be processed",
+        StatusCodes.Status429TooManyRequests => "Quota exhausted",
+        StatusCodes.Status502BadGateway => "The AI service failed",
+        StatusCodes.Status503ServiceUnavailable => "The service is temporarily unavailable",
+        StatusCodes.Status504GatewayTimeout => "The AI service timed out",
+        _ => "An unexpected error occurred",
+    };
+}

@@ -1,0 +1,59 @@
+using InvoiceOcr.Emulator;
+using InvoiceOcr.TestSupport;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace InvoiceOcr.Sdk.Sqlite.Tests.EndToEnd;
+
+/// <summary>The SDK as a user hosts it: the SQLite store migrated at start-up, the emulator over real HTTP.</summary>
+public sealed class SqliteExtractionEndToEndTests
+{
+    private const string Secret = "test-key-sqlite-e2e-0001";
+
+    [Fact]
+    public async Task ExtractAsync_WithSqliteStore_LedgerRowEqualsTheEmulatorsBillingAndTheSecretIsEncrypted()
+    {
+        using var database = new TestDatabase();
+        var emulatorOptions = new GeminiEmulatorOptions();
+        emulatorOptions.Keys.Add(new EmulatorKeyOptions { Key = Secret, Id = "emu-key", Project = "project-a" });
+        await using var emulator = await GeminiEmulator.StartAsync(emulatorOptions, cancellationToken: TestContext.Current.CancellationToken);
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddInvoiceOcr(o =>
+        {
+            o.Gemini.BaseAddress = emulator.BaseAddress;
+            o.EInvoiceMode = EInvoiceMode.ModelOnly;
+        }).AddSqliteStore(database.DatabasePath, TestDatabase.Configure);
+        using var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+
+        var keys = host.Services.GetRequiredService<IApiKeyStore>();
+        await keys.AddAsync(new ApiKey { Id = "key-1", CompanyId = "acme", Secret = Secret, ProjectId = "project-a", LifetimeTokenLimit = 1_000_000 }, TestContext.Current.CancellationToken);
+        var document = await InvoiceDocument.FromFileAsync(SharedData.Invoice("zugferd/EN16931_Rabatte.pdf"), TestContext.Current.CancellationToken);
+
+        var result = await host.Services.GetRequiredService<IInvoiceExtractor>().ExtractAsync(
+            document, new ExtractionContext("acme") { RequestedBy = "bob", Branch = "'); DROP TABLE TokenMaster;--" }, TestContext.Current.CancellationToken);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        var billed = Assert.Single(emulator.Ledger.Entries);
+        Assert.Equal(billed.ResponseId, result.ResponseId);
+        await using var connection = new SqliteConnection($"Data Source={database.DatabasePath};Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT COUNT(*), MAX(TotalTokens), MAX(InputTokens), MAX(ResponseId), MAX(Branch) FROM TokenUsageLogs";
+            await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            Assert.True(await reader.ReadAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(1, reader.GetInt64(0));
+            Assert.Equal(billed.TotalTokenCount, reader.GetInt64(1));
+            Assert.Equal(billed.PromptTokenCount, reader.GetInt64(2));
+            Assert.Equal(billed.ResponseId, reader.GetString(3));
+            Assert.Equal("'); DROP TABLE TokenMaster;--", reader.GetString(4));
+        }
+
+        var fileText = System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(database.DatabasePath, TestContext.Current.CancellationToken));
+        Assert.DoesNotContain(Secret, fileText, StringComparison.Ordinal);
+        SqliteConnection.ClearAllPools();
+    }
+}

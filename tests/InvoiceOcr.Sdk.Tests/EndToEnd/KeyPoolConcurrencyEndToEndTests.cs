@@ -1,0 +1,141 @@
+using InvoiceOcr.Emulator;
+using InvoiceOcr.Sdk.Documents;
+using InvoiceOcr.Sdk.Extraction;
+using InvoiceOcr.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace InvoiceOcr.Sdk.Tests.EndToEnd;
+
+/// <summary>Many concurrent extractions over HTTP against one key's SDK-side limits: the reservation holds exactly.</summary>
+public sealed class KeyPoolConcurrencyEndToEndTests
+{
+    private const string Company = "company-concurrency-e2e";
+    private const string Secret = "test-key-e2e-concurrency-0001";
+    private const int Callers = 64;
+    private const int Rounds = 8;
+
+    private static readonly DateTimeOffset Start = new(2026, 3, 10, 17, 0, 5, TimeSpan.Zero);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ExtractAsync_64ConcurrentCallsAgainst10RequestsPerMinute_AdmitExactly10AndStayWithinTheTokenBudgetEveryRound()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var sdk = await StartAsync(time);
+        var document = await InvoiceDocument.FromFileAsync(SharedData.Invoice("zugferd/EN16931_Einfach.pdf"), Ct);
+        var estimate = await EstimateAsync(sdk, document);
+        var tokenBudget = (10 * estimate) + (estimate / 2);
+        await sdk.AddKeyAsync(new ApiKey
+        {
+            Id = "key-a",
+            CompanyId = Company,
+            Secret = Secret,
+            ProjectId = "project-a",
+            Rates = new QuotaLimits { RequestsPerMinute = 10, TokensPerMinute = tokenBudget },
+        });
+
+        for (var round = 0; round < Rounds; round++)
+        {
+            var billedBefore = sdk.Emulator.Ledger.Entries.Count;
+            var (admitted, rejected) = await RunConcurrentAsync(sdk, document);
+
+            Assert.Equal(10, admitted);
+            Assert.Equal(Callers - 10, rejected.Count);
+            var minuteEnd = QuotaWindows.MinuteEnd(time.GetUtcNow());
+            Assert.All(rejected, e =>
+            {
+                Assert.Equal(InvoiceOcrErrorKind.LocalQuotaExceeded, e.Kind);
+                Assert.Equal(minuteEnd - time.GetUtcNow(), e.RetryAfter);
+            });
+            Assert.Equal(10, sdk.Emulator.Ledger.Entries.Count - billedBefore);
+            await AssertWithinBudgetAsync(sdk, tokenBudget, billedBefore, requestLimit: 10);
+            time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        Assert.Equal(10 * Rounds, sdk.Requests.Total);
+        Assert.Equal(10 * Rounds, (await sdk.Ledger.ListAsync(new UsageQuery(Company), Ct)).Count);
+        Assert.Equal(0, (await sdk.Keys.GetAsync("key-a", Ct))!.TokensReserved);
+    }
+
+    [Fact]
+    public async Task ExtractAsync_64ConcurrentCallsAgainstATokenBudgetOfThreeReservations_NeverBillMoreThanTheBudget()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var sdk = await StartAsync(time);
+        var document = await InvoiceDocument.FromFileAsync(SharedData.Invoice("zugferd/EN16931_Einfach.pdf"), Ct);
+        var estimate = await EstimateAsync(sdk, document);
+        var tokenBudget = (3 * estimate) + (estimate / 2);
+        await sdk.AddKeyAsync(new ApiKey
+        {
+            Id = "key-a",
+            CompanyId = Company,
+            Secret = Secret,
+            ProjectId = "project-a",
+            Rates = new QuotaLimits { TokensPerMinute = tokenBudget },
+        });
+
+        for (var round = 0; round < Rounds; round++)
+        {
+            var billedBefore = sdk.Emulator.Ledger.Entries.Count;
+            var (admitted, rejected) = await RunConcurrentAsync(sdk, document);
+
+            // Settling returns the unused part of each reservation, so later callers may fit; the first three always do.
+            Assert.InRange(admitted, 3, Callers);
+            Assert.Equal(Callers - admitted, rejected.Count);
+            Assert.All(rejected, e => Assert.Equal(InvoiceOcrErrorKind.LocalQuotaExceeded, e.Kind));
+            Assert.All(rejected, e => Assert.NotNull(e.RetryAfter));
+            Assert.Equal(admitted, sdk.Emulator.Ledger.Entries.Count - billedBefore);
+            await AssertWithinBudgetAsync(sdk, tokenBudget, billedBefore, requestLimit: null);
+            time.Advance(TimeSpan.FromMinutes(1));
+        }
+    }
+
+    private static async Task<EmulatedSdk> StartAsync(FakeTimeProvider time) => await EmulatedSdk.StartAsync(
+        emulator => emulator.Keys.Add(new EmulatorKeyOptions { Key = Secret, Id = "emu-a", Project = "project-a" }),
+        options => options.EInvoiceMode = EInvoiceMode.ModelOnly,
+        time);
+
+    private static async Task<long> EstimateAsync(EmulatedSdk sdk, InvoiceDocument document)
+    {
+        var inspected = await sdk.Services.GetRequiredService<DocumentInspector>().InspectAsync(document, Ct);
+        return InvoiceExtractor.EstimateTokens(inspected, sdk.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<InvoiceOcrOptions>>().Value.Gemini.MaxOutputTokens);
+    }
+
+    private static async Task<(int Admitted, List<InvoiceOcrException> Rejected)> RunConcurrentAsync(EmulatedSdk sdk, InvoiceDocument document)
+    {
+        var calls = Enumerable.Range(0, Callers).Select(i => Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await sdk.Extractor.ExtractAsync(document, new ExtractionContext(Company) { RequestedBy = $"user-{i}" }, Ct);
+                    return null;
+                }
+                catch (InvoiceOcrException ex)
+                {
+                    return ex;
+                }
+            },
+            Ct)).ToArray();
+        // Nothing here waits on the fake clock; the safety net turns an unexpected retry wait into a failure, not a hang.
+        var outcomes = await Task.WhenAll(calls).WaitAsync(KeyPoolTestClock.SafetyNet, Ct);
+        return (outcomes.Count(o => o is null), [.. outcomes.OfType<InvoiceOcrException>()]);
+    }
+
+    private static async Task AssertWithinBudgetAsync(EmulatedSdk sdk, long tokenBudget, int billedBefore, int? requestLimit)
+    {
+        var window = await sdk.Services.GetRequiredService<IQuotaStore>().GetWindowUsageAsync(QuotaScope.Key, "key-a", Ct);
+        Assert.InRange(window.MinuteTokens, 1, tokenBudget);
+        if (requestLimit is { } limit)
+        {
+            Assert.Equal(limit, window.MinuteRequests);
+        }
+
+        var billed = sdk.Emulator.Ledger.Entries.Skip(billedBefore).Sum(e => (long)e.TotalTokenCount);
+        Assert.InRange(billed, 1, tokenBudget);
+        Assert.Equal(billed, window.MinuteTokens);
+        Assert.Equal(0, (await sdk.Keys.GetAsync("key-a", Ct))!.TokensReserved);
+    }
+}
