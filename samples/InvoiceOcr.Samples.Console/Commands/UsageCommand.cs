@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using InvoiceOcr.Samples.ConsoleApp.Cli;
+using InvoiceOcr.Samples.ConsoleApp.Hosting;
+using InvoiceOcr.Samples.ConsoleApp.Output;
+using InvoiceOcr.Sdk;
+
+namespace InvoiceOcr.Samples.ConsoleApp.Commands;
+
+/// <summary><c>usage report</c>: a company's billed usage from the SDK's ledger, by branch, user and UTC day.</summary>
+internal static class UsageCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var command = new Command("usage", "Report billed model usage from the usage ledger.");
+        command.Subcommands.Add(Report(cli));
+        return command;
+    }
+
+    private static Command Report(CliContext cli)
+    {
+        var company = new Option<string>("--company", "-c") { Description = "The company to report on.", Required = true, HelpName = "id" };
+        var from = new Option<DateOnly?>("--from") { Description = "First UTC day to include (yyyy-MM-dd). Default: no lower bound.", HelpName = "day" };
+        var to = new Option<DateOnly?>("--to") { Description = "Last UTC day to include (yyyy-MM-dd). Default: no upper bound.", HelpName = "day" };
+        var branch = new Option<string?>("--branch", "-b") { Description = "Only this branch.", HelpName = "name" };
+        var user = new Option<string?>("--user", "-u") { Description = "Only this user.", HelpName = "name" };
+        var csv = new Option<bool>("--csv") { Description = "Print CSV (one line per branch, user and day) instead of a table." };
+        var command = new Command("report", "Usage by branch, user and day for a company, with totals.") { company, from, to, branch, user, csv };
+        var storeOptions = StoreOptions.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(from) is { } f && result.GetValue(to) is { } t && f > t)
+            {
+                result.AddError("--from must not be after --to.");
+            }
+        });
+
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(cli, new SecretRedactor(), json: false, async () =>
+        {
+            await using var sdk = await SdkHost.StartAsync(new SdkHostSettings { Store = storeOptions.Store(parse, cli), Verbose = parse.GetValue(storeOptions.Verbose) }, cli, cancellationToken).ConfigureAwait(false);
+            var query = new UsageQuery(parse.GetRequiredValue(company))
+            {
+                FromDay = parse.GetValue(from),
+                ToDay = parse.GetValue(to),
+                Branch = parse.GetValue(branch),
+                UserId = parse.GetValue(user),
+            };
+            var summaries = await sdk.Ledger.SummarizeAsync(query, UsageGrouping.Branch | UsageGrouping.User | UsageGrouping.Day, cancellationToken).ConfigureAwait(false);
+            var rows = summaries.Select(UsageReportRow.From).ToList();
+            if (parse.GetValue(csv))
+            {
+                cli.RawOut.Write(UsageReportRow.ToCsv(rows));
+                cli.RawOut.Flush();
+                return ExitCodes.Success;
+            }
+
+            var range = (query.FromDay, query.ToDay) switch
+            {
+                (null, null) => "all days",
+                ({ } f, null) => string.Create(CultureInfo.InvariantCulture, $"from {f:yyyy-MM-dd}"),
+                (null, { } t) => string.Create(CultureInfo.InvariantCulture, $"to {t:yyyy-MM-dd}"),
+                ({ } f, { } t) => string.Create(CultureInfo.InvariantCulture, $"{f:yyyy-MM-dd} to {t:yyyy-MM-dd}"),
+            };
+            cli.Out.Write(Tables.Usage(rows, Spectre.Console.Markup.Escape($"Usage of {query.CompanyId}, {range} (UTC days)")));
+            return ExitCodes.Success;
+        }, cancellationToken));
+        return command;
+    }
+}

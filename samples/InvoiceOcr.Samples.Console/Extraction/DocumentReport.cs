@@ -1,0 +1,106 @@
+using InvoiceOcr.Sdk;
+
+namespace InvoiceOcr.Samples.ConsoleApp.Extraction;
+
+/// <summary>The machine-readable form of one document's outcome (<c>--json</c> and the <c>--out</c> files).</summary>
+internal sealed record DocumentReport
+{
+    public required string File { get; init; }
+
+    public required bool Succeeded { get; init; }
+
+    public required string Mode { get; init; }
+
+    public Invoice? Invoice { get; init; }
+
+    public IReadOnlyList<ValidationFinding>? Findings { get; init; }
+
+    public UsageReport? Usage { get; init; }
+
+    public string? Model { get; init; }
+
+    public string? ModelVersion { get; init; }
+
+    public string? ResponseId { get; init; }
+
+    public string? KeyId { get; init; }
+
+    public int? Attempts { get; init; }
+
+    public string? OperationId { get; init; }
+
+    public DocumentKind? DocumentKind { get; init; }
+
+    public int? PageCount { get; init; }
+
+    public string? Sha256 { get; init; }
+
+    public long? DurationMs { get; init; }
+
+    public ErrorReport? Error { get; init; }
+
+    public static DocumentReport From(DocumentOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var mode = ModeNames.ToName(outcome.Mode);
+        if (outcome.Result is { } r)
+        {
+            return new DocumentReport
+            {
+                File = outcome.File,
+                Succeeded = true,
+                Mode = mode,
+                Invoice = r.Invoice,
+                Findings = r.Findings,
+                Usage = UsageReport.From(r.Usage),
+                Model = r.Model,
+                ModelVersion = r.ModelVersion,
+                ResponseId = r.ResponseId,
+                KeyId = r.KeyId,
+                Attempts = r.Attempts,
+                OperationId = r.OperationId,
+                DocumentKind = r.DocumentKind,
+                PageCount = r.PageCount,
+                Sha256 = r.DocumentSha256,
+                DurationMs = (long)r.Duration.TotalMilliseconds,
+            };
+        }
+
+        var e = outcome.Error!;
+        return new DocumentReport
+        {
+            File = outcome.File,
+            Succeeded = false,
+            Mode = mode,
+            Error = new ErrorReport(e.Kind.ToString(), e.Message)
+            {
+                Reason = e.Reason?.ToString(),
+                IsTransient = e.IsTransient,
+                RetryAfterSeconds = e.RetryAfter?.TotalSeconds,
+                BilledUsage = e.BilledUsage is { } billed ? UsageReport.From(billed) : null,
+            },
+        };
+    }
+}
+
+/// <summary>A document error: the SDK's error kind, its message and details.</summary>
+internal sealed record ErrorReport(string Kind, string Message)
+{
+    public string? Reason { get; init; }
+
+    public bool IsTransient { get; init; }
+
+    public double? RetryAfterSeconds { get; init; }
+
+    public UsageReport? BilledUsage { get; init; }
+}
+
+/// <summary>Billed tokens by kind.</summary>
+internal sealed record UsageReport(int InputTokens, int OutputTokens, int TextTokens, int ImageTokens, int DocumentTokens, int CachedTokens, int ThoughtsTokens, int TotalTokens)
+{
+    public static UsageReport From(TokenUsage usage) => new(
+        usage.InputTokens, usage.OutputTokens, usage.TextTokens, usage.ImageTokens, usage.DocumentTokens, usage.CachedTokens, usage.ThoughtsTokens, usage.TotalTokens);
+}
+
+/// <summary>The batch as one JSON document: every document's report and the summary.</summary>
+internal sealed record BatchReport(IReadOnlyList<DocumentReport> Documents, BatchSummary Summary);

@@ -1,0 +1,72 @@
+using System.Globalization;
+using InvoiceOcr.Samples.ConsoleApp.Cli;
+using InvoiceOcr.Samples.ConsoleApp.Hosting;
+using InvoiceOcr.Sdk;
+using InvoiceOcr.TestSupport;
+
+namespace InvoiceOcr.Samples.ConsoleApp.Tests.Commands;
+
+public sealed class UsageCommandTests
+{
+    [Fact]
+    public async Task UsageReportCsv_AfterExtractionsByTwoUsers_SumsMatchTheUsageLedger()
+    {
+        using var run = new ConsoleRun();
+        var einfach = SharedData.Invoice("zugferd/EN16931_Einfach.pdf");
+        var minimum = SharedData.Invoice("zugferd/Facture_UE_MINIMUM.pdf");
+        var xrechnung = SharedData.Invoice("zugferd/XRECHNUNG_Einfach.pdf");
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("extract", einfach, minimum, "--company", "acme", "--user", "alice", "--branch", "Pune", "--mode", "model-only", "--emulator"));
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("extract", xrechnung, "--company", "acme", "--user", "bob", "--branch", "Delhi", "--mode", "model-only", "--emulator"));
+
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var exitCode = await run.RunAsync("usage", "report", "--company", "acme", "--from", "2000-01-01", "--to", "2100-01-01", "--csv");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].Split(',');
+        Assert.Equal(["company", "branch", "user", "day", "requests", "failedRequests", "inputTokens", "outputTokens", "cachedTokens", "thoughtsTokens", "totalTokens"], header);
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Contains(rows, r => r[1] == "Delhi" && r[2] == "bob" && r[4] == "1");
+        Assert.Contains(rows, r => r[1] == "Pune" && r[2] == "alice" && r[4] == "2");
+
+        var records = await LedgerRecordsAsync(run, "acme");
+        Assert.Equal(3, records.Count);
+        Assert.Equal(records.Sum(r => r.TotalTokens), rows.Sum(r => long.Parse(r[10], CultureInfo.InvariantCulture)));
+        Assert.Equal(records.Sum(r => r.InputTokens), rows.Sum(r => long.Parse(r[6], CultureInfo.InvariantCulture)));
+        Assert.Equal(records.Sum(r => r.OutputTokens), rows.Sum(r => long.Parse(r[7], CultureInfo.InvariantCulture)));
+        Assert.All(rows, r => Assert.True(r[3] == today || r[3] == DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task UsageReport_DayRangeWithoutUsage_PrintsAZeroTotal()
+    {
+        using var run = new ConsoleRun();
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("extract", SharedData.Invoice("zugferd/EN16931_Einfach.pdf"), "--company", "acme", "--mode", "model-only", "--emulator"));
+
+        var exitCode = await run.RunAsync("usage", "report", "--company", "acme", "--from", "2001-01-01", "--to", "2001-01-31");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        var total = Assert.Single(run.Output.Split('\n'), l => l.StartsWith("│ Total", StringComparison.Ordinal));
+        Assert.EndsWith("0 │", total.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UsageReport_FromAfterTo_IsAParseError()
+    {
+        using var run = new ConsoleRun();
+
+        var exitCode = await run.RunAsync("usage", "report", "--company", "acme", "--from", "2026-02-01", "--to", "2026-01-01");
+
+        Assert.Equal(ExitCodes.UsageError, exitCode);
+        Assert.Contains("--from must not be after --to", run.Errors, StringComparison.Ordinal);
+    }
+
+    private static async Task<IReadOnlyList<UsageRecord>> LedgerRecordsAsync(ConsoleRun run, string companyId)
+    {
+        var context = new CliContext { Out = run.Out, Error = run.Error, WorkingDirectory = run.WorkingDirectory, GetEnvironmentVariable = _ => null };
+        await using var sdk = await SdkHost.StartAsync(
+            new SdkHostSettings { Store = StoreSettings.Sqlite(run.PathOf(StoreSettings.DefaultSqlitePath)) }, context, TestContext.Current.CancellationToken);
+        return await sdk.Ledger.ListAsync(new UsageQuery(companyId), TestContext.Current.CancellationToken);
+    }
+}
