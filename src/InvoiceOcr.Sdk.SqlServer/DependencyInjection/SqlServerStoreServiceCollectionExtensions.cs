@@ -1,0 +1,106 @@
+using InvoiceOcr.Sdk;
+using InvoiceOcr.Sdk.SqlServer.DependencyInjection;
+using InvoiceOcr.Sdk.SqlServer.Internal;
+using InvoiceOcr.Sdk.SqlServer.Schema;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the SQL Server store.</summary>
+public static class SqlServerStoreServiceCollectionExtensions
+{
+    /// <summary>Stores keys, quotas, usage, retries and application logs in SQL Server (schema created and migrated at start-up).</summary>
+    /// <param name="builder">The SDK builder.</param>
+    /// <param name="connectionString">The connection string.</param>
+    /// <param name="configure">Sets further options; the master keys (<see cref="SqlServerStoreOptions.SecretProtection"/>) are required.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static InvoiceOcrBuilder AddSqlServerStore(this InvoiceOcrBuilder builder, string connectionString, Action<SqlServerStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddCore(builder, options =>
+        {
+            options.ConnectionString = connectionString;
+            configure(options);
+        });
+    }
+
+    /// <summary>Stores keys, quotas, usage, retries and application logs in SQL Server, with options bound elsewhere (for example from configuration).</summary>
+    /// <param name="builder">The SDK builder.</param>
+    /// <param name="connectionString">The connection string.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static InvoiceOcrBuilder AddSqlServerStore(this InvoiceOcrBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return AddCore(builder, options => options.ConnectionString = connectionString);
+    }
+
+    /// <summary>Adds a health check that reports whether the SQL Server store is reachable and its schema current.</summary>
+    /// <param name="healthChecks">The health checks builder.</param>
+    /// <param name="name">The check's name.</param>
+    /// <param name="failureStatus">The status reported on failure; <see cref="HealthStatus.Unhealthy"/> when <see langword="null"/>.</param>
+    /// <param name="tags">Tags for filtering.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static IHealthChecksBuilder AddInvoiceOcrSqlServerStore(this IHealthChecksBuilder healthChecks, string name = "invoiceocr-sqlserver", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(healthChecks);
+        return healthChecks.AddCheck<SqlServerStoreHealthCheck>(name, failureStatus, tags ?? []);
+    }
+
+    private static InvoiceOcrBuilder AddCore(InvoiceOcrBuilder builder, Action<SqlServerStoreOptions> configure)
+    {
+        var services = builder.Services;
+        services.AddOptions<SqlServerStoreOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqlServerStoreOptions>, SqlServerStoreOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+
+        services.TryAddSingleton(static sp => new SqlServerDatabase(sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value));
+        services.TryAddSingleton(static sp => new SqlServerMigrator(
+            sp.GetRequiredService<SqlServerDatabase>(),
+            sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value,
+            sp.GetRequiredService<ILogger<SqlServerMigrator>>()));
+        services.TryAddSingleton(static sp => new SqlServerInvoiceOcrStore(
+            sp.GetRequiredService<SqlServerDatabase>(),
+            new SecretProtector(sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value.SecretProtection),
+            sp.GetRequiredService<SqlServerMigrator>()));
+
+        // The store replaces whatever store was registered before (the in-memory default).
+        Replace<IApiKeyStore>(services, static sp => sp.GetRequiredService<SqlServerInvoiceOcrStore>());
+        Replace<IQuotaStore>(services, static sp => sp.GetRequiredService<SqlServerInvoiceOcrStore>());
+        Replace<IUsageLedger>(services, static sp => sp.GetRequiredService<SqlServerInvoiceOcrStore>());
+        Replace<IRetryAttemptStore>(services, static sp => sp.GetRequiredService<SqlServerInvoiceOcrStore>());
+        Replace<IUsageLedgerBatchWriter>(services, static sp => sp.GetRequiredService<SqlServerInvoiceOcrStore>());
+        Replace<IApplicationLogSink>(services, static sp => sp.GetRequiredService<SqlServerInvoiceOcrStore>());
+        services.TryAddSingleton(static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value;
+            return new DurableUsageLogger(
+                sp.GetRequiredService<SqlServerInvoiceOcrStore>(),
+                new DurableUsageLoggerOptions
+                {
+                    OutboxDirectory = options.EffectiveOutboxDirectory,
+                    ReplayInterval = options.OutboxReplayInterval,
+                    BatchSize = options.UsageBatchSize,
+                },
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<DurableUsageLogger>>());
+        });
+        Replace<IUsageLogger>(services, static sp => sp.GetRequiredService<DurableUsageLogger>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqlServerStoreInitializer>());
+        return builder;
+    }
+
+    private static void Replace<TService>(IServiceCollection services, Func<IServiceProvider, TService> factory)
+        where TService : class
+    {
+        services.RemoveAll<TService>();
+        services.AddSingleton(factory);
+    }
+}

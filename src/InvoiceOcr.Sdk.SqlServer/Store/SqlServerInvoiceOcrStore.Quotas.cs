@@ -1,0 +1,332 @@
+using Microsoft.Data.SqlClient;
+using Q = InvoiceOcr.Sdk.SqlServer.Store.SqlServerQueries;
+
+namespace InvoiceOcr.Sdk;
+
+/// <content>Exact quotas: <see cref="IQuotaStore"/>. Every counter moves by a conditional statement inside one IMMEDIATE transaction.</content>
+public sealed partial class SqlServerInvoiceOcrStore
+{
+    private const int MinuteWindow = 0;
+    private const int DayWindow = 1;
+
+    /// <inheritdoc />
+    public Task<QuotaReservationResult> ReserveAsync(QuotaReservationRequest request, CancellationToken cancellationToken)
+    {
+        InvoiceOcrStoreValidation.Validate(request);
+        return WriteOrRollbackAsync(
+            async (connection, transaction) =>
+            {
+                var now = await NowAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                using var select = Command(connection, transaction, Q.SelectKeyForReserve, ("@id", request.KeyId));
+                string companyId, projectId;
+                ApiKeyStatus status;
+                DateTimeOffset? expires, cooldown;
+                long? lifetime;
+                long used, reserved;
+                QuotaLimits rates;
+                using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotFound), false);
+                    }
+
+                    companyId = reader.GetString(0);
+                    projectId = reader.GetString(1);
+                    status = (ApiKeyStatus)reader.GetByte(2);
+                    expires = ReadTime(reader, 3);
+                    lifetime = NullableInt64(reader, 4);
+                    used = reader.GetInt64(5);
+                    reserved = reader.GetInt64(6);
+                    cooldown = ReadTime(reader, 7);
+                    rates = ReadLimits(reader, 8);
+                }
+
+                if (!string.Equals(companyId, request.CompanyId, StringComparison.Ordinal))
+                {
+                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.CompanyMismatch), false);
+                }
+
+                if (status != ApiKeyStatus.Active)
+                {
+                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotActive, status), false);
+                }
+
+                if (expires is { } e && e <= now)
+                {
+                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyExpired, status), false);
+                }
+
+                if (lifetime is { } limit)
+                {
+                    if (used >= limit)
+                    {
+                        return (QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeLimitReached, status), false);
+                    }
+
+                    if (used + reserved + request.Tokens > limit)
+                    {
+                        return (QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeHeadroomInsufficient, status), false);
+                    }
+                }
+
+                if (cooldown is { } c && c > now)
+                {
+                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyCoolingDown, status, c), false);
+                }
+
+                var project = await ReadProjectAsync(connection, transaction, projectId, cancellationToken).ConfigureAwait(false);
+                if (project?.BlockedUntil is { } blocked && blocked > now)
+                {
+                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectBlocked, status, blocked), false);
+                }
+
+                var minute = QuotaWindows.MinuteStart(now);
+                var day = QuotaWindows.DayStart(now);
+                var projectLimits = project?.Limits ?? QuotaLimits.None;
+                (int Scope, string Id, int Kind, DateTimeOffset Start, int? Requests, long? Tokens, QuotaRejectionReason Reason, DateTimeOffset RetryAt)[] windows =
+                [
+                    (0, request.KeyId, MinuteWindow, minute, rates.RequestsPerMinute, rates.TokensPerMinute, QuotaRejectionReason.KeyMinuteLimit, QuotaWindows.MinuteEnd(now)),
+                    (0, request.KeyId, DayWindow, day, rates.RequestsPerDay, rates.TokensPerDay, QuotaRejectionReason.KeyDayLimit, QuotaWindows.DayEnd(now)),
+                    (1, projectId, MinuteWindow, minute, projectLimits.RequestsPerMinute, projectLimits.TokensPerMinute, QuotaRejectionReason.ProjectMinuteLimit, QuotaWindows.MinuteEnd(now)),
+                    (1, projectId, DayWindow, day, projectLimits.RequestsPerDay, projectLimits.TokensPerDay, QuotaRejectionReason.ProjectDayLimit, QuotaWindows.DayEnd(now)),
+                ];
+                foreach (var window in windows)
+                {
+                    using var count = Command(
+                        connection,
+                        transaction,
+                        Q.CountWindow,
+                        ("@scope", (byte)window.Scope),
+                        ("@scopeId", window.Id),
+                        ("@kind", (byte)window.Kind),
+                        ("@start", AsIs(window.Start)),
+                        ("@tokens", request.Tokens),
+                        ("@requestLimit", window.Requests),
+                        ("@tokenLimit", window.Tokens));
+                    if (Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) != 1)
+                    {
+                        return (QuotaReservationResult.Rejected(window.Reason, status, window.RetryAt), false);
+                    }
+                }
+
+                using var hold = Command(connection, transaction, Q.ReserveLifetime, ("@id", request.KeyId), ("@tokens", request.Tokens));
+                if (await hold.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+                {
+                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeHeadroomInsufficient, status), false);
+                }
+
+                var reservation = new QuotaReservation("r-" + Guid.NewGuid().ToString("N"), request.KeyId, companyId, projectId, request.Tokens, minute, day, now, now + request.TimeToLive);
+                using var insert = Command(
+                    connection,
+                    transaction,
+                    Q.InsertReservation,
+                    ("@id", reservation.Id),
+                    ("@keyId", reservation.KeyId),
+                    ("@companyId", reservation.CompanyId),
+                    ("@projectId", reservation.ProjectId),
+                    ("@tokens", reservation.Tokens),
+                    ("@minute", AsIs(minute)),
+                    ("@day", AsIs(day)),
+                    ("@now", AsIs(now)),
+                    ("@expires", AsIs(reservation.ExpiresAt)));
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return (QuotaReservationResult.Granted(reservation), true);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<QuotaSettlement?> SettleAsync(string reservationId, long actualTokens, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reservationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(actualTokens);
+        return WriteAsync(
+            async (connection, transaction) =>
+            {
+                var now = await NowAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                if (await DeleteReservationAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false) is not { } held)
+                {
+                    return null;
+                }
+
+                long usedAfter;
+                long? limit;
+                ApiKeyStatus status;
+                using (var settle = Command(connection, transaction, Q.SettleKey, ("@id", held.KeyId), ("@actual", actualTokens), ("@reserved", held.Tokens), ("@now", AsIs(now))))
+                using (var reader = await settle.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        await reader.DisposeAsync().ConfigureAwait(false);
+                        await AdjustWindowsAsync(connection, transaction, held, actualTokens - held.Tokens, cancellationToken).ConfigureAwait(false);
+                        return null;
+                    }
+
+                    usedAfter = reader.GetInt64(0);
+                    limit = NullableInt64(reader, 1);
+                    status = (ApiKeyStatus)reader.GetByte(2);
+                }
+
+                await AdjustWindowsAsync(connection, transaction, held, actualTokens - held.Tokens, cancellationToken).ConfigureAwait(false);
+                var becameExceeded = false;
+                if (status == ApiKeyStatus.Active && limit is { } l && usedAfter >= l)
+                {
+                    var reason = Invariant($"Lifetime token limit of {l} reached ({usedAfter} used).");
+                    becameExceeded = await ChangeStatusAsync(connection, transaction, held.KeyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, reason, now, cancellationToken).ConfigureAwait(false);
+                    status = ApiKeyStatus.Exceeded;
+                }
+
+                return new QuotaSettlement(reservationId, held.KeyId, actualTokens, usedAfter, limit, status, becameExceeded);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ReleaseAsync(string reservationId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reservationId);
+        return WriteAsync((connection, transaction) => ReleaseCoreAsync(connection, transaction, reservationId, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<DateTimeOffset?> CoolDownKeyAsync(string keyId, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        return WriteAsync<DateTimeOffset?>(
+            async (connection, transaction) =>
+            {
+                var until = await NowAsync(connection, transaction, cancellationToken).ConfigureAwait(false) + duration;
+                using var update = Command(connection, transaction, Q.SetCooldown, ("@id", keyId), ("@until", until));
+                return await update.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is DateTime stored ? Utc(stored) : null;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<DateTimeOffset> BlockProjectForDayAsync(string projectId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projectId);
+        return WriteAsync(
+            async (connection, transaction) =>
+            {
+                var now = await NowAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                using var command = Command(connection, transaction, Q.BlockProject, ("@projectId", projectId), ("@until", QuotaWindows.DayEnd(now)), ("@now", now));
+                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                do
+                {
+                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        return Utc(reader.GetDateTime(0));
+                    }
+                }
+                while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+
+                throw new InvalidOperationException("Blocking the project returned no row.");
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<QuotaWindowUsage> GetWindowUsageAsync(QuotaScope scope, string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return ReadAsync(
+            async connection =>
+            {
+                var now = await NowAsync(connection, null, cancellationToken).ConfigureAwait(false);
+                var minute = QuotaWindows.MinuteStart(now);
+                var day = QuotaWindows.DayStart(now);
+                var (minuteRequests, minuteTokens) = await ReadWindowAsync(connection, scope, id, MinuteWindow, minute, cancellationToken).ConfigureAwait(false);
+                var (dayRequests, dayTokens) = await ReadWindowAsync(connection, scope, id, DayWindow, day, cancellationToken).ConfigureAwait(false);
+                return new QuotaWindowUsage(scope, id, minute, minuteRequests, minuteTokens, day, dayRequests, dayTokens);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<int> ReclaimExpiredReservationsAsync(CancellationToken cancellationToken) =>
+        WriteAsync(
+            async (connection, transaction) =>
+            {
+                var now = await NowAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                var expired = new List<string>();
+                using (var select = Command(connection, transaction, Q.SelectExpiredReservations, ("@now", AsIs(now))))
+                using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        expired.Add(reader.GetString(0));
+                    }
+                }
+
+                foreach (var id in expired)
+                {
+                    await ReleaseCoreAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+                }
+
+                using var prune = Command(
+                    connection,
+                    transaction,
+                    Q.PruneWindows,
+                    ("@minuteCutoff", AsIs(QuotaWindows.MinuteStart(now).AddMinutes(-2))),
+                    ("@dayCutoff", AsIs(QuotaWindows.DayStart(now).AddDays(-2))));
+                await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return expired.Count;
+            },
+            cancellationToken);
+
+    private async Task<(long Requests, long Tokens)> ReadWindowAsync(SqlConnection connection, QuotaScope scope, string id, int kind, DateTimeOffset start, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, null, Q.SelectWindow, ("@scope", (byte)scope), ("@scopeId", id), ("@kind", (byte)kind), ("@start", AsIs(start)));
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
+    }
+
+    private async Task<HeldReservation?> DeleteReservationAsync(SqlConnection connection, SqlTransaction transaction, string reservationId, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, transaction, Q.DeleteReservation, ("@id", reservationId));
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new HeldReservation(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), Utc(reader.GetDateTime(3)), Utc(reader.GetDateTime(4)));
+    }
+
+    private async Task<bool> ReleaseCoreAsync(SqlConnection connection, SqlTransaction transaction, string reservationId, CancellationToken cancellationToken)
+    {
+        if (await DeleteReservationAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false) is not { } held)
+        {
+            return false;
+        }
+
+        using var key = Command(connection, transaction, Q.ReleaseKey, ("@id", held.KeyId), ("@reserved", held.Tokens));
+        await key.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await AdjustWindowsAsync(connection, transaction, held, -held.Tokens, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task AdjustWindowsAsync(SqlConnection connection, SqlTransaction transaction, HeldReservation held, long delta, CancellationToken cancellationToken)
+    {
+        if (delta == 0)
+        {
+            return;
+        }
+
+        using var command = Command(
+            connection,
+            transaction,
+            Q.AdjustWindowTokens,
+            ("@delta", delta),
+            ("@keyId", held.KeyId),
+            ("@projectId", held.ProjectId),
+            ("@minute", held.MinuteWindowStart),
+            ("@day", held.DayWindowStart));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed record HeldReservation(string KeyId, string ProjectId, long Tokens, DateTimeOffset MinuteWindowStart, DateTimeOffset DayWindowStart);
+}

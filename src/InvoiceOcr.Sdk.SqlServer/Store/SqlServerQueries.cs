@@ -1,0 +1,170 @@
+namespace InvoiceOcr.Sdk.SqlServer.Store;
+
+/// <summary>
+/// Every statement the SQL Server store issues at run time, as constants with a <c>{schema}</c> token and named
+/// parameters only (never concatenated values). Tests enumerate these constants, parse each with the SQL Server 2022
+/// parser and bind its tables and columns against the schema the migrations create.
+/// </summary>
+/// <remarks>
+/// Lock order, the same in every writer so concurrent instances never deadlock: TokenMaster, then QuotaWindows (key
+/// minute, key day, project minute, project day), then QuotaReservations; the ledger inserts in id order, then
+/// TokenUsageSummary in key and day order.
+/// </remarks>
+internal static class SqlServerQueries
+{
+    public const string Now = "SELECT SYSUTCDATETIME();";
+
+    private const string KeyColumns =
+        "[TokenId], [CompanyId], [CompanyName], [ProjectId], [Provider], [AllowedModels], [SecretCiphertext], [SecretKeyId], [Status], [StatusReason], " +
+        "[LifetimeTokenLimit], [TokensUsed], [TokensReserved], [ExpiresAtUtc], [RequestsPerMinute], [RequestsPerDay], [TokensPerMinute], [TokensPerDay], " +
+        "[Weight], [CooldownUntilUtc], [UsageThresholdNotified], [CreatedAtUtc], [UpdatedAtUtc]";
+
+    public const string InsertKey =
+        "INSERT INTO [{schema}].[TokenMaster] ([TokenId], [CompanyId], [CompanyName], [ProjectId], [Provider], [AllowedModels], [SecretCiphertext], [SecretKeyId], [SecretMasked], " +
+        "[Status], [StatusReason], [LifetimeTokenLimit], [TokensUsed], [TokensReserved], [ExpiresAtUtc], [RequestsPerMinute], [RequestsPerDay], [TokensPerMinute], [TokensPerDay], " +
+        "[Weight], [CooldownUntilUtc], [UsageThresholdNotified], [CreatedAtUtc], [UpdatedAtUtc]) " +
+        "SELECT @id, @companyId, @companyName, @projectId, @provider, @models, @cipher, @keyId, @masked, @status, @reason, @lifetime, @used, 0, @expires, " +
+        "@rpm, @rpd, @tpm, @tpd, @weight, NULL, 0, @now, @now " +
+        "WHERE NOT EXISTS (SELECT 1 FROM [{schema}].[TokenMaster] WITH (UPDLOCK, HOLDLOCK) WHERE [TokenId] = @id);";
+
+    public const string SelectKey = "SELECT " + KeyColumns + " FROM [{schema}].[TokenMaster] WHERE [TokenId] = @id;";
+
+    public const string SelectKeysByCompany = "SELECT " + KeyColumns + " FROM [{schema}].[TokenMaster] WHERE [CompanyId] = @companyId ORDER BY [TokenId];";
+
+    public const string ChangeStatus =
+        "UPDATE [{schema}].[TokenMaster] SET [Status] = @status, [StatusReason] = @reason, [UpdatedAtUtc] = @now OUTPUT deleted.[Status] " +
+        "WHERE [TokenId] = @id AND [Status] <> @status AND (@expected IS NULL OR [Status] = @expected);";
+
+    public const string InsertTransition =
+        "INSERT INTO [{schema}].[TokenStatusHistory] ([TokenId], [FromStatus], [ToStatus], [Reason], [ChangedAtUtc]) VALUES (@id, @from, @to, @reason, @now);";
+
+    public const string SelectTransitions =
+        "SELECT [TokenId], [FromStatus], [ToStatus], [Reason], [ChangedAtUtc] FROM [{schema}].[TokenStatusHistory] WHERE [TokenId] = @id ORDER BY [Id];";
+
+    public const string UpdateLimits =
+        "UPDATE [{schema}].[TokenMaster] SET [LifetimeTokenLimit] = @lifetime, [ExpiresAtUtc] = @expires, [RequestsPerMinute] = @rpm, [RequestsPerDay] = @rpd, " +
+        "[TokensPerMinute] = @tpm, [TokensPerDay] = @tpd, [Weight] = @weight, [UpdatedAtUtc] = @now WHERE [TokenId] = @id;";
+
+    public const string MarkThreshold =
+        "UPDATE [{schema}].[TokenMaster] SET [UsageThresholdNotified] = @percent WHERE [TokenId] = @id AND [UsageThresholdNotified] < @percent;";
+
+    public const string UpsertProjectLimits =
+        "UPDATE [{schema}].[QuotaProjects] WITH (UPDLOCK, HOLDLOCK) SET [RequestsPerMinute] = @rpm, [RequestsPerDay] = @rpd, [TokensPerMinute] = @tpm, [TokensPerDay] = @tpd, [UpdatedAtUtc] = @now " +
+        "WHERE [ProjectId] = @projectId; " +
+        "IF @@ROWCOUNT = 0 INSERT INTO [{schema}].[QuotaProjects] ([ProjectId], [RequestsPerMinute], [RequestsPerDay], [TokensPerMinute], [TokensPerDay], [BlockedUntilUtc], [UpdatedAtUtc]) " +
+        "VALUES (@projectId, @rpm, @rpd, @tpm, @tpd, NULL, @now);";
+
+    public const string SelectProject =
+        "SELECT [ProjectId], [RequestsPerMinute], [RequestsPerDay], [TokensPerMinute], [TokensPerDay], [BlockedUntilUtc] FROM [{schema}].[QuotaProjects] WHERE [ProjectId] = @projectId;";
+
+    public const string SelectStaleSecrets =
+        "SELECT TOP (100) [TokenId], [SecretKeyId], [SecretCiphertext] FROM [{schema}].[TokenMaster] WITH (UPDLOCK) WHERE [SecretKeyId] <> @current ORDER BY [TokenId];";
+
+    public const string UpdateSecret =
+        "UPDATE [{schema}].[TokenMaster] SET [SecretCiphertext] = @cipher, [SecretKeyId] = @keyId WHERE [TokenId] = @id;";
+
+    public const string SelectKeyForReserve =
+        "SELECT [CompanyId], [ProjectId], [Status], [ExpiresAtUtc], [LifetimeTokenLimit], [TokensUsed], [TokensReserved], [CooldownUntilUtc], " +
+        "[RequestsPerMinute], [RequestsPerDay], [TokensPerMinute], [TokensPerDay] FROM [{schema}].[TokenMaster] WITH (UPDLOCK, ROWLOCK) WHERE [TokenId] = @id;";
+
+    public const string CountWindow =
+        "UPDATE [{schema}].[QuotaWindows] WITH (UPDLOCK, HOLDLOCK) SET [Requests] = [Requests] + 1, [Tokens] = [Tokens] + @tokens " +
+        "WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] = @start " +
+        "AND (@requestLimit IS NULL OR [Requests] + 1 <= @requestLimit) AND (@tokenLimit IS NULL OR [Tokens] + @tokens <= @tokenLimit); " +
+        "IF @@ROWCOUNT = 1 SELECT 1; " +
+        "ELSE IF EXISTS (SELECT 1 FROM [{schema}].[QuotaWindows] WITH (UPDLOCK, HOLDLOCK) WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] = @start) SELECT 0; " +
+        "ELSE IF (@requestLimit IS NULL OR 1 <= @requestLimit) AND (@tokenLimit IS NULL OR @tokens <= @tokenLimit) " +
+        "BEGIN INSERT INTO [{schema}].[QuotaWindows] ([Scope], [ScopeId], [WindowKind], [WindowStartUtc], [Requests], [Tokens]) VALUES (@scope, @scopeId, @kind, @start, 1, @tokens); SELECT 1; END " +
+        "ELSE SELECT 0;";
+
+    public const string ReserveLifetime =
+        "UPDATE [{schema}].[TokenMaster] SET [TokensReserved] = [TokensReserved] + @tokens WHERE [TokenId] = @id AND [Status] = 0 " +
+        "AND ([LifetimeTokenLimit] IS NULL OR [TokensUsed] + [TokensReserved] + @tokens <= [LifetimeTokenLimit]);";
+
+    public const string InsertReservation =
+        "INSERT INTO [{schema}].[QuotaReservations] ([ReservationId], [TokenId], [CompanyId], [ProjectId], [Tokens], [MinuteWindowStartUtc], [DayWindowStartUtc], [CreatedAtUtc], [ExpiresAtUtc]) " +
+        "VALUES (@id, @keyId, @companyId, @projectId, @tokens, @minute, @day, @now, @expires);";
+
+    public const string DeleteReservation =
+        "DELETE FROM [{schema}].[QuotaReservations] OUTPUT deleted.[TokenId], deleted.[ProjectId], deleted.[Tokens], deleted.[MinuteWindowStartUtc], deleted.[DayWindowStartUtc] " +
+        "WHERE [ReservationId] = @id;";
+
+    public const string SettleKey =
+        "UPDATE [{schema}].[TokenMaster] SET [TokensUsed] = [TokensUsed] + @actual, " +
+        "[TokensReserved] = CASE WHEN [TokensReserved] - @reserved < 0 THEN 0 ELSE [TokensReserved] - @reserved END, [UpdatedAtUtc] = @now " +
+        "OUTPUT inserted.[TokensUsed], inserted.[LifetimeTokenLimit], inserted.[Status] WHERE [TokenId] = @id;";
+
+    public const string ReleaseKey =
+        "UPDATE [{schema}].[TokenMaster] SET [TokensReserved] = CASE WHEN [TokensReserved] - @reserved < 0 THEN 0 ELSE [TokensReserved] - @reserved END WHERE [TokenId] = @id;";
+
+    public const string AdjustWindowTokens =
+        "UPDATE [{schema}].[QuotaWindows] SET [Tokens] = CASE WHEN [Tokens] + @delta < 0 THEN 0 ELSE [Tokens] + @delta END " +
+        "WHERE (([Scope] = 0 AND [ScopeId] = @keyId) OR ([Scope] = 1 AND [ScopeId] = @projectId)) " +
+        "AND (([WindowKind] = 0 AND [WindowStartUtc] = @minute) OR ([WindowKind] = 1 AND [WindowStartUtc] = @day));";
+
+    public const string SetCooldown =
+        "UPDATE [{schema}].[TokenMaster] SET [CooldownUntilUtc] = CASE WHEN [CooldownUntilUtc] IS NOT NULL AND [CooldownUntilUtc] >= @until THEN [CooldownUntilUtc] ELSE @until END " +
+        "OUTPUT inserted.[CooldownUntilUtc] WHERE [TokenId] = @id;";
+
+    public const string BlockProject =
+        "UPDATE [{schema}].[QuotaProjects] WITH (UPDLOCK, HOLDLOCK) SET [BlockedUntilUtc] = CASE WHEN [BlockedUntilUtc] IS NOT NULL AND [BlockedUntilUtc] > @until THEN [BlockedUntilUtc] ELSE @until END, " +
+        "[UpdatedAtUtc] = @now OUTPUT inserted.[BlockedUntilUtc] WHERE [ProjectId] = @projectId; " +
+        "IF @@ROWCOUNT = 0 INSERT INTO [{schema}].[QuotaProjects] ([ProjectId], [BlockedUntilUtc], [UpdatedAtUtc]) OUTPUT inserted.[BlockedUntilUtc] VALUES (@projectId, @until, @now);";
+
+    public const string SelectWindow =
+        "SELECT [Requests], [Tokens] FROM [{schema}].[QuotaWindows] WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] = @start;";
+
+    public const string SelectExpiredReservations =
+        "SELECT [ReservationId] FROM [{schema}].[QuotaReservations] WHERE [ExpiresAtUtc] <= @now ORDER BY [ExpiresAtUtc], [ReservationId];";
+
+    public const string PruneWindows =
+        "DELETE FROM [{schema}].[QuotaWindows] WHERE ([WindowKind] = 0 AND [WindowStartUtc] < @minuteCutoff) OR ([WindowKind] = 1 AND [WindowStartUtc] < @dayCutoff);";
+
+    private const string UsageColumns =
+        "[UsageId], [OperationId], [Attempt], [CompanyId], [Branch], [UserId], [TokenId], [ProjectId], [Model], [ResponseId], [FileName], " +
+        "[InputTokens], [OutputTokens], [TextTokens], [ImageTokens], [DocumentTokens], [CachedTokens], [ThoughtsTokens], [ToolUseTokens], [TotalTokens], [RequestCount], " +
+        "[Outcome], [FailureKind], [StartedAtUtc], [CompletedAtUtc], [UsageMetadataJson]";
+
+    public const string InsertUsage =
+        "INSERT INTO [{schema}].[TokenUsageLogs] (" + UsageColumns + ", [UsageDate], [RecordedAtUtc]) " +
+        "SELECT @id, @operationId, @attempt, @companyId, @branch, @userId, @keyId, @projectId, @model, @responseId, @fileName, @input, @output, @text, @image, " +
+        "@document, @cached, @thoughts, @toolUse, @total, @requests, @outcome, @failureKind, @startedAt, @completedAt, @json, @usageDate, @now " +
+        "WHERE NOT EXISTS (SELECT 1 FROM [{schema}].[TokenUsageLogs] WITH (UPDLOCK, HOLDLOCK) WHERE [UsageId] = @id);";
+
+    public const string UpsertSummary =
+        "UPDATE [{schema}].[TokenUsageSummary] WITH (UPDLOCK, HOLDLOCK) SET [RequestCount] = [RequestCount] + @requests, [FailedRequests] = [FailedRequests] + @failed, " +
+        "[InputTokens] = [InputTokens] + @input, [OutputTokens] = [OutputTokens] + @output, [CachedTokens] = [CachedTokens] + @cached, " +
+        "[ThoughtsTokens] = [ThoughtsTokens] + @thoughts, [TotalTokens] = [TotalTokens] + @total, " +
+        "[LastUsedAtUtc] = CASE WHEN [LastUsedAtUtc] > @lastUsed THEN [LastUsedAtUtc] ELSE @lastUsed END " +
+        "WHERE [TokenId] = @keyId AND [UsageDate] = @usageDate; " +
+        "IF @@ROWCOUNT = 0 INSERT INTO [{schema}].[TokenUsageSummary] ([TokenId], [UsageDate], [CompanyId], [RequestCount], [FailedRequests], [InputTokens], [OutputTokens], " +
+        "[CachedTokens], [ThoughtsTokens], [TotalTokens], [LastUsedAtUtc]) VALUES (@keyId, @usageDate, @companyId, @requests, @failed, @input, @output, @cached, @thoughts, @total, @lastUsed);";
+
+    public const string SelectUsage = "SELECT " + UsageColumns + " FROM [{schema}].[TokenUsageLogs] WHERE [UsageId] = @id;";
+
+    private const string UsageFilter =
+        " FROM [{schema}].[TokenUsageLogs] WHERE [CompanyId] = @companyId AND (@branch IS NULL OR [Branch] = @branch) AND (@userId IS NULL OR [UserId] = @userId) " +
+        "AND (@fromDay IS NULL OR [UsageDate] >= @fromDay) AND (@toDay IS NULL OR [UsageDate] <= @toDay)";
+
+    public const string ListUsage = "SELECT " + UsageColumns + UsageFilter + " ORDER BY [CompletedAtUtc], [UsageId];";
+
+    public const string SummarizeUsage =
+        "SELECT g.[GroupBranch], g.[GroupUser], g.[GroupDay], SUM(CAST(g.[RequestCount] AS BIGINT)), SUM(CASE WHEN g.[Outcome] = 1 THEN CAST(1 AS BIGINT) ELSE 0 END), " +
+        "SUM(g.[InputTokens]), SUM(g.[OutputTokens]), SUM(g.[CachedTokens]), SUM(g.[ThoughtsTokens]), SUM(g.[TotalTokens]) " +
+        "FROM (SELECT CASE WHEN @byBranch = 1 THEN [Branch] END AS [GroupBranch], CASE WHEN @byUser = 1 THEN [UserId] END AS [GroupUser], " +
+        "CASE WHEN @byDay = 1 THEN [UsageDate] END AS [GroupDay], [RequestCount], [Outcome], [InputTokens], [OutputTokens], [CachedTokens], [ThoughtsTokens], [TotalTokens]" +
+        UsageFilter + ") AS g GROUP BY g.[GroupBranch], g.[GroupUser], g.[GroupDay] ORDER BY g.[GroupBranch], g.[GroupUser], g.[GroupDay];";
+
+    public const string InsertRetry =
+        "INSERT INTO [{schema}].[RetryAttempts] ([OperationId], [AttemptNumber], [CompanyId], [TokenId], [ErrorKind], [HttpStatus], [DelayTicks], [IsFailover], [OccurredAtUtc], [RecordedAtUtc]) " +
+        "SELECT @operationId, @attempt, @companyId, @keyId, @errorKind, @httpStatus, @delay, @failover, @occurredAt, @now " +
+        "WHERE NOT EXISTS (SELECT 1 FROM [{schema}].[RetryAttempts] WITH (UPDLOCK, HOLDLOCK) WHERE [OperationId] = @operationId AND [AttemptNumber] = @attempt);";
+
+    public const string SelectRetries =
+        "SELECT [OperationId], [AttemptNumber], [CompanyId], [TokenId], [ErrorKind], [HttpStatus], [DelayTicks], [IsFailover], [OccurredAtUtc] " +
+        "FROM [{schema}].[RetryAttempts] WHERE [OperationId] = @operationId ORDER BY [AttemptNumber];";
+
+    public const string InsertLog =
+        "INSERT INTO [{schema}].[ApplicationLogs] ([TimestampUtc], [Level], [LevelName], [Category], [EventId], [EventName], [Message], [Exception], [Scope], [CompanyId]) " +
+        "VALUES (@timestamp, @level, @levelName, @category, @eventId, @eventName, @message, @exception, @scope, @companyId);";
+}

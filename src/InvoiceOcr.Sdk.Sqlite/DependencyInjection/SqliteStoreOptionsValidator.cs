@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Options;
+
+namespace InvoiceOcr.Sdk.Sqlite.DependencyInjection;
+
+/// <summary>Validates <see cref="SqliteStoreOptions"/> at start-up: the path, the timeouts and the master keys.</summary>
+internal sealed class SqliteStoreOptionsValidator : IValidateOptions<SqliteStoreOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SqliteStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DatabasePath))
+        {
+            failures.Add("SqliteStoreOptions.DatabasePath is required: pass the database file path to AddSqliteStore.");
+        }
+        else if (options.DatabasePath.Contains(';', StringComparison.Ordinal) || options.DatabasePath.Contains('\0', StringComparison.Ordinal))
+        {
+            failures.Add("SqliteStoreOptions.DatabasePath must be a file path, not a connection string.");
+        }
+
+        if (options.BusyTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("SqliteStoreOptions.BusyTimeout must be positive.");
+        }
+
+        if (options.OutboxReplayInterval <= TimeSpan.Zero)
+        {
+            failures.Add("SqliteStoreOptions.OutboxReplayInterval must be positive.");
+        }
+
+        if (options.UsageBatchSize is < 1 or > 10_000)
+        {
+            failures.Add("SqliteStoreOptions.UsageBatchSize must be between 1 and 10000.");
+        }
+
+        failures.AddRange(SecretProtectionOptionsValidation.Validate(options.SecretProtection, "SqliteStoreOptions.SecretProtection"));
+        return SecretProtectionOptionsValidation.ToResult(failures);
+    }
+}

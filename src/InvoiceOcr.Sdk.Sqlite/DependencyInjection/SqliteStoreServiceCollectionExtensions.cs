@@ -1,0 +1,104 @@
+using InvoiceOcr.Sdk;
+using InvoiceOcr.Sdk.Sqlite.DependencyInjection;
+using InvoiceOcr.Sdk.Sqlite.Internal;
+using InvoiceOcr.Sdk.Sqlite.Schema;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the SQLite store.</summary>
+public static class SqliteStoreServiceCollectionExtensions
+{
+    /// <summary>Stores keys, quotas, usage, retries and application logs in a SQLite file (created and migrated at start-up).</summary>
+    /// <param name="builder">The SDK builder.</param>
+    /// <param name="databasePath">The database file path.</param>
+    /// <param name="configure">Sets further options; the master keys (<see cref="SqliteStoreOptions.SecretProtection"/>) are required.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static InvoiceOcrBuilder AddSqliteStore(this InvoiceOcrBuilder builder, string databasePath, Action<SqliteStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddCore(builder, options =>
+        {
+            options.DatabasePath = databasePath;
+            configure(options);
+        });
+    }
+
+    /// <summary>Stores keys, quotas, usage, retries and application logs in a SQLite file, with options bound elsewhere (for example from configuration).</summary>
+    /// <param name="builder">The SDK builder.</param>
+    /// <param name="databasePath">The database file path.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static InvoiceOcrBuilder AddSqliteStore(this InvoiceOcrBuilder builder, string databasePath)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        return AddCore(builder, options => options.DatabasePath = databasePath);
+    }
+
+    /// <summary>Adds a health check that reports whether the SQLite store is reachable and its schema current.</summary>
+    /// <param name="healthChecks">The health checks builder.</param>
+    /// <param name="name">The check's name.</param>
+    /// <param name="failureStatus">The status reported on failure; <see cref="HealthStatus.Unhealthy"/> when <see langword="null"/>.</param>
+    /// <param name="tags">Tags for filtering.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static IHealthChecksBuilder AddInvoiceOcrSqliteStore(this IHealthChecksBuilder healthChecks, string name = "invoiceocr-sqlite", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(healthChecks);
+        return healthChecks.AddCheck<SqliteStoreHealthCheck>(name, failureStatus, tags ?? []);
+    }
+
+    private static InvoiceOcrBuilder AddCore(InvoiceOcrBuilder builder, Action<SqliteStoreOptions> configure)
+    {
+        var services = builder.Services;
+        services.AddOptions<SqliteStoreOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteStoreOptions>, SqliteStoreOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddLogging();
+
+        services.TryAddSingleton(static sp => new SqliteDatabase(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
+        services.TryAddSingleton<SqliteMigrator>();
+        services.TryAddSingleton(static sp => new SqliteInvoiceOcrStore(
+            sp.GetRequiredService<SqliteDatabase>(),
+            new SecretProtector(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value.SecretProtection),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<SqliteMigrator>()));
+
+        // The store replaces whatever store was registered before (the in-memory default).
+        Replace<IApiKeyStore>(services, static sp => sp.GetRequiredService<SqliteInvoiceOcrStore>());
+        Replace<IQuotaStore>(services, static sp => sp.GetRequiredService<SqliteInvoiceOcrStore>());
+        Replace<IUsageLedger>(services, static sp => sp.GetRequiredService<SqliteInvoiceOcrStore>());
+        Replace<IRetryAttemptStore>(services, static sp => sp.GetRequiredService<SqliteInvoiceOcrStore>());
+        Replace<IUsageLedgerBatchWriter>(services, static sp => sp.GetRequiredService<SqliteInvoiceOcrStore>());
+        Replace<IApplicationLogSink>(services, static sp => sp.GetRequiredService<SqliteInvoiceOcrStore>());
+        services.TryAddSingleton(static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;
+            return new DurableUsageLogger(
+                sp.GetRequiredService<SqliteInvoiceOcrStore>(),
+                new DurableUsageLoggerOptions
+                {
+                    OutboxDirectory = options.EffectiveOutboxDirectory,
+                    ReplayInterval = options.OutboxReplayInterval,
+                    BatchSize = options.UsageBatchSize,
+                },
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<DurableUsageLogger>>());
+        });
+        Replace<IUsageLogger>(services, static sp => sp.GetRequiredService<DurableUsageLogger>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqliteStoreInitializer>());
+        return builder;
+    }
+
+    private static void Replace<TService>(IServiceCollection services, Func<IServiceProvider, TService> factory)
+        where TService : class
+    {
+        services.RemoveAll<TService>();
+        services.AddSingleton(factory);
+    }
+}

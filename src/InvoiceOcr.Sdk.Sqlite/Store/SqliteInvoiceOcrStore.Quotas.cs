@@ -1,0 +1,422 @@
+using InvoiceOcr.Sdk.Sqlite.Internal;
+using Microsoft.Data.Sqlite;
+
+namespace InvoiceOcr.Sdk;
+
+/// <content>Exact quotas: <see cref="IQuotaStore"/>. Every counter moves by a conditional statement inside one IMMEDIATE transaction.</content>
+public sealed partial class SqliteInvoiceOcrStore
+{
+    private const int MinuteWindow = 0;
+    private const int DayWindow = 1;
+
+    internal const string SelectKeyForReserveSql =
+        "SELECT CompanyId, ProjectId, Status, ExpiresAtUtc, LifetimeTokenLimit, TokensUsed, TokensReserved, CooldownUntilUtc, " +
+        "RequestsPerMinute, RequestsPerDay, TokensPerMinute, TokensPerDay FROM TokenMaster WHERE TokenId = $id;";
+
+    internal const string CountWindowSql =
+        "INSERT INTO QuotaWindows (Scope, ScopeId, WindowKind, WindowStartUtc, Requests, Tokens) " +
+        "SELECT $scope, $scopeId, $kind, $start, 1, $tokens WHERE ($requestLimit IS NULL OR 1 <= $requestLimit) AND ($tokenLimit IS NULL OR $tokens <= $tokenLimit) " +
+        "ON CONFLICT (Scope, ScopeId, WindowKind, WindowStartUtc) DO UPDATE SET Requests = QuotaWindows.Requests + 1, Tokens = QuotaWindows.Tokens + excluded.Tokens " +
+        "WHERE ($requestLimit IS NULL OR QuotaWindows.Requests + 1 <= $requestLimit) AND ($tokenLimit IS NULL OR QuotaWindows.Tokens + excluded.Tokens <= $tokenLimit) " +
+        "RETURNING Requests;";
+
+    internal const string ReserveLifetimeSql =
+        "UPDATE TokenMaster SET TokensReserved = TokensReserved + $tokens WHERE TokenId = $id AND Status = 0 " +
+        "AND (LifetimeTokenLimit IS NULL OR TokensUsed + TokensReserved + $tokens <= LifetimeTokenLimit);";
+
+    internal const string InsertReservationSql =
+        "INSERT INTO QuotaReservations (ReservationId, TokenId, CompanyId, ProjectId, Tokens, MinuteWindowStartUtc, DayWindowStartUtc, CreatedAtUtc, ExpiresAtUtc) " +
+        "VALUES ($id, $keyId, $companyId, $projectId, $tokens, $minute, $day, $now, $expires);";
+
+    internal const string DeleteReservationSql =
+        "DELETE FROM QuotaReservations WHERE ReservationId = $id RETURNING TokenId, ProjectId, Tokens, MinuteWindowStartUtc, DayWindowStartUtc;";
+
+    internal const string SettleKeySql =
+        "UPDATE TokenMaster SET TokensUsed = TokensUsed + $actual, TokensReserved = MAX(0, TokensReserved - $reserved), UpdatedAtUtc = $now " +
+        "WHERE TokenId = $id RETURNING TokensUsed, LifetimeTokenLimit, Status;";
+
+    internal const string ReleaseKeySql =
+        "UPDATE TokenMaster SET TokensReserved = MAX(0, TokensReserved - $reserved) WHERE TokenId = $id;";
+
+    internal const string AdjustWindowTokensSql =
+        "UPDATE QuotaWindows SET Tokens = MAX(0, Tokens + $delta) " +
+        "WHERE ((Scope = 0 AND ScopeId = $keyId) OR (Scope = 1 AND ScopeId = $projectId)) " +
+        "AND ((WindowKind = 0 AND WindowStartUtc = $minute) OR (WindowKind = 1 AND WindowStartUtc = $day));";
+
+    internal const string SelectCooldownSql = "SELECT CooldownUntilUtc FROM TokenMaster WHERE TokenId = $id;";
+
+    internal const string SetCooldownSql = "UPDATE TokenMaster SET CooldownUntilUtc = $until WHERE TokenId = $id;";
+
+    internal const string BlockProjectSql =
+        "INSERT INTO QuotaProjects (ProjectId, BlockedUntilUtc, UpdatedAtUtc) VALUES ($projectId, $until, $now) " +
+        "ON CONFLICT (ProjectId) DO UPDATE SET BlockedUntilUtc = CASE WHEN QuotaProjects.BlockedUntilUtc IS NOT NULL AND QuotaProjects.BlockedUntilUtc > excluded.BlockedUntilUtc " +
+        "THEN QuotaProjects.BlockedUntilUtc ELSE excluded.BlockedUntilUtc END, UpdatedAtUtc = excluded.UpdatedAtUtc RETURNING BlockedUntilUtc;";
+
+    internal const string SelectWindowSql =
+        "SELECT Requests, Tokens FROM QuotaWindows WHERE Scope = $scope AND ScopeId = $scopeId AND WindowKind = $kind AND WindowStartUtc = $start;";
+
+    internal const string SelectExpiredReservationsSql =
+        "SELECT ReservationId FROM QuotaReservations WHERE ExpiresAtUtc <= $now ORDER BY ExpiresAtUtc, ReservationId;";
+
+    internal const string PruneWindowsSql =
+        "DELETE FROM QuotaWindows WHERE (WindowKind = 0 AND WindowStartUtc < $minuteCutoff) OR (WindowKind = 1 AND WindowStartUtc < $dayCutoff);";
+
+    /// <inheritdoc />
+    public Task<QuotaReservationResult> ReserveAsync(QuotaReservationRequest request, CancellationToken cancellationToken)
+    {
+        InvoiceOcrStoreValidation.Validate(request);
+        return WriteOrRollbackAsync(
+            async (connection, transaction) =>
+            {
+                var now = Now;
+                using var select = Command(connection, transaction, SelectKeyForReserveSql, ("$id", request.KeyId));
+                string companyId, projectId;
+                ApiKeyStatus status;
+                DateTimeOffset? expires, cooldown;
+                long? lifetime;
+                long used, reserved;
+                QuotaLimits rates;
+                using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotFound), false);
+                    }
+
+                    companyId = reader.GetString(0);
+                    projectId = reader.GetString(1);
+                    status = (ApiKeyStatus)reader.GetInt32(2);
+                    expires = SqliteDatabase.ReadTime(reader, 3);
+                    lifetime = NullableInt64(reader, 4);
+                    used = reader.GetInt64(5);
+                    reserved = reader.GetInt64(6);
+                    cooldown = SqliteDatabase.ReadTime(reader, 7);
+                    rates = ReadLimits(reader, 8);
+                }
+
+                if (!string.Equals(companyId, request.CompanyId, StringComparison.Ordinal))
+                {
+                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.CompanyMismatch), false);
+                }
+
+                if (status != ApiKeyStatus.Active)
+                {
+                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotActive, status), false);
+                }
+
+                if (expires is { } e && e <= now)
+                {
+                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyExpired, status), false);
+                }
+
+                if (lifetime is { } limit)
+                {
+                    if (used >= limit)
+                    {
+                        return (QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeLimitReached, status), false);
+                    }
+
+                    if (used + reserved + request.Tokens > limit)
+                    {
+                        return (QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeHeadroomInsufficient, status), false);
+                    }
+                }
+
+                if (cooldown is { } c && c > now)
+                {
+                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyCoolingDown, status, c), false);
+                }
+
+                var project = await ReadProjectAsync(connection, transaction, projectId, cancellationToken).ConfigureAwait(false);
+                if (project?.BlockedUntil is { } blocked && blocked > now)
+                {
+                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectBlocked, status, blocked), false);
+                }
+
+                var minute = QuotaWindows.MinuteStart(now);
+                var day = QuotaWindows.DayStart(now);
+                var projectLimits = project?.Limits ?? QuotaLimits.None;
+                (int Scope, string Id, int Kind, DateTimeOffset Start, int? Requests, long? Tokens, QuotaRejectionReason Reason, DateTimeOffset RetryAt)[] windows =
+                [
+                    (0, request.KeyId, MinuteWindow, minute, rates.RequestsPerMinute, rates.TokensPerMinute, QuotaRejectionReason.KeyMinuteLimit, QuotaWindows.MinuteEnd(now)),
+                    (0, request.KeyId, DayWindow, day, rates.RequestsPerDay, rates.TokensPerDay, QuotaRejectionReason.KeyDayLimit, QuotaWindows.DayEnd(now)),
+                    (1, projectId, MinuteWindow, minute, projectLimits.RequestsPerMinute, projectLimits.TokensPerMinute, QuotaRejectionReason.ProjectMinuteLimit, QuotaWindows.MinuteEnd(now)),
+                    (1, projectId, DayWindow, day, projectLimits.RequestsPerDay, projectLimits.TokensPerDay, QuotaRejectionReason.ProjectDayLimit, QuotaWindows.DayEnd(now)),
+                ];
+                foreach (var window in windows)
+                {
+                    using var count = Command(
+                        connection,
+                        transaction,
+                        CountWindowSql,
+                        ("$scope", window.Scope),
+                        ("$scopeId", window.Id),
+                        ("$kind", window.Kind),
+                        ("$start", SqliteDatabase.Time(window.Start)),
+                        ("$tokens", request.Tokens),
+                        ("$requestLimit", window.Requests),
+                        ("$tokenLimit", window.Tokens));
+                    if (await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+                    {
+                        return (QuotaReservationResult.Rejected(window.Reason, status, window.RetryAt), false);
+                    }
+                }
+
+                using var hold = Command(connection, transaction, ReserveLifetimeSql, ("$id", request.KeyId), ("$tokens", request.Tokens));
+                if (await hold.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+                {
+                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeHeadroomInsufficient, status), false);
+                }
+
+                var reservation = new QuotaReservation("r-" + Guid.NewGuid().ToString("N"), request.KeyId, companyId, projectId, request.Tokens, minute, day, now, now + request.TimeToLive);
+                using var insert = Command(
+                    connection,
+                    transaction,
+                    InsertReservationSql,
+                    ("$id", reservation.Id),
+                    ("$keyId", reservation.KeyId),
+                    ("$companyId", reservation.CompanyId),
+                    ("$projectId", reservation.ProjectId),
+                    ("$tokens", reservation.Tokens),
+                    ("$minute", SqliteDatabase.Time(minute)),
+                    ("$day", SqliteDatabase.Time(day)),
+                    ("$now", SqliteDatabase.Time(now)),
+                    ("$expires", SqliteDatabase.Time(reservation.ExpiresAt)));
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return (QuotaReservationResult.Granted(reservation), true);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<QuotaSettlement?> SettleAsync(string reservationId, long actualTokens, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reservationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(actualTokens);
+        return WriteAsync(
+            async (connection, transaction) =>
+            {
+                var now = Now;
+                if (await DeleteReservationAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false) is not { } held)
+                {
+                    return null;
+                }
+
+                long usedAfter;
+                long? limit;
+                ApiKeyStatus status;
+                using (var settle = Command(connection, transaction, SettleKeySql, ("$id", held.KeyId), ("$actual", actualTokens), ("$reserved", held.Tokens), ("$now", SqliteDatabase.Time(now))))
+                using (var reader = await settle.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        await reader.DisposeAsync().ConfigureAwait(false);
+                        await AdjustWindowsAsync(connection, transaction, held, actualTokens - held.Tokens, cancellationToken).ConfigureAwait(false);
+                        return null;
+                    }
+
+                    usedAfter = reader.GetInt64(0);
+                    limit = NullableInt64(reader, 1);
+                    status = (ApiKeyStatus)reader.GetInt32(2);
+                }
+
+                await AdjustWindowsAsync(connection, transaction, held, actualTokens - held.Tokens, cancellationToken).ConfigureAwait(false);
+                var becameExceeded = false;
+                if (status == ApiKeyStatus.Active && limit is { } l && usedAfter >= l)
+                {
+                    var reason = Invariant($"Lifetime token limit of {l} reached ({usedAfter} used).");
+                    becameExceeded = await ChangeStatusAsync(connection, transaction, held.KeyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, reason, now, cancellationToken).ConfigureAwait(false);
+                    status = ApiKeyStatus.Exceeded;
+                }
+
+                return new QuotaSettlement(reservationId, held.KeyId, actualTokens, usedAfter, limit, status, becameExceeded);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ReleaseAsync(string reservationId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reservationId);
+        return WriteAsync((connection, transaction) => ReleaseCoreAsync(connection, transaction, reservationId, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<DateTimeOffset?> CoolDownKeyAsync(string keyId, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        return WriteAsync<DateTimeOffset?>(
+            async (connection, transaction) =>
+            {
+                using var select = Command(connection, transaction, SelectCooldownSql, ("$id", keyId));
+                DateTimeOffset? existing;
+                using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        return null;
+                    }
+
+                    existing = SqliteDatabase.ReadTime(reader, 0);
+                }
+
+                var until = Now + duration;
+                if (existing is { } current && current >= until)
+                {
+                    return current;
+                }
+
+                using var update = Command(connection, transaction, SetCooldownSql, ("$id", keyId), ("$until", SqliteDatabase.Time(until)));
+                await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return until;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<DateTimeOffset> BlockProjectForDayAsync(string projectId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projectId);
+        return WriteAsync(
+            async (connection, transaction) =>
+            {
+                var now = Now;
+                using var command = Command(connection, transaction, BlockProjectSql, ("$projectId", projectId), ("$until", SqliteDatabase.Time(QuotaWindows.DayEnd(now))), ("$now", SqliteDatabase.Time(now)));
+                return SqliteDatabase.ParseTime((string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<QuotaWindowUsage> GetWindowUsageAsync(QuotaScope scope, string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return ReadAsync(
+            async connection =>
+            {
+                var now = Now;
+                var minute = QuotaWindows.MinuteStart(now);
+                var day = QuotaWindows.DayStart(now);
+                var (minuteRequests, minuteTokens) = await ReadWindowAsync(connection, scope, id, MinuteWindow, minute, cancellationToken).ConfigureAwait(false);
+                var (dayRequests, dayTokens) = await ReadWindowAsync(connection, scope, id, DayWindow, day, cancellationToken).ConfigureAwait(false);
+                return new QuotaWindowUsage(scope, id, minute, minuteRequests, minuteTokens, day, dayRequests, dayTokens);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<int> ReclaimExpiredReservationsAsync(CancellationToken cancellationToken) =>
+        WriteAsync(
+            async (connection, transaction) =>
+            {
+                var now = Now;
+                var expired = new List<string>();
+                using (var select = Command(connection, transaction, SelectExpiredReservationsSql, ("$now", SqliteDatabase.Time(now))))
+                using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        expired.Add(reader.GetString(0));
+                    }
+                }
+
+                foreach (var id in expired)
+                {
+                    await ReleaseCoreAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+                }
+
+                using var prune = Command(
+                    connection,
+                    transaction,
+                    PruneWindowsSql,
+                    ("$minuteCutoff", SqliteDatabase.Time(QuotaWindows.MinuteStart(now).AddMinutes(-2))),
+                    ("$dayCutoff", SqliteDatabase.Time(QuotaWindows.DayStart(now).AddDays(-2))));
+                await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return expired.Count;
+            },
+            cancellationToken);
+
+    private static async Task<(long Requests, long Tokens)> ReadWindowAsync(SqliteConnection connection, QuotaScope scope, string id, int kind, DateTimeOffset start, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, null, SelectWindowSql, ("$scope", (int)scope), ("$scopeId", id), ("$kind", kind), ("$start", SqliteDatabase.Time(start)));
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
+    }
+
+    private static async Task<HeldReservation?> DeleteReservationAsync(SqliteConnection connection, SqliteTransaction transaction, string reservationId, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, transaction, DeleteReservationSql, ("$id", reservationId));
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new HeldReservation(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4));
+    }
+
+    private static async Task<bool> ReleaseCoreAsync(SqliteConnection connection, SqliteTransaction transaction, string reservationId, CancellationToken cancellationToken)
+    {
+        if (await DeleteReservationAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false) is not { } held)
+        {
+            return false;
+        }
+
+        using var key = Command(connection, transaction, ReleaseKeySql, ("$id", held.KeyId), ("$reserved", held.Tokens));
+        await key.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await AdjustWindowsAsync(connection, transaction, held, -held.Tokens, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static async Task AdjustWindowsAsync(SqliteConnection connection, SqliteTransaction transaction, HeldReservation held, long delta, CancellationToken cancellationToken)
+    {
+        if (delta == 0)
+        {
+            return;
+        }
+
+        using var command = Command(
+            connection,
+            transaction,
+            AdjustWindowTokensSql,
+            ("$delta", delta),
+            ("$keyId", held.KeyId),
+            ("$projectId", held.ProjectId),
+            ("$minute", held.MinuteWindowStart),
+            ("$day", held.DayWindowStart));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> WriteOrRollbackAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<(T Result, bool Commit)>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var transaction = connection.BeginTransaction(deferred: false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var (result, commit) = await body(connection, transaction).ConfigureAwait(false);
+                    if (commit)
+                    {
+                        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return result;
+                }
+            }
+        }
+        catch (SqliteException ex) when (SqliteDatabase.IsUnavailable(ex))
+        {
+            throw _database.Translate(ex);
+        }
+    }
+
+    private sealed record HeldReservation(string KeyId, string ProjectId, long Tokens, string MinuteWindowStart, string DayWindowStart);
+}

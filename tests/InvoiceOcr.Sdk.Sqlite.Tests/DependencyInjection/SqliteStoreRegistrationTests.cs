@@ -1,0 +1,116 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace InvoiceOcr.Sdk.Sqlite.Tests.DependencyInjection;
+
+public sealed class SqliteStoreRegistrationTests : IDisposable
+{
+    private readonly TestDatabase _database = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _database.Dispose();
+
+    private IHost BuildHost(Action<SqliteStoreOptions>? configure = null, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.Services.AddInvoiceOcr().AddSqliteStore(_database.DatabasePath, o =>
+        {
+            TestDatabase.Configure(o);
+            configure?.Invoke(o);
+        });
+        builder.Services.AddHealthChecks().AddInvoiceOcrSqliteStore();
+        return builder.Build();
+    }
+
+    [Fact]
+    public async Task AddSqliteStore_HostStarts_MigratesAndRegistersEveryAbstraction()
+    {
+        using var host = BuildHost();
+
+        await host.StartAsync(Ct);
+
+        var store = host.Services.GetRequiredService<SqliteInvoiceOcrStore>();
+        Assert.Same(store, host.Services.GetRequiredService<IApiKeyStore>());
+        Assert.Same(store, host.Services.GetRequiredService<IQuotaStore>());
+        Assert.Same(store, host.Services.GetRequiredService<IUsageLedger>());
+        Assert.Same(store, host.Services.GetRequiredService<IRetryAttemptStore>());
+        Assert.IsType<DurableUsageLogger>(host.Services.GetRequiredService<IUsageLogger>());
+        var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(Ct);
+        Assert.Equal(HealthStatus.Healthy, health.Status);
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task AddSqliteStore_AutoMigrateOffAndSchemaBehind_StartFailsNamingTheFix()
+    {
+        using var host = BuildHost(o => o.AutoMigrate = false);
+
+        var error = await Assert.ThrowsAsync<InvoiceOcrException>(() => host.StartAsync(Ct));
+
+        Assert.Contains("AutoMigrate", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SqliteStoreSchema.GetInstallScript()", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddSqliteStore_NoMasterKey_StartFailsWithOptionsValidation()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddInvoiceOcr().AddSqliteStore(_database.DatabasePath);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
+
+        Assert.Contains("MasterKeys", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HealthCheck_SchemaBehind_IsUnhealthy()
+    {
+        using var host = BuildHost(o => o.AutoMigrate = false);
+        await using (var connection = new SqliteConnection($"Data Source={_database.DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct); // Creates an empty database file.
+        }
+
+        var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(Ct);
+
+        Assert.Equal(HealthStatus.Unhealthy, health.Status);
+    }
+
+    [Fact]
+    public async Task AddInvoiceOcrDatabase_LogsWithAKey_WritesScrubbedRowsToApplicationLogs()
+    {
+        using var host = BuildHost(logging: l => l.AddInvoiceOcrDatabase(o => o.MinimumLevel = LogLevel.Information));
+        await host.StartAsync(Ct);
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tests.Category");
+
+        using (logger.BeginScope(new Dictionary<string, object?> { ["CompanyId"] = "c-42" }))
+        {
+            logger.LogError(new InvalidOperationException("boom with key=test-key-abcdef123456"), "Call failed for key {Key}", "test-key-abcdef123456");
+        }
+
+        logger.LogDebug("below the minimum level");
+        await host.StopAsync(Ct);
+        host.Dispose(); // Drains the logger's queue.
+
+        await using var connection = new SqliteConnection($"Data Source={_database.DatabasePath};Pooling=False");
+        await connection.OpenAsync(Ct);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT Level, Category, Message, Exception, CompanyId FROM ApplicationLogs WHERE Category = 'Tests.Category';";
+        using var reader = await command.ExecuteReaderAsync(Ct);
+        Assert.True(await reader.ReadAsync(Ct));
+        Assert.Equal((int)LogLevel.Error, reader.GetInt32(0));
+        Assert.Equal("Call failed for key [redacted]", reader.GetString(2));
+        Assert.DoesNotContain("test-key-", reader.GetString(3), StringComparison.Ordinal);
+        Assert.Contains("InvalidOperationException", reader.GetString(3), StringComparison.Ordinal);
+        Assert.Equal("c-42", reader.GetString(4));
+        Assert.False(await reader.ReadAsync(Ct), "Only the error entry is at or above the minimum level.");
+    }
+}
