@@ -40,7 +40,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
     public const int RequestsPerDayC1B = 150;
 
     /// <summary>The service's per-minute request limit of the shared project: per-minute 429s happen every busy minute.</summary>
-    public const int SharedProjectRequestsPerMinute = 40;
+    public const int SharedProjectRequestsPerMinute = 5;
 
     private static readonly DateTimeOffset Start = new(2026, 1, 14, 18, 0, 0, TimeSpan.Zero); // 10:00 in Los Angeles
 
@@ -105,8 +105,8 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
         rates[EmulatorFaultKind.MaxTokens] = 0.01;
         rates[EmulatorFaultKind.Other] = 0.01;
 
-        // One fake minute every second of real time: a 429's "retry in 40 s" costs under a second.
-        var clock = new ScaledTimeProvider(Start, factor: 60);
+        // Ten fake minutes every second of real time: a 429's "retry in 40 s" costs a few milliseconds.
+        var clock = new ScaledTimeProvider(Start, factor: 600);
         var emulator = await GeminiEmulator.StartAsync(emulatorOptions, clock);
         var directory = store == HarnessStore.Sqlite
             ? Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "invoiceocr-reconciliation", Guid.NewGuid().ToString("N"))).FullName
@@ -133,8 +133,8 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
             options.KeyPool.ReservationTimeToLive = TimeSpan.FromDays(1);
             options.Retry.InitialDelay = TimeSpan.FromMilliseconds(200);
             options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
-            options.Retry.AttemptTimeout = TimeSpan.FromHours(2); // fake time: two real minutes, so no attempt is cut off mid-billing
-            options.Retry.TotalTimeout = TimeSpan.FromHours(4);
+            options.Retry.AttemptTimeout = TimeSpan.FromHours(12); // fake time: 72 real seconds, so no attempt is cut off mid-billing
+            options.Retry.TotalTimeout = TimeSpan.FromHours(24);
             if (Store == HarnessStore.Sqlite)
             {
                 // While the store is down each company keeps one key it can use without the database.
@@ -149,9 +149,8 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
         {
             builder.AddSqliteStore(DatabasePath!, o =>
             {
-                o.Pooling = false; // a moved file is then really gone for the next connection
                 o.BusyTimeout = TimeSpan.FromSeconds(30);
-                o.OutboxReplayInterval = TimeSpan.FromSeconds(6); // fake time: a tenth of a second
+                o.OutboxReplayInterval = TimeSpan.FromSeconds(60); // fake time: a tenth of a second of real time
                 o.SecretProtection.CurrentKeyId = "k1";
                 o.SecretProtection.MasterKeys["k1"] = Convert.ToBase64String(SHA256.HashData("invoiceocr-reconciliation-master-key"u8));
             });
@@ -226,6 +225,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
         var path = DatabasePath ?? throw new InvalidOperationException("Only the SQLite store can be taken down.");
         var away = path + ".away";
         File.Move(path, away);
+        SqliteConnection.ClearAllPools(); // pooled connections would keep the moved file open
         return new Restore(() => File.Move(away, path));
     }
 

@@ -5,77 +5,16 @@ using Microsoft.Extensions.DependencyInjection;
 namespace InvoiceOcr.Reconciliation.Tests;
 
 /// <summary>
-/// 5,000 extractions across four companies and eight keys against the emulator with 20 % injected faults and per-minute
-/// 429s; afterwards the SDK's usage ledger equals the emulator's billing ledger exactly, per key, no limit was passed,
-/// and no key (nor any 8-character piece of one) appears in any log line, exception, metric tag or activity tag.
+/// The checks every reconciliation run ends with: the SDK's usage ledger equals the emulator's billing ledger exactly,
+/// per key (calls and every token count); no limit was passed; and no key, nor any 8-character piece of one, appears in
+/// any log line, exception, metric tag or activity tag.
 /// </summary>
-[Trait("Category", "Reconciliation")]
-public sealed class ReconciliationTests
+internal static class Reconciliation
 {
-    private const int Calls = 5_000;
-    private const int Concurrency = 16;
+    public const int Calls = 5_000;
+    public const int Concurrency = 16;
 
-    [Fact]
-    public async Task ExtractAsync_5000CallsWithFaultsOnTheInMemoryStore_LedgersMatchExactlyAndNoSecretLeaks()
-    {
-        await using var harness = await ReconciliationHarness.StartAsync(HarnessStore.InMemory, seed: 20261123);
-
-        await harness.RunAsync(Calls, Concurrency);
-
-        var sdk = await harness.ListSdkUsageAsync();
-        AssertLedgersMatch(harness, sdk);
-        await AssertLimitsHeldAsync(harness);
-
-        // The in-memory store settles every call: each key's running total is the emulator's, and nothing stays reserved.
-        var keys = harness.Services.GetRequiredService<IApiKeyStore>();
-        var billed = harness.Emulator.Ledger.TotalsByKey();
-        foreach (var key in harness.Keys)
-        {
-            var stored = await keys.GetAsync(key.Id, CancellationToken.None);
-            Assert.NotNull(stored);
-            Assert.Equal(billed.TryGetValue(key.Id, out var totals) ? totals.TotalTokens : 0, stored.TokensUsed);
-            Assert.Equal(0, stored.TokensReserved);
-        }
-
-        AssertNoSecretLeaks(harness);
-    }
-
-    [Fact]
-    public async Task ExtractAsync_5000CallsWithFaultsAndASqliteOutageMidRun_LedgersMatchExactlyAfterTheOutboxReplays()
-    {
-        await using var harness = await ReconciliationHarness.StartAsync(HarnessStore.Sqlite, seed: 20261124);
-        IDisposable? outage = null;
-        var gate = new Lock();
-
-        // Calls 2,000 to 2,800 start while the database file is gone: keys come from the fallback list and usage goes to the outbox.
-        await harness.RunAsync(Calls, Concurrency, i =>
-        {
-            lock (gate)
-            {
-                if (i == 2_000 && outage is null)
-                {
-                    outage = harness.TakeStoreDown();
-                }
-                else if (i == 2_800)
-                {
-                    outage?.Dispose();
-                }
-            }
-
-            return Task.CompletedTask;
-        });
-        outage?.Dispose();
-        await harness.FlushAsync();
-
-        var durable = harness.Services.GetRequiredService<DurableUsageLogger>();
-        Assert.True(durable.UsageRecordsDiverted > 0, "The outage diverted no usage record to the outbox: the store was never really down.");
-        var sdk = await harness.ListSdkUsageAsync();
-        AssertLedgersMatch(harness, sdk);
-        await AssertLimitsHeldAsync(harness);
-        AssertNoSecretLeaks(harness);
-    }
-
-    private static void AssertLedgersMatch(ReconciliationHarness harness, IReadOnlyList<UsageRecord> sdk)
+    public static void AssertLedgersMatch(ReconciliationHarness harness, IReadOnlyList<UsageRecord> sdk)
     {
         var entries = harness.Emulator.Ledger.Entries;
 
@@ -84,7 +23,8 @@ public sealed class ReconciliationTests
         Assert.True(harness.Failures.Count + harness.Succeeded == Calls, "Every call either returned or threw a typed InvoiceOcrException.");
         Assert.Contains(harness.Telemetry.Lines, l => l.Contains(nameof(InvoiceOcrErrorKind.RateLimitedPerMinute), StringComparison.Ordinal));
         Assert.Contains(harness.Telemetry.Lines, l => l.Contains(nameof(InvoiceOcrErrorKind.ServerError), StringComparison.Ordinal));
-        Assert.Contains(harness.Telemetry.Lines, l => l.Contains(nameof(InvoiceOcrErrorKind.NetworkFailure), StringComparison.Ordinal));
+        var failedAttempts = harness.Telemetry.Lines.Count(l => l.StartsWith("Warning InvoiceOcr.Sdk.Resilience.ModelCallExecutor Attempt ", StringComparison.Ordinal));
+        Assert.True(failedAttempts >= Calls / 10, $"Only {failedAttempts} failed attempts: the faults did not happen.");
         Assert.Contains(sdk, r => r.Outcome == UsageOutcome.Failure);
 
         // Nothing doubled: one row per attempt and per billed response.
@@ -127,22 +67,23 @@ public sealed class ReconciliationTests
         });
     }
 
-    private static async Task AssertLimitsHeldAsync(ReconciliationHarness harness)
+    public static void AssertLimitsHeld(ReconciliationHarness harness, IReadOnlyList<UsageRecord> sdk)
     {
         var entries = harness.Emulator.Ledger.Entries;
 
         // The lifetime budget of c0-a was used up and never passed, by the service's own books.
         var c0a = entries.Where(e => e.KeyId == "c0-a").Sum(e => (long)e.TotalTokenCount);
-        Assert.InRange(c0a, ReconciliationHarness.LifetimeLimitC0A / 2, ReconciliationHarness.LifetimeLimitC0A);
+        Assert.True(c0a <= ReconciliationHarness.LifetimeLimitC0A, $"c0-a was billed {c0a} tokens, over its lifetime limit of {ReconciliationHarness.LifetimeLimitC0A}.");
+        Assert.True(c0a >= ReconciliationHarness.LifetimeLimitC0A / 2, $"c0-a was billed only {c0a} tokens: its lifetime limit was never approached.");
 
-        // c1-b's requests per day: every request the service saw counts, billed or not; the billed ones are a lower bound.
-        var c1b = entries.Count(e => e.KeyId == "c1-b");
-        Assert.InRange(c1b, 1, ReconciliationHarness.RequestsPerDayC1B);
-        if (harness.Store == HarnessStore.InMemory)
-        {
-            var window = await harness.Services.GetRequiredService<IQuotaStore>().GetWindowUsageAsync(QuotaScope.Key, "c1-b", CancellationToken.None);
-            Assert.InRange(window.DayRequests, c1b, ReconciliationHarness.RequestsPerDayC1B);
-        }
+        // c1-b's requests per Pacific day (the clock runs fast, so the run spans days): the SDK's own rows are stamped when
+        // the attempt starts, right after its reservation, so each lands in the day it was counted in.
+        var c1bDays = sdk.Where(r => r.KeyId == "c1-b").GroupBy(r => QuotaWindows.PacificDay(r.StartedAt)).ToList();
+        Assert.NotEmpty(c1bDays);
+        Assert.All(c1bDays, day => Assert.True(
+            day.Count() <= ReconciliationHarness.RequestsPerDayC1B,
+            string.Create(CultureInfo.InvariantCulture, $"c1-b made {day.Count()} billed calls on {day.Key}, over its {ReconciliationHarness.RequestsPerDayC1B} per day.")));
+        Assert.Contains(c1bDays, day => day.Count() >= ReconciliationHarness.RequestsPerDayC1B / 2);
 
         // The shared project's per-minute limit is the service's: it rejected, it never billed more than it allows.
         foreach (var minute in entries.Where(e => e.Project == ReconciliationHarness.SharedProject).GroupBy(e => QuotaWindows.MinuteStart(e.Timestamp)))
@@ -151,7 +92,7 @@ public sealed class ReconciliationTests
         }
     }
 
-    private static void AssertNoSecretLeaks(ReconciliationHarness harness)
+    public static void AssertNoSecretLeaks(ReconciliationHarness harness)
     {
         var pieces = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in harness.Keys)
