@@ -1,6 +1,5 @@
 using System.Globalization;
 using InvoiceOcr.Sdk;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace InvoiceOcr.Reconciliation.Tests;
 

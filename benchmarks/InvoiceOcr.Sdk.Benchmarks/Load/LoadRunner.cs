@@ -53,7 +53,7 @@ internal static class LoadRunner
         var emulatorOptions = new GeminiEmulatorOptions { Seed = 1 };
         emulatorOptions.Keys.Add(new EmulatorKeyOptions { Key = Secret, Id = "load-key", Project = "p-load" });
         await using var emulator = await GeminiEmulator.StartAsync(emulatorOptions);
-        var pdf = Documents.Pdf();
+        var pdf = BenchmarkPdf.Create();
         var document = InvoiceDocument.FromBytes(pdf, "load.pdf");
         var body = await BuildBodyAsync(pdf);
         using var raw = new RawClient(emulator.BaseAddress, body);
@@ -339,7 +339,7 @@ internal static class LoadRunner
 
     private static async Task<IEnumerable<Figure>> LargeDocumentAllocationAsync()
     {
-        var pdf = Documents.Pdf(pages: 1, paddingBytes: 10 * 1024 * 1024);
+        var pdf = BenchmarkPdf.Create(pages: 1, paddingBytes: 10 * 1024 * 1024);
         var document = InvoiceDocument.FromBytes(pdf, "large.pdf");
         await using var host = await SdkHost.StartAsync(sqlite: false, new Uri("http://stub.invalid/"), services =>
             services.AddHttpClient(GeminiClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new StubModelHandler()));

@@ -22,7 +22,7 @@ public class RequestBuildingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _pdf = Documents.Pdf(pages: 1, paddingBytes: 10 * 1024 * 1024);
+        _pdf = BenchmarkPdf.Create(pages: 1, paddingBytes: 10 * 1024 * 1024);
         _request = new GeminiGenerateRequest(_pdf, "application/pdf", InvoicePrompt.SystemInstruction, InvoicePrompt.UserPrompt, InvoiceSchema.ResponseJsonSchema);
     }
 

@@ -4,14 +4,14 @@ using System.Text;
 namespace InvoiceOcr.Sdk.Benchmarks.Support;
 
 /// <summary>Valid PDFs built in memory: a one-page invoice, and the same padded with an unreferenced binary stream to any size.</summary>
-internal static class Documents
+internal static class BenchmarkPdf
 {
-    public static byte[] Pdf(int pages = 1, int paddingBytes = 0)
+    public static byte[] Create(int pages = 1, int paddingBytes = 0)
     {
         var objects = new List<byte[]>
         {
             Ascii("<< /Type /Catalog /Pages 2 0 R >>"),
-            [],
+            Array.Empty<byte>(),
             Ascii("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"),
         };
         var kids = new List<string>();
