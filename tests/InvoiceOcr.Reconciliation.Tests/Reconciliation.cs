@@ -85,7 +85,7 @@ internal static class Reconciliation
         Assert.Contains(c1bDays, day => day.Count() >= ReconciliationHarness.RequestsPerDayC1B / 2);
     }
 
-    public static void AssertNoSecretLeaks(ReconciliationHarness harness)
+    public static void AssertNoSecretLeaks(ReconciliationHarness harness, IEnumerable<string>? moreSinks = null)
     {
         var pieces = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in harness.Keys)
@@ -97,7 +97,7 @@ internal static class Reconciliation
         }
 
         var lookup = pieces.GetAlternateLookup<ReadOnlySpan<char>>();
-        var texts = harness.Telemetry.Lines.Concat(harness.Failures.Select(f => f.ToString())).ToList();
+        var texts = harness.Telemetry.Lines.Concat(harness.Failures.Select(f => f.ToString())).Concat(moreSinks ?? []).ToList();
         Assert.True(harness.Telemetry.LogLines > 1_000, "The sweep saw too few log lines to mean anything.");
         Assert.True(harness.Telemetry.Measurements > 1_000, "The sweep saw too few metric measurements to mean anything.");
         foreach (var text in texts)

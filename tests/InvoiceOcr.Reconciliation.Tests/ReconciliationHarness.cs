@@ -45,6 +45,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
     private static readonly DateTimeOffset Start = new(2026, 1, 14, 18, 0, 0, TimeSpan.Zero); // 10:00 in Los Angeles
 
     private readonly string? _directory;
+    private readonly TextWriter _fallbackLog = TextWriter.Synchronized(new StringWriter(CultureInfo.InvariantCulture));
     private ServiceProvider? _services;
     private List<IHostedService> _hosted = [];
 
@@ -147,6 +148,14 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
         });
         if (Store == HarnessStore.Sqlite)
         {
+            // Application logs go to the ApplicationLogs table too (and, while the database is away, to a fallback
+            // writer): both are log sinks the secrets sweep reads.
+            services.AddLogging(logging => logging.AddInvoiceOcrDatabase(o =>
+            {
+                o.QueueCapacity = 1_000_000;
+                o.DrainTimeout = TimeSpan.FromHours(2); // fake time: 12 real seconds
+                o.FallbackWriter = _fallbackLog;
+            }));
             builder.AddSqliteStore(DatabasePath!, o =>
             {
                 o.BusyTimeout = TimeSpan.FromSeconds(30);
@@ -236,6 +245,40 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
         {
             await durable.ReplayOutboxAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Drains the database logger, then returns every text column of every ApplicationLogs row and whatever went to the
+    /// logger's fallback writer while the database was away.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ReadApplicationLogsAsync()
+    {
+        foreach (var provider in Services.GetServices<ILoggerProvider>().OfType<DatabaseLoggerProvider>())
+        {
+            await provider.DisposeAsync();
+        }
+
+        var texts = new List<string>();
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT Category, EventName, Message, Exception, Scope, CompanyId FROM ApplicationLogs;";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var row = new StringBuilder("ApplicationLogs");
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    row.Append(' ').Append(reader.IsDBNull(i) ? string.Empty : reader.GetString(i));
+                }
+
+                texts.Add(row.ToString());
+            }
+        }
+
+        texts.Add("fallback " + _fallbackLog);
+        return texts;
     }
 
     public async Task<IReadOnlyList<UsageRecord>> ListSdkUsageAsync()

@@ -6,7 +6,7 @@ namespace InvoiceOcr.Reconciliation.Tests;
 /// <summary>
 /// The same 5,000 faulted extractions on the SQLite store (durable outbox, group commit), with the database file taken
 /// away for a stretch in the middle of the run: keys come from the fallback list, usage goes to the outbox, and after
-/// the outbox replays the ledgers still match exactly.
+/// the outbox replays the ledgers still match exactly. The secrets sweep also reads the ApplicationLogs table.
 /// </summary>
 [Trait("Category", "Reconciliation")]
 public sealed class SqliteReconciliationTests
@@ -43,6 +43,8 @@ public sealed class SqliteReconciliationTests
         var sdk = await harness.ListSdkUsageAsync();
         Reconciliation.AssertLedgersMatch(harness, sdk);
         Reconciliation.AssertLimitsHeld(harness, sdk);
-        Reconciliation.AssertNoSecretLeaks(harness);
+        var applicationLogs = await harness.ReadApplicationLogsAsync();
+        Assert.True(applicationLogs.Count > 1_000, $"Only {applicationLogs.Count} ApplicationLogs rows: the database logger did not run.");
+        Reconciliation.AssertNoSecretLeaks(harness, applicationLogs);
     }
 }
