@@ -36,8 +36,8 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
     /// <summary>Company c0's key "a" has a lifetime budget the run exhausts; the SDK must stop short of it.</summary>
     public const long LifetimeLimitC0A = 120_000;
 
-    /// <summary>Company c1's key "b" may make this many requests per (Pacific) day; the SDK must never let more through.</summary>
-    public const int RequestsPerDayC1B = 150;
+    /// <summary>Company c1's key "a" may make this many requests per (Pacific) day; the SDK must never let more through.</summary>
+    public const int RequestsPerDayC1A = 150;
 
     /// <summary>The service's per-minute request limit of the shared project: per-minute 429s happen every busy minute.</summary>
     public const int SharedProjectRequestsPerMinute = 5;
@@ -46,8 +46,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
 
     private readonly string? _directory;
     private readonly TextWriter _fallbackLog = TextWriter.Synchronized(new StringWriter(CultureInfo.InvariantCulture));
-    private ServiceProvider? _services;
-    private List<IHostedService> _hosted = [];
+    private readonly List<(ServiceProvider Services, List<IHostedService> Hosted)> _hosts = [];
 
     private ReconciliationHarness(HarnessStore store, GeminiEmulator emulator, ScaledTimeProvider clock, Telemetry telemetry, IReadOnlyList<HarnessKey> keys, string? directory)
     {
@@ -71,13 +70,17 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
 
     public string? DatabasePath => _directory is null ? null : Path.Combine(_directory, "store.db");
 
-    public IServiceProvider Services => _services ?? throw new InvalidOperationException("Not started.");
+    /// <summary>Gets the first SDK host's services.</summary>
+    public IServiceProvider Services => _hosts.Count > 0 ? _hosts[0].Services : throw new InvalidOperationException("Not started.");
+
+    /// <summary>Gets every SDK host's services (more than one when several hosts share one SQLite file).</summary>
+    public IEnumerable<IServiceProvider> AllServices => _hosts.Select(h => (IServiceProvider)h.Services);
 
     public ConcurrentQueue<InvoiceOcrException> Failures { get; } = new();
 
     public long Succeeded;
 
-    public static async Task<ReconciliationHarness> StartAsync(HarnessStore store, int seed)
+    public static async Task<ReconciliationHarness> StartAsync(HarnessStore store, int seed, int hosts = 1)
     {
         var keys = new List<HarnessKey>();
         for (var c = 0; c < Companies; c++)
@@ -113,7 +116,11 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
             ? Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "invoiceocr-reconciliation", Guid.NewGuid().ToString("N"))).FullName
             : null;
         var harness = new ReconciliationHarness(store, emulator, clock, new Telemetry(), keys, directory);
-        await harness.StartSdkAsync(seed);
+        for (var host = 0; host < hosts; host++)
+        {
+            await harness.StartSdkAsync(seed + host, addKeys: host == 0);
+        }
+
         return harness;
     }
 
@@ -121,7 +128,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
     private static string Secret(string id, int seed) =>
         "test-key-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id + "/" + seed.ToString(CultureInfo.InvariantCulture))).AsSpan(0, 16));
 
-    private async Task StartSdkAsync(int seed)
+    private async Task StartSdkAsync(int seed, bool addKeys)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Clock);
@@ -139,7 +146,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
             if (Store == HarnessStore.Sqlite)
             {
                 // While the store is down each company keeps one key it can use without the database.
-                foreach (var key in Keys.Where(k => k.Id is "c0-b" or "c1-a" or "c2-a" or "c3-a"))
+                foreach (var key in Keys.Where(k => k.Id is "c0-b" or "c1-b" or "c2-a" or "c3-a"))
                 {
                     var fallback = new FallbackApiKeyOptions { Id = key.Id, CompanyId = key.CompanyId, Secret = key.Secret, ProjectId = key.Project };
                     options.KeyPool.FallbackKeys.Add(fallback);
@@ -165,14 +172,20 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
             });
         }
 
-        _services = services.BuildServiceProvider(validateScopes: true);
-        _hosted = [.. _services.GetServices<IHostedService>()];
-        foreach (var hosted in _hosted)
+        var provider = services.BuildServiceProvider(validateScopes: true);
+        List<IHostedService> hostedServices = [.. provider.GetServices<IHostedService>()];
+        _hosts.Add((provider, hostedServices));
+        foreach (var hosted in hostedServices)
         {
             await hosted.StartAsync(CancellationToken.None);
         }
 
-        var store = _services.GetRequiredService<IApiKeyStore>();
+        if (!addKeys)
+        {
+            return;
+        }
+
+        var store = provider.GetRequiredService<IApiKeyStore>();
         foreach (var key in Keys)
         {
             var added = await store.AddAsync(
@@ -183,7 +196,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
                     ProjectId = key.Project,
                     Secret = key.Secret,
                     LifetimeTokenLimit = key.Id == "c0-a" ? LifetimeLimitC0A : null,
-                    Rates = key.Id == "c1-b" ? new QuotaLimits { RequestsPerDay = RequestsPerDayC1B } : QuotaLimits.None,
+                    Rates = key.Id == "c1-a" ? new QuotaLimits { RequestsPerDay = RequestsPerDayC1A } : QuotaLimits.None,
                 },
                 CancellationToken.None);
             if (!added)
@@ -194,7 +207,8 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="calls"/> extractions, <paramref name="concurrency"/> at a time, round-robin over the companies.
+    /// Runs <paramref name="calls"/> extractions, <paramref name="concurrency"/> at a time, round-robin over the companies
+    /// (and over the SDK hosts when there are several).
     /// <paramref name="onCall"/> sees each call number before it starts (the outage hook).
     /// </summary>
     public async Task RunAsync(int calls, int concurrency, Func<int, Task>? onCall = null)
@@ -202,7 +216,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
         var documents = Enumerable.Range(1, 3)
             .Select(pages => InvoiceDocument.FromBytes(TinyPdf.Create(pages, "Reconciliation invoice " + pages.ToString(CultureInfo.InvariantCulture)), "invoice-" + pages.ToString(CultureInfo.InvariantCulture) + ".pdf"))
             .ToArray();
-        var extractor = Services.GetRequiredService<IInvoiceExtractor>();
+        var extractors = _hosts.Select(h => h.Services.GetRequiredService<IInvoiceExtractor>()).ToArray();
         await Parallel.ForEachAsync(
             Enumerable.Range(0, calls),
             new ParallelOptions { MaxDegreeOfParallelism = concurrency },
@@ -217,7 +231,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
                 var context = new ExtractionContext(company) { RequestedBy = "user-" + (i % 7).ToString(CultureInfo.InvariantCulture), Branch = "branch-" + (i % 3).ToString(CultureInfo.InvariantCulture) };
                 try
                 {
-                    await extractor.ExtractAsync(documents[i % documents.Length], context, ct);
+                    await extractors[i % extractors.Length].ExtractAsync(documents[i % documents.Length], context, ct);
                     Interlocked.Increment(ref Succeeded);
                 }
                 catch (InvoiceOcrException ex)
@@ -241,9 +255,12 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
     /// <summary>Drains the durable outbox so every acknowledged usage record is in the ledger.</summary>
     public async Task FlushAsync()
     {
-        if (Services.GetService<DurableUsageLogger>() is { } durable)
+        foreach (var (services, _) in _hosts)
         {
-            await durable.ReplayOutboxAsync(CancellationToken.None);
+            if (services.GetService<DurableUsageLogger>() is { } durable)
+            {
+                await durable.ReplayOutboxAsync(CancellationToken.None);
+            }
         }
     }
 
@@ -253,7 +270,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<string>> ReadApplicationLogsAsync()
     {
-        foreach (var provider in Services.GetServices<ILoggerProvider>().OfType<DatabaseLoggerProvider>())
+        foreach (var provider in _hosts.SelectMany(h => h.Services.GetServices<ILoggerProvider>()).OfType<DatabaseLoggerProvider>())
         {
             await provider.DisposeAsync();
         }
@@ -295,14 +312,14 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var hosted in _hosted)
+        foreach (var (services, hostedServices) in _hosts)
         {
-            await hosted.StopAsync(CancellationToken.None);
-        }
+            foreach (var hosted in hostedServices)
+            {
+                await hosted.StopAsync(CancellationToken.None);
+            }
 
-        if (_services is not null)
-        {
-            await _services.DisposeAsync();
+            await services.DisposeAsync();
         }
 
         await Emulator.DisposeAsync();
