@@ -24,6 +24,9 @@ internal static class LoadRunner
     private const string Company = "company-load";
     private const string Secret = "test-key-load-benchmark-0001";
 
+    /// <summary>Warm-up calls per path; a smoke run only proves the harness works, so it warms up briefly.</summary>
+    private static int s_warmUpCalls = 300;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var smoke = args.Contains("--smoke");
@@ -49,6 +52,7 @@ internal static class LoadRunner
         }
 
         var phase = TimeSpan.FromSeconds(seconds);
+        s_warmUpCalls = smoke ? 20 : 300;
         var figures = new List<Figure>();
         var emulatorOptions = new GeminiEmulatorOptions { Seed = 1 };
         emulatorOptions.Keys.Add(new EmulatorKeyOptions { Key = Secret, Id = "load-key", Project = "p-load" });
@@ -178,7 +182,7 @@ internal static class LoadRunner
     {
         foreach (var call in calls)
         {
-            for (var i = 0; i < 300; i++)
+            for (var i = 0; i < s_warmUpCalls; i++)
             {
                 await call();
             }
@@ -399,7 +403,7 @@ internal static class LoadRunner
                 await provider.SettleAsync(lease, usage, CancellationToken.None);
             }
 
-            for (var i = 0; i < 20_000; i++)
+            for (var i = 0; i < s_warmUpCalls * 50; i++)
             {
                 await OneAsync();
             }
