@@ -2,6 +2,7 @@ using InvoiceOcr.Sdk;
 using InvoiceOcr.Sdk.SqlServer.DependencyInjection;
 using InvoiceOcr.Sdk.SqlServer.Internal;
 using InvoiceOcr.Sdk.SqlServer.Schema;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -39,6 +40,17 @@ public static class SqlServerStoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         return AddCore(builder, options => options.ConnectionString = connectionString);
+    }
+
+    /// <summary>Stores keys, quotas, usage, retries and application logs in SQL Server, with options bound from configuration.</summary>
+    /// <param name="builder">The SDK builder.</param>
+    /// <param name="configuration">The section to bind, for example <c>InvoiceOcr:SqlServer</c> holding <c>ConnectionString</c> and <c>SecretProtection:CurrentKeyId</c> / <c>SecretProtection:MasterKeys:&lt;id&gt;</c>; validated when the host starts.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static InvoiceOcrBuilder AddSqlServerStore(this InvoiceOcrBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return AddCore(builder, options => configuration.Bind(options));
     }
 
     /// <summary>Adds a health check that reports whether the SQL Server store is reachable and its schema current.</summary>

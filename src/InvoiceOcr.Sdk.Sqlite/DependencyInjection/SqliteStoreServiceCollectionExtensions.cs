@@ -2,6 +2,7 @@ using InvoiceOcr.Sdk;
 using InvoiceOcr.Sdk.Sqlite.DependencyInjection;
 using InvoiceOcr.Sdk.Sqlite.Internal;
 using InvoiceOcr.Sdk.Sqlite.Schema;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -39,6 +40,17 @@ public static class SqliteStoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         return AddCore(builder, options => options.DatabasePath = databasePath);
+    }
+
+    /// <summary>Stores keys, quotas, usage, retries and application logs in a SQLite file, with options bound from configuration.</summary>
+    /// <param name="builder">The SDK builder.</param>
+    /// <param name="configuration">The section to bind, for example <c>InvoiceOcr:Sqlite</c> holding <c>DatabasePath</c> and <c>SecretProtection:CurrentKeyId</c> / <c>SecretProtection:MasterKeys:&lt;id&gt;</c>; validated when the host starts.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static InvoiceOcrBuilder AddSqliteStore(this InvoiceOcrBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        return AddCore(builder, options => configuration.Bind(options));
     }
 
     /// <summary>Adds a health check that reports whether the SQLite store is reachable and its schema current.</summary>

@@ -3,6 +3,7 @@ using InvoiceOcr.Sdk.DependencyInjection;
 using InvoiceOcr.Sdk.Documents;
 using InvoiceOcr.Sdk.Extraction;
 using InvoiceOcr.Sdk.Gemini;
+using InvoiceOcr.Sdk.Invoices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -66,8 +67,7 @@ public static class InvoiceOcrServiceCollectionExtensions
         services.AddDocumentIntake();
         services.AddInvoiceOcrGeminiClient();
         services.AddInvoiceOcrKeyPool();
-        services.TryAddSingleton<EInvoiceReader>();
-        services.TryAddSingleton<InvoiceValidator>();
+        services.AddInvoiceServices();
         services.TryAddSingleton<IInvoiceExtractor, InvoiceExtractor>();
         return new InvoiceOcrBuilder(services);
     }

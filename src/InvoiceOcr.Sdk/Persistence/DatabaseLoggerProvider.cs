@@ -101,8 +101,11 @@ public sealed class DatabaseLoggerProvider : ILoggerProvider, ISupportExternalSc
     {
         var batch = new List<ApplicationLogEntry>(_options.BatchSize);
         long droppedReported = 0;
-        IApplicationLogSink? sink = null;
-        var sinkResolved = false;
+
+        // Resolve the sink at once (not at the first entry), so it exists before the host can start disposing;
+        // a failure is retried at each batch until it succeeds.
+        var sinkReported = false;
+        var sink = ResolveSink(ref sinkReported, report: false);
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
@@ -126,11 +129,7 @@ public sealed class DatabaseLoggerProvider : ILoggerProvider, ISupportExternalSc
                 droppedReported = dropped;
             }
 
-            if (!sinkResolved)
-            {
-                sink = ResolveSink();
-                sinkResolved = true;
-            }
+            sink ??= ResolveSink(ref sinkReported, report: true);
 
             if (sink is not null && await TryWriteAsync(sink, batch).ConfigureAwait(false))
             {
@@ -153,25 +152,32 @@ public sealed class DatabaseLoggerProvider : ILoggerProvider, ISupportExternalSc
         }
     }
 
-    private IApplicationLogSink? ResolveSink()
+    private IApplicationLogSink? ResolveSink(ref bool reported, bool report)
     {
+        string problem;
         try
         {
-            var sink = _sinkFactory();
-            if (sink is null)
+            if (_sinkFactory() is { } sink)
             {
-                WriteFallbackLine("InvoiceOcr database logger: no store is registered (call AddSqliteStore or AddSqlServerStore); logging to the console.");
+                return sink;
             }
 
-            return sink;
+            problem = "no store is registered (call AddSqliteStore or AddSqlServerStore)";
         }
 #pragma warning disable CA1031 // A logger must not throw into the application; the failure is reported on the fallback.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            WriteFallbackLine("InvoiceOcr database logger: the store could not be created (" + SecretScrubber.Scrub(ex.Message) + "); logging to the console.");
-            return null;
+            problem = "the store could not be created (" + SecretScrubber.Scrub(ex.Message) + ")";
         }
+
+        if (report && !reported)
+        {
+            reported = true;
+            WriteFallbackLine("InvoiceOcr database logger: " + problem + "; logging to the console.");
+        }
+
+        return null;
     }
 
     private async Task<bool> TryWriteAsync(IApplicationLogSink sink, List<ApplicationLogEntry> batch)

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -112,5 +113,26 @@ public sealed class SqliteStoreRegistrationTests : IDisposable
         Assert.Contains("InvalidOperationException", reader.GetString(3), StringComparison.Ordinal);
         Assert.Equal("c-42", reader.GetString(4));
         Assert.False(await reader.ReadAsync(Ct), "Only the error entry is at or above the minimum level.");
+    }
+
+    [Fact]
+    public async Task AddSqliteStore_FromConfiguration_BindsPathAndMasterKeys()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Store:DatabasePath"] = _database.DatabasePath,
+            ["Store:AutoMigrate"] = "true",
+            ["Store:SecretProtection:CurrentKeyId"] = "k1",
+            ["Store:SecretProtection:MasterKeys:k1"] = TestDatabase.MasterKey,
+        }).Build();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddInvoiceOcr().AddSqliteStore(configuration.GetSection("Store"));
+        using var host = builder.Build();
+
+        await host.StartAsync(Ct);
+        var keys = host.Services.GetRequiredService<IApiKeyStore>();
+        Assert.True(await keys.AddAsync(new ApiKey { Id = "k-1", CompanyId = "c-1", ProjectId = "p-1", Secret = "test-key-config-0123456789" }, Ct));
+        Assert.Equal("test-key-config-0123456789", (await keys.GetAsync("k-1", Ct))!.Secret);
+        await host.StopAsync(Ct);
     }
 }
