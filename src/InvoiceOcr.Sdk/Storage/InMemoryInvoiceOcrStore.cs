@@ -13,6 +13,10 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private readonly Dictionary<string, ApiKey> _keys = new(StringComparer.Ordinal);
+
+    // Key ids per company, kept in ordinal order: a lease looks up its company's keys without scanning every key, so
+    // acquisition costs the same with 10 companies or 100,000 (keys are never removed and never change company).
+    private readonly Dictionary<string, List<string>> _keyIdsByCompany = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ProjectQuota> _projects = new(StringComparer.Ordinal);
     private readonly List<ApiKeyStatusTransition> _transitions = [];
     private readonly Dictionary<string, QuotaReservation> _reservations = new(StringComparer.Ordinal);
@@ -59,6 +63,13 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
                 CreatedAt = now,
                 UpdatedAt = now,
             });
+            if (!_keyIdsByCompany.TryGetValue(key.CompanyId, out var ids))
+            {
+                _keyIdsByCompany.Add(key.CompanyId, ids = []);
+            }
+
+            var at = ids.BinarySearch(key.Id, StringComparer.Ordinal);
+            ids.Insert(at < 0 ? ~at : at, key.Id);
             return Task.FromResult(true);
         }
     }
@@ -81,10 +92,18 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            IReadOnlyList<ApiKey> keys = [.. _keys.Values
-                .Where(k => string.Equals(k.CompanyId, companyId, StringComparison.Ordinal))
-                .OrderBy(k => k.Id, StringComparer.Ordinal)];
-            return Task.FromResult(keys);
+            if (!_keyIdsByCompany.TryGetValue(companyId, out var ids))
+            {
+                return Task.FromResult<IReadOnlyList<ApiKey>>([]);
+            }
+
+            var keys = new ApiKey[ids.Count];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                keys[i] = _keys[ids[i]];
+            }
+
+            return Task.FromResult<IReadOnlyList<ApiKey>>(keys);
         }
     }
 

@@ -1,0 +1,13 @@
+// InvoiceOcr.Sdk benchmarks.
+//   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- --filter '*' --job short   (micro, BenchmarkDotNet)
+//   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- load [--smoke] [--seconds N] [--out file.md]
+using BenchmarkDotNet.Running;
+using InvoiceOcr.Sdk.Benchmarks.Load;
+
+if (args.Length > 0 && args[0] == "load")
+{
+    return await LoadRunner.RunAsync(args[1..]);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(LoadRunner).Assembly).Run(args);
+return 0;

@@ -1,0 +1,115 @@
+using System.Globalization;
+using InvoiceOcr.Sdk;
+
+namespace InvoiceOcr.Reconciliation.Tests;
+
+/// <summary>
+/// The checks every reconciliation run ends with: the SDK's usage ledger equals the emulator's billing ledger exactly,
+/// per key (calls and every token count); no limit was passed; and no key, nor any 8-character piece of one, appears in
+/// any log line, exception, metric tag or activity tag.
+/// </summary>
+internal static class Reconciliation
+{
+    public const int Calls = 5_000;
+    public const int Concurrency = 16;
+
+    public static void AssertLedgersMatch(ReconciliationHarness harness, IReadOnlyList<UsageRecord> sdk, int calls = Calls)
+    {
+        var entries = harness.Emulator.Ledger.Entries;
+
+        // The run really was under fire, and most calls still went through.
+        Assert.True(entries.Count >= calls * 6 / 10, $"Only {entries.Count} billed calls out of {calls}.");
+        Assert.True(harness.Failures.Count + harness.Succeeded == calls, "Every call either returned or threw a typed InvoiceOcrException.");
+        Assert.Contains(harness.Telemetry.Lines, l => l.Contains(nameof(InvoiceOcrErrorKind.RateLimitedPerMinute), StringComparison.Ordinal));
+        Assert.Contains(harness.Telemetry.Lines, l => l.Contains(nameof(InvoiceOcrErrorKind.ServerError), StringComparison.Ordinal));
+        var failedAttempts = harness.Telemetry.Lines.Count(l => l.StartsWith("Warning InvoiceOcr.Sdk.Resilience.ModelCallExecutor Attempt ", StringComparison.Ordinal));
+        Assert.True(failedAttempts >= calls / 10, $"Only {failedAttempts} failed attempts: the faults did not happen.");
+        Assert.Contains(sdk, r => r.Outcome == UsageOutcome.Failure);
+
+        // Nothing doubled: one row per attempt and per billed response.
+        Assert.Equal(sdk.Count, sdk.Select(r => r.Id).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(sdk, r => Assert.False(string.IsNullOrEmpty(r.ResponseId)));
+        Assert.Equal(
+            entries.Select(e => e.ResponseId).Order(StringComparer.Ordinal),
+            sdk.Select(r => r.ResponseId!).Order(StringComparer.Ordinal));
+
+        // Per key: calls and every token count.
+        var expected = entries
+            .GroupBy(e => e.KeyId, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => (Calls: g.LongCount(), Input: g.Sum(e => (long)e.PromptTokenCount), Output: g.Sum(e => (long)e.CandidatesTokenCount),
+                    Cached: g.Sum(e => (long)e.CachedContentTokenCount), ToolUse: g.Sum(e => (long)e.ToolUsePromptTokenCount),
+                    Thoughts: g.Sum(e => (long)e.ThoughtsTokenCount), Total: g.Sum(e => (long)e.TotalTokenCount)),
+                StringComparer.Ordinal);
+        var actual = sdk
+            .GroupBy(r => r.KeyId, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => (Calls: g.Sum(r => (long)r.RequestCount), Input: g.Sum(r => r.InputTokens), Output: g.Sum(r => r.OutputTokens),
+                    Cached: g.Sum(r => r.CachedTokens), ToolUse: g.Sum(r => r.ToolUseTokens),
+                    Thoughts: g.Sum(r => r.ThoughtsTokens), Total: g.Sum(r => r.TotalTokens)),
+                StringComparer.Ordinal);
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
+        foreach (var (keyId, totals) in expected)
+        {
+            Assert.Equal((keyId, totals), (keyId, actual[keyId]));
+        }
+
+        // Every row names the key's company and project, as billed.
+        var owners = harness.Keys.ToDictionary(k => k.Id, StringComparer.Ordinal);
+        var billedProject = entries.ToDictionary(e => e.ResponseId, e => e.Project, StringComparer.Ordinal);
+        Assert.All(sdk, r =>
+        {
+            Assert.Equal(owners[r.KeyId].CompanyId, r.CompanyId);
+            Assert.Equal(billedProject[r.ResponseId!], r.ProjectId);
+        });
+    }
+
+    public static void AssertLimitsHeld(ReconciliationHarness harness, IReadOnlyList<UsageRecord> sdk)
+    {
+        var entries = harness.Emulator.Ledger.Entries;
+
+        // The lifetime budget of c0-a was used up and never passed, by the service's own books.
+        var c0a = entries.Where(e => e.KeyId == "c0-a").Sum(e => (long)e.TotalTokenCount);
+        Assert.True(c0a <= ReconciliationHarness.LifetimeLimitC0A, $"c0-a was billed {c0a} tokens, over its lifetime limit of {ReconciliationHarness.LifetimeLimitC0A}.");
+        Assert.True(c0a >= ReconciliationHarness.LifetimeLimitC0A / 2, $"c0-a was billed only {c0a} tokens: its lifetime limit was never approached.");
+
+        // c1-a's requests per Pacific day (the clock runs fast, so the run spans days): the SDK's own rows are stamped when
+        // the attempt starts, right after its reservation, so each lands in the day it was counted in.
+        var c1aDays = sdk.Where(r => r.KeyId == "c1-a").GroupBy(r => QuotaWindows.PacificDay(r.StartedAt)).ToList();
+        Assert.NotEmpty(c1aDays);
+        Assert.All(c1aDays, day => Assert.True(
+            day.Count() <= ReconciliationHarness.RequestsPerDayC1A,
+            string.Create(CultureInfo.InvariantCulture, $"c1-a made {day.Count()} billed calls on {day.Key}, over its {ReconciliationHarness.RequestsPerDayC1A} per day.")));
+        Assert.Contains(c1aDays, day => day.Count() >= ReconciliationHarness.RequestsPerDayC1A / 2);
+    }
+
+    public static void AssertNoSecretLeaks(ReconciliationHarness harness, IEnumerable<string>? moreSinks = null)
+    {
+        var pieces = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var key in harness.Keys)
+        {
+            for (var i = 0; i + 8 <= key.Secret.Length; i++)
+            {
+                pieces.Add(key.Secret.Substring(i, 8));
+            }
+        }
+
+        var lookup = pieces.GetAlternateLookup<ReadOnlySpan<char>>();
+        var texts = harness.Telemetry.Lines.Concat(harness.Failures.Select(f => f.ToString())).Concat(moreSinks ?? []).ToList();
+        Assert.True(harness.Telemetry.LogLines > 1_000, "The sweep saw too few log lines to mean anything.");
+        Assert.True(harness.Telemetry.Measurements > 1_000, "The sweep saw too few metric measurements to mean anything.");
+        foreach (var text in texts)
+        {
+            var span = text.AsSpan();
+            for (var i = 0; i + 8 <= span.Length; i++)
+            {
+                if (lookup.Contains(span.Slice(i, 8)))
+                {
+                    Assert.Fail("A piece of an API key leaked into telemetry: " + text.Replace(span.Slice(i, 8).ToString(), "<8 chars of a key>", StringComparison.Ordinal));
+                }
+            }
+        }
+    }
+}
