@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the repository on a fresh machine: installs what the tests need, builds everything,
 # runs all test projects, then packs the three NuGet packages and proves them usable from a consumer project
-# that references them by package (not by project).
+# that references them by package (not by project). The benchmarks get a seconds-long smoke run, never the full runs.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -33,6 +33,9 @@ if [[ $test_status -ne 0 ]]; then
   echo "Tests failed (exit $test_status)." >&2
   exit "$test_status"
 fi
+
+echo "== benchmark smoke"
+bash eng/bench-smoke.sh
 
 echo "== pack and consume"
 version_suffix="ci.$(date -u +%Y%m%d%H%M%S)"
