@@ -55,6 +55,12 @@ internal abstract class AdoDialect
     /// <returns>The instant.</returns>
     public abstract DateTimeOffset ReadTime(DbDataReader reader, int ordinal);
 
+    /// <summary>Reads a nullable time column as UTC.</summary>
+    /// <param name="reader">The reader.</param>
+    /// <param name="ordinal">The column.</param>
+    /// <returns>The instant, or <see langword="null"/>.</returns>
+    public DateTimeOffset? ReadNullableTime(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : ReadTime(reader, ordinal);
+
     /// <summary>Reads a non-null date column.</summary>
     /// <param name="reader">The reader.</param>
     /// <param name="ordinal">The column.</param>
