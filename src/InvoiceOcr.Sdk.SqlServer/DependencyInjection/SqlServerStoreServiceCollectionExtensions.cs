@@ -1,4 +1,5 @@
 using InvoiceOcr.Sdk;
+using InvoiceOcr.Sdk.Persistence.Ado;
 using InvoiceOcr.Sdk.SqlServer.DependencyInjection;
 using InvoiceOcr.Sdk.SqlServer.Internal;
 using InvoiceOcr.Sdk.SqlServer.Schema;
@@ -84,35 +85,17 @@ public static class SqlServerStoreServiceCollectionExtensions
             sp.GetRequiredService<SqlServerMigrator>()));
 
         // The store replaces whatever store was registered before (the in-memory default).
-        Replace<IApiKeyStore>(services, static sp => sp.GetRequiredService<SqlServerInvoiceOcrStore>());
-        Replace<IQuotaStore>(services, static sp => sp.GetRequiredService<SqlServerInvoiceOcrStore>());
-        Replace<IUsageLedger>(services, static sp => sp.GetRequiredService<SqlServerInvoiceOcrStore>());
-        Replace<IRetryAttemptStore>(services, static sp => sp.GetRequiredService<SqlServerInvoiceOcrStore>());
-        Replace<IUsageLedgerBatchWriter>(services, static sp => sp.GetRequiredService<SqlServerInvoiceOcrStore>());
-        Replace<IApplicationLogSink>(services, static sp => sp.GetRequiredService<SqlServerInvoiceOcrStore>());
-        services.TryAddSingleton(static sp =>
+        AdoStoreRegistration.AddStoreServices<SqlServerInvoiceOcrStore>(services, static sp =>
         {
             var options = sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value;
-            return new DurableUsageLogger(
-                sp.GetRequiredService<SqlServerInvoiceOcrStore>(),
-                new DurableUsageLoggerOptions
-                {
-                    OutboxDirectory = options.EffectiveOutboxDirectory,
-                    ReplayInterval = options.OutboxReplayInterval,
-                    BatchSize = options.UsageBatchSize,
-                },
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<DurableUsageLogger>>());
+            return new DurableUsageLoggerOptions
+            {
+                OutboxDirectory = options.EffectiveOutboxDirectory,
+                ReplayInterval = options.OutboxReplayInterval,
+                BatchSize = options.UsageBatchSize,
+            };
         });
-        Replace<IUsageLogger>(services, static sp => sp.GetRequiredService<DurableUsageLogger>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqlServerStoreInitializer>());
         return builder;
-    }
-
-    private static void Replace<TService>(IServiceCollection services, Func<IServiceProvider, TService> factory)
-        where TService : class
-    {
-        services.RemoveAll<TService>();
-        services.AddSingleton(factory);
     }
 }

@@ -1,14 +1,14 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
+using InvoiceOcr.Sdk.Persistence.Ado;
 
 namespace InvoiceOcr.Sdk.SqlServer.Schema;
 
-/// <summary>One numbered migration script embedded in the assembly, with a <c>{schema}</c> token.</summary>
+/// <summary>One numbered migration script embedded in the assembly (<c>Migrations/0001_Initial.sql</c>).</summary>
 /// <param name="Version">The version the script brings the schema to.</param>
 /// <param name="Name">The script's name, for example <c>0001_Initial</c>.</param>
-/// <param name="Sql">The script, batches separated by <c>GO</c> lines.</param>
+/// <param name="Sql">The script.</param>
 internal sealed record MigrationScript(int Version, string Name, string Sql);
 
 /// <summary>The embedded SQL Server migrations and the statements the migration runner issues.</summary>
@@ -88,35 +88,8 @@ internal static partial class SqlServerMigrations
     /// <summary>The application lock resource of a schema's migrations.</summary>
     public static string LockResource(string schema) => "InvoiceOcr.Sdk:" + schema + ":migrations";
 
-    private static List<MigrationScript> Load()
-    {
-        var assembly = typeof(SqlServerMigrations).Assembly;
-        var scripts = new List<MigrationScript>();
-        foreach (var resource in assembly.GetManifestResourceNames().Where(static n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal)))
-        {
-            var name = resource[Prefix.Length..^".sql".Length];
-            var version = int.Parse(name.AsSpan(0, name.IndexOf('_', StringComparison.Ordinal)), NumberStyles.None, CultureInfo.InvariantCulture);
-            scripts.Add(new MigrationScript(version, name, Read(assembly, resource)));
-        }
-
-        scripts.Sort(static (a, b) => a.Version.CompareTo(b.Version));
-        for (var i = 0; i < scripts.Count; i++)
-        {
-            if (scripts[i].Version != i + 1)
-            {
-                throw new InvalidOperationException($"Embedded migrations must be numbered 1..N without gaps; found {scripts[i].Name} at position {i + 1}.");
-            }
-        }
-
-        return scripts;
-    }
-
-    private static string Read(Assembly assembly, string resource)
-    {
-        using var stream = assembly.GetManifestResourceStream(resource)!;
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
+    private static List<MigrationScript> Load() => 
+        EmbeddedMigrations.Load(typeof(SqlServerMigrations).Assembly, Prefix).ConvertAll(static m => new MigrationScript(m.Version, m.Name, m.Sql));
 
     [GeneratedRegex(@"^\s*GO\s*;?\s*$", RegexOptions.Multiline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex GoLine();

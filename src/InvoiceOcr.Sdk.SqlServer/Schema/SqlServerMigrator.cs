@@ -1,5 +1,6 @@
 using System.Data;
 using System.Globalization;
+using InvoiceOcr.Sdk.Persistence.Ado;
 using InvoiceOcr.Sdk.SqlServer.Internal;
 using Microsoft.Data.SqlClient;
 using Microsoft.Extensions.Logging;
@@ -10,8 +11,14 @@ namespace InvoiceOcr.Sdk.SqlServer.Schema;
 /// Brings the database to the schema this package needs, in one transaction under an exclusive <c>sp_getapplock</c>
 /// (its return code checked), so instances starting together migrate once. Refuses a newer schema.
 /// </summary>
-internal sealed partial class SqlServerMigrator(SqlServerDatabase database, SqlServerStoreOptions options, ILogger<SqlServerMigrator> logger)
+internal sealed partial class SqlServerMigrator(SqlServerDatabase database, SqlServerStoreOptions options, ILogger<SqlServerMigrator> logger) : IStoreMigrator
 {
+    /// <inheritdoc />
+    public string StoreName => "SQL Server";
+
+    /// <inheritdoc />
+    public int LatestVersion => SqlServerMigrations.LatestVersion;
+
     /// <summary>Applies the pending migrations.</summary>
     /// <returns>The versions applied by this call.</returns>
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)

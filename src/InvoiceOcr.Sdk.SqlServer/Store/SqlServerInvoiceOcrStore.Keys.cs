@@ -1,3 +1,5 @@
+using InvoiceOcr.Sdk.Persistence.Ado;
+using InvoiceOcr.Sdk.SqlServer.Internal;
 using Microsoft.Data.SqlClient;
 using Q = InvoiceOcr.Sdk.SqlServer.Store.SqlServerQueries;
 
@@ -236,43 +238,7 @@ public sealed partial class SqlServerInvoiceOcrStore
         return true;
     }
 
-    private static QuotaLimits ReadLimits(SqlDataReader reader, int first)
-    {
-        var limits = new QuotaLimits
-        {
-            RequestsPerMinute = NullableInt32(reader, first),
-            RequestsPerDay = NullableInt32(reader, first + 1),
-            TokensPerMinute = NullableInt64(reader, first + 2),
-            TokensPerDay = NullableInt64(reader, first + 3),
-        };
-        return limits == QuotaLimits.None ? QuotaLimits.None : limits;
-    }
+    private static QuotaLimits ReadLimits(SqlDataReader reader, int first) => AdoKeyMapping.ReadLimits(reader, first);
 
-    private ApiKey ReadKey(SqlDataReader reader)
-    {
-        var id = reader.GetString(0);
-        var models = reader.GetString(5);
-        return new ApiKey
-        {
-            Id = id,
-            CompanyId = reader.GetString(1),
-            CompanyName = NullableString(reader, 2),
-            ProjectId = reader.GetString(3),
-            Provider = reader.GetString(4),
-            AllowedModels = models.Length == 0 ? [] : models.Split('\n'),
-            Secret = _protector.Unprotect(reader.GetString(7), (byte[])reader[6], id),
-            Status = (ApiKeyStatus)reader.GetByte(8),
-            StatusReason = NullableString(reader, 9),
-            LifetimeTokenLimit = NullableInt64(reader, 10),
-            TokensUsed = reader.GetInt64(11),
-            TokensReserved = reader.GetInt64(12),
-            ExpiresAt = ReadTime(reader, 13),
-            Rates = ReadLimits(reader, 14),
-            Weight = reader.GetInt32(18),
-            CooldownUntil = ReadTime(reader, 19),
-            UsageThresholdNotified = reader.GetInt32(20),
-            CreatedAt = Utc(reader.GetDateTime(21)),
-            UpdatedAt = Utc(reader.GetDateTime(22)),
-        };
-    }
+    private ApiKey ReadKey(SqlDataReader reader) => AdoKeyMapping.ReadKey(SqlServerDialect.Instance, reader, _protector);
 }

@@ -1,3 +1,5 @@
+using InvoiceOcr.Sdk.Persistence.Ado;
+using InvoiceOcr.Sdk.SqlServer.Internal;
 using Microsoft.Data.SqlClient;
 using Q = InvoiceOcr.Sdk.SqlServer.Store.SqlServerQueries;
 
@@ -6,8 +8,8 @@ namespace InvoiceOcr.Sdk;
 /// <content>Exact quotas: <see cref="IQuotaStore"/>. Every counter moves by a conditional statement inside one IMMEDIATE transaction.</content>
 public sealed partial class SqlServerInvoiceOcrStore
 {
-    private const int MinuteWindow = 0;
-    private const int DayWindow = 1;
+    private const int MinuteWindow = AdoQuotaAdmission.MinuteWindow;
+    private const int DayWindow = AdoQuotaAdmission.DayWindow;
 
     /// <inheritdoc />
     public Task<QuotaReservationResult> ReserveAsync(QuotaReservationRequest request, CancellationToken cancellationToken)
@@ -18,12 +20,7 @@ public sealed partial class SqlServerInvoiceOcrStore
             {
                 var now = await NowAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
                 using var select = Command(connection, transaction, Q.SelectKeyForReserve, ("@id", request.KeyId));
-                string companyId, projectId;
-                ApiKeyStatus status;
-                DateTimeOffset? expires, cooldown;
-                long? lifetime;
-                long used, reserved;
-                QuotaLimits rates;
+                ReserveKeyState key;
                 using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
                     if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -31,50 +28,15 @@ public sealed partial class SqlServerInvoiceOcrStore
                         return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotFound), false);
                     }
 
-                    companyId = reader.GetString(0);
-                    projectId = reader.GetString(1);
-                    status = (ApiKeyStatus)reader.GetByte(2);
-                    expires = ReadTime(reader, 3);
-                    lifetime = NullableInt64(reader, 4);
-                    used = reader.GetInt64(5);
-                    reserved = reader.GetInt64(6);
-                    cooldown = ReadTime(reader, 7);
-                    rates = ReadLimits(reader, 8);
+                    key = AdoQuotaAdmission.ReadKey(SqlServerDialect.Instance, reader);
                 }
 
-                if (!string.Equals(companyId, request.CompanyId, StringComparison.Ordinal))
+                if (AdoQuotaAdmission.CheckKey(key, request, now) is { } keyRejection)
                 {
-                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.CompanyMismatch), false);
+                    return (keyRejection, false);
                 }
 
-                if (status != ApiKeyStatus.Active)
-                {
-                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotActive, status), false);
-                }
-
-                if (expires is { } e && e <= now)
-                {
-                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyExpired, status), false);
-                }
-
-                if (lifetime is { } limit)
-                {
-                    if (used >= limit)
-                    {
-                        return (QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeLimitReached, status), false);
-                    }
-
-                    if (used + reserved + request.Tokens > limit)
-                    {
-                        return (QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeHeadroomInsufficient, status), false);
-                    }
-                }
-
-                if (cooldown is { } c && c > now)
-                {
-                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyCoolingDown, status, c), false);
-                }
-
+                var (companyId, projectId, status) = (key.CompanyId, key.ProjectId, key.Status);
                 var project = await ReadProjectAsync(connection, transaction, projectId, cancellationToken).ConfigureAwait(false);
                 if (project?.BlockedUntil is { } blocked && blocked > now)
                 {
@@ -83,14 +45,7 @@ public sealed partial class SqlServerInvoiceOcrStore
 
                 var minute = QuotaWindows.MinuteStart(now);
                 var day = QuotaWindows.DayStart(now);
-                var projectLimits = project?.Limits ?? QuotaLimits.None;
-                (int Scope, string Id, int Kind, DateTimeOffset Start, int? Requests, long? Tokens, QuotaRejectionReason Reason, DateTimeOffset RetryAt)[] windows =
-                [
-                    (0, request.KeyId, MinuteWindow, minute, rates.RequestsPerMinute, rates.TokensPerMinute, QuotaRejectionReason.KeyMinuteLimit, QuotaWindows.MinuteEnd(now)),
-                    (0, request.KeyId, DayWindow, day, rates.RequestsPerDay, rates.TokensPerDay, QuotaRejectionReason.KeyDayLimit, QuotaWindows.DayEnd(now)),
-                    (1, projectId, MinuteWindow, minute, projectLimits.RequestsPerMinute, projectLimits.TokensPerMinute, QuotaRejectionReason.ProjectMinuteLimit, QuotaWindows.MinuteEnd(now)),
-                    (1, projectId, DayWindow, day, projectLimits.RequestsPerDay, projectLimits.TokensPerDay, QuotaRejectionReason.ProjectDayLimit, QuotaWindows.DayEnd(now)),
-                ];
+                var windows = AdoQuotaAdmission.Windows(request.KeyId, projectId, key.Rates, project?.Limits ?? QuotaLimits.None, now);
                 foreach (var window in windows)
                 {
                     using var count = Command(

@@ -106,33 +106,7 @@ public sealed partial class SqlServerInvoiceOcrStore : IApiKeyStore, IQuotaStore
         return command;
     }
 
-    private static void Add(SqlCommand command, string name, object? value)
-    {
-        var parameter = command.Parameters.Add(new SqlParameter(name, value switch
-        {
-            null => DBNull.Value,
-            DateTimeOffset d => d.UtcDateTime,
-            DateOnly d => d.ToDateTime(TimeOnly.MinValue),
-            _ => value,
-        }));
-        switch (value)
-        {
-            case null:
-                parameter.SqlDbType = SqlDbType.NVarChar;
-                break;
-            case DateTimeOffset:
-                parameter.SqlDbType = SqlDbType.DateTime2;
-                parameter.Scale = 7;
-                break;
-            case DateOnly:
-                parameter.SqlDbType = SqlDbType.Date;
-                break;
-            case string s:
-                parameter.SqlDbType = SqlDbType.NVarChar;
-                parameter.Size = s.Length <= 4000 ? 4000 : -1;
-                break;
-        }
-    }
+    private static void Add(SqlCommand command, string name, object? value) => SqlServerDialect.Add(command, name, value);
 
     private async Task<T> WriteAsync<T>(Func<SqlConnection, SqlTransaction, Task<T>> body, CancellationToken cancellationToken)
     {
@@ -187,7 +161,7 @@ public sealed partial class SqlServerInvoiceOcrStore : IApiKeyStore, IQuotaStore
 
     private static T AsIs<T>(T value) => value;
 
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+    private static DateTimeOffset Utc(DateTime value) => SqlServerDialect.Utc(value);
 
     private static DateTimeOffset? ReadTime(SqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : Utc(reader.GetDateTime(ordinal));
 

@@ -1,4 +1,5 @@
 using InvoiceOcr.Sdk;
+using InvoiceOcr.Sdk.Persistence.Ado;
 using InvoiceOcr.Sdk.Sqlite.DependencyInjection;
 using InvoiceOcr.Sdk.Sqlite.Internal;
 using InvoiceOcr.Sdk.Sqlite.Schema;
@@ -6,7 +7,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -82,35 +82,17 @@ public static class SqliteStoreServiceCollectionExtensions
             sp.GetRequiredService<SqliteMigrator>()));
 
         // The store replaces whatever store was registered before (the in-memory default).
-        Replace<IApiKeyStore>(services, static sp => sp.GetRequiredService<SqliteInvoiceOcrStore>());
-        Replace<IQuotaStore>(services, static sp => sp.GetRequiredService<SqliteInvoiceOcrStore>());
-        Replace<IUsageLedger>(services, static sp => sp.GetRequiredService<SqliteInvoiceOcrStore>());
-        Replace<IRetryAttemptStore>(services, static sp => sp.GetRequiredService<SqliteInvoiceOcrStore>());
-        Replace<IUsageLedgerBatchWriter>(services, static sp => sp.GetRequiredService<SqliteInvoiceOcrStore>());
-        Replace<IApplicationLogSink>(services, static sp => sp.GetRequiredService<SqliteInvoiceOcrStore>());
-        services.TryAddSingleton(static sp =>
+        AdoStoreRegistration.AddStoreServices<SqliteInvoiceOcrStore>(services, static sp =>
         {
             var options = sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;
-            return new DurableUsageLogger(
-                sp.GetRequiredService<SqliteInvoiceOcrStore>(),
-                new DurableUsageLoggerOptions
-                {
-                    OutboxDirectory = options.EffectiveOutboxDirectory,
-                    ReplayInterval = options.OutboxReplayInterval,
-                    BatchSize = options.UsageBatchSize,
-                },
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<DurableUsageLogger>>());
+            return new DurableUsageLoggerOptions
+            {
+                OutboxDirectory = options.EffectiveOutboxDirectory,
+                ReplayInterval = options.OutboxReplayInterval,
+                BatchSize = options.UsageBatchSize,
+            };
         });
-        Replace<IUsageLogger>(services, static sp => sp.GetRequiredService<DurableUsageLogger>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqliteStoreInitializer>());
         return builder;
-    }
-
-    private static void Replace<TService>(IServiceCollection services, Func<IServiceProvider, TService> factory)
-        where TService : class
-    {
-        services.RemoveAll<TService>();
-        services.AddSingleton(factory);
     }
 }

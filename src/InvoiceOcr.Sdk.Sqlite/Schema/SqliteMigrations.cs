@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text;
+using InvoiceOcr.Sdk.Persistence.Ado;
 
 namespace InvoiceOcr.Sdk.Sqlite.Schema;
 
@@ -47,33 +47,6 @@ internal static class SqliteMigrations
         return script.ToString();
     }
 
-    private static List<MigrationScript> Load()
-    {
-        var assembly = typeof(SqliteMigrations).Assembly;
-        var scripts = new List<MigrationScript>();
-        foreach (var resource in assembly.GetManifestResourceNames().Where(static n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal)))
-        {
-            var name = resource[Prefix.Length..^".sql".Length];
-            var version = int.Parse(name.AsSpan(0, name.IndexOf('_', StringComparison.Ordinal)), NumberStyles.None, CultureInfo.InvariantCulture);
-            scripts.Add(new MigrationScript(version, name, Read(assembly, resource)));
-        }
-
-        scripts.Sort(static (a, b) => a.Version.CompareTo(b.Version));
-        for (var i = 0; i < scripts.Count; i++)
-        {
-            if (scripts[i].Version != i + 1)
-            {
-                throw new InvalidOperationException($"Embedded migrations must be numbered 1..N without gaps; found {scripts[i].Name} at position {i + 1}.");
-            }
-        }
-
-        return scripts;
-    }
-
-    private static string Read(Assembly assembly, string resource)
-    {
-        using var stream = assembly.GetManifestResourceStream(resource)!;
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
+    private static List<MigrationScript> Load() => 
+        EmbeddedMigrations.Load(typeof(SqliteMigrations).Assembly, Prefix).ConvertAll(static m => new MigrationScript(m.Version, m.Name, m.Sql));
 }

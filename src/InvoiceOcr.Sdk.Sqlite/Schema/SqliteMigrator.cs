@@ -1,4 +1,5 @@
 using System.Globalization;
+using InvoiceOcr.Sdk.Persistence.Ado;
 using InvoiceOcr.Sdk.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -10,8 +11,14 @@ namespace InvoiceOcr.Sdk.Sqlite.Schema;
 /// processes serialize on SQLite's write lock), applies each pending embedded migration and records it in
 /// <c>SchemaVersion</c>. Refuses a database whose schema is newer than the package.
 /// </summary>
-internal sealed partial class SqliteMigrator(SqliteDatabase database, TimeProvider timeProvider, ILogger<SqliteMigrator> logger)
+internal sealed partial class SqliteMigrator(SqliteDatabase database, TimeProvider timeProvider, ILogger<SqliteMigrator> logger) : IStoreMigrator
 {
+    /// <inheritdoc />
+    public string StoreName => "SQLite";
+
+    /// <inheritdoc />
+    public int LatestVersion => SqliteMigrations.LatestVersion;
+
     /// <summary>Applies the pending migrations.</summary>
     /// <returns>The versions applied by this call.</returns>
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using InvoiceOcr.Sdk.Persistence.Ado;
 using InvoiceOcr.Sdk.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
 
@@ -283,43 +284,7 @@ public sealed partial class SqliteInvoiceOcrStore
         return true;
     }
 
-    private static QuotaLimits ReadLimits(SqliteDataReader reader, int first)
-    {
-        var limits = new QuotaLimits
-        {
-            RequestsPerMinute = NullableInt32(reader, first),
-            RequestsPerDay = NullableInt32(reader, first + 1),
-            TokensPerMinute = NullableInt64(reader, first + 2),
-            TokensPerDay = NullableInt64(reader, first + 3),
-        };
-        return limits == QuotaLimits.None ? QuotaLimits.None : limits;
-    }
+    private static QuotaLimits ReadLimits(SqliteDataReader reader, int first) => AdoKeyMapping.ReadLimits(reader, first);
 
-    private ApiKey ReadKey(SqliteDataReader reader)
-    {
-        var id = reader.GetString(0);
-        var models = reader.GetString(5);
-        return new ApiKey
-        {
-            Id = id,
-            CompanyId = reader.GetString(1),
-            CompanyName = NullableString(reader, 2),
-            ProjectId = reader.GetString(3),
-            Provider = reader.GetString(4),
-            AllowedModels = models.Length == 0 ? [] : models.Split('\n'),
-            Secret = _protector.Unprotect(reader.GetString(7), (byte[])reader[6], id),
-            Status = (ApiKeyStatus)reader.GetInt32(8),
-            StatusReason = NullableString(reader, 9),
-            LifetimeTokenLimit = NullableInt64(reader, 10),
-            TokensUsed = reader.GetInt64(11),
-            TokensReserved = reader.GetInt64(12),
-            ExpiresAt = SqliteDatabase.ReadTime(reader, 13),
-            Rates = ReadLimits(reader, 14),
-            Weight = reader.GetInt32(18),
-            CooldownUntil = SqliteDatabase.ReadTime(reader, 19),
-            UsageThresholdNotified = reader.GetInt32(20),
-            CreatedAt = SqliteDatabase.ParseTime(reader.GetString(21)),
-            UpdatedAt = SqliteDatabase.ParseTime(reader.GetString(22)),
-        };
-    }
+    private ApiKey ReadKey(SqliteDataReader reader) => AdoKeyMapping.ReadKey(SqliteDialect.Instance, reader, _protector);
 }

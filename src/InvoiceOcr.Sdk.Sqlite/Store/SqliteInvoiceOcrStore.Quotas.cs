@@ -1,3 +1,4 @@
+using InvoiceOcr.Sdk.Persistence.Ado;
 using InvoiceOcr.Sdk.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
 
@@ -6,8 +7,8 @@ namespace InvoiceOcr.Sdk;
 /// <content>Exact quotas: <see cref="IQuotaStore"/>. Every counter moves by a conditional statement inside one IMMEDIATE transaction.</content>
 public sealed partial class SqliteInvoiceOcrStore
 {
-    private const int MinuteWindow = 0;
-    private const int DayWindow = 1;
+    private const int MinuteWindow = AdoQuotaAdmission.MinuteWindow;
+    private const int DayWindow = AdoQuotaAdmission.DayWindow;
 
     internal const string SelectKeyForReserveSql =
         "SELECT CompanyId, ProjectId, Status, ExpiresAtUtc, LifetimeTokenLimit, TokensUsed, TokensReserved, CooldownUntilUtc, " +
@@ -70,12 +71,7 @@ public sealed partial class SqliteInvoiceOcrStore
             {
                 var now = Now;
                 using var select = Command(connection, transaction, SelectKeyForReserveSql, ("$id", request.KeyId));
-                string companyId, projectId;
-                ApiKeyStatus status;
-                DateTimeOffset? expires, cooldown;
-                long? lifetime;
-                long used, reserved;
-                QuotaLimits rates;
+                ReserveKeyState key;
                 using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
                     if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -83,50 +79,15 @@ public sealed partial class SqliteInvoiceOcrStore
                         return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotFound), false);
                     }
 
-                    companyId = reader.GetString(0);
-                    projectId = reader.GetString(1);
-                    status = (ApiKeyStatus)reader.GetInt32(2);
-                    expires = SqliteDatabase.ReadTime(reader, 3);
-                    lifetime = NullableInt64(reader, 4);
-                    used = reader.GetInt64(5);
-                    reserved = reader.GetInt64(6);
-                    cooldown = SqliteDatabase.ReadTime(reader, 7);
-                    rates = ReadLimits(reader, 8);
+                    key = AdoQuotaAdmission.ReadKey(SqliteDialect.Instance, reader);
                 }
 
-                if (!string.Equals(companyId, request.CompanyId, StringComparison.Ordinal))
+                if (AdoQuotaAdmission.CheckKey(key, request, now) is { } keyRejection)
                 {
-                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.CompanyMismatch), false);
+                    return (keyRejection, false);
                 }
 
-                if (status != ApiKeyStatus.Active)
-                {
-                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotActive, status), false);
-                }
-
-                if (expires is { } e && e <= now)
-                {
-                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyExpired, status), false);
-                }
-
-                if (lifetime is { } limit)
-                {
-                    if (used >= limit)
-                    {
-                        return (QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeLimitReached, status), false);
-                    }
-
-                    if (used + reserved + request.Tokens > limit)
-                    {
-                        return (QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeHeadroomInsufficient, status), false);
-                    }
-                }
-
-                if (cooldown is { } c && c > now)
-                {
-                    return (QuotaReservationResult.Rejected(QuotaRejectionReason.KeyCoolingDown, status, c), false);
-                }
-
+                var (companyId, projectId, status) = (key.CompanyId, key.ProjectId, key.Status);
                 var project = await ReadProjectAsync(connection, transaction, projectId, cancellationToken).ConfigureAwait(false);
                 if (project?.BlockedUntil is { } blocked && blocked > now)
                 {
@@ -135,14 +96,7 @@ public sealed partial class SqliteInvoiceOcrStore
 
                 var minute = QuotaWindows.MinuteStart(now);
                 var day = QuotaWindows.DayStart(now);
-                var projectLimits = project?.Limits ?? QuotaLimits.None;
-                (int Scope, string Id, int Kind, DateTimeOffset Start, int? Requests, long? Tokens, QuotaRejectionReason Reason, DateTimeOffset RetryAt)[] windows =
-                [
-                    (0, request.KeyId, MinuteWindow, minute, rates.RequestsPerMinute, rates.TokensPerMinute, QuotaRejectionReason.KeyMinuteLimit, QuotaWindows.MinuteEnd(now)),
-                    (0, request.KeyId, DayWindow, day, rates.RequestsPerDay, rates.TokensPerDay, QuotaRejectionReason.KeyDayLimit, QuotaWindows.DayEnd(now)),
-                    (1, projectId, MinuteWindow, minute, projectLimits.RequestsPerMinute, projectLimits.TokensPerMinute, QuotaRejectionReason.ProjectMinuteLimit, QuotaWindows.MinuteEnd(now)),
-                    (1, projectId, DayWindow, day, projectLimits.RequestsPerDay, projectLimits.TokensPerDay, QuotaRejectionReason.ProjectDayLimit, QuotaWindows.DayEnd(now)),
-                ];
+                var windows = AdoQuotaAdmission.Windows(request.KeyId, projectId, key.Rates, project?.Limits ?? QuotaLimits.None, now);
                 foreach (var window in windows)
                 {
                     using var count = Command(

@@ -1,0 +1,48 @@
+using System.Data.Common;
+using InvoiceOcr.Sdk.Persistence.Ado;
+using Microsoft.Data.Sqlite;
+
+namespace InvoiceOcr.Sdk.Sqlite.Internal;
+
+/// <summary>
+/// SQLite's side of the shared ADO.NET mapping: <c>$name</c> parameters bound by value, instants and dates as
+/// invariant UTC text that sorts in time order, flags and small enums as integers.
+/// </summary>
+internal sealed class SqliteDialect : AdoDialect
+{
+    /// <summary>The one instance.</summary>
+    public static readonly SqliteDialect Instance = new();
+
+    private SqliteDialect()
+        : base("$")
+    {
+    }
+
+    /// <inheritdoc />
+    public override void AddParameter(DbCommand command, string name, object? value) =>
+        ((SqliteCommand)command).Parameters.AddWithValue(name, value ?? DBNull.Value);
+
+    /// <inheritdoc />
+    public override object Time(DateTimeOffset value) => SqliteDatabase.Time(value);
+
+    /// <inheritdoc />
+    public override object Date(DateOnly value) => SqliteDatabase.Date(value);
+
+    /// <inheritdoc />
+    public override object Flag(bool value) => value ? 1 : 0;
+
+    /// <inheritdoc />
+    public override object SmallInteger(int value) => value;
+
+    /// <inheritdoc />
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => SqliteDatabase.ParseTime(reader.GetString(ordinal));
+
+    /// <inheritdoc />
+    public override DateOnly ReadDate(DbDataReader reader, int ordinal) => SqliteDatabase.ParseDate(reader.GetString(ordinal));
+
+    /// <inheritdoc />
+    public override bool ReadFlag(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal) != 0;
+
+    /// <inheritdoc />
+    public override int ReadSmallInteger(DbDataReader reader, int ordinal) => reader.GetInt32(ordinal);
+}
