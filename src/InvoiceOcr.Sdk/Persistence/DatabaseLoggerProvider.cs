@@ -28,6 +28,9 @@ public sealed class DatabaseLoggerProvider : ILoggerProvider, ISupportExternalSc
     private long _dropped;
     private long _written;
     private long _fallback;
+    private long _accepted;
+    private long _processed;
+    private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
     /// <summary>Creates the provider.</summary>
@@ -89,12 +92,44 @@ public sealed class DatabaseLoggerProvider : ILoggerProvider, ISupportExternalSc
         _stop.Dispose();
     }
 
+    /// <summary>
+    /// Waits until every entry accepted before the call has been written (or sent to the fallback). The host calls it when
+    /// it stops, before the container disposes the store the entries go to.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the entries accepted so far are handled, or the loop has ended.</returns>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var target = Interlocked.Read(ref _accepted);
+        while (Interlocked.Read(ref _processed) < target && !_loop.IsCompleted)
+        {
+            var progress = Volatile.Read(ref _progress);
+            if (Interlocked.Read(ref _processed) >= target)
+            {
+                break; // A batch finished between the check and reading the signal.
+            }
+
+            await progress.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private void Enqueue(ApplicationLogEntry entry)
     {
-        if (!_queue.Writer.TryWrite(entry) && Volatile.Read(ref _disposed) == 0)
+        Interlocked.Increment(ref _accepted);
+        if (!_queue.Writer.TryWrite(entry))
         {
-            Interlocked.Increment(ref _dropped);
+            Interlocked.Decrement(ref _accepted);
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                Interlocked.Increment(ref _dropped);
+            }
         }
+    }
+
+    private void Processed(int count)
+    {
+        Interlocked.Add(ref _processed, count);
+        Interlocked.Exchange(ref _progress, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     private async Task RunAsync()
@@ -114,6 +149,7 @@ public sealed class DatabaseLoggerProvider : ILoggerProvider, ISupportExternalSc
                 batch.Add(entry);
             }
 
+            var accepted = batch.Count;
             var dropped = Interlocked.Read(ref _dropped);
             if (dropped > droppedReported)
             {
@@ -134,10 +170,12 @@ public sealed class DatabaseLoggerProvider : ILoggerProvider, ISupportExternalSc
             if (sink is not null && await TryWriteAsync(sink, batch).ConfigureAwait(false))
             {
                 Interlocked.Add(ref _written, batch.Count);
+                Processed(accepted);
                 continue;
             }
 
             WriteFallback(batch);
+            Processed(accepted);
             if (sink is not null && !_stop.IsCancellationRequested && _queue.Reader.Completion.IsCompleted is false)
             {
                 try

@@ -32,6 +32,7 @@ public static class DatabaseLoggingBuilderExtensions
             () => sp.GetService<IApplicationLogSink>(),
             sp.GetRequiredService<IOptions<DatabaseLoggerOptions>>(),
             sp.GetService<TimeProvider>())));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, DatabaseLoggerFlushService>());
         return builder;
     }
 }
