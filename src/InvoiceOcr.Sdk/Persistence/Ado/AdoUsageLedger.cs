@@ -31,9 +31,12 @@ internal static class AdoUsageLedger
         CancellationToken cancellationToken)
     {
         var inserted = new List<UsageRecord>();
+
+        // One command for the batch: the provider compiles the statement once and only the parameters change per row.
+        using var insert = command(insertUsageSql);
         foreach (var r in records)
         {
-            using var insert = command(insertUsageSql);
+            insert.Parameters.Clear();
             BindUsage(dialect, insert, r, now);
             if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
             {
