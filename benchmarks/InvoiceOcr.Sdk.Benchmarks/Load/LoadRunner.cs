@@ -24,6 +24,9 @@ internal static class LoadRunner
     private const string Company = "company-load";
     private const string Secret = "test-key-load-benchmark-0001";
 
+    /// <summary>The phases a run can be limited to with <c>--only</c> (comma-separated); all run by default.</summary>
+    private static readonly string[] AllPhases = ["memory", "sqlite", "ledger", "alloc", "keys"];
+
     /// <summary>Warm-up calls per path; a smoke run only proves the harness works, so it warms up briefly.</summary>
     private static int s_warmUpCalls = 300;
 
@@ -32,6 +35,7 @@ internal static class LoadRunner
         var smoke = args.Contains("--smoke");
         var seconds = smoke ? 1.0 : 5.0;
         string? output = null;
+        var phases = new HashSet<string>(AllPhases, StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -45,8 +49,11 @@ internal static class LoadRunner
                 case "--out" when i + 1 < args.Length:
                     output = args[++i];
                     break;
+                case "--only" when i + 1 < args.Length && args[i + 1].Split(',').All(p => AllPhases.Contains(p, StringComparer.OrdinalIgnoreCase)):
+                    phases = new HashSet<string>(args[++i].Split(','), StringComparer.OrdinalIgnoreCase);
+                    break;
                 default:
-                    await Console.Error.WriteLineAsync($"Unknown load option '{args[i]}'. Usage: load [--smoke] [--seconds N] [--out results.md]");
+                    await Console.Error.WriteLineAsync($"Unknown load option '{args[i]}'. Usage: load [--smoke] [--seconds N] [--out results.md] [--only {string.Join(',', AllPhases)}]");
                     return 2;
             }
         }
@@ -65,8 +72,9 @@ internal static class LoadRunner
         Console.WriteLine($"Load run: {phase.TotalSeconds:0.#} s per phase, {Environment.ProcessorCount} cores, emulator at {emulator.BaseAddress}");
 
         // 1. In-memory store: the whole extractor, and the model-call path alone (key pool, retries, HTTP, usage).
-        await using (var memory = await SdkHost.StartAsync(sqlite: false, emulator.BaseAddress))
+        if (phases.Contains("memory"))
         {
+            await using var memory = await SdkHost.StartAsync(sqlite: false, emulator.BaseAddress);
             await AddCompanyKeyAsync(memory);
             var extractor = memory.Services.GetRequiredService<IInvoiceExtractor>();
             var modelCall = ModelCallPath(memory, pdf);
@@ -111,8 +119,9 @@ internal static class LoadRunner
         }
 
         // 2. SQLite: quota reservation on every call and the durable usage ledger (group commit, outbox).
-        await using (var sqlite = await SdkHost.StartAsync(sqlite: true, emulator.BaseAddress))
+        if (phases.Contains("sqlite"))
         {
+            await using var sqlite = await SdkHost.StartAsync(sqlite: true, emulator.BaseAddress);
             await AddCompanyKeyAsync(sqlite, new QuotaLimits { RequestsPerMinute = int.MaxValue, TokensPerDay = long.MaxValue });
             var extractor = sqlite.Services.GetRequiredService<IInvoiceExtractor>();
             var modelCall = ModelCallPath(sqlite, pdf);
@@ -124,17 +133,28 @@ internal static class LoadRunner
             figures.Add(Overhead("SDK overhead p99, sequential, SQLite quota + durable ledger (extractor)", rawSeq, sdkSeq, 0.99, 0.30));
             figures.Add(Overhead("SDK overhead p50, sequential, SQLite quota + durable ledger (model-call path)", rawCallSeq, callSeq, 0.50, 0.30));
             figures.Add(Overhead("SDK overhead p99, sequential, SQLite quota + durable ledger (model-call path)", rawCallSeq, callSeq, 0.99, 0.30));
+        }
 
+        // 3. The SQLite usage ledger and the database logger on their own.
+        if (phases.Contains("ledger"))
+        {
+            await using var sqlite = await SdkHost.StartAsync(sqlite: true, emulator.BaseAddress);
             figures.Add(await LedgerBatchThroughputAsync(sqlite, phase));
             figures.Add(await LedgerGroupCommitThroughputAsync(sqlite, phase));
             figures.AddRange(await LoggerThroughputAsync(sqlite, phase));
         }
 
-        // 3. Peak managed allocation of one 10 MB PDF request (the model answers from a stub so only the SDK allocates).
-        figures.AddRange(await LargeDocumentAllocationAsync());
+        // 4. Peak managed allocation of one 10 MB PDF request (the model answers from a stub so only the SDK allocates).
+        if (phases.Contains("alloc"))
+        {
+            figures.AddRange(await LargeDocumentAllocationAsync());
+        }
 
-        // 4. Key acquisition with 10, 1k and 100k companies.
-        figures.AddRange(await KeyAcquisitionScalingAsync(phase));
+        // 5. Key acquisition with 10, 1k and 100k companies.
+        if (phases.Contains("keys"))
+        {
+            figures.AddRange(await KeyAcquisitionScalingAsync(phase));
+        }
 
         var table = Render(figures, phase, smoke);
         Console.WriteLine(table);
