@@ -29,7 +29,10 @@ internal static class PdfDocumentReader
     /// <summary>Opens the PDF and reads its facts, or throws an <see cref="InvalidDocumentException"/> saying why it cannot be used.</summary>
     /// <param name="content">The PDF's bytes.</param>
     /// <param name="fileName">The file name for messages.</param>
-    /// <param name="embeddedBudgetBytes">How many bytes of embedded files to copy out at most; files past the budget are skipped.</param>
+    /// <param name="embeddedBudgetBytes">
+    /// How many bytes of embedded files to copy out at most; files past the budget are skipped. Zero (or less) skips the
+    /// search for embedded files altogether: the facts then list none.
+    /// </param>
     public static PdfFacts Read(ReadOnlyMemory<byte> content, string? fileName, long embeddedBudgetBytes)
     {
         PdfDocument document;
@@ -58,7 +61,7 @@ internal static class PdfDocumentReader
                 throw Damaged(fileName, ex);
             }
 
-            return new PdfFacts(pageCount, document.IsEncrypted, ReadEmbeddedFiles(document, embeddedBudgetBytes));
+            return new PdfFacts(pageCount, document.IsEncrypted, embeddedBudgetBytes > 0 ? ReadEmbeddedFiles(document, embeddedBudgetBytes) : []);
         }
     }
 
@@ -71,19 +74,22 @@ internal static class PdfDocumentReader
         var result = new List<PdfEmbeddedFile>();
         try
         {
-            IEnumerable<(string Name, ReadOnlyMemory<byte> Bytes)> files = document.Advanced.TryGetEmbeddedFiles(out var embedded) && embedded.Count > 0
-                ? embedded.Select(f => (f.Name, f.Memory))
-                // PDF/A-3 associated files (the catalog's /AF array) may carry an e-invoice without a names-tree entry.
-                : EInvoices.AssociatedFiles.Read(document).Select(f => (f.Name, (ReadOnlyMemory<byte>)f.Bytes));
-            foreach (var (name, bytes) in files)
+            if (document.Advanced.TryGetEmbeddedFiles(out var embedded) && embedded.Count > 0)
             {
-                if (bytes.Length > budgetBytes)
+                foreach (var file in embedded)
                 {
-                    continue;
+                    // Copied: the decoded bytes may be a view of PdfPig's buffers, which must not outlive the document.
+                    Add(result, file.Name, file.Memory, copy: true, ref budgetBytes);
                 }
-
-                budgetBytes -= bytes.Length;
-                result.Add(new PdfEmbeddedFile(name, bytes.ToArray()));
+            }
+            else
+            {
+                // PDF/A-3 associated files (the catalog's /AF array) may carry an e-invoice without a names-tree entry.
+                // Their bytes are already fresh arrays, so they are kept as they are.
+                foreach (var (name, bytes) in EInvoices.AssociatedFiles.Read(document))
+                {
+                    Add(result, name, bytes, copy: false, ref budgetBytes);
+                }
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -92,6 +98,17 @@ internal static class PdfDocumentReader
         }
 
         return result;
+    }
+
+    private static void Add(List<PdfEmbeddedFile> result, string name, ReadOnlyMemory<byte> bytes, bool copy, ref long budgetBytes)
+    {
+        if (bytes.Length > budgetBytes)
+        {
+            return;
+        }
+
+        budgetBytes -= bytes.Length;
+        result.Add(new PdfEmbeddedFile(name, copy ? bytes.ToArray() : bytes));
     }
 
     private static InvalidDocumentException Damaged(string? fileName, Exception ex) =>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Xml;
 using System.Xml.Linq;
 using InvoiceOcr.Sdk.EInvoices;
@@ -69,15 +70,15 @@ public sealed partial class EInvoiceReader
             throw new InvalidDocumentException(DocumentRejectionReason.Empty, "The PDF has no bytes.");
         }
 
-        List<(string Name, byte[] Bytes)> attachments;
+        List<(string Name, ReadOnlyMemory<byte> Bytes)> attachments;
         try
         {
             using var document = PdfDocument.Open(pdf, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
-            attachments = document.Advanced.TryGetEmbeddedFiles(out var files) ? files.Select(f => (Name(f), f.Bytes.ToArray())).ToList() : [];
+            attachments = document.Advanced.TryGetEmbeddedFiles(out var files) ? files.Select(f => (Name(f), (ReadOnlyMemory<byte>)f.Bytes.ToArray())).ToList() : [];
             if (attachments.Count == 0)
             {
                 // PDF/A-3 associated files (the catalog's /AF array) may carry the XML without a names-tree entry.
-                attachments = AssociatedFiles.Read(document);
+                attachments = [.. AssociatedFiles.Read(document).Select(f => (f.Name, (ReadOnlyMemory<byte>)f.Bytes))];
             }
         }
         catch (PdfDocumentEncryptedException ex)
@@ -96,9 +97,9 @@ public sealed partial class EInvoiceReader
     /// <param name="embeddedFiles">The PDF's attachments.</param>
     /// <returns>The invoice, or <see langword="null"/> when none is an e-invoice.</returns>
     internal Invoice? ReadEmbeddedFiles(IReadOnlyList<Documents.PdfEmbeddedFile> embeddedFiles) =>
-        embeddedFiles.Count == 0 ? null : ReadAttachments([.. embeddedFiles.Select(f => (f.Name, f.Content.ToArray()))]);
+        embeddedFiles.Count == 0 ? null : ReadAttachments([.. embeddedFiles.Select(f => (f.Name, f.Content))]);
 
-    private Invoice? ReadAttachments(List<(string Name, byte[] Bytes)> attachments)
+    private Invoice? ReadAttachments(List<(string Name, ReadOnlyMemory<byte> Bytes)> attachments)
     {
         foreach (var (name, bytes) in Order(attachments))
         {
@@ -162,7 +163,7 @@ public sealed partial class EInvoiceReader
         : null;
 
     /// <summary>Parses an attachment; non-XML attachments (images, other PDFs) yield <see langword="null"/>.</summary>
-    private static XElement? Parse(byte[] bytes, string name)
+    private static XElement? Parse(ReadOnlyMemory<byte> bytes, string name)
     {
         var expected = IsPreferred(name) || name.StartsWith("UBL-", StringComparison.OrdinalIgnoreCase);
         if (!expected && !LooksLikeXml(bytes))
@@ -172,7 +173,9 @@ public sealed partial class EInvoiceReader
 
         try
         {
-            using var stream = new MemoryStream(bytes, writable: false);
+            using var stream = MemoryMarshal.TryGetArray(bytes, out var segment)
+                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+                : new MemoryStream(bytes.ToArray(), writable: false);
             using var reader = XmlReader.Create(stream, SecureSettings());
             return XDocument.Load(reader, LoadOptions.None).Root;
         }
@@ -186,9 +189,9 @@ public sealed partial class EInvoiceReader
         }
     }
 
-    private static bool LooksLikeXml(byte[] bytes)
+    private static bool LooksLikeXml(ReadOnlyMemory<byte> bytes)
     {
-        var span = bytes.AsSpan();
+        var span = bytes.Span;
         if (span.StartsWith("\uFEFF"u8))
         {
             span = span[3..];
@@ -198,7 +201,7 @@ public sealed partial class EInvoiceReader
         return span.Length > 0 && span[0] == (byte)'<';
     }
 
-    private static IEnumerable<(string Name, byte[] Bytes)> Order(List<(string Name, byte[] Bytes)> attachments) =>
+    private static IEnumerable<(string Name, ReadOnlyMemory<byte> Bytes)> Order(List<(string Name, ReadOnlyMemory<byte> Bytes)> attachments) =>
         attachments
             .OrderBy(a => IsPreferred(a.Name) ? Array.FindIndex(PreferredNames, n => n.Equals(a.Name, StringComparison.OrdinalIgnoreCase)) : PreferredNames.Length)
             .ThenBy(a => a.Name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) ? 0 : 1);

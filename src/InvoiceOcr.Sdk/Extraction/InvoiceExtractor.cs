@@ -40,10 +40,12 @@ internal sealed partial class InvoiceExtractor(
         var settings = options.CurrentValue;
         var operationId = CreateOperationId(context);
 
-        // Rejected documents throw here: no key is leased and nothing is billed.
-        var inspected = await inspector.InspectAsync(document, cancellationToken).ConfigureAwait(false);
+        // Rejected documents throw here: no key is leased and nothing is billed. In ModelOnly mode nothing reads a PDF's
+        // attachments, so intake does not look for them.
+        var readEmbeddedFiles = settings.EInvoiceMode != EInvoiceMode.ModelOnly;
+        var inspected = await inspector.InspectAsync(document, readEmbeddedFiles, cancellationToken).ConfigureAwait(false);
 
-        if (inspected.Kind == DocumentKind.Pdf && settings.EInvoiceMode != EInvoiceMode.ModelOnly)
+        if (inspected.Kind == DocumentKind.Pdf && readEmbeddedFiles)
         {
             if (eInvoiceReader.ReadEmbeddedFiles(inspected.EmbeddedFiles) is { } embedded)
             {
@@ -76,7 +78,7 @@ internal sealed partial class InvoiceExtractor(
         var model = settings.Gemini.Model;
         var estimate = EstimateTokens(inspected, settings.Gemini.MaxOutputTokens);
         var request = new GeminiGenerateRequest(
-            inspected.Content, inspected.MimeType, InvoicePrompt.SystemInstruction, InvoicePrompt.UserPrompt, InvoiceSchema.ResponseJsonSchema)
+            inspected.Content, inspected.MimeType, InvoicePrompt.SystemInstruction, InvoicePrompt.UserPrompt, InvoiceSchema.SharedResponseJsonSchema)
         {
             Model = model,
             DisplayName = inspected.FileName,

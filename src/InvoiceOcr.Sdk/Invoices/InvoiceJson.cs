@@ -88,7 +88,8 @@ internal static class InvoiceJson
             span = span.Trim();
         }
 
-        return span.ToString();
+        // The usual answer is bare JSON: return it as it is rather than copying it.
+        return span.Length == text.Length ? text : span.ToString();
     }
 
     private static string Preview(string text) => text.Length <= 20 ? text : text[..20] + "…";

@@ -30,8 +30,24 @@ internal static class InvoiceSchema
     /// <summary>Gets a fresh copy of the schema; callers may change it freely.</summary>
     internal static JsonObject ResponseJsonSchema => (JsonObject)Schema.DeepClone();
 
+    /// <summary>
+    /// Gets one copy of the schema shared by every request, so an extraction does not deep-clone the whole schema (hundreds
+    /// of nodes) per call. Requests only serialize it, and concurrent reads of a fully built <see cref="JsonObject"/> are
+    /// safe; never change it (use <see cref="ResponseJsonSchema"/> for a copy that may change).
+    /// </summary>
+    internal static JsonObject SharedResponseJsonSchema { get; } = BuildShared();
+
     /// <summary>Gets the schema as indented JSON text.</summary>
     internal static string ResponseJsonSchemaText => SchemaText;
+
+    private static JsonObject BuildShared()
+    {
+        var shared = (JsonObject)Schema.DeepClone();
+
+        // Writing it once materializes every node, so later concurrent writers find nothing left to initialize lazily.
+        _ = shared.ToJsonString();
+        return shared;
+    }
 
     private static JsonObject Build()
     {

@@ -125,7 +125,14 @@ public sealed class DocumentInspectorCorpusTests
 
     [Theory]
     [MemberData(nameof(CorpusFiles))]
-    public async Task InspectAsync_CorpusFile_MatchesExpectation(string path)
+    public Task InspectAsync_CorpusFile_MatchesExpectation(string path) => AssertExpectationAsync(path, readEmbeddedFiles: true);
+
+    /// <summary>ModelOnly extraction skips the attachment search; every rejection and every fact but the attachments must stay.</summary>
+    [Theory]
+    [MemberData(nameof(CorpusFiles))]
+    public Task InspectAsync_CorpusFileWithoutReadingEmbeddedFiles_MatchesExpectation(string path) => AssertExpectationAsync(path, readEmbeddedFiles: false);
+
+    private static async Task AssertExpectationAsync(string path, bool readEmbeddedFiles)
     {
         var expected = Expectations.Single(e => e.Path == path);
         var fileName = Path.GetFileName(path);
@@ -134,7 +141,7 @@ public sealed class DocumentInspectorCorpusTests
 
         if (expected.Reason is { } reason)
         {
-            var ex = await Assert.ThrowsAsync<InvalidDocumentException>(() => inspector.InspectAsync(document, TestContext.Current.CancellationToken));
+            var ex = await Assert.ThrowsAsync<InvalidDocumentException>(() => inspector.InspectAsync(document, readEmbeddedFiles, TestContext.Current.CancellationToken));
             Assert.Equal(reason, ex.Reason);
             Assert.Equal(InvoiceOcrErrorKind.InvalidDocument, ex.Kind);
             Assert.Equal(fileName, ex.FileName);
@@ -142,7 +149,7 @@ public sealed class DocumentInspectorCorpusTests
             return;
         }
 
-        var inspected = await inspector.InspectAsync(document, TestContext.Current.CancellationToken);
+        var inspected = await inspector.InspectAsync(document, readEmbeddedFiles, TestContext.Current.CancellationToken);
         Assert.Equal(expected.Kind, inspected.Kind);
         Assert.Equal(expected.Pages, inspected.PageCount);
         Assert.Equal(expected.Width, inspected.PixelWidth);
@@ -153,6 +160,10 @@ public sealed class DocumentInspectorCorpusTests
         Assert.Equal(document.Length, inspected.Length);
         Assert.Equal(fileName, inspected.FileName);
         Assert.Equal(DocumentKindInfo.MimeType(inspected.Kind), inspected.MimeType);
+        if (!readEmbeddedFiles)
+        {
+            Assert.Empty(inspected.EmbeddedFiles);
+        }
     }
 
     [Fact]
@@ -186,6 +197,24 @@ public sealed class DocumentInspectorCorpusTests
         var name = Path.GetFileName(extractedXml);
         var embedded = Assert.Single(inspected.EmbeddedFiles, f => f.Name == name);
         Assert.Equal(SharedData.ReadInvoice(extractedXml), embedded.Content.ToArray());
+    }
+
+    [Theory]
+    [InlineData("zugferd/EN16931_Einfach.pdf", 2)]
+    [InlineData("zugferd/EN16931_Miete.pdf", 4)]
+    [InlineData("edge/corruptedV2PDF.pdf", 1)]
+    public async Task InspectAsync_HybridInvoiceWithoutReadingEmbeddedFiles_ListsNoAttachmentButTheSameFacts(string pdf, int pages)
+    {
+        var document = InvoiceDocument.FromBytes(SharedData.ReadInvoice(pdf));
+        var inspector = CreateInspector();
+
+        var with = await inspector.InspectAsync(document, readEmbeddedFiles: true, TestContext.Current.CancellationToken);
+        var without = await inspector.InspectAsync(document, readEmbeddedFiles: false, TestContext.Current.CancellationToken);
+
+        Assert.NotEmpty(with.EmbeddedFiles);
+        Assert.Empty(without.EmbeddedFiles);
+        Assert.Equal((pages, with.Sha256, with.IsEncrypted), (without.PageCount ?? 0, without.Sha256, without.IsEncrypted));
+        Assert.Equal(pages, with.PageCount);
     }
 
     [Fact]

@@ -197,6 +197,39 @@ public sealed class DocumentInspectorTests
     }
 
     [Fact]
+    public async Task InspectAsync_Pdf_ParsedOnAThreadPoolThreadNotADedicatedOne()
+    {
+        bool? onPool = null;
+        var inspector = Inspector(pdfReader: (_, _, _) =>
+        {
+            onPool = Thread.CurrentThread.IsThreadPoolThread;
+            return new PdfFacts(1, false, []);
+        });
+
+        await inspector.InspectAsync(InvoiceDocument.FromBytes(SharedData.ReadInvoice("edge/issue6069.pdf")), Ct);
+
+        Assert.True(onPool);
+    }
+
+    [Theory]
+    [InlineData(true, 1234L)]
+    [InlineData(false, 0L)]
+    public async Task InspectAsync_ReadEmbeddedFiles_GivesTheReaderTheFileLimitOrNoAttachmentBudget(bool readEmbeddedFiles, long expectedBudget)
+    {
+        long? budget = null;
+        var options = new DocumentOptions { MaxFileBytes = 1234 };
+        var inspector = Inspector(options, (_, _, b) =>
+        {
+            budget = b;
+            return new PdfFacts(1, false, []);
+        });
+
+        await inspector.InspectAsync(InvoiceDocument.FromBytes(SharedData.ReadInvoice("edge/issue6069.pdf")), readEmbeddedFiles, Ct);
+
+        Assert.Equal(expectedBudget, budget);
+    }
+
+    [Fact]
     public async Task InspectAsync_PdfParserNeverFinishes_RejectedAsDamagedWhenTheTimeoutPasses()
     {
         var time = new FakeTimeProvider();

@@ -53,6 +53,23 @@ public sealed class InvoiceJsonTests
     };
 
     [Fact]
+    public void StripFence_BareJson_ReturnsTheSameStringWithoutCopying()
+    {
+        const string json = "{\"invoiceId\":\"INV-1\"}";
+
+        Assert.Same(json, InvoiceJson.StripFence(json));
+    }
+
+    [Theory]
+    [InlineData(" {\"a\":1}\n", "{\"a\":1}")]
+    [InlineData("```json\n{\"a\":1}\n```", "{\"a\":1}")]
+    [InlineData("\uFEFF{\"a\":1}", "{\"a\":1}")]
+    public void StripFence_WhitespaceFenceOrBom_Removed(string text, string expected)
+    {
+        Assert.Equal(expected, InvoiceJson.StripFence(text));
+    }
+
+    [Fact]
     public void Deserialize_SerializedFullInvoice_RoundTripsEveryProperty()
     {
         var json = InvoiceJson.Serialize(Full);

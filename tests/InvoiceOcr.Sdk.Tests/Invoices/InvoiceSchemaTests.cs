@@ -23,6 +23,26 @@ public sealed class InvoiceSchemaTests
     }
 
     [Fact]
+    public void SharedResponseJsonSchema_OneInstanceEqualToAFreshCopy()
+    {
+        Assert.Same(InvoiceSchema.SharedResponseJsonSchema, InvoiceSchema.SharedResponseJsonSchema);
+        Assert.NotSame(InvoiceSchema.ResponseJsonSchema, InvoiceSchema.ResponseJsonSchema);
+        Assert.True(JsonNode.DeepEquals(InvoiceSchema.ResponseJsonSchema, InvoiceSchema.SharedResponseJsonSchema));
+    }
+
+    [Fact]
+    public async Task SharedResponseJsonSchema_WrittenConcurrently_EveryWriterGetsTheSameText()
+    {
+        var expected = InvoiceSchema.ResponseJsonSchema.ToJsonString();
+
+        var texts = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(
+            () => Enumerable.Range(0, 20).Select(_ => InvoiceSchema.SharedResponseJsonSchema.ToJsonString()).ToArray(),
+            TestContext.Current.CancellationToken)));
+
+        Assert.All(texts.SelectMany(t => t), text => Assert.Equal(expected, text));
+    }
+
+    [Fact]
     public void ResponseJsonSchema_CoversEveryModelProperty()
     {
         var missing = new List<string>();
