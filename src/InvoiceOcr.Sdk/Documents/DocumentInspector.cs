@@ -142,7 +142,7 @@ internal sealed partial class DocumentInspector
             };
         }
 
-        var facts = await ReadPdfAsync(content, fileName, options, readEmbeddedFiles ? options.MaxFileBytes : 0, cancellationToken).ConfigureAwait(false);
+        var (facts, sha256) = await ReadPdfAsync(content, fileName, options, readEmbeddedFiles ? options.MaxFileBytes : 0, cancellationToken).ConfigureAwait(false);
         if (facts.PageCount == 0)
         {
             throw DocumentMessages.Reject(DocumentRejectionReason.NoPages, fileName, "the PDF has no pages.");
@@ -162,20 +162,26 @@ internal sealed partial class DocumentInspector
             Kind = kind,
             MimeType = DocumentKindInfo.MimeType(kind),
             FileName = fileName,
-            Sha256 = Sha256Hex(content.Span),
+            Sha256 = sha256,
             PageCount = facts.PageCount,
             IsEncrypted = facts.IsEncrypted,
             EmbeddedFiles = facts.EmbeddedFiles,
         };
     }
 
-    private async Task<PdfFacts> ReadPdfAsync(ReadOnlyMemory<byte> content, string? fileName, DocumentOptions options, long embeddedBudgetBytes, CancellationToken cancellationToken)
+    /// <summary>Parses the PDF on the thread pool under the parse timeout, hashing the bytes meanwhile; returns the facts and the SHA-256.</summary>
+    private async Task<(PdfFacts Facts, string Sha256)> ReadPdfAsync(ReadOnlyMemory<byte> content, string? fileName, DocumentOptions options, long embeddedBudgetBytes, CancellationToken cancellationToken)
     {
         var reader = _pdfReader;
         var parse = Task.Run(() => reader(content, fileName, embeddedBudgetBytes), CancellationToken.None);
+        var parsed = parse.WaitAsync(options.PdfParseTimeout, _timeProvider, cancellationToken);
+
+        // Hash while the parser works: when another pool thread is free it picks the parse up, and for a large file the
+        // two overlap instead of adding up. A rejected PDF wastes the hash, which is cheaper than the parse it waits for.
+        var sha256 = Sha256Hex(content.Span);
         try
         {
-            return await parse.WaitAsync(options.PdfParseTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            return (await parsed.ConfigureAwait(false), sha256);
         }
         catch (TimeoutException ex)
         {
