@@ -68,7 +68,8 @@ internal static class InvoiceJson
             throw new InvoiceOcrException(InvoiceOcrErrorKind.SchemaMismatch, "The model's answer is JSON null; expected an invoice object.");
         }
 
-        return invoice with { Source = InvoiceSource.Model };
+        // A model answer never sets the source (the schema does not ask for it), so the copy is rarely needed.
+        return ReferenceEquals(invoice.Source, InvoiceSource.Model) ? invoice : invoice with { Source = InvoiceSource.Model };
     }
 
     /// <summary>Removes surrounding whitespace, a byte-order mark and a Markdown code fence.</summary>

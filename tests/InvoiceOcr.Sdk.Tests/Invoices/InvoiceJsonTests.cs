@@ -134,6 +134,21 @@ public sealed class InvoiceJsonTests
     }
 
     [Fact]
+    public void Deserialize_ClaimedModelSourceWithDetails_IsReplacedByTheSharedModelSource()
+    {
+        var invoice = InvoiceJson.Deserialize("""{"invoiceId":"A-1","source":{"kind":"Model","attachmentName":"made-up.xml"}}""");
+
+        Assert.Same(InvoiceSource.Model, invoice.Source);
+        Assert.Equal("A-1", invoice.InvoiceId);
+    }
+
+    [Fact]
+    public void Deserialize_NoSource_KeepsTheSharedModelSource()
+    {
+        Assert.Same(InvoiceSource.Model, InvoiceJson.Deserialize("""{"invoiceId":"A-1"}""").Source);
+    }
+
+    [Fact]
     public void Deserialize_ClaimedSource_IsAlwaysModel()
     {
         var invoice = InvoiceJson.Deserialize("""{"source":{"kind":"EmbeddedXml","format":"Ubl"}}""");
