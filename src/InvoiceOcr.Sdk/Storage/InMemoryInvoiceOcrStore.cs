@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace InvoiceOcr.Sdk;
 
@@ -8,8 +9,6 @@ namespace InvoiceOcr.Sdk;
 /// </summary>
 public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageLedger, IRetryAttemptStore
 {
-    private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
-
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private readonly Dictionary<string, ApiKey> _keys = new(StringComparer.Ordinal);
@@ -20,24 +19,26 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
     private readonly Dictionary<string, ProjectQuota> _projects = new(StringComparer.Ordinal);
     private readonly List<ApiKeyStatusTransition> _transitions = [];
     private readonly Dictionary<string, QuotaReservation> _reservations = new(StringComparer.Ordinal);
-    private readonly Dictionary<WindowId, Counter> _windows = [];
+
+    // The current minute and Pacific-day counters of each key and each project, one small object per key or project:
+    // a reservation touches two objects found with two lookups instead of four (scope, id, kind, start) entries, and
+    // nothing has to be pruned (an object holds only its current windows; a later window replaces an earlier one).
+    private readonly Dictionary<string, WindowCounters> _keyWindows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WindowCounters> _projectWindows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, UsageRecord> _usage = new(StringComparer.Ordinal);
     private readonly Dictionary<(string OperationId, int Attempt), RetryAttemptRecord> _retryAttempts = [];
-    private DateTimeOffset _lastPrune;
+    private readonly string _reservationPrefix = "r-" + Guid.NewGuid().ToString("N")[..12] + "-";
     private long _reservationSequence;
+
+    // The Pacific day that contains the last reading of the clock, so the time-zone conversion runs once a day, not per call.
+    private DateTimeOffset _dayStart = DateTimeOffset.MaxValue;
+    private DateTimeOffset _dayEnd = DateTimeOffset.MinValue;
 
     /// <summary>Creates a store.</summary>
     /// <param name="timeProvider">The store's clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     public InMemoryInvoiceOcrStore(TimeProvider? timeProvider = null)
     {
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _lastPrune = _timeProvider.GetUtcNow();
-    }
-
-    private enum WindowKind
-    {
-        Minute,
-        Day,
     }
 
     /// <inheritdoc/>
@@ -224,7 +225,6 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         lock (_gate)
         {
             var now = _timeProvider.GetUtcNow();
-            PruneIfDue(now);
             if (!_keys.TryGetValue(request.KeyId, out var key))
             {
                 return Task.FromResult(QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotFound));
@@ -340,10 +340,11 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         {
             var now = _timeProvider.GetUtcNow();
             var minute = QuotaWindows.MinuteStart(now);
-            var day = QuotaWindows.DayStart(now);
-            var m = _windows.GetValueOrDefault(new WindowId(scope, id, WindowKind.Minute, minute));
-            var d = _windows.GetValueOrDefault(new WindowId(scope, id, WindowKind.Day, day));
-            return Task.FromResult(new QuotaWindowUsage(scope, id, minute, m.Requests, m.Tokens, day, d.Requests, d.Tokens));
+            var day = DayStart(now);
+            var windows = (scope == QuotaScope.Key ? _keyWindows : _projectWindows).GetValueOrDefault(id);
+            var (minuteRequests, minuteTokens) = windows?.Minute(minute) ?? default;
+            var (dayRequests, dayTokens) = windows?.Day(day) ?? default;
+            return Task.FromResult(new QuotaWindowUsage(scope, id, minute, minuteRequests, minuteTokens, day, dayRequests, dayTokens));
         }
     }
 
@@ -501,50 +502,59 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         }
 
         var minute = QuotaWindows.MinuteStart(now);
-        var day = QuotaWindows.DayStart(now);
-        var keyMinute = new WindowId(QuotaScope.Key, key.Id, WindowKind.Minute, minute);
-        var keyDay = new WindowId(QuotaScope.Key, key.Id, WindowKind.Day, day);
-        var projectMinute = new WindowId(QuotaScope.Project, key.ProjectId, WindowKind.Minute, minute);
-        var projectDay = new WindowId(QuotaScope.Project, key.ProjectId, WindowKind.Day, day);
+        var day = DayStart(now);
         var limits = project?.Limits ?? QuotaLimits.None;
+        var keyWindows = Windows(_keyWindows, key.Id);
+        var projectWindows = Windows(_projectWindows, key.ProjectId);
 
-        if (!FitsWindow(keyMinute, key.Rates.RequestsPerMinute, key.Rates.TokensPerMinute, request.Tokens))
+        if (!Fits(keyWindows.Minute(minute), key.Rates.RequestsPerMinute, key.Rates.TokensPerMinute, request.Tokens))
         {
             return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyMinuteLimit, key.Status, QuotaWindows.MinuteEnd(now));
         }
 
-        if (!FitsWindow(keyDay, key.Rates.RequestsPerDay, key.Rates.TokensPerDay, request.Tokens))
+        if (!Fits(keyWindows.Day(day), key.Rates.RequestsPerDay, key.Rates.TokensPerDay, request.Tokens))
         {
-            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyDayLimit, key.Status, QuotaWindows.DayEnd(now));
+            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyDayLimit, key.Status, _dayEnd);
         }
 
-        if (!FitsWindow(projectMinute, limits.RequestsPerMinute, limits.TokensPerMinute, request.Tokens))
+        if (!Fits(projectWindows.Minute(minute), limits.RequestsPerMinute, limits.TokensPerMinute, request.Tokens))
         {
             return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectMinuteLimit, key.Status, QuotaWindows.MinuteEnd(now));
         }
 
-        if (!FitsWindow(projectDay, limits.RequestsPerDay, limits.TokensPerDay, request.Tokens))
+        if (!Fits(projectWindows.Day(day), limits.RequestsPerDay, limits.TokensPerDay, request.Tokens))
         {
-            return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectDayLimit, key.Status, QuotaWindows.DayEnd(now));
+            return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectDayLimit, key.Status, _dayEnd);
         }
 
-        foreach (var window in (ReadOnlySpan<WindowId>)[keyMinute, keyDay, projectMinute, projectDay])
-        {
-            var counter = _windows.GetValueOrDefault(window);
-            _windows[window] = new Counter(counter.Requests + 1, counter.Tokens + request.Tokens);
-        }
-
+        keyWindows.Count(minute, day, request.Tokens);
+        projectWindows.Count(minute, day, request.Tokens);
         _keys[key.Id] = key with { TokensReserved = key.TokensReserved + request.Tokens };
-        var id = string.Create(CultureInfo.InvariantCulture, $"r-{Interlocked.Increment(ref _reservationSequence)}-{Guid.NewGuid():N}");
+        var id = string.Concat(_reservationPrefix, (++_reservationSequence).ToString(CultureInfo.InvariantCulture));
         var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive);
         _reservations.Add(id, reservation);
         return QuotaReservationResult.Granted(reservation);
     }
 
-    private bool FitsWindow(WindowId window, int? requestLimit, long? tokenLimit, long tokens)
+    private static bool Fits((long Requests, long Tokens) counted, int? requestLimit, long? tokenLimit, long tokens) =>
+        Fits(counted.Requests, 1, requestLimit) && Fits(counted.Tokens, tokens, tokenLimit);
+
+    private static WindowCounters Windows(Dictionary<string, WindowCounters> windows, string id)
     {
-        var counter = _windows.GetValueOrDefault(window);
-        return Fits(counter.Requests, 1, requestLimit) && Fits(counter.Tokens, tokens, tokenLimit);
+        ref var counters = ref CollectionsMarshal.GetValueRefOrAddDefault(windows, id, out _);
+        return counters ??= new WindowCounters();
+    }
+
+    /// <summary>Returns the start of the Pacific day containing <paramref name="now"/>, converting time zones only when the day changes.</summary>
+    private DateTimeOffset DayStart(DateTimeOffset now)
+    {
+        if (now < _dayStart || now >= _dayEnd)
+        {
+            _dayStart = QuotaWindows.DayStart(now);
+            _dayEnd = QuotaWindows.DayEnd(now);
+        }
+
+        return _dayStart;
     }
 
     private bool ReleaseCore(string reservationId)
@@ -570,17 +580,9 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
             return;
         }
 
-        foreach (var window in (ReadOnlySpan<WindowId>)[
-            new(QuotaScope.Key, reservation.KeyId, WindowKind.Minute, reservation.MinuteWindowStart),
-            new(QuotaScope.Key, reservation.KeyId, WindowKind.Day, reservation.DayWindowStart),
-            new(QuotaScope.Project, reservation.ProjectId, WindowKind.Minute, reservation.MinuteWindowStart),
-            new(QuotaScope.Project, reservation.ProjectId, WindowKind.Day, reservation.DayWindowStart)])
-        {
-            if (_windows.TryGetValue(window, out var counter))
-            {
-                _windows[window] = counter with { Tokens = Math.Max(0, counter.Tokens + delta) };
-            }
-        }
+        // Windows that have since been replaced by later ones are gone: nothing is counted in them any more.
+        _keyWindows.GetValueOrDefault(reservation.KeyId)?.Adjust(reservation.MinuteWindowStart, reservation.DayWindowStart, delta);
+        _projectWindows.GetValueOrDefault(reservation.ProjectId)?.Adjust(reservation.MinuteWindowStart, reservation.DayWindowStart, delta);
     }
 
     private ApiKey SetStatus(ApiKey key, ApiKeyStatus status, string? reason, DateTimeOffset now)
@@ -591,26 +593,51 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         return changed;
     }
 
-    private void PruneIfDue(DateTimeOffset now)
+    /// <summary>The requests and tokens counted in one key's or project's current minute and Pacific day.</summary>
+    private sealed class WindowCounters
     {
-        if (now - _lastPrune < PruneInterval)
+        private DateTimeOffset _minuteStart = DateTimeOffset.MinValue;
+        private long _minuteRequests;
+        private long _minuteTokens;
+        private DateTimeOffset _dayStart = DateTimeOffset.MinValue;
+        private long _dayRequests;
+        private long _dayTokens;
+
+        public (long Requests, long Tokens) Minute(DateTimeOffset start) => start == _minuteStart ? (_minuteRequests, _minuteTokens) : default;
+
+        public (long Requests, long Tokens) Day(DateTimeOffset start) => start == _dayStart ? (_dayRequests, _dayTokens) : default;
+
+        /// <summary>Counts one request and its tokens in the given windows, which replace older ones.</summary>
+        public void Count(DateTimeOffset minute, DateTimeOffset day, long tokens)
         {
-            return;
+            if (minute != _minuteStart)
+            {
+                (_minuteStart, _minuteRequests, _minuteTokens) = (minute, 0, 0);
+            }
+
+            if (day != _dayStart)
+            {
+                (_dayStart, _dayRequests, _dayTokens) = (day, 0, 0);
+            }
+
+            _minuteRequests++;
+            _minuteTokens += tokens;
+            _dayRequests++;
+            _dayTokens += tokens;
         }
 
-        _lastPrune = now;
-        var minuteCutoff = QuotaWindows.MinuteStart(now).AddMinutes(-2);
-        var dayCutoff = QuotaWindows.DayStart(now).AddDays(-2);
-        var stale = _windows.Keys
-            .Where(w => w.Kind == WindowKind.Minute ? w.Start < minuteCutoff : w.Start < dayCutoff)
-            .ToList();
-        foreach (var window in stale)
+        /// <summary>Corrects the tokens of the windows a reservation counted in, if they are still the current ones.</summary>
+        public void Adjust(DateTimeOffset minute, DateTimeOffset day, long delta)
         {
-            _windows.Remove(window);
+            if (minute == _minuteStart)
+            {
+                _minuteTokens = Math.Max(0, _minuteTokens + delta);
+            }
+
+            if (day == _dayStart)
+            {
+                _dayTokens = Math.Max(0, _dayTokens + delta);
+            }
         }
     }
-
-    private readonly record struct WindowId(QuotaScope Scope, string Id, WindowKind Kind, DateTimeOffset Start);
-
-    private readonly record struct Counter(long Requests, long Tokens);
 }
