@@ -11,20 +11,19 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
-    private readonly Dictionary<string, ApiKey> _keys = new(StringComparer.Ordinal);
+    private static readonly Comparer<KeyEntry> ById = Comparer<KeyEntry>.Create(static (a, b) => string.CompareOrdinal(a.Key.Id, b.Key.Id));
+
+    // One entry per key holding the key, its window counters and its project's entry, so a reservation finds everything
+    // with one lookup and a settlement with none (the reservation points at its entry): the cost of a call does not grow
+    // with the number of keys and companies, and the big dictionaries are never written on the hot path.
+    private readonly Dictionary<string, KeyEntry> _keys = new(StringComparer.Ordinal);
 
     // Key ids per company, kept in ordinal order: a lease looks up its company's keys without scanning every key, so
     // acquisition costs the same with 10 companies or 100,000 (keys are never removed and never change company).
-    private readonly Dictionary<string, List<string>> _keyIdsByCompany = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ProjectQuota> _projects = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<KeyEntry>> _keysByCompany = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProjectEntry> _projects = new(StringComparer.Ordinal);
     private readonly List<ApiKeyStatusTransition> _transitions = [];
-    private readonly Dictionary<string, QuotaReservation> _reservations = new(StringComparer.Ordinal);
-
-    // The current minute and Pacific-day counters of each key and each project, one small object per key or project:
-    // a reservation touches two objects found with two lookups instead of four (scope, id, kind, start) entries, and
-    // nothing has to be pruned (an object holds only its current windows; a later window replaces an earlier one).
-    private readonly Dictionary<string, WindowCounters> _keyWindows = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, WindowCounters> _projectWindows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HeldReservation> _reservations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, UsageRecord> _usage = new(StringComparer.Ordinal);
     private readonly Dictionary<(string OperationId, int Attempt), RetryAttemptRecord> _retryAttempts = [];
     private readonly string _reservationPrefix = "r-" + Guid.NewGuid().ToString("N")[..12] + "-";
@@ -55,22 +54,25 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
             }
 
             var now = _timeProvider.GetUtcNow();
-            _keys.Add(key.Id, key with
+            var entry = new KeyEntry(
+                key with
+                {
+                    AllowedModels = [.. key.AllowedModels],
+                    TokensReserved = 0,
+                    CooldownUntil = null,
+                    UsageThresholdNotified = 0,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                },
+                Project(key.ProjectId));
+            _keys.Add(key.Id, entry);
+            if (!_keysByCompany.TryGetValue(key.CompanyId, out var entries))
             {
-                AllowedModels = [.. key.AllowedModels],
-                TokensReserved = 0,
-                CooldownUntil = null,
-                UsageThresholdNotified = 0,
-                CreatedAt = now,
-                UpdatedAt = now,
-            });
-            if (!_keyIdsByCompany.TryGetValue(key.CompanyId, out var ids))
-            {
-                _keyIdsByCompany.Add(key.CompanyId, ids = []);
+                _keysByCompany.Add(key.CompanyId, entries = []);
             }
 
-            var at = ids.BinarySearch(key.Id, StringComparer.Ordinal);
-            ids.Insert(at < 0 ? ~at : at, key.Id);
+            var at = entries.BinarySearch(entry, ById);
+            entries.Insert(at < 0 ? ~at : at, entry);
             return Task.FromResult(true);
         }
     }
@@ -82,7 +84,7 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult(_keys.GetValueOrDefault(keyId));
+            return Task.FromResult(_keys.GetValueOrDefault(keyId)?.Key);
         }
     }
 
@@ -93,15 +95,15 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_keyIdsByCompany.TryGetValue(companyId, out var ids))
+            if (!_keysByCompany.TryGetValue(companyId, out var entries))
             {
                 return Task.FromResult<IReadOnlyList<ApiKey>>([]);
             }
 
-            var keys = new ApiKey[ids.Count];
+            var keys = new ApiKey[entries.Count];
             for (var i = 0; i < keys.Length; i++)
             {
-                keys[i] = _keys[ids[i]];
+                keys[i] = entries[i].Key;
             }
 
             return Task.FromResult<IReadOnlyList<ApiKey>>(keys);
@@ -115,12 +117,12 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_keys.TryGetValue(keyId, out var key) || (expected is { } e && key.Status != e) || key.Status == status)
+            if (!_keys.TryGetValue(keyId, out var entry) || (expected is { } e && entry.Key.Status != e) || entry.Key.Status == status)
             {
                 return Task.FromResult(false);
             }
 
-            SetStatus(key, status, reason, _timeProvider.GetUtcNow());
+            SetStatus(entry, status, reason, _timeProvider.GetUtcNow());
             return Task.FromResult(true);
         }
     }
@@ -141,12 +143,12 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_keys.TryGetValue(keyId, out var key))
+            if (!_keys.TryGetValue(keyId, out var entry))
             {
                 return Task.FromResult(false);
             }
 
-            _keys[keyId] = key with
+            entry.Key = entry.Key with
             {
                 LifetimeTokenLimit = limits.LifetimeTokenLimit,
                 ExpiresAt = limits.ExpiresAt,
@@ -179,12 +181,12 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_keys.TryGetValue(keyId, out var key) || key.UsageThresholdNotified >= percent)
+            if (!_keys.TryGetValue(keyId, out var entry) || entry.Key.UsageThresholdNotified >= percent)
             {
                 return Task.FromResult(false);
             }
 
-            _keys[keyId] = key with { UsageThresholdNotified = percent };
+            entry.Key = entry.Key with { UsageThresholdNotified = percent };
             return Task.FromResult(true);
         }
     }
@@ -198,8 +200,9 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            _projects[projectId] = _projects.TryGetValue(projectId, out var project)
-                ? project with { Limits = limits }
+            var project = Project(projectId);
+            project.Quota = project.Quota is { } quota
+                ? quota with { Limits = limits }
                 : new ProjectQuota { ProjectId = projectId, Limits = limits };
             return Task.CompletedTask;
         }
@@ -212,7 +215,7 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult(_projects.GetValueOrDefault(projectId));
+            return Task.FromResult(_projects.GetValueOrDefault(projectId)?.Quota);
         }
     }
 
@@ -225,18 +228,18 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         lock (_gate)
         {
             var now = _timeProvider.GetUtcNow();
-            if (!_keys.TryGetValue(request.KeyId, out var key))
+            if (!_keys.TryGetValue(request.KeyId, out var entry))
             {
                 return Task.FromResult(QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotFound));
             }
 
-            if (!string.Equals(key.CompanyId, request.CompanyId, StringComparison.Ordinal))
+            if (!string.Equals(entry.Key.CompanyId, request.CompanyId, StringComparison.Ordinal))
             {
                 // Do not reveal anything about another company's key.
                 return Task.FromResult(QuotaReservationResult.Rejected(QuotaRejectionReason.CompanyMismatch));
             }
 
-            var result = TryReserve(key, request, now);
+            var result = TryReserve(entry, request, now);
             return Task.FromResult(result);
         }
     }
@@ -249,31 +252,27 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_reservations.Remove(reservationId, out var reservation))
+            if (!_reservations.Remove(reservationId, out var held))
             {
                 return Task.FromResult<QuotaSettlement?>(null);
             }
 
             var now = _timeProvider.GetUtcNow();
-            var delta = actualTokens - reservation.Tokens;
-            AdjustTokens(reservation, delta);
-            if (!_keys.TryGetValue(reservation.KeyId, out var key))
-            {
-                return Task.FromResult<QuotaSettlement?>(null);
-            }
-
+            var reservation = held.Reservation;
+            AdjustTokens(held, actualTokens - reservation.Tokens);
+            var entry = held.Entry;
+            var key = entry.Key;
             var used = key.TokensUsed + actualTokens;
-            key = key with
+            key = entry.Key = key with
             {
                 TokensUsed = used,
                 TokensReserved = Math.Max(0, key.TokensReserved - reservation.Tokens),
                 UpdatedAt = now,
             };
-            _keys[key.Id] = key;
             var becameExceeded = false;
             if (key.Status == ApiKeyStatus.Active && key.LifetimeTokenLimit is { } limit && used >= limit)
             {
-                key = SetStatus(key, ApiKeyStatus.Exceeded, string.Create(CultureInfo.InvariantCulture, $"Lifetime token limit of {limit} reached ({used} used)."), now);
+                key = SetStatus(entry, ApiKeyStatus.Exceeded, string.Create(CultureInfo.InvariantCulture, $"Lifetime token limit of {limit} reached ({used} used)."), now);
                 becameExceeded = true;
             }
 
@@ -300,18 +299,18 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_keys.TryGetValue(keyId, out var key))
+            if (!_keys.TryGetValue(keyId, out var entry))
             {
                 return Task.FromResult<DateTimeOffset?>(null);
             }
 
             var until = _timeProvider.GetUtcNow() + duration;
-            if (key.CooldownUntil is { } existing && existing >= until)
+            if (entry.Key.CooldownUntil is { } existing && existing >= until)
             {
                 return Task.FromResult<DateTimeOffset?>(existing);
             }
 
-            _keys[keyId] = key with { CooldownUntil = until };
+            entry.Key = entry.Key with { CooldownUntil = until };
             return Task.FromResult<DateTimeOffset?>(until);
         }
     }
@@ -324,10 +323,11 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         lock (_gate)
         {
             var until = QuotaWindows.DayEnd(_timeProvider.GetUtcNow());
-            _projects[projectId] = _projects.TryGetValue(projectId, out var project)
-                ? project with { BlockedUntil = project.BlockedUntil is { } b && b > until ? b : until }
+            var project = Project(projectId);
+            project.Quota = project.Quota is { } quota
+                ? quota with { BlockedUntil = quota.BlockedUntil is { } b && b > until ? b : until }
                 : new ProjectQuota { ProjectId = projectId, BlockedUntil = until };
-            return Task.FromResult(_projects[projectId].BlockedUntil!.Value);
+            return Task.FromResult(project.Quota.BlockedUntil!.Value);
         }
     }
 
@@ -341,7 +341,7 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
             var now = _timeProvider.GetUtcNow();
             var minute = QuotaWindows.MinuteStart(now);
             var day = DayStart(now);
-            var windows = (scope == QuotaScope.Key ? _keyWindows : _projectWindows).GetValueOrDefault(id);
+            var windows = scope == QuotaScope.Key ? _keys.GetValueOrDefault(id)?.Windows : _projects.GetValueOrDefault(id)?.Windows;
             var (minuteRequests, minuteTokens) = windows?.Minute(minute) ?? default;
             var (dayRequests, dayTokens) = windows?.Day(day) ?? default;
             return Task.FromResult(new QuotaWindowUsage(scope, id, minute, minuteRequests, minuteTokens, day, dayRequests, dayTokens));
@@ -355,7 +355,7 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         lock (_gate)
         {
             var now = _timeProvider.GetUtcNow();
-            var expired = _reservations.Values.Where(r => r.ExpiresAt <= now).Select(r => r.Id).ToList();
+            var expired = _reservations.Values.Where(r => r.Reservation.ExpiresAt <= now).Select(r => r.Reservation.Id).ToList();
             foreach (var id in expired)
             {
                 ReleaseCore(id);
@@ -465,8 +465,9 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
 
     private static bool Fits(long current, long add, long? limit) => limit is not { } l || current + add <= l;
 
-    private QuotaReservationResult TryReserve(ApiKey key, QuotaReservationRequest request, DateTimeOffset now)
+    private QuotaReservationResult TryReserve(KeyEntry entry, QuotaReservationRequest request, DateTimeOffset now)
     {
+        var key = entry.Key;
         if (key.Status != ApiKeyStatus.Active)
         {
             return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotActive, key.Status);
@@ -495,7 +496,7 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
             return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyCoolingDown, key.Status, cooldown);
         }
 
-        var project = _projects.GetValueOrDefault(key.ProjectId);
+        var project = entry.Project.Quota;
         if (project?.BlockedUntil is { } blocked && blocked > now)
         {
             return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectBlocked, key.Status, blocked);
@@ -504,8 +505,8 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         var minute = QuotaWindows.MinuteStart(now);
         var day = DayStart(now);
         var limits = project?.Limits ?? QuotaLimits.None;
-        var keyWindows = Windows(_keyWindows, key.Id);
-        var projectWindows = Windows(_projectWindows, key.ProjectId);
+        var keyWindows = entry.Windows;
+        var projectWindows = entry.Project.Windows;
 
         if (!Fits(keyWindows.Minute(minute), key.Rates.RequestsPerMinute, key.Rates.TokensPerMinute, request.Tokens))
         {
@@ -529,20 +530,20 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
 
         keyWindows.Count(minute, day, request.Tokens);
         projectWindows.Count(minute, day, request.Tokens);
-        _keys[key.Id] = key with { TokensReserved = key.TokensReserved + request.Tokens };
+        entry.Key = key with { TokensReserved = key.TokensReserved + request.Tokens };
         var id = string.Concat(_reservationPrefix, (++_reservationSequence).ToString(CultureInfo.InvariantCulture));
         var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive);
-        _reservations.Add(id, reservation);
+        _reservations.Add(id, new HeldReservation(reservation, entry));
         return QuotaReservationResult.Granted(reservation);
     }
 
     private static bool Fits((long Requests, long Tokens) counted, int? requestLimit, long? tokenLimit, long tokens) =>
         Fits(counted.Requests, 1, requestLimit) && Fits(counted.Tokens, tokens, tokenLimit);
 
-    private static WindowCounters Windows(Dictionary<string, WindowCounters> windows, string id)
+    private ProjectEntry Project(string projectId)
     {
-        ref var counters = ref CollectionsMarshal.GetValueRefOrAddDefault(windows, id, out _);
-        return counters ??= new WindowCounters();
+        ref var project = ref CollectionsMarshal.GetValueRefOrAddDefault(_projects, projectId, out _);
+        return project ??= new ProjectEntry();
     }
 
     /// <summary>Returns the start of the Pacific day containing <paramref name="now"/>, converting time zones only when the day changes.</summary>
@@ -559,21 +560,19 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
 
     private bool ReleaseCore(string reservationId)
     {
-        if (!_reservations.Remove(reservationId, out var reservation))
+        if (!_reservations.Remove(reservationId, out var held))
         {
             return false;
         }
 
-        AdjustTokens(reservation, -reservation.Tokens);
-        if (_keys.TryGetValue(reservation.KeyId, out var key))
-        {
-            _keys[key.Id] = key with { TokensReserved = Math.Max(0, key.TokensReserved - reservation.Tokens) };
-        }
-
+        var tokens = held.Reservation.Tokens;
+        AdjustTokens(held, -tokens);
+        var key = held.Entry.Key;
+        held.Entry.Key = key with { TokensReserved = Math.Max(0, key.TokensReserved - tokens) };
         return true;
     }
 
-    private void AdjustTokens(QuotaReservation reservation, long delta)
+    private static void AdjustTokens(HeldReservation held, long delta)
     {
         if (delta == 0)
         {
@@ -581,17 +580,39 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         }
 
         // Windows that have since been replaced by later ones are gone: nothing is counted in them any more.
-        _keyWindows.GetValueOrDefault(reservation.KeyId)?.Adjust(reservation.MinuteWindowStart, reservation.DayWindowStart, delta);
-        _projectWindows.GetValueOrDefault(reservation.ProjectId)?.Adjust(reservation.MinuteWindowStart, reservation.DayWindowStart, delta);
+        var reservation = held.Reservation;
+        held.Entry.Windows.Adjust(reservation.MinuteWindowStart, reservation.DayWindowStart, delta);
+        held.Entry.Project.Windows.Adjust(reservation.MinuteWindowStart, reservation.DayWindowStart, delta);
     }
 
-    private ApiKey SetStatus(ApiKey key, ApiKeyStatus status, string? reason, DateTimeOffset now)
+    private ApiKey SetStatus(KeyEntry entry, ApiKeyStatus status, string? reason, DateTimeOffset now)
     {
-        var changed = key with { Status = status, StatusReason = reason, UpdatedAt = now };
-        _keys[key.Id] = changed;
+        var key = entry.Key;
+        var changed = entry.Key = key with { Status = status, StatusReason = reason, UpdatedAt = now };
         _transitions.Add(new ApiKeyStatusTransition(key.Id, key.Status, status, reason, now));
         return changed;
     }
+
+    /// <summary>A key as stored, with its windows and its project's entry; the key is replaced whole on every change.</summary>
+    private sealed class KeyEntry(ApiKey key, ProjectEntry project)
+    {
+        public ApiKey Key { get; set; } = key;
+
+        public WindowCounters Windows { get; } = new();
+
+        public ProjectEntry Project { get; } = project;
+    }
+
+    /// <summary>A project's limits and block (once set) and its windows, shared by the entries of its keys.</summary>
+    private sealed class ProjectEntry
+    {
+        public ProjectQuota? Quota { get; set; }
+
+        public WindowCounters Windows { get; } = new();
+    }
+
+    /// <summary>An outstanding reservation and the entry of its key.</summary>
+    private sealed record HeldReservation(QuotaReservation Reservation, KeyEntry Entry);
 
     /// <summary>The requests and tokens counted in one key's or project's current minute and Pacific day.</summary>
     private sealed class WindowCounters
