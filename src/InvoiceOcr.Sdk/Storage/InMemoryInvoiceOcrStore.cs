@@ -233,7 +233,7 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
                 return Task.FromResult(QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotFound));
             }
 
-            if (!string.Equals(entry.Key.CompanyId, request.CompanyId, StringComparison.Ordinal))
+            if (!string.Equals(entry.Settings.CompanyId, request.CompanyId, StringComparison.Ordinal))
             {
                 // Do not reveal anything about another company's key.
                 return Task.FromResult(QuotaReservationResult.Rejected(QuotaRejectionReason.CompanyMismatch));
@@ -261,14 +261,9 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
             var reservation = held.Reservation;
             AdjustTokens(held, actualTokens - reservation.Tokens);
             var entry = held.Entry;
-            var key = entry.Key;
-            var used = key.TokensUsed + actualTokens;
-            key = entry.Key = key with
-            {
-                TokensUsed = used,
-                TokensReserved = Math.Max(0, key.TokensReserved - reservation.Tokens),
-                UpdatedAt = now,
-            };
+            var used = entry.TokensUsed + actualTokens;
+            entry.SetCounters(used, Math.Max(0, entry.TokensReserved - reservation.Tokens), now);
+            var key = entry.Settings;
             var becameExceeded = false;
             if (key.Status == ApiKeyStatus.Active && key.LifetimeTokenLimit is { } limit && used >= limit)
             {
@@ -467,7 +462,7 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
 
     private QuotaReservationResult TryReserve(KeyEntry entry, QuotaReservationRequest request, DateTimeOffset now)
     {
-        var key = entry.Key;
+        var key = entry.Settings;
         if (key.Status != ApiKeyStatus.Active)
         {
             return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotActive, key.Status);
@@ -480,12 +475,12 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
 
         if (key.LifetimeTokenLimit is { } lifetime)
         {
-            if (key.TokensUsed >= lifetime)
+            if (entry.TokensUsed >= lifetime)
             {
                 return QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeLimitReached, key.Status);
             }
 
-            if (key.TokensUsed + key.TokensReserved + request.Tokens > lifetime)
+            if (entry.TokensUsed + entry.TokensReserved + request.Tokens > lifetime)
             {
                 return QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeHeadroomInsufficient, key.Status);
             }
@@ -530,7 +525,7 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
 
         keyWindows.Count(minute, day, request.Tokens);
         projectWindows.Count(minute, day, request.Tokens);
-        entry.Key = key with { TokensReserved = key.TokensReserved + request.Tokens };
+        entry.SetCounters(entry.TokensUsed, entry.TokensReserved + request.Tokens, entry.UpdatedAt);
         var id = string.Concat(_reservationPrefix, (++_reservationSequence).ToString(CultureInfo.InvariantCulture));
         var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive);
         _reservations.Add(id, new HeldReservation(reservation, entry));
@@ -567,8 +562,8 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
 
         var tokens = held.Reservation.Tokens;
         AdjustTokens(held, -tokens);
-        var key = held.Entry.Key;
-        held.Entry.Key = key with { TokensReserved = Math.Max(0, key.TokensReserved - tokens) };
+        var entry = held.Entry;
+        entry.SetCounters(entry.TokensUsed, Math.Max(0, entry.TokensReserved - tokens), entry.UpdatedAt);
         return true;
     }
 
@@ -593,14 +588,69 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         return changed;
     }
 
-    /// <summary>A key as stored, with its windows and its project's entry; the key is replaced whole on every change.</summary>
-    private sealed class KeyEntry(ApiKey key, ProjectEntry project)
+    /// <summary>
+    /// A key as stored, with its windows and its project's entry. The running totals change on every reservation and
+    /// settlement, so they are kept as fields and the <see cref="ApiKey"/> with them is built only when someone reads it
+    /// (and then kept until they change again); every other change replaces the key whole.
+    /// </summary>
+    private sealed class KeyEntry
     {
-        public ApiKey Key { get; set; } = key;
+        private ApiKey _key;
+        private bool _countersChanged;
+
+        public KeyEntry(ApiKey key, ProjectEntry project)
+        {
+            _key = key;
+            TokensUsed = key.TokensUsed;
+            TokensReserved = key.TokensReserved;
+            UpdatedAt = key.UpdatedAt;
+            Project = project;
+        }
+
+        /// <summary>Gets or sets the key with its current totals.</summary>
+        public ApiKey Key
+        {
+            get
+            {
+                if (_countersChanged)
+                {
+                    _key = _key with { TokensUsed = TokensUsed, TokensReserved = TokensReserved, UpdatedAt = UpdatedAt };
+                    _countersChanged = false;
+                }
+
+                return _key;
+            }
+
+            set
+            {
+                _key = value;
+                TokensUsed = value.TokensUsed;
+                TokensReserved = value.TokensReserved;
+                UpdatedAt = value.UpdatedAt;
+                _countersChanged = false;
+            }
+        }
+
+        /// <summary>Gets the key for everything but its totals and <see cref="ApiKey.UpdatedAt"/> (which may be behind).</summary>
+        public ApiKey Settings => _key;
+
+        public long TokensUsed { get; private set; }
+
+        public long TokensReserved { get; private set; }
+
+        public DateTimeOffset UpdatedAt { get; private set; }
 
         public WindowCounters Windows { get; } = new();
 
-        public ProjectEntry Project { get; } = project;
+        public ProjectEntry Project { get; }
+
+        public void SetCounters(long tokensUsed, long tokensReserved, DateTimeOffset updatedAt)
+        {
+            TokensUsed = tokensUsed;
+            TokensReserved = tokensReserved;
+            UpdatedAt = updatedAt;
+            _countersChanged = true;
+        }
     }
 
     /// <summary>A project's limits and block (once set) and its windows, shared by the entries of its keys.</summary>
