@@ -590,8 +590,8 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
 
     /// <summary>
     /// A key as stored, with its windows and its project's entry. The running totals change on every reservation and
-    /// settlement, so they are kept as fields and the <see cref="ApiKey"/> with them is built only when someone reads it
-    /// (and then kept until they change again); every other change replaces the key whole.
+    /// settlement, so they are kept as fields and the <see cref="ApiKey"/> with them is built only when someone reads it;
+    /// every other change replaces the key whole.
     /// </summary>
     private sealed class KeyEntry
     {
@@ -610,16 +610,9 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         /// <summary>Gets or sets the key with its current totals.</summary>
         public ApiKey Key
         {
-            get
-            {
-                if (_countersChanged)
-                {
-                    _key = _key with { TokensUsed = TokensUsed, TokensReserved = TokensReserved, UpdatedAt = UpdatedAt };
-                    _countersChanged = false;
-                }
-
-                return _key;
-            }
+            // Not written back: the copy a caller reads dies young, where storing it would make every read of a key
+            // (a lease lists its company's keys on every call) an old-generation write the collector has to scan.
+            get => _countersChanged ? _key with { TokensUsed = TokensUsed, TokensReserved = TokensReserved, UpdatedAt = UpdatedAt } : _key;
 
             set
             {
