@@ -47,6 +47,11 @@ internal sealed class InvoiceOcrMetrics
 
     public void RecordTokenUsage(string model, string? responseModel, TokenUsage usage)
     {
+        if (!_tokenUsage.Enabled)
+        {
+            return;
+        }
+
         var tags = GenAiTags(model, responseModel);
         tags.Add("gen_ai.token.type", "input");
         _tokenUsage.Record(usage.InputTokens, tags);
@@ -57,6 +62,11 @@ internal sealed class InvoiceOcrMetrics
 
     public void RecordDuration(string model, string? responseModel, TimeSpan elapsed, InvoiceOcrErrorKind? error)
     {
+        if (!_duration.Enabled)
+        {
+            return;
+        }
+
         var tags = GenAiTags(model, responseModel);
         if (error is { } kind)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -32,6 +33,8 @@ internal sealed partial class GeminiClient
     private readonly IOptionsMonitor<GeminiOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly InlineShape?[] _inlineShapes = new InlineShape?[4];
+    private int _nextShapeSlot = -1;
 
     /// <summary>Creates the client.</summary>
     public GeminiClient(HttpClient httpClient, IOptionsMonitor<GeminiOptions> options, TimeProvider timeProvider, ILogger<GeminiClient>? logger = null)
@@ -57,20 +60,22 @@ internal sealed partial class GeminiClient
         ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
         var options = _options.CurrentValue;
         var model = request.Model ?? options.Model;
-        if (!ModelIdPattern().IsMatch(model))
-        {
-            throw new ArgumentException($"'{model}' is not a bare Gemini model id such as 'gemini-2.5-flash'.", nameof(request));
-        }
-
-        var endpoint = Endpoint(options, $"{options.ApiVersion}/models/{model}:generateContent");
         if (GenerateContentHttpContent.Base64Length(request.Document.Length) <= options.InlineDataLimitBytes)
         {
-            GeminiLog.Request(_logger, model, endpoint.AbsoluteUri, request.Document.Length, request.MimeType, "inlineData");
-            var body = BuildRequest(request, options, new GeminiPart { InlineData = new GeminiInlineData { MimeType = request.MimeType } });
-            using var content = GenerateContentHttpContent.Create(body, request.Document);
-            return await SendGenerateAsync(endpoint, content, model, apiKey, cancellationToken).ConfigureAwait(false);
+            // Everything but the document is the same from call to call: the endpoint and the JSON around the document are
+            // built once per request shape and reused, so an inline call serializes nothing but the document's base64.
+            var shape = GetInlineShape(request, options, model);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                GeminiLog.Request(_logger, model, shape.Endpoint.AbsoluteUri, request.Document.Length, request.MimeType, "inlineData");
+            }
+
+            using var content = GenerateContentHttpContent.Create(shape.Template, request.Document);
+            return await SendGenerateAsync(shape.Endpoint, content, model, apiKey, cancellationToken).ConfigureAwait(false);
         }
 
+        ValidateModel(model);
+        var endpoint = Endpoint(options, $"{options.ApiVersion}/models/{model}:generateContent");
         var file = await UploadFileAsync(request, options, apiKey, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -85,6 +90,39 @@ internal sealed partial class GeminiClient
         {
             await DeleteFileBestEffortAsync(file.Name!, options, apiKey).ConfigureAwait(false);
         }
+    }
+
+    private static void ValidateModel(string model)
+    {
+        if (!ModelIdPattern().IsMatch(model))
+        {
+            throw new ArgumentException($"'{model}' is not a bare Gemini model id such as 'gemini-2.5-flash'.", nameof(model));
+        }
+    }
+
+    /// <summary>Returns the cached endpoint and body template of an inline call of this shape, building them on first use.</summary>
+    private InlineShape GetInlineShape(GeminiGenerateRequest request, GeminiOptions options, string model)
+    {
+        var shapes = _inlineShapes;
+        foreach (var cached in shapes)
+        {
+            if (cached is not null && cached.Matches(request, options, model))
+            {
+                return cached;
+            }
+        }
+
+        ValidateModel(model);
+        var endpoint = Endpoint(options, $"{options.ApiVersion}/models/{model}:generateContent");
+        var template = GenerateContentHttpContent.CreateTemplate(
+            BuildRequest(request, options, new GeminiPart { InlineData = new GeminiInlineData { MimeType = request.MimeType } }));
+        var shape = new InlineShape(request, options, model, endpoint, template);
+
+        // A few shapes are kept (one per model and prompt in use); a new one replaces the slots round robin. Slots are
+        // written whole (a reference), so a concurrent reader sees either the old shape or the new one.
+        var slot = (int)((uint)Interlocked.Increment(ref _nextShapeSlot) % (uint)shapes.Length);
+        Volatile.Write(ref shapes[slot], shape);
+        return shape;
     }
 
     /// <summary>Builds the request DTO: system instruction, the document part then the prompt, and the generation config.</summary>
@@ -351,6 +389,40 @@ internal sealed partial class GeminiClient
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
         && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
         && a.Port == b.Port;
+
+    /// <summary>
+    /// What an inline <c>generateContent</c> call of one shape sends besides the document: the endpoint and the JSON around
+    /// the document. It matches a later call with the same model, MIME type, instruction, prompt, schema object and options.
+    /// The schema is compared by reference (a deep comparison costs as much as serializing it): a
+    /// <see cref="GeminiGenerateRequest.ResponseJsonSchema"/> is not changed once a request was built with it.
+    /// </summary>
+    private sealed class InlineShape(GeminiGenerateRequest request, GeminiOptions options, string model, Uri endpoint, GenerateContentHttpContent.Template template)
+    {
+        private readonly string _model = model;
+        private readonly string _mimeType = request.MimeType;
+        private readonly string _systemInstruction = request.SystemInstruction;
+        private readonly string _prompt = request.Prompt;
+        private readonly JsonObject _schema = request.ResponseJsonSchema;
+        private readonly Uri _baseAddress = options.BaseAddress;
+        private readonly string _apiVersion = options.ApiVersion;
+        private readonly double _temperature = options.Temperature;
+        private readonly int _maxOutputTokens = options.MaxOutputTokens;
+
+        public Uri Endpoint { get; } = endpoint;
+
+        public GenerateContentHttpContent.Template Template { get; } = template;
+
+        public bool Matches(GeminiGenerateRequest request, GeminiOptions options, string model) =>
+            ReferenceEquals(_schema, request.ResponseJsonSchema)
+            && string.Equals(_model, model, StringComparison.Ordinal)
+            && string.Equals(_mimeType, request.MimeType, StringComparison.Ordinal)
+            && string.Equals(_systemInstruction, request.SystemInstruction, StringComparison.Ordinal)
+            && string.Equals(_prompt, request.Prompt, StringComparison.Ordinal)
+            && _baseAddress.Equals(options.BaseAddress)
+            && string.Equals(_apiVersion, options.ApiVersion, StringComparison.Ordinal)
+            && _temperature.Equals(options.Temperature)
+            && _maxOutputTokens == options.MaxOutputTokens;
+    }
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._\-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex ModelIdPattern();

@@ -10,7 +10,7 @@ internal sealed class GeminiGenerateRequest
     /// <param name="mimeType">The detected MIME type, for example <c>application/pdf</c>.</param>
     /// <param name="systemInstruction">The versioned system instruction.</param>
     /// <param name="prompt">The user prompt, sent after the document.</param>
-    /// <param name="responseJsonSchema">The JSON schema of the answer, sent as <c>generationConfig.responseJsonSchema</c>.</param>
+    /// <param name="responseJsonSchema">The JSON schema of the answer, sent as <c>generationConfig.responseJsonSchema</c>; not to be changed afterwards.</param>
     public GeminiGenerateRequest(ReadOnlyMemory<byte> document, string mimeType, string systemInstruction, string prompt, JsonObject responseJsonSchema)
     {
         if (document.IsEmpty)
@@ -41,7 +41,7 @@ internal sealed class GeminiGenerateRequest
     /// <summary>Gets the prompt text.</summary>
     public string Prompt { get; }
 
-    /// <summary>Gets the answer's JSON schema.</summary>
+    /// <summary>Gets the answer's JSON schema. It must not be changed once the request is created: the client serializes it once and reuses the JSON for later requests with the same schema object.</summary>
     public JsonObject ResponseJsonSchema { get; }
 
     /// <summary>Gets the display name given to a Files API upload (never sent for inline data).</summary>

@@ -13,10 +13,644 @@ internal static class GeminiResponseReader
     /// <exception cref="JsonException">The body is not a complete JSON object.</exception>
     public static GeminiGenerateResult Read(ReadOnlySpan<byte> utf8Json, string model)
     {
+        // One forward pass over the bytes for the answers Gemini sends; anything unusual (names in another case, numbers
+        // as strings, a repeated member, malformed JSON) goes through the serializer, which has the final word.
+        if (TryReadFast(utf8Json, model) is { } fast)
+        {
+            return fast;
+        }
+
         var response = JsonSerializer.Deserialize(utf8Json, GeminiJsonContext.Default.GeminiGenerateContentResponse)
             ?? throw new JsonException("The answer body is the JSON literal null.");
         var rawUsage = ExtractTopLevelProperty(utf8Json, "usageMetadata");
         return ToResult(response, rawUsage, model);
+    }
+
+    /// <summary>
+    /// Reads an answer in one pass with <see cref="Utf8JsonReader"/>, building only the result (no wire objects), or
+    /// returns <see langword="null"/> when the body is anything but the plain shape (the caller then deserializes it).
+    /// </summary>
+    internal static GeminiGenerateResult? TryReadFast(ReadOnlySpan<byte> utf8Json, string model)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json, isFinalBlock: true, state: default);
+            return ReadFast(ref reader, utf8Json, model);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static GeminiGenerateResult? ReadFast(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8Json, string model)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        var fast = default(FastAnswer);
+        var seen = TopLevel.None;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            TopLevel member;
+            if (reader.ValueTextEquals("candidates"u8))
+            {
+                member = TopLevel.Candidates;
+            }
+            else if (reader.ValueTextEquals("usageMetadata"u8))
+            {
+                member = TopLevel.UsageMetadata;
+            }
+            else if (reader.ValueTextEquals("modelVersion"u8))
+            {
+                member = TopLevel.ModelVersion;
+            }
+            else if (reader.ValueTextEquals("responseId"u8))
+            {
+                member = TopLevel.ResponseId;
+            }
+            else if (reader.ValueTextEquals("promptFeedback"u8))
+            {
+                member = TopLevel.PromptFeedback;
+            }
+            else if (IsCaseVariantOf(ref reader, "candidates", "usageMetadata", "modelVersion", "responseId", "promptFeedback"))
+            {
+                return null;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            if ((seen & member) != 0)
+            {
+                return null;
+            }
+
+            seen |= member;
+            reader.Read();
+            var ok = member switch
+            {
+                TopLevel.Candidates => ReadCandidates(ref reader, ref fast),
+                TopLevel.UsageMetadata => ReadUsage(ref reader, utf8Json, ref fast),
+                TopLevel.ModelVersion => TryGetString(ref reader, out fast.ModelVersion),
+                TopLevel.ResponseId => TryGetString(ref reader, out fast.ResponseId),
+                _ => ReadPromptFeedback(ref reader, ref fast),
+            };
+            if (!ok)
+            {
+                return null;
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+        {
+            return null;
+        }
+
+        var blockReason = string.IsNullOrEmpty(fast.BlockReason) ? null : fast.BlockReason;
+        return new GeminiGenerateResult
+        {
+            Text = fast.Text ?? string.Empty,
+            FinishReason = fast.FinishReason,
+            FinishMessage = fast.FinishMessage,
+            CandidateCount = fast.CandidateCount,
+            BlockReason = blockReason,
+            BlockReasonMessage = fast.BlockReasonMessage,
+            Usage = fast.Usage ?? TokenUsage.None,
+            Model = model,
+            ModelVersion = fast.ModelVersion,
+            ResponseId = fast.ResponseId,
+        };
+    }
+
+    private static bool ReadCandidates(ref Utf8JsonReader reader, ref FastAnswer fast)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                // A null element counts as a candidate without content, as the serializer reads it.
+                fast.CandidateCount++;
+                continue;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            if (fast.CandidateCount++ > 0)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if (!ReadFirstCandidate(ref reader, ref fast))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool ReadFirstCandidate(ref Utf8JsonReader reader, ref FastAnswer fast)
+    {
+        var seenContent = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("content"u8))
+            {
+                if (seenContent)
+                {
+                    return false;
+                }
+
+                seenContent = true;
+                reader.Read();
+                if (!ReadContent(ref reader, ref fast))
+                {
+                    return false;
+                }
+            }
+            else if (reader.ValueTextEquals("finishReason"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("STOP"u8))
+                {
+                    fast.FinishReason = GeminiGenerateResult.FinishReasonStop;
+                }
+                else if (!TryGetString(ref reader, out fast.FinishReason))
+                {
+                    return false;
+                }
+            }
+            else if (reader.ValueTextEquals("finishMessage"u8))
+            {
+                reader.Read();
+                if (!TryGetString(ref reader, out fast.FinishMessage))
+                {
+                    return false;
+                }
+            }
+            else if (IsCaseVariantOf(ref reader, "content", "finishReason", "finishMessage"))
+            {
+                return false;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject;
+    }
+
+    private static bool ReadContent(ref Utf8JsonReader reader, ref FastAnswer fast)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        var seenParts = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("parts"u8))
+            {
+                if (seenParts)
+                {
+                    return false;
+                }
+
+                seenParts = true;
+                reader.Read();
+                if (!ReadParts(ref reader, ref fast))
+                {
+                    return false;
+                }
+            }
+            else if (IsCaseVariantOf(ref reader, "parts"))
+            {
+                return false;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject;
+    }
+
+    private static bool ReadParts(ref Utf8JsonReader reader, ref FastAnswer fast)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        List<string>? texts = null;
+        string? single = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            string? text = null;
+            bool? thought = null;
+            var seen = 0;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("text"u8))
+                {
+                    reader.Read();
+                    if ((seen & 1) != 0 || !TryGetString(ref reader, out text))
+                    {
+                        return false;
+                    }
+
+                    seen |= 1;
+                }
+                else if (reader.ValueTextEquals("thought"u8))
+                {
+                    reader.Read();
+                    if ((seen & 2) != 0)
+                    {
+                        return false;
+                    }
+
+                    seen |= 2;
+                    switch (reader.TokenType)
+                    {
+                        case JsonTokenType.True:
+                            thought = true;
+                            break;
+                        case JsonTokenType.False:
+                            thought = false;
+                            break;
+                        case JsonTokenType.Null:
+                            thought = null;
+                            break;
+                        default:
+                            return false;
+                    }
+                }
+                else if (IsCaseVariantOf(ref reader, "text", "thought"))
+                {
+                    return false;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject)
+            {
+                return false;
+            }
+
+            if (thought == true || text is null)
+            {
+                continue;
+            }
+
+            if (single is null && texts is null)
+            {
+                single = text;
+            }
+            else
+            {
+                texts ??= [single!];
+                texts.Add(text);
+            }
+        }
+
+        fast.Text = texts is null ? single : string.Concat(texts);
+        return true;
+    }
+
+    private static bool ReadPromptFeedback(ref Utf8JsonReader reader, ref FastAnswer fast)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("blockReason"u8))
+            {
+                reader.Read();
+                if (!TryGetString(ref reader, out fast.BlockReason))
+                {
+                    return false;
+                }
+            }
+            else if (reader.ValueTextEquals("blockReasonMessage"u8))
+            {
+                reader.Read();
+                if (!TryGetString(ref reader, out fast.BlockReasonMessage))
+                {
+                    return false;
+                }
+            }
+            else if (IsCaseVariantOf(ref reader, "blockReason", "blockReasonMessage"))
+            {
+                return false;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject;
+    }
+
+    private static bool ReadUsage(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8Json, ref FastAnswer fast)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        var start = (int)reader.TokenStartIndex;
+        int prompt = 0, cached = 0, candidates = 0, toolUse = 0, thoughts = 0, total = 0, text = 0, image = 0, document = 0;
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            int bit;
+            if (reader.ValueTextEquals("promptTokenCount"u8))
+            {
+                bit = 1;
+            }
+            else if (reader.ValueTextEquals("candidatesTokenCount"u8))
+            {
+                bit = 2;
+            }
+            else if (reader.ValueTextEquals("totalTokenCount"u8))
+            {
+                bit = 4;
+            }
+            else if (reader.ValueTextEquals("cachedContentTokenCount"u8))
+            {
+                bit = 8;
+            }
+            else if (reader.ValueTextEquals("thoughtsTokenCount"u8))
+            {
+                bit = 16;
+            }
+            else if (reader.ValueTextEquals("toolUsePromptTokenCount"u8))
+            {
+                bit = 32;
+            }
+            else if (reader.ValueTextEquals("promptTokensDetails"u8))
+            {
+                bit = 64;
+            }
+            else if (IsCaseVariantOf(ref reader, "promptTokenCount", "candidatesTokenCount", "totalTokenCount", "cachedContentTokenCount", "thoughtsTokenCount", "toolUsePromptTokenCount", "promptTokensDetails"))
+            {
+                return false;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            if ((seen & bit) != 0)
+            {
+                return false;
+            }
+
+            seen |= bit;
+            reader.Read();
+            if (bit == 64)
+            {
+                if (!ReadModalities(ref reader, ref text, ref image, ref document))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var value))
+            {
+                return false;
+            }
+
+            switch (bit)
+            {
+                case 1: prompt = value; break;
+                case 2: candidates = value; break;
+                case 4: total = value; break;
+                case 8: cached = value; break;
+                case 16: thoughts = value; break;
+                default: toolUse = value; break;
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject)
+        {
+            return false;
+        }
+
+        var end = (int)reader.BytesConsumed;
+        fast.Usage = new TokenUsage
+        {
+            InputTokens = prompt,
+            OutputTokens = candidates,
+            TextTokens = text,
+            ImageTokens = image,
+            DocumentTokens = document,
+            CachedTokens = cached,
+            ThoughtsTokens = thoughts,
+            ToolUseTokens = toolUse,
+            TotalTokens = total,
+            RawUsageJson = Encoding.UTF8.GetString(utf8Json[start..end]),
+        };
+        return true;
+    }
+
+    private static bool ReadModalities(ref Utf8JsonReader reader, ref int text, ref int image, ref int document)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                // The serializer keeps a null element, and summing it would fail: let it decide.
+                return false;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            var modality = Modality.Other;
+            var count = 0;
+            var seen = 0;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("modality"u8))
+                {
+                    reader.Read();
+                    if ((seen & 1) != 0)
+                    {
+                        return false;
+                    }
+
+                    seen |= 1;
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        modality = reader.ValueTextEquals("TEXT"u8) ? Modality.Text
+                            : reader.ValueTextEquals("IMAGE"u8) ? Modality.Image
+                            : reader.ValueTextEquals("DOCUMENT"u8) ? Modality.Document
+                            : ModalityOf(reader.GetString()!);
+                    }
+                    else if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        return false;
+                    }
+                }
+                else if (reader.ValueTextEquals("tokenCount"u8))
+                {
+                    reader.Read();
+                    if ((seen & 2) != 0 || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out count))
+                    {
+                        return false;
+                    }
+
+                    seen |= 2;
+                }
+                else if (IsCaseVariantOf(ref reader, "modality", "tokenCount"))
+                {
+                    return false;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject)
+            {
+                return false;
+            }
+
+            // Sums as the serializer path does (checked: an overflow there throws, so here it falls back too).
+            switch (modality)
+            {
+                case Modality.Text: text = checked(text + count); break;
+                case Modality.Image: image = checked(image + count); break;
+                case Modality.Document: document = checked(document + count); break;
+            }
+        }
+
+        return true;
+    }
+
+    private static Modality ModalityOf(string modality) =>
+        string.Equals(modality, "TEXT", StringComparison.OrdinalIgnoreCase) ? Modality.Text
+        : string.Equals(modality, "IMAGE", StringComparison.OrdinalIgnoreCase) ? Modality.Image
+        : string.Equals(modality, "DOCUMENT", StringComparison.OrdinalIgnoreCase) ? Modality.Document
+        : Modality.Other;
+
+    private static bool TryGetString(ref Utf8JsonReader reader, out string? value)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                value = reader.GetString();
+                return true;
+            case JsonTokenType.Null:
+                value = null;
+                return true;
+            default:
+                value = null;
+                return false;
+        }
+    }
+
+    /// <summary>Returns whether the current property name is a known member spelled in another case (the serializer reads those too).</summary>
+    private static bool IsCaseVariantOf(ref Utf8JsonReader reader, params ReadOnlySpan<string> names)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            return true;
+        }
+
+        var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
+        foreach (var name in names)
+        {
+            if (name.Length == length && string.Equals(reader.GetString(), name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Builds a result from a parsed answer.</summary>
@@ -103,4 +737,37 @@ internal static class GeminiResponseReader
 
     private static int SumModality(List<GeminiModalityTokenCount>? details, string modality) =>
         details?.Where(d => string.Equals(d.Modality, modality, StringComparison.OrdinalIgnoreCase)).Sum(d => d.TokenCount) ?? 0;
+
+    [Flags]
+    private enum TopLevel
+    {
+        None = 0,
+        Candidates = 1,
+        UsageMetadata = 2,
+        ModelVersion = 4,
+        ResponseId = 8,
+        PromptFeedback = 16,
+    }
+
+    private enum Modality
+    {
+        Other,
+        Text,
+        Image,
+        Document,
+    }
+
+    /// <summary>What the one-pass reader collects before building the result.</summary>
+    private struct FastAnswer
+    {
+        public string? Text;
+        public string? FinishReason;
+        public string? FinishMessage;
+        public int CandidateCount;
+        public string? BlockReason;
+        public string? BlockReasonMessage;
+        public TokenUsage? Usage;
+        public string? ModelVersion;
+        public string? ResponseId;
+    }
 }

@@ -33,18 +33,46 @@ internal sealed class GenerateContentHttpContent : HttpContent
     /// <summary>Creates the body: <paramref name="request"/> with its single <c>inlineData</c> part's data taken from <paramref name="document"/>.</summary>
     /// <param name="request">The request; exactly one part must hold <c>inlineData</c> whose <c>data</c> is <see langword="null"/>.</param>
     /// <param name="document">The document bytes. Not copied; must stay unchanged until the request is sent.</param>
-    public static GenerateContentHttpContent Create(GeminiGenerateContentRequest request, ReadOnlyMemory<byte> document)
+    public static GenerateContentHttpContent Create(GeminiGenerateContentRequest request, ReadOnlyMemory<byte> document) =>
+        Create(CreateTemplate(request), document);
+
+    /// <summary>Creates the body from a template serialized earlier: only the document differs between calls.</summary>
+    /// <param name="template">The JSON around the document (shared, not copied).</param>
+    /// <param name="document">The document bytes. Not copied; must stay unchanged until the request is sent.</param>
+    public static GenerateContentHttpContent Create(Template template, ReadOnlyMemory<byte> document)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        return new GenerateContentHttpContent(template.Prefix, document, template.Suffix);
+    }
+
+    /// <summary>Serializes <paramref name="request"/> once and cuts the JSON around its single <c>inlineData</c> part's data.</summary>
+    /// <param name="request">The request; exactly one part must hold <c>inlineData</c> whose <c>data</c> is <see langword="null"/>.</param>
+    /// <returns>The JSON before and after the document's base64, reusable for any document.</returns>
+    public static Template CreateTemplate(GeminiGenerateContentRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var inline = request.Contents.SelectMany(c => c.Parts ?? []).Select(p => p.InlineData).Where(d => d is not null).ToList();
-        if (inline.Count != 1 || inline[0]!.Data is not null)
+        GeminiInlineData? inline = null;
+        var count = 0;
+        foreach (var content in request.Contents)
+        {
+            foreach (var part in content.Parts ?? [])
+            {
+                if (part.InlineData is { } data)
+                {
+                    inline = data;
+                    count++;
+                }
+            }
+        }
+
+        if (count != 1 || inline!.Data is not null)
         {
             throw new ArgumentException("The request must have exactly one inlineData part with no data yet.", nameof(request));
         }
 
         // Serialize with a unique placeholder in place of the data, then cut the JSON around it.
         var marker = "invoiceocr-document-" + Guid.NewGuid().ToString("N");
-        inline[0]!.Data = marker;
+        inline.Data = marker;
         byte[] json;
         try
         {
@@ -52,7 +80,7 @@ internal sealed class GenerateContentHttpContent : HttpContent
         }
         finally
         {
-            inline[0]!.Data = null;
+            inline.Data = null;
         }
 
         var markerBytes = Encoding.UTF8.GetBytes(marker);
@@ -62,7 +90,7 @@ internal sealed class GenerateContentHttpContent : HttpContent
             throw new InvalidOperationException("The document placeholder was not found exactly once in the serialized request.");
         }
 
-        return new GenerateContentHttpContent(json[..at], document, json[(at + markerBytes.Length)..]);
+        return new Template(json[..at], json[(at + markerBytes.Length)..]);
     }
 
     /// <summary>Returns the length of the standard base64 encoding of <paramref name="byteCount"/> bytes.</summary>
@@ -131,5 +159,21 @@ internal sealed class GenerateContentHttpContent : HttpContent
 
         offset += take;
         return written;
+    }
+
+    /// <summary>The serialized JSON of a request around its document's base64; immutable, shared by every body built from it.</summary>
+    internal sealed class Template
+    {
+        internal Template(byte[] prefix, byte[] suffix)
+        {
+            Prefix = prefix;
+            Suffix = suffix;
+        }
+
+        /// <summary>Gets the JSON up to and including the opening quote of <c>inlineData.data</c>. Never changed.</summary>
+        public byte[] Prefix { get; }
+
+        /// <summary>Gets the JSON from the closing quote of <c>inlineData.data</c> to the end. Never changed.</summary>
+        public byte[] Suffix { get; }
     }
 }

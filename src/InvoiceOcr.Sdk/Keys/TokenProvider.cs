@@ -423,6 +423,17 @@ internal sealed partial class TokenProvider : ITokenProvider
 
     private List<ApiKey> WeightedOrder(List<ApiKey> candidates)
     {
+        if (candidates.Count == 1)
+        {
+            // Nothing to order; the draw still happens so a seeded pool picks the same keys whatever the company sizes.
+            lock (_randomGate)
+            {
+                _ = _random.NextDouble();
+            }
+
+            return candidates;
+        }
+
         // Efraimidis–Spirakis: sorting by u^(1/w) descending is a weighted random permutation.
         var keyed = new List<(double Score, ApiKey Key)>(candidates.Count);
         lock (_randomGate)

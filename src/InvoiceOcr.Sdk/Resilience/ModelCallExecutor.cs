@@ -65,11 +65,13 @@ internal sealed partial class ModelCallExecutor(
         try
         {
             lease = await tokenProvider.AcquireAsync(
-                new KeyLeaseRequest(request.Context.CompanyId, request.Model, request.EstimatedTokens) { ExcludedKeyIds = [.. call.ExcludedKeys] },
+                call.ExcludedKeys is { Count: > 0 } excluded
+                    ? new KeyLeaseRequest(request.Context.CompanyId, request.Model, request.EstimatedTokens) { ExcludedKeyIds = [.. excluded] }
+                    : new KeyLeaseRequest(request.Context.CompanyId, request.Model, request.EstimatedTokens),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (InvoiceOcrException ex) when (
-            ex.Kind == InvoiceOcrErrorKind.LocalQuotaExceeded && ex.RetryAfter is null && call.ExcludedKeys.Count > 0 && call.LastError is { } last)
+            ex.Kind == InvoiceOcrErrorKind.LocalQuotaExceeded && ex.RetryAfter is null && call.ExcludedKeys is { Count: > 0 } && call.LastError is { } last)
         {
             // Every remaining active key already failed in this call: the last failure says more than "no key left".
             ExceptionDispatchInfo.Throw(last);
@@ -98,7 +100,7 @@ internal sealed partial class ModelCallExecutor(
             // No call was made with this key: the attempt number is not used up.
             call.Attempts--;
             await tokenProvider.ReleaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
-            call.ExcludedKeys.Add(lease.KeyId);
+            call.Exclude(lease.KeyId);
             call.LastError = ex;
             call.LastKeyId = lease.KeyId;
             call.LastAttemptWasCall = false;
@@ -148,7 +150,7 @@ internal sealed partial class ModelCallExecutor(
         await tokenProvider.ReportFailureAsync(lease, error, CancellationToken.None).ConfigureAwait(false);
         if (error.IsKeyFault)
         {
-            call.ExcludedKeys.Add(lease.KeyId);
+            call.Exclude(lease.KeyId);
         }
 
         call.LastError = error;
@@ -209,16 +211,26 @@ internal sealed partial class ModelCallExecutor(
         UsageOutcome outcome,
         InvoiceOcrErrorKind? failureKind)
     {
+        // One object with every column (UsageRecord.FromUsage followed by "with" would build the record twice).
         var request = call.Request;
-        return UsageRecord.FromUsage(
-            UsageRecord.CreateId(request.OperationId, attemptNumber),
-            request.OperationId,
-            attemptNumber,
-            request.Context.CompanyId,
-            lease.KeyId,
-            request.Model,
-            usage) with
+        return new UsageRecord
         {
+            Id = UsageRecord.CreateId(request.OperationId, attemptNumber),
+            OperationId = request.OperationId,
+            Attempt = attemptNumber,
+            CompanyId = request.Context.CompanyId,
+            KeyId = lease.KeyId,
+            Model = request.Model,
+            InputTokens = usage.InputTokens,
+            OutputTokens = usage.OutputTokens,
+            TextTokens = usage.TextTokens,
+            ImageTokens = usage.ImageTokens,
+            DocumentTokens = usage.DocumentTokens,
+            CachedTokens = usage.CachedTokens,
+            ThoughtsTokens = usage.ThoughtsTokens,
+            ToolUseTokens = usage.ToolUseTokens,
+            TotalTokens = usage.TotalTokens,
+            RawUsageJson = usage.RawUsageJson,
             Branch = request.Context.Branch,
             UserId = request.Context.RequestedBy,
             ProjectId = lease.ProjectId,
@@ -252,7 +264,8 @@ internal sealed partial class ModelCallExecutor(
 
         public Func<ModelCallAttempt, CancellationToken, Task<ModelAttemptResult<T>>> Attempt { get; } = attempt;
 
-        public HashSet<string> ExcludedKeys { get; } = new(StringComparer.Ordinal);
+        /// <summary>Gets the keys already failed over from in this call; <see langword="null"/> until the first (most calls never fail over).</summary>
+        public HashSet<string>? ExcludedKeys { get; private set; }
 
         public int Attempts { get; set; }
 
@@ -264,5 +277,7 @@ internal sealed partial class ModelCallExecutor(
         public string? LastKeyId { get; set; }
 
         public bool LastAttemptWasCall { get; set; }
+
+        public void Exclude(string keyId) => (ExcludedKeys ??= new(StringComparer.Ordinal)).Add(keyId);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace InvoiceOcr.Sdk;
 
@@ -8,36 +9,35 @@ namespace InvoiceOcr.Sdk;
 /// </summary>
 public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageLedger, IRetryAttemptStore
 {
-    private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
-
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
-    private readonly Dictionary<string, ApiKey> _keys = new(StringComparer.Ordinal);
+    private static readonly Comparer<KeyEntry> ById = Comparer<KeyEntry>.Create(static (a, b) => string.CompareOrdinal(a.Key.Id, b.Key.Id));
+
+    // One entry per key holding the key, its window counters and its project's entry, so a reservation finds everything
+    // with one lookup and a settlement with none (the reservation points at its entry): the cost of a call does not grow
+    // with the number of keys and companies, and the big dictionaries are never written on the hot path.
+    private readonly Dictionary<string, KeyEntry> _keys = new(StringComparer.Ordinal);
 
     // Key ids per company, kept in ordinal order: a lease looks up its company's keys without scanning every key, so
     // acquisition costs the same with 10 companies or 100,000 (keys are never removed and never change company).
-    private readonly Dictionary<string, List<string>> _keyIdsByCompany = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ProjectQuota> _projects = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<KeyEntry>> _keysByCompany = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProjectEntry> _projects = new(StringComparer.Ordinal);
     private readonly List<ApiKeyStatusTransition> _transitions = [];
-    private readonly Dictionary<string, QuotaReservation> _reservations = new(StringComparer.Ordinal);
-    private readonly Dictionary<WindowId, Counter> _windows = [];
+    private readonly Dictionary<string, HeldReservation> _reservations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, UsageRecord> _usage = new(StringComparer.Ordinal);
     private readonly Dictionary<(string OperationId, int Attempt), RetryAttemptRecord> _retryAttempts = [];
-    private DateTimeOffset _lastPrune;
+    private readonly string _reservationPrefix = "r-" + Guid.NewGuid().ToString("N")[..12] + "-";
     private long _reservationSequence;
+
+    // The Pacific day that contains the last reading of the clock, so the time-zone conversion runs once a day, not per call.
+    private DateTimeOffset _dayStart = DateTimeOffset.MaxValue;
+    private DateTimeOffset _dayEnd = DateTimeOffset.MinValue;
 
     /// <summary>Creates a store.</summary>
     /// <param name="timeProvider">The store's clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     public InMemoryInvoiceOcrStore(TimeProvider? timeProvider = null)
     {
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _lastPrune = _timeProvider.GetUtcNow();
-    }
-
-    private enum WindowKind
-    {
-        Minute,
-        Day,
     }
 
     /// <inheritdoc/>
@@ -54,22 +54,25 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
             }
 
             var now = _timeProvider.GetUtcNow();
-            _keys.Add(key.Id, key with
+            var entry = new KeyEntry(
+                key with
+                {
+                    AllowedModels = [.. key.AllowedModels],
+                    TokensReserved = 0,
+                    CooldownUntil = null,
+                    UsageThresholdNotified = 0,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                },
+                Project(key.ProjectId));
+            _keys.Add(key.Id, entry);
+            if (!_keysByCompany.TryGetValue(key.CompanyId, out var entries))
             {
-                AllowedModels = [.. key.AllowedModels],
-                TokensReserved = 0,
-                CooldownUntil = null,
-                UsageThresholdNotified = 0,
-                CreatedAt = now,
-                UpdatedAt = now,
-            });
-            if (!_keyIdsByCompany.TryGetValue(key.CompanyId, out var ids))
-            {
-                _keyIdsByCompany.Add(key.CompanyId, ids = []);
+                _keysByCompany.Add(key.CompanyId, entries = []);
             }
 
-            var at = ids.BinarySearch(key.Id, StringComparer.Ordinal);
-            ids.Insert(at < 0 ? ~at : at, key.Id);
+            var at = entries.BinarySearch(entry, ById);
+            entries.Insert(at < 0 ? ~at : at, entry);
             return Task.FromResult(true);
         }
     }
@@ -81,7 +84,7 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult(_keys.GetValueOrDefault(keyId));
+            return Task.FromResult(_keys.GetValueOrDefault(keyId)?.Key);
         }
     }
 
@@ -92,15 +95,15 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_keyIdsByCompany.TryGetValue(companyId, out var ids))
+            if (!_keysByCompany.TryGetValue(companyId, out var entries))
             {
                 return Task.FromResult<IReadOnlyList<ApiKey>>([]);
             }
 
-            var keys = new ApiKey[ids.Count];
+            var keys = new ApiKey[entries.Count];
             for (var i = 0; i < keys.Length; i++)
             {
-                keys[i] = _keys[ids[i]];
+                keys[i] = entries[i].Key;
             }
 
             return Task.FromResult<IReadOnlyList<ApiKey>>(keys);
@@ -114,12 +117,12 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_keys.TryGetValue(keyId, out var key) || (expected is { } e && key.Status != e) || key.Status == status)
+            if (!_keys.TryGetValue(keyId, out var entry) || (expected is { } e && entry.Key.Status != e) || entry.Key.Status == status)
             {
                 return Task.FromResult(false);
             }
 
-            SetStatus(key, status, reason, _timeProvider.GetUtcNow());
+            SetStatus(entry, status, reason, _timeProvider.GetUtcNow());
             return Task.FromResult(true);
         }
     }
@@ -140,12 +143,12 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_keys.TryGetValue(keyId, out var key))
+            if (!_keys.TryGetValue(keyId, out var entry))
             {
                 return Task.FromResult(false);
             }
 
-            _keys[keyId] = key with
+            entry.Key = entry.Key with
             {
                 LifetimeTokenLimit = limits.LifetimeTokenLimit,
                 ExpiresAt = limits.ExpiresAt,
@@ -178,12 +181,12 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_keys.TryGetValue(keyId, out var key) || key.UsageThresholdNotified >= percent)
+            if (!_keys.TryGetValue(keyId, out var entry) || entry.Key.UsageThresholdNotified >= percent)
             {
                 return Task.FromResult(false);
             }
 
-            _keys[keyId] = key with { UsageThresholdNotified = percent };
+            entry.Key = entry.Key with { UsageThresholdNotified = percent };
             return Task.FromResult(true);
         }
     }
@@ -197,8 +200,9 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            _projects[projectId] = _projects.TryGetValue(projectId, out var project)
-                ? project with { Limits = limits }
+            var project = Project(projectId);
+            project.Quota = project.Quota is { } quota
+                ? quota with { Limits = limits }
                 : new ProjectQuota { ProjectId = projectId, Limits = limits };
             return Task.CompletedTask;
         }
@@ -211,7 +215,7 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult(_projects.GetValueOrDefault(projectId));
+            return Task.FromResult(_projects.GetValueOrDefault(projectId)?.Quota);
         }
     }
 
@@ -224,19 +228,18 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         lock (_gate)
         {
             var now = _timeProvider.GetUtcNow();
-            PruneIfDue(now);
-            if (!_keys.TryGetValue(request.KeyId, out var key))
+            if (!_keys.TryGetValue(request.KeyId, out var entry))
             {
                 return Task.FromResult(QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotFound));
             }
 
-            if (!string.Equals(key.CompanyId, request.CompanyId, StringComparison.Ordinal))
+            if (!string.Equals(entry.Settings.CompanyId, request.CompanyId, StringComparison.Ordinal))
             {
                 // Do not reveal anything about another company's key.
                 return Task.FromResult(QuotaReservationResult.Rejected(QuotaRejectionReason.CompanyMismatch));
             }
 
-            var result = TryReserve(key, request, now);
+            var result = TryReserve(entry, request, now);
             return Task.FromResult(result);
         }
     }
@@ -249,31 +252,22 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_reservations.Remove(reservationId, out var reservation))
+            if (!_reservations.Remove(reservationId, out var held))
             {
                 return Task.FromResult<QuotaSettlement?>(null);
             }
 
             var now = _timeProvider.GetUtcNow();
-            var delta = actualTokens - reservation.Tokens;
-            AdjustTokens(reservation, delta);
-            if (!_keys.TryGetValue(reservation.KeyId, out var key))
-            {
-                return Task.FromResult<QuotaSettlement?>(null);
-            }
-
-            var used = key.TokensUsed + actualTokens;
-            key = key with
-            {
-                TokensUsed = used,
-                TokensReserved = Math.Max(0, key.TokensReserved - reservation.Tokens),
-                UpdatedAt = now,
-            };
-            _keys[key.Id] = key;
+            var reservation = held.Reservation;
+            AdjustTokens(held, actualTokens - reservation.Tokens);
+            var entry = held.Entry;
+            var used = entry.TokensUsed + actualTokens;
+            entry.SetCounters(used, Math.Max(0, entry.TokensReserved - reservation.Tokens), now);
+            var key = entry.Settings;
             var becameExceeded = false;
             if (key.Status == ApiKeyStatus.Active && key.LifetimeTokenLimit is { } limit && used >= limit)
             {
-                key = SetStatus(key, ApiKeyStatus.Exceeded, string.Create(CultureInfo.InvariantCulture, $"Lifetime token limit of {limit} reached ({used} used)."), now);
+                key = SetStatus(entry, ApiKeyStatus.Exceeded, string.Create(CultureInfo.InvariantCulture, $"Lifetime token limit of {limit} reached ({used} used)."), now);
                 becameExceeded = true;
             }
 
@@ -300,18 +294,18 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_keys.TryGetValue(keyId, out var key))
+            if (!_keys.TryGetValue(keyId, out var entry))
             {
                 return Task.FromResult<DateTimeOffset?>(null);
             }
 
             var until = _timeProvider.GetUtcNow() + duration;
-            if (key.CooldownUntil is { } existing && existing >= until)
+            if (entry.Key.CooldownUntil is { } existing && existing >= until)
             {
                 return Task.FromResult<DateTimeOffset?>(existing);
             }
 
-            _keys[keyId] = key with { CooldownUntil = until };
+            entry.Key = entry.Key with { CooldownUntil = until };
             return Task.FromResult<DateTimeOffset?>(until);
         }
     }
@@ -324,10 +318,11 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         lock (_gate)
         {
             var until = QuotaWindows.DayEnd(_timeProvider.GetUtcNow());
-            _projects[projectId] = _projects.TryGetValue(projectId, out var project)
-                ? project with { BlockedUntil = project.BlockedUntil is { } b && b > until ? b : until }
+            var project = Project(projectId);
+            project.Quota = project.Quota is { } quota
+                ? quota with { BlockedUntil = quota.BlockedUntil is { } b && b > until ? b : until }
                 : new ProjectQuota { ProjectId = projectId, BlockedUntil = until };
-            return Task.FromResult(_projects[projectId].BlockedUntil!.Value);
+            return Task.FromResult(project.Quota.BlockedUntil!.Value);
         }
     }
 
@@ -340,10 +335,11 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         {
             var now = _timeProvider.GetUtcNow();
             var minute = QuotaWindows.MinuteStart(now);
-            var day = QuotaWindows.DayStart(now);
-            var m = _windows.GetValueOrDefault(new WindowId(scope, id, WindowKind.Minute, minute));
-            var d = _windows.GetValueOrDefault(new WindowId(scope, id, WindowKind.Day, day));
-            return Task.FromResult(new QuotaWindowUsage(scope, id, minute, m.Requests, m.Tokens, day, d.Requests, d.Tokens));
+            var day = DayStart(now);
+            var windows = scope == QuotaScope.Key ? _keys.GetValueOrDefault(id)?.Windows : _projects.GetValueOrDefault(id)?.Windows;
+            var (minuteRequests, minuteTokens) = windows?.Minute(minute) ?? default;
+            var (dayRequests, dayTokens) = windows?.Day(day) ?? default;
+            return Task.FromResult(new QuotaWindowUsage(scope, id, minute, minuteRequests, minuteTokens, day, dayRequests, dayTokens));
         }
     }
 
@@ -354,7 +350,7 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
         lock (_gate)
         {
             var now = _timeProvider.GetUtcNow();
-            var expired = _reservations.Values.Where(r => r.ExpiresAt <= now).Select(r => r.Id).ToList();
+            var expired = _reservations.Values.Where(r => r.Reservation.ExpiresAt <= now).Select(r => r.Reservation.Id).ToList();
             foreach (var id in expired)
             {
                 ReleaseCore(id);
@@ -464,8 +460,9 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
 
     private static bool Fits(long current, long add, long? limit) => limit is not { } l || current + add <= l;
 
-    private QuotaReservationResult TryReserve(ApiKey key, QuotaReservationRequest request, DateTimeOffset now)
+    private QuotaReservationResult TryReserve(KeyEntry entry, QuotaReservationRequest request, DateTimeOffset now)
     {
+        var key = entry.Settings;
         if (key.Status != ApiKeyStatus.Active)
         {
             return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotActive, key.Status);
@@ -478,12 +475,12 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
 
         if (key.LifetimeTokenLimit is { } lifetime)
         {
-            if (key.TokensUsed >= lifetime)
+            if (entry.TokensUsed >= lifetime)
             {
                 return QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeLimitReached, key.Status);
             }
 
-            if (key.TokensUsed + key.TokensReserved + request.Tokens > lifetime)
+            if (entry.TokensUsed + entry.TokensReserved + request.Tokens > lifetime)
             {
                 return QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeHeadroomInsufficient, key.Status);
             }
@@ -494,123 +491,217 @@ public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageL
             return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyCoolingDown, key.Status, cooldown);
         }
 
-        var project = _projects.GetValueOrDefault(key.ProjectId);
+        var project = entry.Project.Quota;
         if (project?.BlockedUntil is { } blocked && blocked > now)
         {
             return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectBlocked, key.Status, blocked);
         }
 
         var minute = QuotaWindows.MinuteStart(now);
-        var day = QuotaWindows.DayStart(now);
-        var keyMinute = new WindowId(QuotaScope.Key, key.Id, WindowKind.Minute, minute);
-        var keyDay = new WindowId(QuotaScope.Key, key.Id, WindowKind.Day, day);
-        var projectMinute = new WindowId(QuotaScope.Project, key.ProjectId, WindowKind.Minute, minute);
-        var projectDay = new WindowId(QuotaScope.Project, key.ProjectId, WindowKind.Day, day);
+        var day = DayStart(now);
         var limits = project?.Limits ?? QuotaLimits.None;
+        var keyWindows = entry.Windows;
+        var projectWindows = entry.Project.Windows;
 
-        if (!FitsWindow(keyMinute, key.Rates.RequestsPerMinute, key.Rates.TokensPerMinute, request.Tokens))
+        if (!Fits(keyWindows.Minute(minute), key.Rates.RequestsPerMinute, key.Rates.TokensPerMinute, request.Tokens))
         {
             return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyMinuteLimit, key.Status, QuotaWindows.MinuteEnd(now));
         }
 
-        if (!FitsWindow(keyDay, key.Rates.RequestsPerDay, key.Rates.TokensPerDay, request.Tokens))
+        if (!Fits(keyWindows.Day(day), key.Rates.RequestsPerDay, key.Rates.TokensPerDay, request.Tokens))
         {
-            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyDayLimit, key.Status, QuotaWindows.DayEnd(now));
+            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyDayLimit, key.Status, _dayEnd);
         }
 
-        if (!FitsWindow(projectMinute, limits.RequestsPerMinute, limits.TokensPerMinute, request.Tokens))
+        if (!Fits(projectWindows.Minute(minute), limits.RequestsPerMinute, limits.TokensPerMinute, request.Tokens))
         {
             return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectMinuteLimit, key.Status, QuotaWindows.MinuteEnd(now));
         }
 
-        if (!FitsWindow(projectDay, limits.RequestsPerDay, limits.TokensPerDay, request.Tokens))
+        if (!Fits(projectWindows.Day(day), limits.RequestsPerDay, limits.TokensPerDay, request.Tokens))
         {
-            return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectDayLimit, key.Status, QuotaWindows.DayEnd(now));
+            return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectDayLimit, key.Status, _dayEnd);
         }
 
-        foreach (var window in (ReadOnlySpan<WindowId>)[keyMinute, keyDay, projectMinute, projectDay])
-        {
-            var counter = _windows.GetValueOrDefault(window);
-            _windows[window] = new Counter(counter.Requests + 1, counter.Tokens + request.Tokens);
-        }
-
-        _keys[key.Id] = key with { TokensReserved = key.TokensReserved + request.Tokens };
-        var id = string.Create(CultureInfo.InvariantCulture, $"r-{Interlocked.Increment(ref _reservationSequence)}-{Guid.NewGuid():N}");
+        keyWindows.Count(minute, day, request.Tokens);
+        projectWindows.Count(minute, day, request.Tokens);
+        entry.SetCounters(entry.TokensUsed, entry.TokensReserved + request.Tokens, entry.UpdatedAt);
+        var id = string.Concat(_reservationPrefix, (++_reservationSequence).ToString(CultureInfo.InvariantCulture));
         var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive);
-        _reservations.Add(id, reservation);
+        _reservations.Add(id, new HeldReservation(reservation, entry));
         return QuotaReservationResult.Granted(reservation);
     }
 
-    private bool FitsWindow(WindowId window, int? requestLimit, long? tokenLimit, long tokens)
+    private static bool Fits((long Requests, long Tokens) counted, int? requestLimit, long? tokenLimit, long tokens) =>
+        Fits(counted.Requests, 1, requestLimit) && Fits(counted.Tokens, tokens, tokenLimit);
+
+    private ProjectEntry Project(string projectId)
     {
-        var counter = _windows.GetValueOrDefault(window);
-        return Fits(counter.Requests, 1, requestLimit) && Fits(counter.Tokens, tokens, tokenLimit);
+        ref var project = ref CollectionsMarshal.GetValueRefOrAddDefault(_projects, projectId, out _);
+        return project ??= new ProjectEntry();
+    }
+
+    /// <summary>Returns the start of the Pacific day containing <paramref name="now"/>, converting time zones only when the day changes.</summary>
+    private DateTimeOffset DayStart(DateTimeOffset now)
+    {
+        if (now < _dayStart || now >= _dayEnd)
+        {
+            _dayStart = QuotaWindows.DayStart(now);
+            _dayEnd = QuotaWindows.DayEnd(now);
+        }
+
+        return _dayStart;
     }
 
     private bool ReleaseCore(string reservationId)
     {
-        if (!_reservations.Remove(reservationId, out var reservation))
+        if (!_reservations.Remove(reservationId, out var held))
         {
             return false;
         }
 
-        AdjustTokens(reservation, -reservation.Tokens);
-        if (_keys.TryGetValue(reservation.KeyId, out var key))
-        {
-            _keys[key.Id] = key with { TokensReserved = Math.Max(0, key.TokensReserved - reservation.Tokens) };
-        }
-
+        var tokens = held.Reservation.Tokens;
+        AdjustTokens(held, -tokens);
+        var entry = held.Entry;
+        entry.SetCounters(entry.TokensUsed, Math.Max(0, entry.TokensReserved - tokens), entry.UpdatedAt);
         return true;
     }
 
-    private void AdjustTokens(QuotaReservation reservation, long delta)
+    private static void AdjustTokens(HeldReservation held, long delta)
     {
         if (delta == 0)
         {
             return;
         }
 
-        foreach (var window in (ReadOnlySpan<WindowId>)[
-            new(QuotaScope.Key, reservation.KeyId, WindowKind.Minute, reservation.MinuteWindowStart),
-            new(QuotaScope.Key, reservation.KeyId, WindowKind.Day, reservation.DayWindowStart),
-            new(QuotaScope.Project, reservation.ProjectId, WindowKind.Minute, reservation.MinuteWindowStart),
-            new(QuotaScope.Project, reservation.ProjectId, WindowKind.Day, reservation.DayWindowStart)])
-        {
-            if (_windows.TryGetValue(window, out var counter))
-            {
-                _windows[window] = counter with { Tokens = Math.Max(0, counter.Tokens + delta) };
-            }
-        }
+        // Windows that have since been replaced by later ones are gone: nothing is counted in them any more.
+        var reservation = held.Reservation;
+        held.Entry.Windows.Adjust(reservation.MinuteWindowStart, reservation.DayWindowStart, delta);
+        held.Entry.Project.Windows.Adjust(reservation.MinuteWindowStart, reservation.DayWindowStart, delta);
     }
 
-    private ApiKey SetStatus(ApiKey key, ApiKeyStatus status, string? reason, DateTimeOffset now)
+    private ApiKey SetStatus(KeyEntry entry, ApiKeyStatus status, string? reason, DateTimeOffset now)
     {
-        var changed = key with { Status = status, StatusReason = reason, UpdatedAt = now };
-        _keys[key.Id] = changed;
+        var key = entry.Key;
+        var changed = entry.Key = key with { Status = status, StatusReason = reason, UpdatedAt = now };
         _transitions.Add(new ApiKeyStatusTransition(key.Id, key.Status, status, reason, now));
         return changed;
     }
 
-    private void PruneIfDue(DateTimeOffset now)
+    /// <summary>
+    /// A key as stored, with its windows and its project's entry. The running totals change on every reservation and
+    /// settlement, so they are kept as fields and the <see cref="ApiKey"/> with them is built only when someone reads it;
+    /// every other change replaces the key whole.
+    /// </summary>
+    private sealed class KeyEntry
     {
-        if (now - _lastPrune < PruneInterval)
+        private ApiKey _key;
+        private bool _countersChanged;
+
+        public KeyEntry(ApiKey key, ProjectEntry project)
         {
-            return;
+            _key = key;
+            TokensUsed = key.TokensUsed;
+            TokensReserved = key.TokensReserved;
+            UpdatedAt = key.UpdatedAt;
+            Project = project;
         }
 
-        _lastPrune = now;
-        var minuteCutoff = QuotaWindows.MinuteStart(now).AddMinutes(-2);
-        var dayCutoff = QuotaWindows.DayStart(now).AddDays(-2);
-        var stale = _windows.Keys
-            .Where(w => w.Kind == WindowKind.Minute ? w.Start < minuteCutoff : w.Start < dayCutoff)
-            .ToList();
-        foreach (var window in stale)
+        /// <summary>Gets or sets the key with its current totals.</summary>
+        public ApiKey Key
         {
-            _windows.Remove(window);
+            // Not written back: the copy a caller reads dies young, where storing it would make every read of a key
+            // (a lease lists its company's keys on every call) an old-generation write the collector has to scan.
+            get => _countersChanged ? _key with { TokensUsed = TokensUsed, TokensReserved = TokensReserved, UpdatedAt = UpdatedAt } : _key;
+
+            set
+            {
+                _key = value;
+                TokensUsed = value.TokensUsed;
+                TokensReserved = value.TokensReserved;
+                UpdatedAt = value.UpdatedAt;
+                _countersChanged = false;
+            }
+        }
+
+        /// <summary>Gets the key for everything but its totals and <see cref="ApiKey.UpdatedAt"/> (which may be behind).</summary>
+        public ApiKey Settings => _key;
+
+        public long TokensUsed { get; private set; }
+
+        public long TokensReserved { get; private set; }
+
+        public DateTimeOffset UpdatedAt { get; private set; }
+
+        public WindowCounters Windows { get; } = new();
+
+        public ProjectEntry Project { get; }
+
+        public void SetCounters(long tokensUsed, long tokensReserved, DateTimeOffset updatedAt)
+        {
+            TokensUsed = tokensUsed;
+            TokensReserved = tokensReserved;
+            UpdatedAt = updatedAt;
+            _countersChanged = true;
         }
     }
 
-    private readonly record struct WindowId(QuotaScope Scope, string Id, WindowKind Kind, DateTimeOffset Start);
+    /// <summary>A project's limits and block (once set) and its windows, shared by the entries of its keys.</summary>
+    private sealed class ProjectEntry
+    {
+        public ProjectQuota? Quota { get; set; }
 
-    private readonly record struct Counter(long Requests, long Tokens);
+        public WindowCounters Windows { get; } = new();
+    }
+
+    /// <summary>An outstanding reservation and the entry of its key.</summary>
+    private sealed record HeldReservation(QuotaReservation Reservation, KeyEntry Entry);
+
+    /// <summary>The requests and tokens counted in one key's or project's current minute and Pacific day.</summary>
+    private sealed class WindowCounters
+    {
+        private DateTimeOffset _minuteStart = DateTimeOffset.MinValue;
+        private long _minuteRequests;
+        private long _minuteTokens;
+        private DateTimeOffset _dayStart = DateTimeOffset.MinValue;
+        private long _dayRequests;
+        private long _dayTokens;
+
+        public (long Requests, long Tokens) Minute(DateTimeOffset start) => start == _minuteStart ? (_minuteRequests, _minuteTokens) : default;
+
+        public (long Requests, long Tokens) Day(DateTimeOffset start) => start == _dayStart ? (_dayRequests, _dayTokens) : default;
+
+        /// <summary>Counts one request and its tokens in the given windows, which replace older ones.</summary>
+        public void Count(DateTimeOffset minute, DateTimeOffset day, long tokens)
+        {
+            if (minute != _minuteStart)
+            {
+                (_minuteStart, _minuteRequests, _minuteTokens) = (minute, 0, 0);
+            }
+
+            if (day != _dayStart)
+            {
+                (_dayStart, _dayRequests, _dayTokens) = (day, 0, 0);
+            }
+
+            _minuteRequests++;
+            _minuteTokens += tokens;
+            _dayRequests++;
+            _dayTokens += tokens;
+        }
+
+        /// <summary>Corrects the tokens of the windows a reservation counted in, if they are still the current ones.</summary>
+        public void Adjust(DateTimeOffset minute, DateTimeOffset day, long delta)
+        {
+            if (minute == _minuteStart)
+            {
+                _minuteTokens = Math.Max(0, _minuteTokens + delta);
+            }
+
+            if (day == _dayStart)
+            {
+                _dayTokens = Math.Max(0, _dayTokens + delta);
+            }
+        }
+    }
 }

@@ -321,6 +321,66 @@ public sealed class GeminiClientTests
     }
 
     [Fact]
+    public async Task GenerateContentAsync_SameShapeWithAnotherDocument_SendsTheNewDocumentInTheSameJson()
+    {
+        var handler = new RecordingHandler((_, _) => RecordingHandler.Json(SharedData.ReadGeminiFixture(StructuredAnswer)));
+        using var harness = new Harness(handler);
+        var first = Request(SmallPdf);
+        var otherPdf = Encoding.ASCII.GetBytes("%PDF-1.7\n%another document, longer than the first\n");
+
+        await harness.Client.GenerateContentAsync(first, ApiKey, TestContext.Current.CancellationToken);
+        await harness.Client.GenerateContentAsync(
+            new GeminiGenerateRequest(otherPdf, first.MimeType, first.SystemInstruction, first.Prompt, first.ResponseJsonSchema),
+            ApiKey,
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, handler.Requests.Count);
+        var firstData = Convert.ToBase64String(SmallPdf);
+        var secondData = Convert.ToBase64String(otherPdf);
+        Assert.Equal(handler.Requests[0].BodyText.Replace(firstData, secondData, StringComparison.Ordinal), handler.Requests[1].BodyText);
+        Assert.Equal(handler.Requests[1].Body.Length, handler.Requests[1].ContentLength);
+        Assert.Equal(secondData, (string)JsonNode.Parse(handler.Requests[1].Body)!["contents"]![0]!["parts"]![0]!["inlineData"]!["data"]!);
+    }
+
+    [Fact]
+    public async Task GenerateContentAsync_OptionsPromptOrModelChangedBetweenCalls_SendsTheNewValues()
+    {
+        var handler = new RecordingHandler((_, _) => RecordingHandler.Json(SharedData.ReadGeminiFixture(StructuredAnswer)));
+        using var harness = new Harness(handler);
+        var request = Request(SmallPdf);
+        await harness.Client.GenerateContentAsync(request, ApiKey, TestContext.Current.CancellationToken);
+
+        harness.Options.Temperature = 0.5;
+        harness.Options.MaxOutputTokens = 2048;
+        await harness.Client.GenerateContentAsync(request, ApiKey, TestContext.Current.CancellationToken);
+        harness.Options.ApiVersion = "v1";
+        await harness.Client.GenerateContentAsync(
+            new GeminiGenerateRequest(SmallPdf, "image/png", request.SystemInstruction, "Extract the receipt.", request.ResponseJsonSchema) { Model = "gemini-2.5-pro" },
+            ApiKey,
+            TestContext.Current.CancellationToken);
+
+        var bodies = handler.Requests.Select(r => JsonNode.Parse(r.Body)!).ToList();
+        Assert.Equal(0.0, (double)bodies[0]["generationConfig"]!["temperature"]!);
+        Assert.Equal(0.5, (double)bodies[1]["generationConfig"]!["temperature"]!);
+        Assert.Equal(2048, (int)bodies[1]["generationConfig"]!["maxOutputTokens"]!);
+        Assert.Equal("Extract the receipt.", (string)bodies[2]["contents"]![0]!["parts"]![1]!["text"]!);
+        Assert.Equal("image/png", (string)bodies[2]["contents"]![0]!["parts"]![0]!["inlineData"]!["mimeType"]!);
+        Assert.Equal("https://generativelanguage.googleapis.com/v1/models/gemini-2.5-pro:generateContent", handler.Requests[2].Uri.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task GenerateContentAsync_InvalidModelAfterAValidCall_ThrowsWithoutSending()
+    {
+        var handler = new RecordingHandler((_, _) => RecordingHandler.Json(SharedData.ReadGeminiFixture(StructuredAnswer)));
+        using var harness = new Harness(handler);
+        await harness.Client.GenerateContentAsync(Request(SmallPdf), ApiKey, TestContext.Current.CancellationToken);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => harness.Client.GenerateContentAsync(Request(SmallPdf, model: "models/gemini-2.5-flash"), ApiKey, TestContext.Current.CancellationToken));
+
+        Assert.Single(handler.Requests);
+    }
+
+    [Fact]
     public void GeminiGenerateRequest_EmptyDocument_Throws()
     {
         Assert.Throws<ArgumentException>(() => new GeminiGenerateRequest(ReadOnlyMemory<byte>.Empty, "application/pdf", "si", "p", []));
@@ -363,7 +423,11 @@ public sealed class GeminiClientTests
             _provider = services.BuildServiceProvider(validateScopes: true);
             Client = _provider.GetRequiredService<GeminiClient>();
             Logs = _provider.GetRequiredService<FakeLogCollector>();
+            Options = _provider.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<GeminiOptions>>().CurrentValue;
         }
+
+        /// <summary>Gets the options instance the client reads on every call.</summary>
+        public GeminiOptions Options { get; }
 
         public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 6, 12, 0, 0, TimeSpan.Zero));
 

@@ -192,6 +192,69 @@ public sealed class GeminiResponseReaderTests
         Assert.Null(GeminiResponseReader.ExtractTopLevelProperty(json, "responseId"));
     }
 
+    public static TheoryData<string> FastPathShapes() =>
+    [
+        SharedData.ReadGeminiFixture("gc-200_basic-reply_safetyRatings_avgLogprobs_gemini-2.0-flash.response.json"),
+        SharedData.ReadGeminiFixture("gc-200_finishReason-SAFETY_gemini-2.0-flash.response.json"),
+        SharedData.ReadGeminiFixture("gc-200_generationConfig_finishReason-MAX_TOKENS_gemini-2.0-flash.response.json"),
+        SharedData.ReadGeminiFixture("gc-200_image-fileData_gemini-2.5-flash_IMAGE258_implicit-cache_thoughts.response.json"),
+        SharedData.ReadGeminiFixture("gc-200_safetySettings_gemini-2.0-flash.response.json"),
+        SharedData.ReadGeminiFixture("gc-200_structured-json_responseSchema_gemini-2.0-flash.response.json"),
+        SharedData.ReadGeminiFixture("gc-200_systemInstruction_gemini-2.0-flash.response.json"),
+        """{"candidates":[{"content":{"parts":[{"text":"thinking","thought":true},{"text":"a"},{"inlineData":{}},{"text":"b"}]},"finishReason":"STOP"},{"content":{"parts":[{"text":"second"}]}}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":2,"totalTokenCount":5,"promptTokensDetails":[{"modality":"TEXT","tokenCount":1},{"modality":"text","tokenCount":1},{"modality":"DOCUMENT","tokenCount":1},{"modality":"VIDEO","tokenCount":9}]}}""",
+        """{"promptFeedback":{"blockReason":"SAFETY","blockReasonMessage":"blocked","safetyRatings":[]},"usageMetadata":{"promptTokenCount":7,"totalTokenCount":7}}""",
+        """{"promptFeedback":{"blockReason":""},"candidates":null,"usageMetadata":null,"modelVersion":null}""",
+        """{"candidates":[null,{"content":{"parts":[{"text":"x"}]},"finishReason":"STOP"}],"responseId":"r"}""",
+        """{"candidates":[{"content":null,"finishReason":"OTHER","finishMessage":"m"}],"responseId":"r","modelVersion":"v"}""",
+        """{"candidates":[{"content":{"role":"model"},"finishReason":"STOP"}]}""",
+        """{}""",
+        """{"\u0063andidates":[{"content":{"parts":[{"text":"escaped \u0041"}]},"finishReason":"STOP"}]}""",
+    ];
+
+    [Theory]
+    [MemberData(nameof(FastPathShapes))]
+    public void TryReadFast_AnswerShapes_GivesExactlyWhatTheSerializerGives(string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var response = JsonSerializer.Deserialize(bytes, GeminiJsonContext.Default.GeminiGenerateContentResponse)!;
+        var expected = GeminiResponseReader.ToResult(response, GeminiResponseReader.ExtractTopLevelProperty(bytes, "usageMetadata"), "m");
+
+        var fast = GeminiResponseReader.TryReadFast(bytes, "m");
+
+        Assert.NotNull(fast);
+        Assert.Equal(Describe(expected), Describe(fast));
+        Assert.Equal(expected.Usage, fast.Usage);
+    }
+
+    [Theory]
+    [InlineData("""{"Candidates":[{"content":{"parts":[{"text":"x"}]},"finishReason":"STOP"}]}""")]
+    [InlineData("""{"candidates":[{"content":{"parts":[{"TEXT":"x"}]},"finishReason":"STOP"}]}""")]
+    [InlineData("""{"usageMetadata":{"promptTokenCount":"12","totalTokenCount":12}}""")]
+    [InlineData("""{"usageMetadata":{"promptTokenCount":1},"usageMetadata":{"promptTokenCount":2}}""")]
+    [InlineData("""{"candidates":[{"content":{"parts":[{"text":"a","text":"b"}]}}]}""")]
+    [InlineData("""{"candidates":[{"content":{"parts":[{"text":"x"}]}}]} """ + "[]")]
+    [InlineData("""{"candidates":[{"content":{"parts":[{"text":"x"}]}""")]
+    [InlineData("null")]
+    public void TryReadFast_AnythingButThePlainShape_LeavesItToTheSerializer(string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+
+        Assert.Null(GeminiResponseReader.TryReadFast(bytes, "m"));
+    }
+
+    [Fact]
+    public void Read_MemberNamesInAnotherCaseAndNumbersAsStrings_AreReadByTheSerializerPath()
+    {
+        var result = Read("""{"Candidates":[{"Content":{"Parts":[{"Text":"x"}]},"FinishReason":"STOP"}],"UsageMetadata":{"promptTokenCount":"12","totalTokenCount":12}}""", "m");
+
+        Assert.Equal("x", result.Text);
+        Assert.True(result.IsCompleted);
+        Assert.Equal(12, result.Usage.InputTokens);
+    }
+
+    private static string Describe(GeminiGenerateResult r) =>
+        string.Join("|", r.Text, r.FinishReason, r.FinishMessage, r.CandidateCount, r.BlockReason, r.BlockReasonMessage, r.Model, r.ModelVersion, r.ResponseId, r.HasUsage, r.IsCompleted);
+
     internal static GeminiGenerateResult Read(string json, string model) => GeminiResponseReader.Read(Encoding.UTF8.GetBytes(json), model);
 
     private static void AssertRawUsageIsVerbatim(string responseJson, string? raw)

@@ -279,6 +279,38 @@ public sealed class ModelCallExecutorTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_UsageWithEveryTokenKind_RecordsEachInItsOwnColumn()
+    {
+        await using var h = KeyPoolHarness.Create();
+        await h.AddKeyAsync("k-1", "c-1");
+        var usage = new TokenUsage
+        {
+            InputTokens = 101,
+            OutputTokens = 102,
+            TextTokens = 103,
+            ImageTokens = 104,
+            DocumentTokens = 105,
+            CachedTokens = 106,
+            ThoughtsTokens = 107,
+            ToolUseTokens = 108,
+            TotalTokens = 109,
+            RawUsageJson = "{\"totalTokenCount\":109}",
+        };
+        var request = KeyPoolHarness.Request("c-1");
+
+        await h.Executor.ExecuteAsync(
+            request,
+            (attempt, _) => Task.FromResult(new ModelAttemptResult<string>("answer", usage, "resp-1", "gemini-2.5-flash-001")),
+            Ct);
+
+        var row = Assert.Single(await h.Store.ListAsync(new UsageQuery("c-1"), Ct));
+        Assert.Equal(
+            (101L, 102L, 103L, 104L, 105L, 106L, 107L, 108L, 109L, "{\"totalTokenCount\":109}"),
+            (row.InputTokens, row.OutputTokens, row.TextTokens, row.ImageTokens, row.DocumentTokens, row.CachedTokens, row.ThoughtsTokens, row.ToolUseTokens, row.TotalTokens, row.RawUsageJson));
+        Assert.Equal((UsageRecord.CreateId(request.OperationId, 1), request.OperationId, 1, "k-1", "resp-1"), (row.Id, row.OperationId, row.Attempt, row.KeyId, row.ResponseId));
+    }
+
+    [Fact]
     public async Task ExecuteAsync_Success_RecordsUsageWithEveryFieldAndGenAiMetrics()
     {
         await using var h = KeyPoolHarness.Create();
