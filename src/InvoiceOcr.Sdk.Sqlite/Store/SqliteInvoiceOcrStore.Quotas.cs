@@ -67,6 +67,7 @@ public sealed partial class SqliteInvoiceOcrStore
     {
         InvoiceOcrStoreValidation.Validate(request);
         return WriteOrRollbackAsync(
+            SqliteSynchronous.Normal,
             async (connection, transaction) =>
             {
                 var now = Now;
@@ -148,6 +149,7 @@ public sealed partial class SqliteInvoiceOcrStore
         ArgumentNullException.ThrowIfNull(reservationId);
         ArgumentOutOfRangeException.ThrowIfNegative(actualTokens);
         return WriteAsync(
+            SqliteSynchronous.Normal,
             async (connection, transaction) =>
             {
                 var now = Now;
@@ -192,7 +194,7 @@ public sealed partial class SqliteInvoiceOcrStore
     public Task<bool> ReleaseAsync(string reservationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reservationId);
-        return WriteAsync((connection, transaction) => ReleaseCoreAsync(connection, transaction, reservationId, cancellationToken), cancellationToken);
+        return WriteAsync(SqliteSynchronous.Normal, (connection, transaction) => ReleaseCoreAsync(connection, transaction, reservationId, cancellationToken), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -201,6 +203,7 @@ public sealed partial class SqliteInvoiceOcrStore
         ArgumentNullException.ThrowIfNull(keyId);
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
         return WriteAsync<DateTimeOffset?>(
+            SqliteSynchronous.Normal,
             async (connection, transaction) =>
             {
                 using var select = Command(connection, transaction, SelectCooldownSql, ("$id", keyId));
@@ -233,6 +236,7 @@ public sealed partial class SqliteInvoiceOcrStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(projectId);
         return WriteAsync(
+            SqliteSynchronous.Normal,
             async (connection, transaction) =>
             {
                 var now = Now;
@@ -262,6 +266,7 @@ public sealed partial class SqliteInvoiceOcrStore
     /// <inheritdoc />
     public Task<int> ReclaimExpiredReservationsAsync(CancellationToken cancellationToken) =>
         WriteAsync(
+            SqliteSynchronous.Normal,
             async (connection, transaction) =>
             {
                 var now = Now;
@@ -342,11 +347,11 @@ public sealed partial class SqliteInvoiceOcrStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<T> WriteOrRollbackAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<(T Result, bool Commit)>> body, CancellationToken cancellationToken)
+    private async Task<T> WriteOrRollbackAsync<T>(SqliteSynchronous synchronous, Func<SqliteConnection, SqliteTransaction, Task<(T Result, bool Commit)>> body, CancellationToken cancellationToken)
     {
         try
         {
-            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await _database.OpenAsync(synchronous, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 var transaction = connection.BeginTransaction(deferred: false);
@@ -355,6 +360,7 @@ public sealed partial class SqliteInvoiceOcrStore
                     var (result, commit) = await body(connection, transaction).ConfigureAwait(false);
                     if (commit)
                     {
+                        Committing?.Invoke(connection, transaction);
                         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                     }
                     else
