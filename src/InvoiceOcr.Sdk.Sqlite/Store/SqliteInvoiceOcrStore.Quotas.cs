@@ -44,6 +44,8 @@ public sealed partial class SqliteInvoiceOcrStore
         "WHERE ((Scope = 0 AND ScopeId = $keyId) OR (Scope = 1 AND ScopeId = $projectId)) " +
         "AND ((WindowKind = 0 AND WindowStartUtc = $minute) OR (WindowKind = 1 AND WindowStartUtc = $day));";
 
+    private static readonly AdoQuotaSettlementSql SettlementSql = new(DeleteReservationSql, SettleKeySql, ReleaseKeySql, AdjustWindowTokensSql);
+
     internal const string SelectCooldownSql = "SELECT CooldownUntilUtc FROM TokenMaster WHERE TokenId = $id;";
 
     internal const string SetCooldownSql = "UPDATE TokenMaster SET CooldownUntilUtc = $until WHERE TokenId = $id;";
@@ -150,42 +152,18 @@ public sealed partial class SqliteInvoiceOcrStore
         ArgumentOutOfRangeException.ThrowIfNegative(actualTokens);
         return WriteAsync(
             SqliteSynchronous.Normal,
-            async (connection, transaction) =>
+            (connection, transaction) =>
             {
                 var now = Now;
-                if (await DeleteReservationAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false) is not { } held)
-                {
-                    return null;
-                }
-
-                long usedAfter;
-                long? limit;
-                ApiKeyStatus status;
-                using (var settle = Command(connection, transaction, SettleKeySql, ("$id", held.KeyId), ("$actual", actualTokens), ("$reserved", held.Tokens), ("$now", SqliteDatabase.Time(now))))
-                using (var reader = await settle.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        await reader.DisposeAsync().ConfigureAwait(false);
-                        await AdjustWindowsAsync(connection, transaction, held, actualTokens - held.Tokens, cancellationToken).ConfigureAwait(false);
-                        return null;
-                    }
-
-                    usedAfter = reader.GetInt64(0);
-                    limit = NullableInt64(reader, 1);
-                    status = (ApiKeyStatus)reader.GetInt32(2);
-                }
-
-                await AdjustWindowsAsync(connection, transaction, held, actualTokens - held.Tokens, cancellationToken).ConfigureAwait(false);
-                var becameExceeded = false;
-                if (status == ApiKeyStatus.Active && limit is { } l && usedAfter >= l)
-                {
-                    var reason = Invariant($"Lifetime token limit of {l} reached ({usedAfter} used).");
-                    becameExceeded = await ChangeStatusAsync(connection, transaction, held.KeyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, reason, now, cancellationToken).ConfigureAwait(false);
-                    status = ApiKeyStatus.Exceeded;
-                }
-
-                return new QuotaSettlement(reservationId, held.KeyId, actualTokens, usedAfter, limit, status, becameExceeded);
+                return AdoQuotaSettlement.SettleAsync(
+                    SqliteDialect.Instance,
+                    sql => Command(connection, transaction, sql),
+                    SettlementSql,
+                    reservationId,
+                    actualTokens,
+                    now,
+                    (keyId, reason) => ChangeStatusAsync(connection, transaction, keyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, reason, now, cancellationToken),
+                    cancellationToken);
             },
             cancellationToken);
     }
@@ -194,7 +172,10 @@ public sealed partial class SqliteInvoiceOcrStore
     public Task<bool> ReleaseAsync(string reservationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reservationId);
-        return WriteAsync(SqliteSynchronous.Normal, (connection, transaction) => ReleaseCoreAsync(connection, transaction, reservationId, cancellationToken), cancellationToken);
+        return WriteAsync(
+            SqliteSynchronous.Normal,
+            (connection, transaction) => AdoQuotaSettlement.ReleaseAsync(SqliteDialect.Instance, sql => Command(connection, transaction, sql), SettlementSql, reservationId, cancellationToken),
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -282,7 +263,7 @@ public sealed partial class SqliteInvoiceOcrStore
 
                 foreach (var id in expired)
                 {
-                    await ReleaseCoreAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+                    await AdoQuotaSettlement.ReleaseAsync(SqliteDialect.Instance, sql => Command(connection, transaction, sql), SettlementSql, id, cancellationToken).ConfigureAwait(false);
                 }
 
                 using var prune = Command(
@@ -301,50 +282,6 @@ public sealed partial class SqliteInvoiceOcrStore
         using var command = Command(connection, null, SelectWindowSql, ("$scope", (int)scope), ("$scopeId", id), ("$kind", kind), ("$start", SqliteDatabase.Time(start)));
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
-    }
-
-    private static async Task<HeldReservation?> DeleteReservationAsync(SqliteConnection connection, SqliteTransaction transaction, string reservationId, CancellationToken cancellationToken)
-    {
-        using var command = Command(connection, transaction, DeleteReservationSql, ("$id", reservationId));
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        return new HeldReservation(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4));
-    }
-
-    private static async Task<bool> ReleaseCoreAsync(SqliteConnection connection, SqliteTransaction transaction, string reservationId, CancellationToken cancellationToken)
-    {
-        if (await DeleteReservationAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false) is not { } held)
-        {
-            return false;
-        }
-
-        using var key = Command(connection, transaction, ReleaseKeySql, ("$id", held.KeyId), ("$reserved", held.Tokens));
-        await key.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await AdjustWindowsAsync(connection, transaction, held, -held.Tokens, cancellationToken).ConfigureAwait(false);
-        return true;
-    }
-
-    private static async Task AdjustWindowsAsync(SqliteConnection connection, SqliteTransaction transaction, HeldReservation held, long delta, CancellationToken cancellationToken)
-    {
-        if (delta == 0)
-        {
-            return;
-        }
-
-        using var command = Command(
-            connection,
-            transaction,
-            AdjustWindowTokensSql,
-            ("$delta", delta),
-            ("$keyId", held.KeyId),
-            ("$projectId", held.ProjectId),
-            ("$minute", held.MinuteWindowStart),
-            ("$day", held.DayWindowStart));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<T> WriteOrRollbackAsync<T>(SqliteSynchronous synchronous, Func<SqliteConnection, SqliteTransaction, Task<(T Result, bool Commit)>> body, CancellationToken cancellationToken)
@@ -377,6 +314,4 @@ public sealed partial class SqliteInvoiceOcrStore
             throw _database.Translate(ex);
         }
     }
-
-    private sealed record HeldReservation(string KeyId, string ProjectId, long Tokens, string MinuteWindowStart, string DayWindowStart);
 }
