@@ -10,9 +10,12 @@ public sealed partial class SqliteInvoiceOcrStore
     private const int MinuteWindow = AdoQuotaAdmission.MinuteWindow;
     private const int DayWindow = AdoQuotaAdmission.DayWindow;
 
+    /// <summary>The key's admission state (columns 0-11, as <see cref="AdoQuotaAdmission.ReadKey"/> reads them) and its project's limits and block (12-17; NULL without a project row), in one statement.</summary>
     internal const string SelectKeyForReserveSql =
-        "SELECT CompanyId, ProjectId, Status, ExpiresAtUtc, LifetimeTokenLimit, TokensUsed, TokensReserved, CooldownUntilUtc, " +
-        "RequestsPerMinute, RequestsPerDay, TokensPerMinute, TokensPerDay FROM TokenMaster WHERE TokenId = $id;";
+        "SELECT t.CompanyId, t.ProjectId, t.Status, t.ExpiresAtUtc, t.LifetimeTokenLimit, t.TokensUsed, t.TokensReserved, t.CooldownUntilUtc, " +
+        "t.RequestsPerMinute, t.RequestsPerDay, t.TokensPerMinute, t.TokensPerDay, " +
+        "p.ProjectId, p.RequestsPerMinute, p.RequestsPerDay, p.TokensPerMinute, p.TokensPerDay, p.BlockedUntilUtc " +
+        "FROM TokenMaster AS t LEFT JOIN QuotaProjects AS p ON p.ProjectId = t.ProjectId WHERE t.TokenId = $id;";
 
     internal const string CountWindowSql =
         "INSERT INTO QuotaWindows (Scope, ScopeId, WindowKind, WindowStartUtc, Requests, Tokens) " +
@@ -75,6 +78,8 @@ public sealed partial class SqliteInvoiceOcrStore
                 var now = Now;
                 using var select = Command(connection, transaction, SelectKeyForReserveSql, ("$id", request.KeyId));
                 ReserveKeyState key;
+                QuotaLimits? projectLimits = null;
+                DateTimeOffset? projectBlockedUntil = null;
                 using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
                     if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -83,6 +88,11 @@ public sealed partial class SqliteInvoiceOcrStore
                     }
 
                     key = AdoQuotaAdmission.ReadKey(SqliteDialect.Instance, reader);
+                    if (!reader.IsDBNull(12))
+                    {
+                        projectLimits = ReadLimits(reader, 13);
+                        projectBlockedUntil = SqliteDatabase.ReadTime(reader, 17);
+                    }
                 }
 
                 if (AdoQuotaAdmission.CheckKey(key, request, now) is { } keyRejection)
@@ -91,15 +101,14 @@ public sealed partial class SqliteInvoiceOcrStore
                 }
 
                 var (companyId, projectId, status) = (key.CompanyId, key.ProjectId, key.Status);
-                var project = await ReadProjectAsync(connection, transaction, projectId, cancellationToken).ConfigureAwait(false);
-                if (project?.BlockedUntil is { } blocked && blocked > now)
+                if (projectBlockedUntil is { } blocked && blocked > now)
                 {
                     return (QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectBlocked, status, blocked), false);
                 }
 
                 var minute = QuotaWindows.MinuteStart(now);
                 var day = QuotaWindows.DayStart(now);
-                var windows = AdoQuotaAdmission.Windows(request.KeyId, projectId, key.Rates, project?.Limits ?? QuotaLimits.None, now);
+                var windows = AdoQuotaAdmission.Windows(request.KeyId, projectId, key.Rates, projectLimits ?? QuotaLimits.None, now);
                 foreach (var window in windows)
                 {
                     using var count = Command(
