@@ -6,21 +6,36 @@ namespace InvoiceOcr.Sdk.Sqlite.Internal;
 /// <summary>
 /// One statement prepared on a connection's native handle and executed many times with values bound by position:
 /// the batch paths' alternative to <see cref="SqliteCommand"/>, which looks every parameter up by name and builds a
-/// data reader on each execution. Runs inside the caller's transaction; failures surface as <see cref="SqliteException"/>
-/// like the provider's own.
+/// data reader on each execution. A value equal to the one already bound at a position is not bound again (SQLite
+/// keeps bindings across executions), which in a batch of one key's rows skips most of them. Runs inside the caller's
+/// transaction; failures surface as <see cref="SqliteException"/> like the provider's own.
 /// </summary>
 internal sealed class SqliteStatement : IDisposable
 {
     private const int Done = 101;
     private const int Row = 100;
 
+    private static readonly object Unbound = new();
+    private static readonly object Integer = new();
+
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+
+    /// <summary>
+    /// What is bound at each position (index 0 unused): the string, <see cref="Integer"/> for an integer (its value in
+    /// <see cref="_boundIntegers"/>), <see langword="null"/> for NULL, or <see cref="Unbound"/> when unknown.
+    /// </summary>
+    private readonly object?[] _bound;
+    private readonly long[] _boundIntegers;
 
     private SqliteStatement(sqlite3 db, sqlite3_stmt statement)
     {
         _db = db;
         _statement = statement;
+        var count = raw.sqlite3_bind_parameter_count(statement);
+        _bound = new object?[count + 1];
+        _boundIntegers = new long[count + 1];
+        Array.Fill(_bound, Unbound);
     }
 
     /// <summary>Prepares <paramref name="sql"/> (one statement) on <paramref name="connection"/>.</summary>
@@ -53,13 +68,34 @@ internal sealed class SqliteStatement : IDisposable
     /// <summary>Binds text, or NULL when <paramref name="value"/> is <see langword="null"/>.</summary>
     /// <param name="index">The 1-based position.</param>
     /// <param name="value">The value.</param>
-    public void Bind(int index, string? value) =>
+    public void Bind(int index, string? value)
+    {
+        var current = _bound[index];
+        if (value is null ? current is null : current is string text && string.Equals(text, value, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        _bound[index] = Unbound;
         Check(value is null ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_text(_statement, index, value));
+        _bound[index] = value;
+    }
 
     /// <summary>Binds an integer.</summary>
     /// <param name="index">The 1-based position.</param>
     /// <param name="value">The value.</param>
-    public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
+    public void Bind(int index, long value)
+    {
+        if (ReferenceEquals(_bound[index], Integer) && _boundIntegers[index] == value)
+        {
+            return;
+        }
+
+        _bound[index] = Unbound;
+        Check(raw.sqlite3_bind_int64(_statement, index, value));
+        _boundIntegers[index] = value;
+        _bound[index] = Integer;
+    }
 
     /// <summary>Runs the statement to completion with the bound values, then resets it (bindings stay) for the next run.</summary>
     /// <returns>How many rows the statement inserted, updated or deleted.</returns>

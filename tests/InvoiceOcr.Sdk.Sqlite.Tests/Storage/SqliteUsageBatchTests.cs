@@ -55,6 +55,32 @@ public sealed class SqliteUsageBatchTests : IDisposable
     }
 
     [Fact]
+    public async Task AppendBatchAsync_RowsRepeatingAndAlternatingValues_StoresEachRowsOwnValues()
+    {
+        var store = await _database.CreateStoreAsync();
+        string?[] branches = ["north", "north", null, null, "north", "south", "", null];
+        int[] attempts = [1, 1, 2, 2, 1, 3, 3, 1];
+        var records = branches.Select((branch, i) => SqliteOutageTests.Record("u-" + i.ToString(CultureInfo.InvariantCulture)) with
+        {
+            Branch = branch,
+            Attempt = attempts[i],
+            InputTokens = i % 3 == 0 ? 100 : 90,
+            OutputTokens = 20,
+            TotalTokens = i % 3 == 0 ? 120 : 110,
+            FailureKind = i is 3 or 4 ? InvoiceOcrErrorKind.SchemaMismatch : null,
+            Outcome = i is 3 or 4 ? UsageOutcome.Failure : UsageOutcome.Success,
+        }).ToList();
+
+        Assert.Equal(records.Count, await store.AppendBatchAsync(records, Ct));
+
+        IUsageLedger ledger = store;
+        foreach (var record in records)
+        {
+            Assert.Equal(record, await ledger.GetAsync(record.Id, Ct));
+        }
+    }
+
+    [Fact]
     public async Task AppendBatchAsync_ReplayedAndRepeatedIds_InsertsAndSummarizesEachRecordOnce()
     {
         var store = await _database.CreateStoreAsync();
