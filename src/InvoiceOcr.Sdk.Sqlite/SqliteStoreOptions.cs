@@ -35,6 +35,20 @@ public sealed class SqliteStoreOptions
     [Range(1, 10_000)]
     public int UsageBatchSize { get; set; } = 256;
 
+    /// <summary>
+    /// Gets or sets what a committed usage (and retry) ledger row survives: <see cref="SqliteLedgerDurability.SurvivesPowerLoss"/>
+    /// fsyncs every ledger commit (<c>synchronous = FULL</c>); <see cref="SqliteLedgerDurability.SurvivesProcessCrash"/> does not
+    /// (<c>synchronous = NORMAL</c>) and survives the application being killed but not an OS crash or power loss.
+    /// </summary>
+    /// <remarks>
+    /// Quota reservations, settlements and application logs always commit with <c>synchronous = NORMAL</c> (never an
+    /// fsync per call); key administration always with <c>FULL</c>. Quotas stay exact across processes either way:
+    /// <c>synchronous</c> only decides when a commit reaches the disk, never what other connections see.
+    /// </remarks>
+    /// <value>The default value is <see cref="SqliteLedgerDurability.SurvivesPowerLoss"/>.</value>
+    [EnumDataType(typeof(SqliteLedgerDurability))]
+    public SqliteLedgerDurability LedgerDurability { get; set; } = SqliteLedgerDurability.SurvivesPowerLoss;
+
     /// <summary>Gets the master keys that encrypt key secrets at rest.</summary>
     /// <value>The default value is an empty set of keys, which fails validation.</value>
     public SecretProtectionOptions SecretProtection { get; } = new();

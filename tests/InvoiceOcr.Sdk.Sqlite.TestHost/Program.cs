@@ -1,6 +1,7 @@
 // A tiny host the SQLite tests start as real OS processes (dotnet InvoiceOcr.Sdk.Sqlite.TestHost.dll <mode> ...).
 //   reserve <db> <keyId> <callers> <attemptsPerCaller> : concurrent reserve+settle; prints "GRANTED <n>"
-//   usage <db> <prefix> <count> <callers> <busyMs> <init> : durable usage writes; prints "ACK <id>" after each returns
+//   usage <db> <prefix> <count> <callers> <busyMs> <init> [durability] : durable usage writes; prints "ACK <id>" after each returns
+//     (durability: a SqliteLedgerDurability name, SurvivesPowerLoss when omitted)
 using System.Globalization;
 using System.Security.Cryptography;
 using InvoiceOcr.Sdk;
@@ -8,7 +9,12 @@ using InvoiceOcr.Sdk;
 var mode = args[0];
 var busy = mode == "usage" ? TimeSpan.FromMilliseconds(int.Parse(args[5], CultureInfo.InvariantCulture)) : TimeSpan.FromSeconds(60);
 var initialize = mode != "usage" || args[6] == "1";
-var options = new SqliteStoreOptions { DatabasePath = args[1], BusyTimeout = busy };
+var options = new SqliteStoreOptions
+{
+    DatabasePath = args[1],
+    BusyTimeout = busy,
+    LedgerDurability = mode == "usage" && args.Length > 7 ? Enum.Parse<SqliteLedgerDurability>(args[7]) : SqliteLedgerDurability.SurvivesPowerLoss,
+};
 options.SecretProtection.CurrentKeyId = "k1";
 options.SecretProtection.MasterKeys["k1"] = Convert.ToBase64String(SHA256.HashData("invoiceocr-test-master-key-1"u8));
 var store = new SqliteInvoiceOcrStore(options);

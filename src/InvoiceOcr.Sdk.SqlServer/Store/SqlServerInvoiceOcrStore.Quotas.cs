@@ -11,6 +11,8 @@ public sealed partial class SqlServerInvoiceOcrStore
     private const int MinuteWindow = AdoQuotaAdmission.MinuteWindow;
     private const int DayWindow = AdoQuotaAdmission.DayWindow;
 
+    private static readonly AdoQuotaSettlementSql SettlementSql = new(Q.DeleteReservation, Q.SettleKey, Q.ReleaseKey, Q.AdjustWindowTokens);
+
     /// <inheritdoc />
     public Task<QuotaReservationResult> ReserveAsync(QuotaReservationRequest request, CancellationToken cancellationToken)
     {
@@ -100,39 +102,15 @@ public sealed partial class SqlServerInvoiceOcrStore
             async (connection, transaction) =>
             {
                 var now = await NowAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                if (await DeleteReservationAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false) is not { } held)
-                {
-                    return null;
-                }
-
-                long usedAfter;
-                long? limit;
-                ApiKeyStatus status;
-                using (var settle = Command(connection, transaction, Q.SettleKey, ("@id", held.KeyId), ("@actual", actualTokens), ("@reserved", held.Tokens), ("@now", AsIs(now))))
-                using (var reader = await settle.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        await reader.DisposeAsync().ConfigureAwait(false);
-                        await AdjustWindowsAsync(connection, transaction, held, actualTokens - held.Tokens, cancellationToken).ConfigureAwait(false);
-                        return null;
-                    }
-
-                    usedAfter = reader.GetInt64(0);
-                    limit = NullableInt64(reader, 1);
-                    status = (ApiKeyStatus)reader.GetByte(2);
-                }
-
-                await AdjustWindowsAsync(connection, transaction, held, actualTokens - held.Tokens, cancellationToken).ConfigureAwait(false);
-                var becameExceeded = false;
-                if (status == ApiKeyStatus.Active && limit is { } l && usedAfter >= l)
-                {
-                    var reason = Invariant($"Lifetime token limit of {l} reached ({usedAfter} used).");
-                    becameExceeded = await ChangeStatusAsync(connection, transaction, held.KeyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, reason, now, cancellationToken).ConfigureAwait(false);
-                    status = ApiKeyStatus.Exceeded;
-                }
-
-                return new QuotaSettlement(reservationId, held.KeyId, actualTokens, usedAfter, limit, status, becameExceeded);
+                return await AdoQuotaSettlement.SettleAsync(
+                    SqlServerDialect.Instance,
+                    sql => Command(connection, transaction, sql),
+                    SettlementSql,
+                    reservationId,
+                    actualTokens,
+                    now,
+                    (keyId, reason) => ChangeStatusAsync(connection, transaction, keyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, reason, now, cancellationToken),
+                    cancellationToken).ConfigureAwait(false);
             },
             cancellationToken);
     }
@@ -141,7 +119,9 @@ public sealed partial class SqlServerInvoiceOcrStore
     public Task<bool> ReleaseAsync(string reservationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reservationId);
-        return WriteAsync((connection, transaction) => ReleaseCoreAsync(connection, transaction, reservationId, cancellationToken), cancellationToken);
+        return WriteAsync(
+            (connection, transaction) => AdoQuotaSettlement.ReleaseAsync(SqlServerDialect.Instance, sql => Command(connection, transaction, sql), SettlementSql, reservationId, cancellationToken),
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -218,7 +198,7 @@ public sealed partial class SqlServerInvoiceOcrStore
 
                 foreach (var id in expired)
                 {
-                    await ReleaseCoreAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+                    await AdoQuotaSettlement.ReleaseAsync(SqlServerDialect.Instance, sql => Command(connection, transaction, sql), SettlementSql, id, cancellationToken).ConfigureAwait(false);
                 }
 
                 using var prune = Command(
@@ -238,50 +218,4 @@ public sealed partial class SqlServerInvoiceOcrStore
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
     }
-
-    private async Task<HeldReservation?> DeleteReservationAsync(SqlConnection connection, SqlTransaction transaction, string reservationId, CancellationToken cancellationToken)
-    {
-        using var command = Command(connection, transaction, Q.DeleteReservation, ("@id", reservationId));
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        return new HeldReservation(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), Utc(reader.GetDateTime(3)), Utc(reader.GetDateTime(4)));
-    }
-
-    private async Task<bool> ReleaseCoreAsync(SqlConnection connection, SqlTransaction transaction, string reservationId, CancellationToken cancellationToken)
-    {
-        if (await DeleteReservationAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false) is not { } held)
-        {
-            return false;
-        }
-
-        using var key = Command(connection, transaction, Q.ReleaseKey, ("@id", held.KeyId), ("@reserved", held.Tokens));
-        await key.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await AdjustWindowsAsync(connection, transaction, held, -held.Tokens, cancellationToken).ConfigureAwait(false);
-        return true;
-    }
-
-    private async Task AdjustWindowsAsync(SqlConnection connection, SqlTransaction transaction, HeldReservation held, long delta, CancellationToken cancellationToken)
-    {
-        if (delta == 0)
-        {
-            return;
-        }
-
-        using var command = Command(
-            connection,
-            transaction,
-            Q.AdjustWindowTokens,
-            ("@delta", delta),
-            ("@keyId", held.KeyId),
-            ("@projectId", held.ProjectId),
-            ("@minute", held.MinuteWindowStart),
-            ("@day", held.DayWindowStart));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private sealed record HeldReservation(string KeyId, string ProjectId, long Tokens, DateTimeOffset MinuteWindowStart, DateTimeOffset DayWindowStart);
 }

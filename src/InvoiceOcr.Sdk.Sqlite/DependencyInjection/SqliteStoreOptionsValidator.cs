@@ -33,6 +33,11 @@ internal sealed class SqliteStoreOptionsValidator : IValidateOptions<SqliteStore
             failures.Add("SqliteStoreOptions.UsageBatchSize must be between 1 and 10000.");
         }
 
+        if (!Enum.IsDefined(options.LedgerDurability))
+        {
+            failures.Add("SqliteStoreOptions.LedgerDurability must be SurvivesPowerLoss or SurvivesProcessCrash.");
+        }
+
         failures.AddRange(SecretProtectionOptionsValidation.Validate(options.SecretProtection, "SqliteStoreOptions.SecretProtection"));
         return SecretProtectionOptionsValidation.ToResult(failures);
     }

@@ -60,6 +60,7 @@ public sealed partial class SqliteInvoiceOcrStore
         InvoiceOcrStoreValidation.Validate(key);
         var sealedSecret = _protector.Protect(key.Secret, key.Id);
         return WriteAsync(
+            SqliteSynchronous.Full,
             async (connection, transaction) =>
             {
                 using var command = Command(
@@ -130,6 +131,7 @@ public sealed partial class SqliteInvoiceOcrStore
     {
         ArgumentNullException.ThrowIfNull(keyId);
         return WriteAsync(
+            SqliteSynchronous.Full,
             async (connection, transaction) =>
             {
                 using var select = Command(connection, transaction, SelectStatusSql, ("$id", keyId));
@@ -155,6 +157,7 @@ public sealed partial class SqliteInvoiceOcrStore
         ArgumentNullException.ThrowIfNull(keyId);
         InvoiceOcrStoreValidation.Validate(limits);
         return WriteAsync(
+            SqliteSynchronous.Full,
             async (connection, transaction) =>
             {
                 using var command = Command(
@@ -207,6 +210,7 @@ public sealed partial class SqliteInvoiceOcrStore
         ArgumentOutOfRangeException.ThrowIfLessThan(percent, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
         return WriteAsync(
+            SqliteSynchronous.Full,
             async (connection, transaction) =>
             {
                 using var command = Command(connection, transaction, MarkThresholdSql, ("$id", keyId), ("$percent", percent));
@@ -221,6 +225,7 @@ public sealed partial class SqliteInvoiceOcrStore
         ArgumentException.ThrowIfNullOrWhiteSpace(projectId);
         InvoiceOcrStoreValidation.Validate(limits);
         return WriteAsync(
+            SqliteSynchronous.Full,
             async (connection, transaction) =>
             {
                 using var command = Command(

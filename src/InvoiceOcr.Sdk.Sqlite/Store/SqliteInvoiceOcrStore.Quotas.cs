@@ -10,9 +10,12 @@ public sealed partial class SqliteInvoiceOcrStore
     private const int MinuteWindow = AdoQuotaAdmission.MinuteWindow;
     private const int DayWindow = AdoQuotaAdmission.DayWindow;
 
+    /// <summary>The key's admission state (columns 0-11, as <see cref="AdoQuotaAdmission.ReadKey"/> reads them) and its project's limits and block (12-17; NULL without a project row), in one statement.</summary>
     internal const string SelectKeyForReserveSql =
-        "SELECT CompanyId, ProjectId, Status, ExpiresAtUtc, LifetimeTokenLimit, TokensUsed, TokensReserved, CooldownUntilUtc, " +
-        "RequestsPerMinute, RequestsPerDay, TokensPerMinute, TokensPerDay FROM TokenMaster WHERE TokenId = $id;";
+        "SELECT t.CompanyId, t.ProjectId, t.Status, t.ExpiresAtUtc, t.LifetimeTokenLimit, t.TokensUsed, t.TokensReserved, t.CooldownUntilUtc, " +
+        "t.RequestsPerMinute, t.RequestsPerDay, t.TokensPerMinute, t.TokensPerDay, " +
+        "p.ProjectId, p.RequestsPerMinute, p.RequestsPerDay, p.TokensPerMinute, p.TokensPerDay, p.BlockedUntilUtc " +
+        "FROM TokenMaster AS t LEFT JOIN QuotaProjects AS p ON p.ProjectId = t.ProjectId WHERE t.TokenId = $id;";
 
     internal const string CountWindowSql =
         "INSERT INTO QuotaWindows (Scope, ScopeId, WindowKind, WindowStartUtc, Requests, Tokens) " +
@@ -44,6 +47,8 @@ public sealed partial class SqliteInvoiceOcrStore
         "WHERE ((Scope = 0 AND ScopeId = $keyId) OR (Scope = 1 AND ScopeId = $projectId)) " +
         "AND ((WindowKind = 0 AND WindowStartUtc = $minute) OR (WindowKind = 1 AND WindowStartUtc = $day));";
 
+    private static readonly AdoQuotaSettlementSql SettlementSql = new(DeleteReservationSql, SettleKeySql, ReleaseKeySql, AdjustWindowTokensSql);
+
     internal const string SelectCooldownSql = "SELECT CooldownUntilUtc FROM TokenMaster WHERE TokenId = $id;";
 
     internal const string SetCooldownSql = "UPDATE TokenMaster SET CooldownUntilUtc = $until WHERE TokenId = $id;";
@@ -67,11 +72,14 @@ public sealed partial class SqliteInvoiceOcrStore
     {
         InvoiceOcrStoreValidation.Validate(request);
         return WriteOrRollbackAsync(
+            SqliteSynchronous.Normal,
             async (connection, transaction) =>
             {
                 var now = Now;
                 using var select = Command(connection, transaction, SelectKeyForReserveSql, ("$id", request.KeyId));
                 ReserveKeyState key;
+                QuotaLimits? projectLimits = null;
+                DateTimeOffset? projectBlockedUntil = null;
                 using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
                 {
                     if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -80,6 +88,11 @@ public sealed partial class SqliteInvoiceOcrStore
                     }
 
                     key = AdoQuotaAdmission.ReadKey(SqliteDialect.Instance, reader);
+                    if (!reader.IsDBNull(12))
+                    {
+                        projectLimits = ReadLimits(reader, 13);
+                        projectBlockedUntil = SqliteDatabase.ReadTime(reader, 17);
+                    }
                 }
 
                 if (AdoQuotaAdmission.CheckKey(key, request, now) is { } keyRejection)
@@ -88,15 +101,14 @@ public sealed partial class SqliteInvoiceOcrStore
                 }
 
                 var (companyId, projectId, status) = (key.CompanyId, key.ProjectId, key.Status);
-                var project = await ReadProjectAsync(connection, transaction, projectId, cancellationToken).ConfigureAwait(false);
-                if (project?.BlockedUntil is { } blocked && blocked > now)
+                if (projectBlockedUntil is { } blocked && blocked > now)
                 {
                     return (QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectBlocked, status, blocked), false);
                 }
 
                 var minute = QuotaWindows.MinuteStart(now);
                 var day = QuotaWindows.DayStart(now);
-                var windows = AdoQuotaAdmission.Windows(request.KeyId, projectId, key.Rates, project?.Limits ?? QuotaLimits.None, now);
+                var windows = AdoQuotaAdmission.Windows(request.KeyId, projectId, key.Rates, projectLimits ?? QuotaLimits.None, now);
                 foreach (var window in windows)
                 {
                     using var count = Command(
@@ -148,42 +160,19 @@ public sealed partial class SqliteInvoiceOcrStore
         ArgumentNullException.ThrowIfNull(reservationId);
         ArgumentOutOfRangeException.ThrowIfNegative(actualTokens);
         return WriteAsync(
-            async (connection, transaction) =>
+            SqliteSynchronous.Normal,
+            (connection, transaction) =>
             {
                 var now = Now;
-                if (await DeleteReservationAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false) is not { } held)
-                {
-                    return null;
-                }
-
-                long usedAfter;
-                long? limit;
-                ApiKeyStatus status;
-                using (var settle = Command(connection, transaction, SettleKeySql, ("$id", held.KeyId), ("$actual", actualTokens), ("$reserved", held.Tokens), ("$now", SqliteDatabase.Time(now))))
-                using (var reader = await settle.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        await reader.DisposeAsync().ConfigureAwait(false);
-                        await AdjustWindowsAsync(connection, transaction, held, actualTokens - held.Tokens, cancellationToken).ConfigureAwait(false);
-                        return null;
-                    }
-
-                    usedAfter = reader.GetInt64(0);
-                    limit = NullableInt64(reader, 1);
-                    status = (ApiKeyStatus)reader.GetInt32(2);
-                }
-
-                await AdjustWindowsAsync(connection, transaction, held, actualTokens - held.Tokens, cancellationToken).ConfigureAwait(false);
-                var becameExceeded = false;
-                if (status == ApiKeyStatus.Active && limit is { } l && usedAfter >= l)
-                {
-                    var reason = Invariant($"Lifetime token limit of {l} reached ({usedAfter} used).");
-                    becameExceeded = await ChangeStatusAsync(connection, transaction, held.KeyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, reason, now, cancellationToken).ConfigureAwait(false);
-                    status = ApiKeyStatus.Exceeded;
-                }
-
-                return new QuotaSettlement(reservationId, held.KeyId, actualTokens, usedAfter, limit, status, becameExceeded);
+                return AdoQuotaSettlement.SettleAsync(
+                    SqliteDialect.Instance,
+                    sql => Command(connection, transaction, sql),
+                    SettlementSql,
+                    reservationId,
+                    actualTokens,
+                    now,
+                    (keyId, reason) => ChangeStatusAsync(connection, transaction, keyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, reason, now, cancellationToken),
+                    cancellationToken);
             },
             cancellationToken);
     }
@@ -192,7 +181,10 @@ public sealed partial class SqliteInvoiceOcrStore
     public Task<bool> ReleaseAsync(string reservationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reservationId);
-        return WriteAsync((connection, transaction) => ReleaseCoreAsync(connection, transaction, reservationId, cancellationToken), cancellationToken);
+        return WriteAsync(
+            SqliteSynchronous.Normal,
+            (connection, transaction) => AdoQuotaSettlement.ReleaseAsync(SqliteDialect.Instance, sql => Command(connection, transaction, sql), SettlementSql, reservationId, cancellationToken),
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -201,6 +193,7 @@ public sealed partial class SqliteInvoiceOcrStore
         ArgumentNullException.ThrowIfNull(keyId);
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
         return WriteAsync<DateTimeOffset?>(
+            SqliteSynchronous.Normal,
             async (connection, transaction) =>
             {
                 using var select = Command(connection, transaction, SelectCooldownSql, ("$id", keyId));
@@ -233,6 +226,7 @@ public sealed partial class SqliteInvoiceOcrStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(projectId);
         return WriteAsync(
+            SqliteSynchronous.Normal,
             async (connection, transaction) =>
             {
                 var now = Now;
@@ -262,6 +256,7 @@ public sealed partial class SqliteInvoiceOcrStore
     /// <inheritdoc />
     public Task<int> ReclaimExpiredReservationsAsync(CancellationToken cancellationToken) =>
         WriteAsync(
+            SqliteSynchronous.Normal,
             async (connection, transaction) =>
             {
                 var now = Now;
@@ -277,7 +272,7 @@ public sealed partial class SqliteInvoiceOcrStore
 
                 foreach (var id in expired)
                 {
-                    await ReleaseCoreAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+                    await AdoQuotaSettlement.ReleaseAsync(SqliteDialect.Instance, sql => Command(connection, transaction, sql), SettlementSql, id, cancellationToken).ConfigureAwait(false);
                 }
 
                 using var prune = Command(
@@ -298,55 +293,11 @@ public sealed partial class SqliteInvoiceOcrStore
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
     }
 
-    private static async Task<HeldReservation?> DeleteReservationAsync(SqliteConnection connection, SqliteTransaction transaction, string reservationId, CancellationToken cancellationToken)
-    {
-        using var command = Command(connection, transaction, DeleteReservationSql, ("$id", reservationId));
-        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        return new HeldReservation(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4));
-    }
-
-    private static async Task<bool> ReleaseCoreAsync(SqliteConnection connection, SqliteTransaction transaction, string reservationId, CancellationToken cancellationToken)
-    {
-        if (await DeleteReservationAsync(connection, transaction, reservationId, cancellationToken).ConfigureAwait(false) is not { } held)
-        {
-            return false;
-        }
-
-        using var key = Command(connection, transaction, ReleaseKeySql, ("$id", held.KeyId), ("$reserved", held.Tokens));
-        await key.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await AdjustWindowsAsync(connection, transaction, held, -held.Tokens, cancellationToken).ConfigureAwait(false);
-        return true;
-    }
-
-    private static async Task AdjustWindowsAsync(SqliteConnection connection, SqliteTransaction transaction, HeldReservation held, long delta, CancellationToken cancellationToken)
-    {
-        if (delta == 0)
-        {
-            return;
-        }
-
-        using var command = Command(
-            connection,
-            transaction,
-            AdjustWindowTokensSql,
-            ("$delta", delta),
-            ("$keyId", held.KeyId),
-            ("$projectId", held.ProjectId),
-            ("$minute", held.MinuteWindowStart),
-            ("$day", held.DayWindowStart));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<T> WriteOrRollbackAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<(T Result, bool Commit)>> body, CancellationToken cancellationToken)
+    private async Task<T> WriteOrRollbackAsync<T>(SqliteSynchronous synchronous, Func<SqliteConnection, SqliteTransaction, Task<(T Result, bool Commit)>> body, CancellationToken cancellationToken)
     {
         try
         {
-            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await _database.OpenAsync(synchronous, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 var transaction = connection.BeginTransaction(deferred: false);
@@ -355,6 +306,7 @@ public sealed partial class SqliteInvoiceOcrStore
                     var (result, commit) = await body(connection, transaction).ConfigureAwait(false);
                     if (commit)
                     {
+                        Committing?.Invoke(connection, transaction);
                         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                     }
                     else
@@ -371,6 +323,4 @@ public sealed partial class SqliteInvoiceOcrStore
             throw _database.Translate(ex);
         }
     }
-
-    private sealed record HeldReservation(string KeyId, string ProjectId, long Tokens, string MinuteWindowStart, string DayWindowStart);
 }

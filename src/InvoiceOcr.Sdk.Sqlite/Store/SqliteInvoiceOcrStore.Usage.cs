@@ -68,14 +68,13 @@ public sealed partial class SqliteInvoiceOcrStore
 
         // One write lock for the whole file: insertion order cannot deadlock, so records go in as given.
         return WriteAsync(
-            (connection, transaction) => AdoUsageLedger.AppendAsync(
-                SqliteDialect.Instance,
-                sql => Command(connection, transaction, sql),
-                records,
-                SqliteDatabase.Time(Now),
-                InsertUsageSql,
-                UpsertSummarySql,
-                cancellationToken),
+            _database.LedgerSynchronous,
+            async (connection, transaction) =>
+            {
+                var inserted = SqliteUsageRows.Insert(connection, InsertUsageSql, records, SqliteDatabase.Time(Now));
+                await AdoUsageLedger.AddToSummariesAsync(SqliteDialect.Instance, sql => Command(connection, transaction, sql), inserted, UpsertSummarySql, cancellationToken).ConfigureAwait(false);
+                return inserted.Count;
+            },
             cancellationToken);
     }
 
@@ -139,6 +138,7 @@ public sealed partial class SqliteInvoiceOcrStore
         }
 
         return WriteAsync(
+            _database.LedgerSynchronous,
             (connection, transaction) => AdoUsageLedger.AppendRetryAttemptsAsync(
                 SqliteDialect.Instance,
                 sql => Command(connection, transaction, sql),
@@ -167,6 +167,7 @@ public sealed partial class SqliteInvoiceOcrStore
     {
         ArgumentNullException.ThrowIfNull(entries);
         return WriteAsync(
+            SqliteSynchronous.Normal,
             (connection, transaction) => AdoUsageLedger.WriteLogsAsync(
                 SqliteDialect.Instance,
                 sql => Command(connection, transaction, sql),

@@ -59,6 +59,7 @@ public sealed partial class SqliteInvoiceOcrStore : IApiKeyStore, IQuotaStore, I
         while (true)
         {
             var done = await WriteAsync(
+                SqliteSynchronous.Full,
                 async (connection, transaction) =>
                 {
                     using var select = Command(connection, transaction, SelectStaleSecretsSql, ("$current", _protector.CurrentKeyId));
@@ -90,6 +91,9 @@ public sealed partial class SqliteInvoiceOcrStore : IApiKeyStore, IQuotaStore, I
         }
     }
 
+    /// <summary>Gets or sets a callback run inside each write transaction just before it commits (tests inspect the connection's settings there).</summary>
+    internal Action<SqliteConnection, SqliteTransaction>? Committing { get; set; }
+
     private DateTimeOffset Now => _timeProvider.GetUtcNow();
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
@@ -105,17 +109,18 @@ public sealed partial class SqliteInvoiceOcrStore : IApiKeyStore, IQuotaStore, I
         return command;
     }
 
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> body, CancellationToken cancellationToken)
+    private async Task<T> WriteAsync<T>(SqliteSynchronous synchronous, Func<SqliteConnection, SqliteTransaction, Task<T>> body, CancellationToken cancellationToken)
     {
         try
         {
-            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await _database.OpenAsync(synchronous, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 var transaction = connection.BeginTransaction(deferred: false);
                 await using (transaction.ConfigureAwait(false))
                 {
                     var result = await body(connection, transaction).ConfigureAwait(false);
+                    Committing?.Invoke(connection, transaction);
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                     return result;
                 }

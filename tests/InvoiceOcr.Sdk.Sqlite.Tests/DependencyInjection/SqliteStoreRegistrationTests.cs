@@ -135,4 +135,45 @@ public sealed class SqliteStoreRegistrationTests : IDisposable
         Assert.Equal("test-key-config-0123456789", (await keys.GetAsync("k-1", Ct))!.Secret);
         await host.StopAsync(Ct);
     }
+
+    [Fact]
+    public async Task AddSqliteStore_LedgerDurabilityFromConfiguration_ReachesTheLedgerCommits()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Store:DatabasePath"] = _database.DatabasePath,
+            ["Store:LedgerDurability"] = "SurvivesProcessCrash",
+            ["Store:SecretProtection:CurrentKeyId"] = "k1",
+            ["Store:SecretProtection:MasterKeys:k1"] = TestDatabase.MasterKey,
+        }).Build();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddInvoiceOcr().AddSqliteStore(configuration.GetSection("Store"));
+        using var host = builder.Build();
+        await host.StartAsync(Ct);
+        var store = host.Services.GetRequiredService<SqliteInvoiceOcrStore>();
+        long? synchronous = null;
+        store.Committing = (connection, transaction) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "PRAGMA synchronous;";
+            synchronous = (long)command.ExecuteScalar()!;
+        };
+
+        await store.AppendAsync(Storage.SqliteOutageTests.Record("u-1"), Ct);
+
+        Assert.Equal(SqliteLedgerDurability.SurvivesProcessCrash, host.Services.GetRequiredService<IOptions<SqliteStoreOptions>>().Value.LedgerDurability);
+        Assert.Equal(1, synchronous);
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task AddSqliteStore_UndefinedLedgerDurability_StartFailsWithOptionsValidation()
+    {
+        using var host = BuildHost(o => o.LedgerDurability = (SqliteLedgerDurability)7);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
+
+        Assert.Contains("LedgerDurability", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -108,6 +108,54 @@ public sealed class SqliteMultiProcessTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(_database.DatabasePath + ".outbox", "*.jsonl", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task UsageLogger_LedgerWithoutFsyncAndProcessKilledMidRun_EveryAcknowledgedRecordIsInTheDatabase()
+    {
+        await _database.CreateStoreAsync();
+
+        // SurvivesProcessCrash: ledger commits skip the fsync (synchronous = NORMAL). A kill -9 must still lose nothing
+        // acknowledged, straight from the database file, with no outbox involved.
+        List<string> acked;
+        using (var doomed = TestHostProcess.Start("usage", _database.DatabasePath, "killed", "1000000", "32", "30000", "0", nameof(SqliteLedgerDurability.SurvivesProcessCrash)))
+        {
+            acked = doomed.ReadLines(l => l.Count(x => x.StartsWith("ACK ", StringComparison.Ordinal)) >= 2_000, Timeout)
+                .Where(l => l.StartsWith("ACK ", StringComparison.Ordinal))
+                .Select(l => l[4..])
+                .ToList();
+            doomed.Kill();
+        }
+
+        var outbox = _database.DatabasePath + ".outbox";
+        Assert.False(Directory.Exists(outbox) && Directory.EnumerateFiles(outbox, "*.jsonl", SearchOption.AllDirectories).Any(), "Nothing should have gone to the outbox.");
+        await using var connection = new SqliteConnection($"Data Source={_database.DatabasePath};Pooling=False");
+        await connection.OpenAsync(Ct);
+        var ids = new List<string>();
+        using (var select = connection.CreateCommand())
+        {
+            select.CommandText = "SELECT UsageId FROM TokenUsageLogs;";
+            using var reader = await select.ExecuteReaderAsync(Ct);
+            while (await reader.ReadAsync(Ct))
+            {
+                ids.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.True(acked.Count >= 2_000);
+        Assert.Superset(acked.ToHashSet(), ids.ToHashSet());
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(
+            await ScalarAsync(connection, "SELECT COUNT(*) FROM TokenUsageLogs;"),
+            await ScalarAsync(connection, "SELECT SUM(RequestCount) FROM TokenUsageSummary;"));
+        Assert.Equal("ok", await TextAsync(connection, "PRAGMA integrity_check;"));
+    }
+
+    private static async Task<string?> TextAsync(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (string?)await command.ExecuteScalarAsync(Ct);
+    }
+
     private static async Task<long> ScalarAsync(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();

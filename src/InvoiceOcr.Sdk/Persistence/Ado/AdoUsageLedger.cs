@@ -44,6 +44,27 @@ internal static class AdoUsageLedger
             }
         }
 
+        await AddToSummariesAsync(dialect, command, inserted, upsertSummarySql, cancellationToken).ConfigureAwait(false);
+        return inserted.Count;
+    }
+
+    /// <summary>
+    /// Adds newly inserted records to their key's daily summary: one upsert per key and day, in key order (the same
+    /// lock order in every writer). Call it in the transaction that inserted them.
+    /// </summary>
+    /// <param name="dialect">The provider's dialect.</param>
+    /// <param name="command">Creates a command for SQL text on the current connection and transaction.</param>
+    /// <param name="inserted">The records this transaction inserted (duplicates already left out).</param>
+    /// <param name="upsertSummarySql">The summary upsert; parameters as bound by <see cref="BindSummary"/>.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <returns>A task that completes when every summary row is updated.</returns>
+    public static async Task AddToSummariesAsync(
+        AdoDialect dialect,
+        Func<string, DbCommand> command,
+        IReadOnlyList<UsageRecord> inserted,
+        string upsertSummarySql,
+        CancellationToken cancellationToken)
+    {
         foreach (var group in inserted
             .GroupBy(r => (r.KeyId, Day: UsageSummary.DayOf(r.CompletedAt)))
             .OrderBy(g => g.Key.KeyId, StringComparer.Ordinal)
@@ -53,8 +74,6 @@ internal static class AdoUsageLedger
             BindSummary(dialect, summary, group.Key.KeyId, group.Key.Day, group);
             await summary.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        return inserted.Count;
     }
 
     /// <summary>Inserts retry attempts (a duplicate operation and attempt number inserts nothing).</summary>

@@ -1,0 +1,42 @@
+using System.Globalization;
+using InvoiceOcr.Sdk.Sqlite.Internal;
+
+namespace InvoiceOcr.Sdk.Sqlite.Tests.Internal;
+
+public sealed class SqliteDatabaseTests
+{
+    public static TheoryData<DateTimeOffset> Instants => new()
+    {
+        DateTimeOffset.MinValue,
+        DateTimeOffset.MaxValue,
+        new DateTimeOffset(2026, 11, 23, 7, 5, 9, TimeSpan.Zero).AddTicks(1),
+        new DateTimeOffset(2026, 3, 8, 23, 59, 59, 999, TimeSpan.FromHours(-8)).AddTicks(9_999),
+        new DateTimeOffset(999, 1, 2, 3, 4, 5, TimeSpan.FromHours(5.5)),
+        new DateTimeOffset(2024, 2, 29, 12, 0, 0, TimeSpan.Zero).AddTicks(1_234_567),
+    };
+
+    [Theory]
+    [MemberData(nameof(Instants))]
+    public void Time_AnyInstant_MatchesTheInvariantUtcFormatAndRoundTrips(DateTimeOffset value)
+    {
+        var text = SqliteDatabase.Time(value);
+
+        Assert.Equal(value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fffffff", CultureInfo.InvariantCulture), text);
+        Assert.Equal(value.UtcTicks, SqliteDatabase.ParseTime(text).UtcTicks);
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(2026, 11, 23)]
+    [InlineData(9999, 12, 31)]
+    [InlineData(987, 6, 5)]
+    public void Date_AnyDay_MatchesTheInvariantFormatAndRoundTrips(int year, int month, int day)
+    {
+        var value = new DateOnly(year, month, day);
+
+        var text = SqliteDatabase.Date(value);
+
+        Assert.Equal(value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), text);
+        Assert.Equal(value, SqliteDatabase.ParseDate(text));
+    }
+}
