@@ -16,7 +16,7 @@ public sealed class MultiProcessReconciliationTests
     [Fact]
     public async Task ExtractAsync_TwoOsProcessesSharingOneSqliteFile_LedgersMatchExactlyAndLimitsHoldAcrossProcesses()
     {
-        await using var run = await MultiProcessRun.StartAsync(seed: 20261126, workers: 2, Calls, Concurrency, busyTimeout: TimeSpan.FromSeconds(30));
+        await using var run = await MultiProcessRun.StartAsync(seed: 20261126, workers: 2, Calls, Concurrency, busyTimeout: TimeSpan.FromSeconds(30), outboxReplayInterval: TimeSpan.FromMinutes(1));
 
         var workers = new[] { run.StartWorker(0), run.StartWorker(1) };
         foreach (var worker in workers)

@@ -58,9 +58,11 @@ internal sealed class MultiProcessRun : IAsyncDisposable
     /// <summary>
     /// Starts the emulator, creates the store with the keys, and writes the workers' settings.
     /// <paramref name="busyTimeout"/> is how long a worker's SQLite write waits on another writer before the store
-    /// counts as unavailable (keys from the fallback list, usage to the outbox).
+    /// counts as unavailable (keys from the fallback list, usage to the outbox); <paramref name="outboxReplayInterval"/> (fake
+    /// time) how often a worker's background loop replays outbox files (a worker also replays them when it starts and
+    /// before it exits).
     /// </summary>
-    public static async Task<MultiProcessRun> StartAsync(int seed, int workers, int calls, int concurrency, TimeSpan busyTimeout)
+    public static async Task<MultiProcessRun> StartAsync(int seed, int workers, int calls, int concurrency, TimeSpan busyTimeout, TimeSpan outboxReplayInterval)
     {
         var keys = ReconciliationHarness.CreateKeys(seed);
         var epoch = TimeProvider.System.GetUtcNow();
@@ -107,7 +109,7 @@ internal sealed class MultiProcessRun : IAsyncDisposable
                 {
                     [nameof(SqliteStoreOptions.DatabasePath)] = databasePath,
                     ["BusyTimeout"] = busyTimeout.ToString("c", CultureInfo.InvariantCulture),
-                    ["OutboxReplayInterval"] = "00:01:00", // fake time: a tenth of a second of real time
+                    ["OutboxReplayInterval"] = outboxReplayInterval.ToString("c", CultureInfo.InvariantCulture),
                     ["SecretProtection"] = new JsonObject { ["CurrentKeyId"] = "k1", ["MasterKeys"] = new JsonObject { ["k1"] = ReconciliationHarness.MasterKey } },
                 },
             },

@@ -17,6 +17,8 @@ internal sealed class WorkerProcess : IDisposable
     private int _ends;
     private int _diversions;
 
+    private static readonly string UsageOutbox = Path.DirectorySeparatorChar + "usage ";
+
     private WorkerProcess(Process process, string name)
     {
         _process = process;
@@ -34,7 +36,11 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Gets how many calls have returned or thrown.</summary>
     public int Ends => Volatile.Read(ref _ends);
 
-    /// <summary>Gets how many times the worker diverted usage records to its durable outbox (event 4101).</summary>
+    /// <summary>
+    /// Gets how many batches of usage records the worker diverted to its durable outbox (event 4101 for the usage outbox).
+    /// Batches are committed one after another and each is logged before it is appended, so once this reaches n, at
+    /// least n − 1 batches are fsync'd in the outbox.
+    /// </summary>
     public int Diversions => Volatile.Read(ref _diversions);
 
     public static string WorkerPath
@@ -75,7 +81,7 @@ internal sealed class WorkerProcess : IDisposable
             {
                 Interlocked.Increment(ref worker._ends);
             }
-            else if (IsEvent(line, 4101))
+            else if (IsEvent(line, 4101) && line.Contains(UsageOutbox, StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref worker._diversions);
             }
