@@ -1,3 +1,5 @@
+using InvoiceOcr.Sdk;
+
 namespace InvoiceOcr.Reconciliation.Tests;
 
 /// <summary>
@@ -10,13 +12,13 @@ namespace InvoiceOcr.Reconciliation.Tests;
 [Trait("Category", "Reconciliation")]
 public sealed class MultiProcessReconciliationTests
 {
-    private const int Calls = 2_000;
+    private const int Calls = 1_000;
     private const int Concurrency = 8;
 
     [Fact]
     public async Task ExtractAsync_TwoOsProcessesSharingOneSqliteFile_LedgersMatchExactlyAndLimitsHoldAcrossProcesses()
     {
-        await using var run = await MultiProcessRun.StartAsync(seed: 20261126, workers: 2, Calls, Concurrency, busyTimeout: TimeSpan.FromSeconds(30), outboxReplayInterval: TimeSpan.FromMinutes(1));
+        await using var run = await MultiProcessRun.StartAsync(seed: 20261126, workers: 2, Calls, Concurrency, busyTimeout: TimeSpan.FromSeconds(30), outboxReplayInterval: TimeSpan.FromMinutes(1), idempotent: false);
 
         var workers = new[] { run.StartWorker(0), run.StartWorker(1) };
         foreach (var worker in workers)
@@ -47,7 +49,7 @@ public sealed class MultiProcessReconciliationTests
         }
 
         Reconciliation.AssertLedgersEqual(entries, run.Keys, sdk);
-        Reconciliation.AssertLimitsHeld(entries, sdk);
+        Reconciliation.AssertLimitsHeld(entries, sdk, MultiProcessRun.RequestsPerDayC1A);
 
         // No outage, so every reservation was settled or released: each key's running total, kept by two processes
         // through one file, is what the service billed, and nothing stays reserved.
@@ -63,6 +65,9 @@ public sealed class MultiProcessReconciliationTests
 
         Assert.Empty(await run.ListOpenReservationsAsync());
 
+        TestContext.Current.TestOutputHelper?.WriteLine(FormattableString.Invariant(
+            $"{entries.Count} billed calls ({sdk.Count(r => r.Outcome == UsageOutcome.Failure)} billed failures) for {Calls} extractions; c0-a billed {billed["c0-a"].TotalTokens} of {ReconciliationHarness.LifetimeLimitC0A} tokens, c1-a {billed["c1-a"].Requests} calls; ") +
+            string.Join(", ", workers.Select(w => w.Name + " " + w.Lines.First(l => l.StartsWith("started ", StringComparison.Ordinal)) + " " + w.Lines.Last())));
         await MultiProcessChecks.AssertNoSecretLeaksAsync(run);
     }
 }

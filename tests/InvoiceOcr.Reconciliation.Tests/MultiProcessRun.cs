@@ -17,6 +17,12 @@ internal sealed class MultiProcessRun : IAsyncDisposable
 {
     public static readonly TimeSpan WorkerTimeout = TimeSpan.FromMinutes(4);
 
+    /// <summary>
+    /// c1-a's requests per Pacific day in these runs: lower than the in-process runs' because they make fewer calls (the
+    /// CI time budget), so the limit is still reached and must still hold.
+    /// </summary>
+    public const int RequestsPerDayC1A = 90;
+
     private readonly string _directory;
     private readonly string _settingsPath;
     private readonly int _seed;
@@ -60,9 +66,10 @@ internal sealed class MultiProcessRun : IAsyncDisposable
     /// <paramref name="busyTimeout"/> is how long a worker's SQLite write waits on another writer before the store
     /// counts as unavailable (keys from the fallback list, usage to the outbox); <paramref name="outboxReplayInterval"/> (fake
     /// time) how often a worker's background loop replays outbox files (a worker also replays them when it starts and
-    /// before it exits).
+    /// before it exits). With <paramref name="idempotent"/> each call carries the idempotency key "call-n", so a restarted
+    /// worker can run its share again without billing a finished call twice (at the price of a few ledger reads per call).
     /// </summary>
-    public static async Task<MultiProcessRun> StartAsync(int seed, int workers, int calls, int concurrency, TimeSpan busyTimeout, TimeSpan outboxReplayInterval)
+    public static async Task<MultiProcessRun> StartAsync(int seed, int workers, int calls, int concurrency, TimeSpan busyTimeout, TimeSpan outboxReplayInterval, bool idempotent)
     {
         var keys = ReconciliationHarness.CreateKeys(seed);
         var epoch = TimeProvider.System.GetUtcNow();
@@ -77,7 +84,7 @@ internal sealed class MultiProcessRun : IAsyncDisposable
         await store.InitializeAsync();
         foreach (var key in keys)
         {
-            Assert.True(await store.AddAsync(ReconciliationHarness.ToApiKey(key), CancellationToken.None), "Key " + key.Id + " was not added.");
+            Assert.True(await store.AddAsync(ReconciliationHarness.ToApiKey(key, RequestsPerDayC1A), CancellationToken.None), "Key " + key.Id + " was not added.");
         }
 
         var fallbackKeys = new JsonArray();
@@ -122,6 +129,7 @@ internal sealed class MultiProcessRun : IAsyncDisposable
                 [nameof(Calls)] = calls,
                 [nameof(Concurrency)] = concurrency,
                 ["Companies"] = ReconciliationHarness.Companies,
+                ["Idempotent"] = idempotent,
             },
         };
         var settingsPath = Path.Combine(directory, "worker.settings.json");

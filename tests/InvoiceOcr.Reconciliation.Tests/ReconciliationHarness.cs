@@ -149,14 +149,14 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
     }
 
     /// <summary>The key as the store holds it: c0-a has a lifetime budget the run exhausts, c1-a a per-day request limit.</summary>
-    public static ApiKey ToApiKey(HarnessKey key) => new()
+    public static ApiKey ToApiKey(HarnessKey key, int requestsPerDayC1A = RequestsPerDayC1A) => new()
     {
         Id = key.Id,
         CompanyId = key.CompanyId,
         ProjectId = key.Project,
         Secret = key.Secret,
         LifetimeTokenLimit = key.Id == "c0-a" ? LifetimeLimitC0A : null,
-        Rates = key.Id == "c1-a" ? new QuotaLimits { RequestsPerDay = RequestsPerDayC1A } : QuotaLimits.None,
+        Rates = key.Id == "c1-a" ? new QuotaLimits { RequestsPerDay = requestsPerDayC1A } : QuotaLimits.None,
     };
 
     /// <summary>While the store is down each company keeps one key it can use without the database.</summary>

@@ -27,6 +27,7 @@ var workers = run.GetValue<int>("Workers");
 var calls = run.GetValue<int>("Calls");
 var concurrency = run.GetValue<int>("Concurrency");
 var companies = run.GetValue<int>("Companies");
+var idempotent = run.GetValue("Idempotent", defaultValue: true);
 if (workers < 1 || index < 0 || index >= workers || calls < 0 || concurrency < 1 || companies < 1)
 {
     throw new ArgumentException("The Worker section needs Index < Workers, Calls >= 0, Concurrency >= 1 and Companies >= 1.");
@@ -53,6 +54,11 @@ builder.Services.AddInvoiceOcr(builder.Configuration.GetSection("InvoiceOcr"))
 using var host = builder.Build();
 await host.StartAsync();
 output.Write("ready");
+using (var self = System.Diagnostics.Process.GetCurrentProcess())
+{
+    output.Write(string.Create(CultureInfo.InvariantCulture, $"started cpu-ms={(long)self.TotalProcessorTime.TotalMilliseconds}"));
+}
+
 
 var extractor = host.Services.GetRequiredService<IInvoiceExtractor>();
 var documents = Enumerable.Range(1, 3)
@@ -67,7 +73,7 @@ await Parallel.ForEachAsync(share, new ParallelOptions { MaxDegreeOfParallelism 
     {
         RequestedBy = "user-" + (i % 7).ToString(CultureInfo.InvariantCulture),
         Branch = "branch-" + (i % 3).ToString(CultureInfo.InvariantCulture),
-        IdempotencyKey = "call-" + n,
+        IdempotencyKey = idempotent ? "call-" + n : null,
     };
     output.Write("begin " + n);
     try
@@ -93,5 +99,9 @@ await Parallel.ForEachAsync(share, new ParallelOptions { MaxDegreeOfParallelism 
 // Whatever an outage left in the outbox goes to the ledger before the worker reports done.
 await host.Services.GetRequiredService<DurableUsageLogger>().ReplayOutboxAsync();
 await host.StopAsync();
-output.Write(string.Create(CultureInfo.InvariantCulture, $"summary succeeded={succeeded} done-before={doneBefore} failed={failed}"));
+using (var self = System.Diagnostics.Process.GetCurrentProcess())
+{
+    output.Write(string.Create(CultureInfo.InvariantCulture, $"summary succeeded={succeeded} done-before={doneBefore} failed={failed} cpu-ms={(long)self.TotalProcessorTime.TotalMilliseconds}"));
+}
+
 return 0;
