@@ -100,6 +100,9 @@ internal sealed class MultiProcessRun : IAsyncDisposable
             {
                 ["EInvoiceMode"] = nameof(EInvoiceMode.ModelOnly),
                 ["Gemini"] = new JsonObject { ["BaseAddress"] = emulator.BaseAddress.ToString() },
+
+                // Fake time: 6 real seconds (the default 30 s would be 50 ms, and a busy machine's cold start would reject valid PDFs).
+                ["Documents"] = new JsonObject { ["PdfParseTimeout"] = "01:00:00" },
                 ["KeyPool"] = new JsonObject
                 {
                     ["ReservationTimeToLive"] = "1.00:00:00",
@@ -137,15 +140,21 @@ internal sealed class MultiProcessRun : IAsyncDisposable
         return new MultiProcessRun(directory, settingsPath, seed, emulator, keys, store, workers, calls, concurrency);
     }
 
-    /// <summary>Starts worker <paramref name="index"/> (again, after a kill: same settings, same file, a new process).</summary>
-    public WorkerProcess StartWorker(int index)
+    /// <summary>
+    /// Starts worker <paramref name="index"/> (again, after a kill: same settings, same file, a new process);
+    /// <paramref name="overrides"/> are further command-line settings (<c>--Section:Key=value</c>).
+    /// </summary>
+    public WorkerProcess StartWorker(int index, params string[] overrides)
     {
         var life = _workers.Count(w => w.Name.StartsWith("worker-" + index.ToString(CultureInfo.InvariantCulture) + "/", StringComparison.Ordinal));
         var worker = WorkerProcess.Start(
             string.Create(CultureInfo.InvariantCulture, $"worker-{index}/{life}"),
-            "--settings=" + _settingsPath,
-            string.Create(CultureInfo.InvariantCulture, $"--Worker:Index={index}"),
-            string.Create(CultureInfo.InvariantCulture, $"--InvoiceOcr:KeyPool:RandomSeed={_seed + (100 * life) + index}"));
+            [
+                "--settings=" + _settingsPath,
+                string.Create(CultureInfo.InvariantCulture, $"--Worker:Index={index}"),
+                string.Create(CultureInfo.InvariantCulture, $"--InvoiceOcr:KeyPool:RandomSeed={_seed + (100 * life) + index}"),
+                .. overrides,
+            ]);
         _workers.Add(worker);
         return worker;
     }

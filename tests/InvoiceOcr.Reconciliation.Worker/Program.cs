@@ -2,10 +2,12 @@
 // store with other instances. Started by the reconciliation tests as
 //   dotnet InvoiceOcr.Reconciliation.Worker.dll --settings=<json> --Worker:Index=<i> [--InvoiceOcr:KeyPool:RandomSeed=<n>]
 // The settings file holds the SDK's configuration (the "InvoiceOcr" section, with "InvoiceOcr:Sqlite" for the store)
-// and the run's ("Worker": clock start, epoch and factor, number of workers, calls, concurrency).
-// The worker makes calls Index, Index + Workers, Index + 2 Workers, … below Calls, Concurrency at a time, each with the
-// idempotency key "call-<n>" so a restarted worker re-runs its share without billing a finished call twice. Output, one
-// flushed line each: "ready", "begin <n>", "end <n> ok|done-before|failed …", "failure <exception>", "log …", "summary …".
+// and the run's ("Worker": clock start, epoch and factor, number of workers, calls, concurrency, idempotency).
+// The worker makes calls Index, Index + Workers, Index + 2 Workers, … below Calls, Concurrency at a time; with
+// Idempotent (the default) each carries the idempotency key "call-<n>", so a restarted worker re-runs its share without
+// billing a finished call twice. Output, one flushed line each: "ready", "started cpu-ms=…" (the CPU its start-up took),
+// "begin <n>", "end <n> ok|done-before|failed …", "failure <exception>", "log …", "summary … cpu-ms=…". Exit code 0
+// once every call of the share returned or threw an InvoiceOcrException; anything else crashes it (non-zero).
 using System.Globalization;
 using InvoiceOcr.Reconciliation.Tests;
 using InvoiceOcr.Reconciliation.Worker;
@@ -54,10 +56,7 @@ builder.Services.AddInvoiceOcr(builder.Configuration.GetSection("InvoiceOcr"))
 using var host = builder.Build();
 await host.StartAsync();
 output.Write("ready");
-using (var self = System.Diagnostics.Process.GetCurrentProcess())
-{
-    output.Write(string.Create(CultureInfo.InvariantCulture, $"started cpu-ms={(long)self.TotalProcessorTime.TotalMilliseconds}"));
-}
+output.Write("started cpu-ms=" + CpuMilliseconds());
 
 
 var extractor = host.Services.GetRequiredService<IInvoiceExtractor>();
@@ -99,9 +98,11 @@ await Parallel.ForEachAsync(share, new ParallelOptions { MaxDegreeOfParallelism 
 // Whatever an outage left in the outbox goes to the ledger before the worker reports done.
 await host.Services.GetRequiredService<DurableUsageLogger>().ReplayOutboxAsync();
 await host.StopAsync();
-using (var self = System.Diagnostics.Process.GetCurrentProcess())
-{
-    output.Write(string.Create(CultureInfo.InvariantCulture, $"summary succeeded={succeeded} done-before={doneBefore} failed={failed} cpu-ms={(long)self.TotalProcessorTime.TotalMilliseconds}"));
-}
-
+output.Write(string.Create(CultureInfo.InvariantCulture, $"summary succeeded={succeeded} done-before={doneBefore} failed={failed} cpu-ms={CpuMilliseconds()}"));
 return 0;
+
+static string CpuMilliseconds()
+{
+    using var self = System.Diagnostics.Process.GetCurrentProcess();
+    return ((long)self.TotalProcessorTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+}
