@@ -32,7 +32,7 @@ namespace InvoiceOcr.Reconciliation.Tests;
 [Trait("Category", "Reconciliation")]
 public sealed partial class KillAndRestartReconciliationTests
 {
-    private const int Calls = 1_000;
+    private const int Calls = 800;
     private const int Concurrency = 8;
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 

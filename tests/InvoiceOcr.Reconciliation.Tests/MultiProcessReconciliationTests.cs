@@ -12,7 +12,7 @@ namespace InvoiceOcr.Reconciliation.Tests;
 [Trait("Category", "Reconciliation")]
 public sealed class MultiProcessReconciliationTests
 {
-    private const int Calls = 1_000;
+    private const int Calls = 800;
     private const int Concurrency = 8;
 
     [Fact]
