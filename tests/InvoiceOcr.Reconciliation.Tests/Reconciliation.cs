@@ -1,4 +1,5 @@
 using System.Globalization;
+using InvoiceOcr.Emulator;
 using InvoiceOcr.Sdk;
 
 namespace InvoiceOcr.Reconciliation.Tests;
@@ -26,6 +27,15 @@ internal static class Reconciliation
         Assert.True(failedAttempts >= calls / 10, $"Only {failedAttempts} failed attempts: the faults did not happen.");
         Assert.Contains(sdk, r => r.Outcome == UsageOutcome.Failure);
 
+        AssertLedgersEqual(entries, harness.Keys, sdk);
+    }
+
+    /// <summary>
+    /// The SDK's ledger equals the emulator's: one row per billed response (nothing lost, nothing doubled), and per key
+    /// the same calls and every token count; every row names the key's company and the project billed.
+    /// </summary>
+    public static void AssertLedgersEqual(IReadOnlyList<EmulatorLedgerEntry> entries, IReadOnlyList<HarnessKey> keys, IReadOnlyList<UsageRecord> sdk)
+    {
         // Nothing doubled: one row per attempt and per billed response.
         Assert.Equal(sdk.Count, sdk.Select(r => r.Id).Distinct(StringComparer.Ordinal).Count());
         Assert.All(sdk, r => Assert.False(string.IsNullOrEmpty(r.ResponseId)));
@@ -57,7 +67,7 @@ internal static class Reconciliation
         }
 
         // Every row names the key's company and project, as billed.
-        var owners = harness.Keys.ToDictionary(k => k.Id, StringComparer.Ordinal);
+        var owners = keys.ToDictionary(k => k.Id, StringComparer.Ordinal);
         var billedProject = entries.ToDictionary(e => e.ResponseId, e => e.Project, StringComparer.Ordinal);
         Assert.All(sdk, r =>
         {
@@ -66,10 +76,12 @@ internal static class Reconciliation
         });
     }
 
-    public static void AssertLimitsHeld(ReconciliationHarness harness, IReadOnlyList<UsageRecord> sdk)
-    {
-        var entries = harness.Emulator.Ledger.Entries;
+    public static void AssertLimitsHeld(ReconciliationHarness harness, IReadOnlyList<UsageRecord> sdk) =>
+        AssertLimitsHeld(harness.Emulator.Ledger.Entries, sdk);
 
+    /// <summary>c0-a's lifetime budget was approached and never passed at the service; c1-a's requests per Pacific day never passed.</summary>
+    public static void AssertLimitsHeld(IReadOnlyList<EmulatorLedgerEntry> entries, IReadOnlyList<UsageRecord> sdk, int requestsPerDayC1A = ReconciliationHarness.RequestsPerDayC1A)
+    {
         // The lifetime budget of c0-a was used up and never passed, by the service's own books.
         var c0a = entries.Where(e => e.KeyId == "c0-a").Sum(e => (long)e.TotalTokenCount);
         Assert.True(c0a <= ReconciliationHarness.LifetimeLimitC0A, $"c0-a was billed {c0a} tokens, over its lifetime limit of {ReconciliationHarness.LifetimeLimitC0A}.");
@@ -80,15 +92,23 @@ internal static class Reconciliation
         var c1aDays = sdk.Where(r => r.KeyId == "c1-a").GroupBy(r => QuotaWindows.PacificDay(r.StartedAt)).ToList();
         Assert.NotEmpty(c1aDays);
         Assert.All(c1aDays, day => Assert.True(
-            day.Count() <= ReconciliationHarness.RequestsPerDayC1A,
-            string.Create(CultureInfo.InvariantCulture, $"c1-a made {day.Count()} billed calls on {day.Key}, over its {ReconciliationHarness.RequestsPerDayC1A} per day.")));
-        Assert.Contains(c1aDays, day => day.Count() >= ReconciliationHarness.RequestsPerDayC1A / 2);
+            day.Count() <= requestsPerDayC1A,
+            string.Create(CultureInfo.InvariantCulture, $"c1-a made {day.Count()} billed calls on {day.Key}, over its {requestsPerDayC1A} per day.")));
+        Assert.Contains(c1aDays, day => day.Count() >= requestsPerDayC1A / 2);
     }
 
     public static void AssertNoSecretLeaks(ReconciliationHarness harness, IEnumerable<string>? moreSinks = null)
     {
+        Assert.True(harness.Telemetry.LogLines > 1_000, "The sweep saw too few log lines to mean anything.");
+        Assert.True(harness.Telemetry.Measurements > 1_000, "The sweep saw too few metric measurements to mean anything.");
+        AssertNoSecretIn(harness.Keys, harness.Telemetry.Lines.Concat(harness.Failures.Select(f => f.ToString())).Concat(moreSinks ?? []));
+    }
+
+    /// <summary>No key, nor any 8-character piece of one, appears in any of <paramref name="texts"/>.</summary>
+    public static void AssertNoSecretIn(IReadOnlyList<HarnessKey> keys, IEnumerable<string> texts)
+    {
         var pieces = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var key in harness.Keys)
+        foreach (var key in keys)
         {
             for (var i = 0; i + 8 <= key.Secret.Length; i++)
             {
@@ -97,9 +117,6 @@ internal static class Reconciliation
         }
 
         var lookup = pieces.GetAlternateLookup<ReadOnlySpan<char>>();
-        var texts = harness.Telemetry.Lines.Concat(harness.Failures.Select(f => f.ToString())).Concat(moreSinks ?? []).ToList();
-        Assert.True(harness.Telemetry.LogLines > 1_000, "The sweep saw too few log lines to mean anything.");
-        Assert.True(harness.Telemetry.Measurements > 1_000, "The sweep saw too few metric measurements to mean anything.");
         foreach (var text in texts)
         {
             var span = text.AsSpan();

@@ -42,7 +42,14 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
     /// <summary>The service's per-minute request limit of the shared project: per-minute 429s happen every busy minute.</summary>
     public const int SharedProjectRequestsPerMinute = 5;
 
-    private static readonly DateTimeOffset Start = new(2026, 1, 14, 18, 0, 0, TimeSpan.Zero); // 10:00 in Los Angeles
+    /// <summary>How much faster than real time the fake clock runs.</summary>
+    public const double Factor = 600;
+
+    /// <summary>The fake time every run starts at: 10:00 in Los Angeles, so a run stays inside one Pacific day for a while.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 1, 14, 18, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The store's master key (base64 of 32 bytes) for protecting secrets at rest.</summary>
+    public static readonly string MasterKey = Convert.ToBase64String(SHA256.HashData("invoiceocr-reconciliation-master-key"u8));
 
     private readonly string? _directory;
     private readonly TextWriter _fallbackLog = TextWriter.Synchronized(new StringWriter(CultureInfo.InvariantCulture));
@@ -82,6 +89,30 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
 
     public static async Task<ReconciliationHarness> StartAsync(HarnessStore store, int seed, int hosts = 1)
     {
+        var keys = CreateKeys(seed);
+
+        // Ten fake minutes every second of real time: a 429's "retry in 40 s" costs a few milliseconds.
+        var clock = new ScaledTimeProvider(Start, Factor);
+        var emulator = await GeminiEmulator.StartAsync(CreateEmulatorOptions(keys, seed), clock);
+        var directory = store == HarnessStore.Sqlite
+            ? Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "invoiceocr-reconciliation", Guid.NewGuid().ToString("N"))).FullName
+            : null;
+        var harness = new ReconciliationHarness(store, emulator, clock, new Telemetry(), keys, directory);
+        for (var host = 0; host < hosts; host++)
+        {
+            await harness.StartSdkAsync(seed + host, addKeys: host == 0);
+        }
+
+        return harness;
+    }
+
+    /// <summary>Obviously fake, but long and random-looking: the secrets sweep looks for every 8-character piece of these.</summary>
+    private static string Secret(string id, int seed) =>
+        "test-key-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id + "/" + seed.ToString(CultureInfo.InvariantCulture))).AsSpan(0, 16));
+
+    /// <summary>Creates each company's two keys ("a" in its own project, "b" in the shared project).</summary>
+    public static IReadOnlyList<HarnessKey> CreateKeys(int seed)
+    {
         var keys = new List<HarnessKey>();
         for (var c = 0; c < Companies; c++)
         {
@@ -90,6 +121,12 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
             keys.Add(new HarnessKey(company + "-b", company, SharedProject, Secret(company + "-b", seed)));
         }
 
+        return keys;
+    }
+
+    /// <summary>The emulator every run uses: the keys, the shared project's per-minute limit and 20 % faults.</summary>
+    public static GeminiEmulatorOptions CreateEmulatorOptions(IReadOnlyList<HarnessKey> keys, int seed)
+    {
         var emulatorOptions = new GeminiEmulatorOptions { Seed = seed };
         foreach (var key in keys)
         {
@@ -108,25 +145,22 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
         rates[EmulatorFaultKind.InvalidJsonText] = 0.01;
         rates[EmulatorFaultKind.MaxTokens] = 0.01;
         rates[EmulatorFaultKind.Other] = 0.01;
-
-        // Ten fake minutes every second of real time: a 429's "retry in 40 s" costs a few milliseconds.
-        var clock = new ScaledTimeProvider(Start, factor: 600);
-        var emulator = await GeminiEmulator.StartAsync(emulatorOptions, clock);
-        var directory = store == HarnessStore.Sqlite
-            ? Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "invoiceocr-reconciliation", Guid.NewGuid().ToString("N"))).FullName
-            : null;
-        var harness = new ReconciliationHarness(store, emulator, clock, new Telemetry(), keys, directory);
-        for (var host = 0; host < hosts; host++)
-        {
-            await harness.StartSdkAsync(seed + host, addKeys: host == 0);
-        }
-
-        return harness;
+        return emulatorOptions;
     }
 
-    /// <summary>Obviously fake, but long and random-looking: the secrets sweep looks for every 8-character piece of these.</summary>
-    private static string Secret(string id, int seed) =>
-        "test-key-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id + "/" + seed.ToString(CultureInfo.InvariantCulture))).AsSpan(0, 16));
+    /// <summary>The key as the store holds it: c0-a has a lifetime budget the run exhausts, c1-a a per-day request limit.</summary>
+    public static ApiKey ToApiKey(HarnessKey key, int requestsPerDayC1A = RequestsPerDayC1A) => new()
+    {
+        Id = key.Id,
+        CompanyId = key.CompanyId,
+        ProjectId = key.Project,
+        Secret = key.Secret,
+        LifetimeTokenLimit = key.Id == "c0-a" ? LifetimeLimitC0A : null,
+        Rates = key.Id == "c1-a" ? new QuotaLimits { RequestsPerDay = requestsPerDayC1A } : QuotaLimits.None,
+    };
+
+    /// <summary>While the store is down each company keeps one key it can use without the database.</summary>
+    public static bool IsFallbackKey(string keyId) => keyId is "c0-b" or "c1-b" or "c2-a" or "c3-a";
 
     private async Task StartSdkAsync(int seed, bool addKeys)
     {
@@ -137,6 +171,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
         {
             options.EInvoiceMode = EInvoiceMode.ModelOnly;
             options.Gemini.BaseAddress = Emulator.BaseAddress;
+            options.Documents.PdfParseTimeout = TimeSpan.FromHours(1); // fake time: 6 real seconds (30 s would be 50 ms, rejecting valid PDFs on a busy machine)
             options.KeyPool.RandomSeed = seed;
             options.KeyPool.ReservationTimeToLive = TimeSpan.FromDays(1);
             options.Retry.InitialDelay = TimeSpan.FromMilliseconds(200);
@@ -146,7 +181,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
             if (Store == HarnessStore.Sqlite)
             {
                 // While the store is down each company keeps one key it can use without the database.
-                foreach (var key in Keys.Where(k => k.Id is "c0-b" or "c1-b" or "c2-a" or "c3-a"))
+                foreach (var key in Keys.Where(k => IsFallbackKey(k.Id)))
                 {
                     var fallback = new FallbackApiKeyOptions { Id = key.Id, CompanyId = key.CompanyId, Secret = key.Secret, ProjectId = key.Project };
                     options.KeyPool.FallbackKeys.Add(fallback);
@@ -168,7 +203,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
                 o.BusyTimeout = TimeSpan.FromSeconds(30);
                 o.OutboxReplayInterval = TimeSpan.FromSeconds(60); // fake time: a tenth of a second of real time
                 o.SecretProtection.CurrentKeyId = "k1";
-                o.SecretProtection.MasterKeys["k1"] = Convert.ToBase64String(SHA256.HashData("invoiceocr-reconciliation-master-key"u8));
+                o.SecretProtection.MasterKeys["k1"] = MasterKey;
             });
         }
 
@@ -189,15 +224,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
         foreach (var key in Keys)
         {
             var added = await store.AddAsync(
-                new ApiKey
-                {
-                    Id = key.Id,
-                    CompanyId = key.CompanyId,
-                    ProjectId = key.Project,
-                    Secret = key.Secret,
-                    LifetimeTokenLimit = key.Id == "c0-a" ? LifetimeLimitC0A : null,
-                    Rates = key.Id == "c1-a" ? new QuotaLimits { RequestsPerDay = RequestsPerDayC1A } : QuotaLimits.None,
-                },
+                ToApiKey(key),
                 CancellationToken.None);
             if (!added)
             {

@@ -8,10 +8,17 @@ namespace InvoiceOcr.Reconciliation.Tests;
 /// quota window, cool-down and backoff keeps its real meaning. Starting at a fixed instant keeps a run inside one
 /// Pacific day whatever the wall clock says.
 /// </summary>
+/// <remarks>
+/// Several OS processes cannot share one clock object, but they can share a formula: created with a real-time
+/// <c>epoch</c>, the clock reads <c>start + (wall clock − epoch) × factor</c>, so every process given the same start,
+/// epoch and factor (on its command line) reads the same fake time, give or take the microseconds between two reads
+/// of the machine's wall clock.
+/// </remarks>
 internal sealed class ScaledTimeProvider : TimeProvider
 {
     private readonly DateTimeOffset _start;
     private readonly double _factor;
+    private readonly DateTimeOffset? _epoch;
     private readonly long _origin = Stopwatch.GetTimestamp();
 
     public ScaledTimeProvider(DateTimeOffset start, double factor)
@@ -21,7 +28,25 @@ internal sealed class ScaledTimeProvider : TimeProvider
         _factor = factor;
     }
 
-    public override DateTimeOffset GetUtcNow() => _start + TimeSpan.FromTicks((long)(Stopwatch.GetElapsedTime(_origin).Ticks * _factor));
+    /// <summary>Creates a clock that reads the same fake time in every process created with the same arguments.</summary>
+    /// <param name="start">The fake time at <paramref name="epoch"/>.</param>
+    /// <param name="factor">How much faster than real time the clock runs.</param>
+    /// <param name="epoch">The real (wall clock) instant at which the fake time is <paramref name="start"/>.</param>
+    public ScaledTimeProvider(DateTimeOffset start, double factor, DateTimeOffset epoch)
+        : this(start, factor)
+    {
+        _epoch = epoch;
+    }
+
+    public DateTimeOffset Start => _start;
+
+    public double Factor => _factor;
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        var elapsed = _epoch is { } epoch ? System.GetUtcNow() - epoch : Stopwatch.GetElapsedTime(_origin);
+        return _start + TimeSpan.FromTicks((long)(elapsed.Ticks * _factor));
+    }
 
     public override long GetTimestamp() => Stopwatch.GetTimestamp();
 
@@ -30,7 +55,8 @@ internal sealed class ScaledTimeProvider : TimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
         new ScaledTimer(System.CreateTimer(callback, state, Scale(dueTime), Scale(period)), this);
 
-    private TimeSpan Scale(TimeSpan span) =>
+    /// <summary>Converts a span of fake time to the real time it takes.</summary>
+    public TimeSpan Scale(TimeSpan span) =>
         span == Timeout.InfiniteTimeSpan || span <= TimeSpan.Zero ? span : TimeSpan.FromTicks(Math.Max(1, (long)(span.Ticks / _factor)));
 
     private sealed class ScaledTimer(ITimer inner, ScaledTimeProvider owner) : ITimer

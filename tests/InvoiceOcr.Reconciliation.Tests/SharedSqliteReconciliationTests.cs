@@ -4,7 +4,7 @@ namespace InvoiceOcr.Reconciliation.Tests;
 /// Two SDK hosts (separate service providers, connection pools, group-commit writers and key pools; one process) share
 /// one SQLite file, as two application instances share a store: calls alternate between them under the same faults, and
 /// the shared ledger still equals the emulator's exactly and the shared limits hold across both. (Real OS processes
-/// sharing one file are covered at the store level by InvoiceOcr.Sdk.Sqlite.Tests' SqliteMultiProcessTests.)
+/// sharing one file: <see cref="MultiProcessReconciliationTests"/> and <see cref="KillAndRestartReconciliationTests"/>.)
 /// </summary>
 [Trait("Category", "Reconciliation")]
 public sealed class SharedSqliteReconciliationTests

@@ -1,0 +1,39 @@
+using InvoiceOcr.Emulator;
+using InvoiceOcr.Sdk;
+
+namespace InvoiceOcr.Reconciliation.Tests;
+
+/// <summary>The checks shared by the multi-process runs, read from the workers' output and the shared store.</summary>
+internal static class MultiProcessChecks
+{
+    /// <summary>The run really was under fire (429s, server errors, failed attempts, billed failures), and most calls were billed.</summary>
+    public static void AssertUnderFire(MultiProcessRun run, IReadOnlyList<EmulatorLedgerEntry> entries, IReadOnlyList<UsageRecord> sdk)
+    {
+        var lines = run.AllWorkers.SelectMany(w => w.Lines).ToList();
+        Assert.True(entries.Count >= run.Calls * 6 / 10, $"Only {entries.Count} billed calls out of {run.Calls}.");
+        Assert.Contains(lines, l => l.Contains(nameof(InvoiceOcrErrorKind.RateLimitedPerMinute), StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(nameof(InvoiceOcrErrorKind.ServerError), StringComparison.Ordinal));
+        var failedAttempts = lines.Count(l => WorkerProcess.IsEvent(l, 2001));
+        Assert.True(failedAttempts >= run.Calls / 10, $"Only {failedAttempts} failed attempts: the faults did not happen.");
+        Assert.Contains(sdk, r => r.Outcome == UsageOutcome.Failure);
+    }
+
+    /// <summary>
+    /// No key, nor any 8-character piece of one, in anything any worker wrote (stdout: every log line with its values and
+    /// exception, every failure; stderr: the database logger's fallback) or in the ApplicationLogs table they shared.
+    /// </summary>
+    public static async Task AssertNoSecretLeaksAsync(MultiProcessRun run)
+    {
+        var applicationLogs = await run.ReadApplicationLogsAsync();
+        Assert.True(applicationLogs.Count > 1_000, $"Only {applicationLogs.Count} ApplicationLogs rows: the workers' database logger did not run.");
+        foreach (var worker in run.AllWorkers)
+        {
+            Assert.True(worker.Lines.Count(l => l.StartsWith("log ", StringComparison.Ordinal)) > 100, worker.Name + " wrote too few log lines for the sweep to mean anything.");
+        }
+
+        var logLines = run.AllWorkers.Sum(w => w.Lines.Count(l => l.StartsWith("log ", StringComparison.Ordinal)));
+        Assert.True(logLines > 1_000 * run.Workers, $"The workers wrote only {logLines} log lines: too few for the sweep to mean anything.");
+
+        Reconciliation.AssertNoSecretIn(run.Keys, run.AllWorkers.SelectMany(w => w.Lines.Concat(w.Errors)).Concat(applicationLogs));
+    }
+}

@@ -1,0 +1,108 @@
+// A reconciliation worker: one application instance of the SDK, registered as a user registers it, sharing a SQLite
+// store with other instances. Started by the reconciliation tests as
+//   dotnet InvoiceOcr.Reconciliation.Worker.dll --settings=<json> --Worker:Index=<i> [--InvoiceOcr:KeyPool:RandomSeed=<n>]
+// The settings file holds the SDK's configuration (the "InvoiceOcr" section, with "InvoiceOcr:Sqlite" for the store)
+// and the run's ("Worker": clock start, epoch and factor, number of workers, calls, concurrency, idempotency).
+// The worker makes calls Index, Index + Workers, Index + 2 Workers, … below Calls, Concurrency at a time; with
+// Idempotent (the default) each carries the idempotency key "call-<n>", so a restarted worker re-runs its share without
+// billing a finished call twice. Output, one flushed line each: "ready", "started cpu-ms=…" (the CPU its start-up took),
+// "begin <n>", "end <n> ok|done-before|failed …", "failure <exception>", "log …", "summary … cpu-ms=…". Exit code 0
+// once every call of the share returned or threw an InvoiceOcrException; anything else crashes it (non-zero).
+using System.Globalization;
+using InvoiceOcr.Reconciliation.Tests;
+using InvoiceOcr.Reconciliation.Worker;
+using InvoiceOcr.Sdk;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+var output = new WorkerOutput(Console.Out);
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
+var settingsPath = new ConfigurationBuilder().AddCommandLine(args).Build()["settings"]
+    ?? throw new ArgumentException("Usage: InvoiceOcr.Reconciliation.Worker --settings=<json> --Worker:Index=<i>");
+builder.Configuration.AddJsonFile(Path.GetFullPath(settingsPath), optional: false, reloadOnChange: false).AddCommandLine(args);
+
+var run = builder.Configuration.GetSection("Worker");
+var index = run.GetValue<int>("Index");
+var workers = run.GetValue<int>("Workers");
+var calls = run.GetValue<int>("Calls");
+var concurrency = run.GetValue<int>("Concurrency");
+var companies = run.GetValue<int>("Companies");
+var idempotent = run.GetValue("Idempotent", defaultValue: true);
+if (workers < 1 || index < 0 || index >= workers || calls < 0 || concurrency < 1 || companies < 1)
+{
+    throw new ArgumentException("The Worker section needs Index < Workers, Calls >= 0, Concurrency >= 1 and Companies >= 1.");
+}
+
+// The test process and every worker read the same fake time: start + (wall clock - epoch) * factor.
+var clock = new ScaledTimeProvider(
+    DateTimeOffset.Parse(run["Start"]!, CultureInfo.InvariantCulture),
+    run.GetValue<double>("Factor"),
+    DateTimeOffset.Parse(run["Epoch"]!, CultureInfo.InvariantCulture));
+builder.Services.AddSingleton<TimeProvider>(clock);
+
+// Logs go to stdout (the test reads them) and to the ApplicationLogs table; what the table cannot take goes to stderr.
+builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(output).AddInvoiceOcrDatabase(o =>
+{
+    o.QueueCapacity = 1_000_000;
+    o.DrainTimeout = TimeSpan.FromHours(2); // fake time: 12 real seconds at 600x
+});
+
+// As the SDK's README registers it.
+builder.Services.AddInvoiceOcr(builder.Configuration.GetSection("InvoiceOcr"))
+    .AddSqliteStore(builder.Configuration.GetSection("InvoiceOcr:Sqlite"));
+
+using var host = builder.Build();
+await host.StartAsync();
+output.Write("ready");
+output.Write("started cpu-ms=" + CpuMilliseconds());
+
+
+var extractor = host.Services.GetRequiredService<IInvoiceExtractor>();
+var documents = Enumerable.Range(1, 3)
+    .Select(pages => InvoiceDocument.FromBytes(TinyPdf.Create(pages, "Reconciliation invoice " + pages.ToString(CultureInfo.InvariantCulture)), "invoice-" + pages.ToString(CultureInfo.InvariantCulture) + ".pdf"))
+    .ToArray();
+long succeeded = 0, doneBefore = 0, failed = 0;
+var share = Enumerable.Range(0, calls).Where(i => i % workers == index);
+await Parallel.ForEachAsync(share, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
+{
+    var n = i.ToString(CultureInfo.InvariantCulture);
+    var context = new ExtractionContext("c" + (i % companies).ToString(CultureInfo.InvariantCulture))
+    {
+        RequestedBy = "user-" + (i % 7).ToString(CultureInfo.InvariantCulture),
+        Branch = "branch-" + (i % 3).ToString(CultureInfo.InvariantCulture),
+        IdempotencyKey = idempotent ? "call-" + n : null,
+    };
+    output.Write("begin " + n);
+    try
+    {
+        var result = await extractor.ExtractAsync(documents[i % documents.Length], context, ct);
+        Interlocked.Increment(ref succeeded);
+        output.Write("end " + n + " ok " + result.KeyId + " " + result.ResponseId + " " + result.OperationId);
+    }
+    catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.DuplicateOperation)
+    {
+        // An earlier life of this worker finished the call: it is in the ledger and is not billed again.
+        Interlocked.Increment(ref doneBefore);
+        output.Write("end " + n + " done-before " + ex.KeyId + " " + ex.ResponseId);
+    }
+    catch (InvoiceOcrException ex)
+    {
+        Interlocked.Increment(ref failed);
+        output.Write("end " + n + " failed " + ex.Kind);
+        output.Write("failure " + ex);
+    }
+});
+
+// Whatever an outage left in the outbox goes to the ledger before the worker reports done.
+await host.Services.GetRequiredService<DurableUsageLogger>().ReplayOutboxAsync();
+await host.StopAsync();
+output.Write(string.Create(CultureInfo.InvariantCulture, $"summary succeeded={succeeded} done-before={doneBefore} failed={failed} cpu-ms={CpuMilliseconds()}"));
+return 0;
+
+static string CpuMilliseconds()
+{
+    using var self = System.Diagnostics.Process.GetCurrentProcess();
+    return ((long)self.TotalProcessorTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+}
