@@ -21,7 +21,6 @@ internal sealed partial class InvoiceExtractor(
     ExtractionResultCache resultCache,
     IUsageLedger usageLedger,
     IRetryAttemptStore retryAttempts,
-    IUsageLogger usageLogger,
     IOptionsMonitor<InvoiceOcrOptions> options,
     TimeProvider timeProvider,
     ILogger<InvoiceExtractor> logger) : IInvoiceExtractor
@@ -167,14 +166,6 @@ internal sealed partial class InvoiceExtractor(
 
         try
         {
-            // Usage still in the durable outbox (the store was down, or a killed run left it and the start-up replay
-            // failed) is invisible to the ledger: replay it first, or the miss below would bill the document again.
-            // If the store is still unreachable, the catch below decides as for any unreachable ledger.
-            if (usageLogger is DurableUsageLogger durable && durable.HasPendingUsage())
-            {
-                await durable.ReplayOutboxAsync(cancellationToken).ConfigureAwait(false);
-            }
-
             // Every retried attempt is in the retry log; billed attempts are in the ledger. One run numbers at most
             // 1 + MaxRetryAttempts + MaxFailovers attempts, so rows of earlier runs lie within that span after the last seen.
             var lastAttempt = 0;
@@ -207,7 +198,7 @@ internal sealed partial class InvoiceExtractor(
 
             return (null, lastAttempt);
         }
-        catch (Exception ex) when (ex is InvoiceOcrException { Kind: InvoiceOcrErrorKind.StoreUnavailable } or TimeoutException)
+        catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
         {
             // Availability over deduplication: the call goes ahead, as the key pool's fallback keys let it.
             LogReplayCheckFailed(logger, ex, operationId);

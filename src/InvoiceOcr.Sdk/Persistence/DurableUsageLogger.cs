@@ -62,12 +62,6 @@ public sealed class DurableUsageLogger : IUsageLogger, IAsyncDisposable, IDispos
         await _retries.WriteAsync(record, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Returns whether usage records may be waiting in the outbox (this process's or a previous run's): until they are
-    /// replayed, the ledger does not show them, so a replay check must not trust a miss.
-    /// </summary>
-    internal bool HasPendingUsage() => _usage.Outbox.HasPending();
-
     /// <summary>Replays both outboxes now (also done periodically in the background).</summary>
     /// <param name="cancellationToken">Stops the replay between chunks.</param>
     /// <returns>How many records were replayed.</returns>
