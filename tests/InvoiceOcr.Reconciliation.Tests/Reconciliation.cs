@@ -18,8 +18,16 @@ internal static class Reconciliation
     {
         var entries = harness.Emulator.Ledger.Entries;
 
-        // The run really was under fire, and most calls still went through.
-        Assert.True(entries.Count >= calls * 6 / 10, $"Only {entries.Count} billed calls out of {calls}.");
+        // The run really was under fire, and most admitted calls still went through. Calls the SDK refused locally (a
+        // company whose keys are all at a limit: c0-a's lifetime, c1-a's day, the shared project's minute) are not counted:
+        // how many there are depends on how fast the machine runs the calls against the 600x clock (a fast idle machine
+        // packs more calls into each fake minute), and refusing them is the limits holding.
+        var refusedLocally = harness.Failures.Count(f => f.Kind == InvoiceOcrErrorKind.LocalQuotaExceeded);
+        var failuresByKind = string.Join(", ", harness.Failures.GroupBy(f => f.Kind).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"));
+        Assert.True(
+            entries.Count >= (calls - refusedLocally) * 6 / 10,
+            $"Only {entries.Count} billed calls out of {calls - refusedLocally} admitted ({calls} made); failures by kind: {failuresByKind}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{entries.Count} billed calls out of {calls}; failures by kind: {failuresByKind}");
         Assert.True(harness.Failures.Count + harness.Succeeded == calls, "Every call either returned or threw a typed InvoiceOcrException.");
         Assert.Contains(harness.Telemetry.Lines, l => l.Contains(nameof(InvoiceOcrErrorKind.RateLimitedPerMinute), StringComparison.Ordinal));
         Assert.Contains(harness.Telemetry.Lines, l => l.Contains(nameof(InvoiceOcrErrorKind.ServerError), StringComparison.Ordinal));
