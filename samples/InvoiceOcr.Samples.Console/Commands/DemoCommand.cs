@@ -79,17 +79,19 @@ internal static class DemoCommand
                     cancellationToken).ConfigureAwait(false);
 
                 var secret = apiKey ?? InProcessEmulator.Secret;
-                var (key, _) = await KeySeeding.EnsureAsync(
-                    sdk.Keys,
-                    new ApiKey
-                    {
-                        Id = simulatedRun ? "demo-key" : KeySeeding.Fingerprint("demo-gemini", secret),
-                        CompanyId = company,
-                        CompanyName = "Demo Company",
-                        Secret = secret,
-                        ProjectId = simulatedRun ? InProcessEmulator.ProjectId : KeySeeding.Fingerprint("project", secret),
-                    },
-                    cancellationToken).ConfigureAwait(false);
+                var candidate = new ApiKey
+                {
+                    Id = "demo-key",
+                    CompanyId = company,
+                    CompanyName = "Demo Company",
+                    Secret = secret,
+                    ProjectId = simulatedRun ? InProcessEmulator.ProjectId : KeySeeding.NewId("project"),
+                };
+
+                // A real key gets a random id and is found again by its secret next time (ids never derive from the secret).
+                var (key, _) = simulatedRun
+                    ? await KeySeeding.EnsureAsync(sdk.Keys, candidate, cancellationToken).ConfigureAwait(false)
+                    : await KeySeeding.EnsureBySecretAsync(sdk.Keys, candidate, "demo-gemini", cancellationToken).ConfigureAwait(false);
                 if (simulatedRun)
                 {
                     await KeySeeding.EnsureOnlyKeyAsync(sdk.Keys, company, key.Id, cancellationToken).ConfigureAwait(false);
@@ -151,7 +153,7 @@ internal static class DemoCommand
                 }
 
                 cli.Out.WriteLine();
-                cli.Out.MarkupLineInterpolated($"Next: [blue]keys list --company {company}[/], [blue]usage report --company {company}[/], [blue]extract <files> --company <id> --api-key <key>[/] (see --help).");
+                cli.Out.MarkupLineInterpolated($"Next: [blue]keys list --company {company}[/], [blue]usage report --company {company}[/], [blue]extract <files> --company <id> --api-key <key>[/] (see [blue]extract --help[/]).");
                 return outcomes.Any(o => o.Error is not null) ? ExitCodes.Failure : ExitCodes.Success;
             }
         });

@@ -20,8 +20,8 @@ internal static class UsageCommand
     private static Command Report(CliContext cli)
     {
         var company = new Option<string>("--company", "-c") { Description = "The company to report on.", Required = true, HelpName = "id" };
-        var from = new Option<DateOnly?>("--from") { Description = "First UTC day to include (yyyy-MM-dd). Default: no lower bound.", HelpName = "day" };
-        var to = new Option<DateOnly?>("--to") { Description = "Last UTC day to include (yyyy-MM-dd). Default: no upper bound.", HelpName = "day" };
+        var from = ValueParsers.Day("--from", "First day to include, a UTC day (yyyy-MM-dd). Default: no lower bound.");
+        var to = ValueParsers.Day("--to", "Last day to include, a UTC day (yyyy-MM-dd). Default: no upper bound.");
         var branch = new Option<string?>("--branch", "-b") { Description = "Only this branch.", HelpName = "name" };
         var user = new Option<string?>("--user", "-u") { Description = "Only this user.", HelpName = "name" };
         var csv = new Option<bool>("--csv") { Description = "Print CSV (one line per branch, user and day) instead of a table." };
@@ -29,7 +29,8 @@ internal static class UsageCommand
         var storeOptions = StoreOptions.AddTo(command);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(from) is { } f && result.GetValue(to) is { } t && f > t)
+            // Only values that parsed: a bad --from has its own error, and reading it here would throw.
+            if (ValueParsers.ValueIfValid(result, from) is { } f && ValueParsers.ValueIfValid(result, to) is { } t && f > t)
             {
                 result.AddError("--from must not be after --to.");
             }
