@@ -105,7 +105,7 @@ internal static class DemoCommand
                 PrintIntroduction(cli, emulator, store, company, key, folder, corpusFiles.Count, samples.Count);
 
                 // Pass 1: the model reads every page (model-only), so real token accounting shows.
-                var runner = new ExtractionRunner(sdk, cli, redactor);
+                var runner = new ExtractionRunner(sdk, cli, redactor) { HadNoAnswer = emulator is null ? null : emulator.HadNoAnswer };
                 var outcomes = new List<DocumentOutcome>(await runner.RunAsync(
                     documents,
                     index => new ExtractionContext(company) { RequestedBy = Requesters[index % Requesters.Length].User, Branch = Requesters[index % Requesters.Length].Branch },
@@ -127,10 +127,7 @@ internal static class DemoCommand
                         $"The last row is {Path.GetFileName(documents[0].Display)} again with the default mode (embedded-first): read from its e-invoice XML with no model call, 0 tokens.");
                 }
 
-                foreach (var failed in outcomes.Where(o => o.Error is not null))
-                {
-                    cli.Out.MarkupLineInterpolated($"[red]{failed.File}[/]: [[{failed.Error!.Kind}]] {failed.Error.Message}");
-                }
+                Tables.Notes(cli.Out, outcomes.Where(o => o.Status is DocumentStatus.Failed or DocumentStatus.NoAnswer));
 
                 // The usage report comes from the SDK's usage ledger: this run's billed calls by company, branch, user and day.
                 var operations = outcomes.Where(o => o.Result is not null).Select(o => o.Result!.OperationId).ToHashSet(StringComparer.Ordinal);

@@ -111,7 +111,7 @@ internal static class ExtractCommand
                     RequestedBy = parse.GetValue(user) is { Length: > 0 } u ? u : null,
                     Branch = parse.GetValue(branch) is { Length: > 0 } b ? b : null,
                 };
-                var runner = new ExtractionRunner(sdk, cli, redactor);
+                var runner = new ExtractionRunner(sdk, cli, redactor) { HadNoAnswer = simulated is null ? null : simulated.HadNoAnswer };
                 var outcomes = await runner.RunAsync(
                     [.. files.Select(f => DocumentSource.FromFile(f, cli))], _ => who, showProgress: !asJson, cancellationToken).ConfigureAwait(false);
                 var summary = BatchSummary.Of(outcomes);
@@ -130,13 +130,10 @@ internal static class ExtractCommand
                 {
                     cli.Out.Write(Tables.Invoices(outcomes, "Invoices"));
                     cli.Out.Write(Tables.Summary(summary));
-                    foreach (var failed in outcomes.Where(o => o.Error is not null))
-                    {
-                        cli.Out.MarkupLineInterpolated($"[red]{failed.File}[/]: [[{failed.Error!.Kind}]] {failed.Error.Message}");
-                    }
+                    Tables.Notes(cli.Out, outcomes);
                 }
 
-                return summary.Failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
+                return summary.ExitCode();
             }
         });
         return command;

@@ -130,8 +130,14 @@ public sealed class ExtractCommandTests
         var billed = Assert.Single(remote.Ledger.Entries);
         Assert.Equal(billed.TotalTokenCount, result.GetProperty("usage").GetProperty("totalTokens").GetInt32());
 
+        // Given again, the key is found by its secret, not added twice; its id is random, never derived from the secret.
+        Assert.Equal(ExitCodes.Success, await run.RunAsync(
+            "extract", document, "--company", "acme", "--mode", "model-only", "--api-key", Secret, "--endpoint", remote.BaseAddress.ToString(), "--json"));
         Assert.Equal(ExitCodes.Success, await run.RunAsync("keys", "list", "--company", "acme"));
-        Assert.Contains("test…0042", run.Output, StringComparison.Ordinal);
+        var row = Assert.Single(run.Output.Split('\n'), l => l.Contains("test…0042", StringComparison.Ordinal));
+        var fingerprint = "cli-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Secret)))[..8];
+        Assert.Contains("│ cli-", row, StringComparison.Ordinal);
+        Assert.DoesNotContain(fingerprint, row, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, run.Output, StringComparison.Ordinal);
     }
 
