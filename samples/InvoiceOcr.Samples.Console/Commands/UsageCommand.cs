@@ -4,12 +4,17 @@ using InvoiceOcr.Samples.ConsoleApp.Cli;
 using InvoiceOcr.Samples.ConsoleApp.Hosting;
 using InvoiceOcr.Samples.ConsoleApp.Output;
 using InvoiceOcr.Sdk;
+using Spectre.Console;
 
 namespace InvoiceOcr.Samples.ConsoleApp.Commands;
 
 /// <summary><c>usage report</c>: a company's billed usage from the SDK's ledger, by branch, user and UTC day.</summary>
 internal static class UsageCommand
 {
+    /// <summary>Printed under the report: its days and Gemini's quota days are not the same days.</summary>
+    public const string UtcDaysNote =
+        "Days are UTC days. Gemini's per-day quotas (--rpd, --tpd) reset at midnight Pacific time (America/Los_Angeles), so one quota day spans two UTC days.";
+
     public static Command Create(CliContext cli)
     {
         var command = new Command("usage", "Report billed model usage from the usage ledger.");
@@ -62,7 +67,8 @@ internal static class UsageCommand
                 (null, { } t) => string.Create(CultureInfo.InvariantCulture, $"to {t:yyyy-MM-dd}"),
                 ({ } f, { } t) => string.Create(CultureInfo.InvariantCulture, $"{f:yyyy-MM-dd} to {t:yyyy-MM-dd}"),
             };
-            cli.Out.Write(Tables.Usage(rows, Spectre.Console.Markup.Escape($"Usage of {query.CompanyId}, {range} (UTC days)")));
+            cli.Out.Write(Tables.Usage(rows, Markup.Escape($"Usage of {query.CompanyId}, {range} (UTC days)")));
+            cli.Out.WriteLine(UtcDaysNote);
             return ExitCodes.Success;
         }, cancellationToken));
         return command;
