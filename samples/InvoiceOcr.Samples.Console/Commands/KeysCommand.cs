@@ -71,7 +71,7 @@ internal static class KeysCommand
                     }
                     else if (!await sdk.Keys.AddAsync(key, cancellationToken).ConfigureAwait(false))
                     {
-                        throw new CliException($"A key with id '{key.Id}' already exists; keys are added once (use set-status or set-limits to change it).");
+                        throw new CliException($"A key with id '{key.Id}' already exists; keys are added once (use 'keys set-status {key.Id} <status>' or 'keys set-limits {key.Id}' to change it).");
                     }
                 }
                 catch (ArgumentException ex)
@@ -144,7 +144,7 @@ internal static class KeysCommand
         {
             await using var sdk = await SdkHost.StartAsync(new SdkHostSettings { Store = storeOptions.Store(parse, cli), Verbose = parse.GetValue(storeOptions.Verbose) }, cli, cancellationToken).ConfigureAwait(false);
             var id = parse.GetRequiredValue(keyId);
-            var existing = await sdk.Keys.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new CliException($"No key with id '{id}'.");
+            var existing = await sdk.Keys.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new CliException($"No key with id '{id}'. 'keys list --company <id>' lists a company's keys.");
             var to = parse.GetValue(status);
             if (!await sdk.Keys.TryChangeStatusAsync(id, existing.Status, to, parse.GetValue(reason), cancellationToken).ConfigureAwait(false))
             {
@@ -167,12 +167,12 @@ internal static class KeysCommand
         {
             await using var sdk = await SdkHost.StartAsync(new SdkHostSettings { Store = storeOptions.Store(parse, cli), Verbose = parse.GetValue(storeOptions.Verbose) }, cli, cancellationToken).ConfigureAwait(false);
             var id = parse.GetRequiredValue(keyId);
-            var existing = await sdk.Keys.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new CliException($"No key with id '{id}'.");
+            var existing = await sdk.Keys.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new CliException($"No key with id '{id}'. 'keys list --company <id>' lists a company's keys.");
             var updated = limits.Apply(parse, existing);
             var newLimits = new ApiKeyLimits { LifetimeTokenLimit = updated.LifetimeTokenLimit, ExpiresAt = updated.ExpiresAt, Rates = updated.Rates, Weight = updated.Weight };
             if (!await sdk.Keys.UpdateLimitsAsync(id, newLimits, cancellationToken).ConfigureAwait(false))
             {
-                throw new CliException($"No key with id '{id}'.");
+                throw new CliException($"No key with id '{id}'. 'keys list --company <id>' lists a company's keys.");
             }
 
             var lifetimeText = newLimits.LifetimeTokenLimit is { } l ? Format.Count(l) : "unlimited";

@@ -13,7 +13,7 @@ internal static class Hints
         InvoiceOcrErrorKind.ServerError => "Hint: the service failed on its side; try again later. Run with -v for the details.",
         InvoiceOcrErrorKind.NoKeyAvailable => "Hint: add a key with 'keys add --company <id> --project <id>', or pass --api-key.",
         InvoiceOcrErrorKind.KeyExpired or InvoiceOcrErrorKind.KeyDisabled =>
-            "Hint: 'keys list --company <id>' shows why; 'keys set-status <key-id> Active' re-activates a key, 'keys set-limits' changes its limits.",
+            "Hint: 'keys list --company <id>' shows why; 'keys set-status <key-id> Active' re-activates a key, 'keys set-limits <key-id>' changes its limits.",
         InvoiceOcrErrorKind.LocalQuotaExceeded => "Hint: 'keys list --company <id>' shows the keys; 'keys set-limits <key-id> --help' shows the limits you can change.",
         InvoiceOcrErrorKind.QuotaExhaustedPerDay => "Hint: Google's daily quotas reset at midnight Pacific time (America/Los_Angeles).",
         _ => null,
