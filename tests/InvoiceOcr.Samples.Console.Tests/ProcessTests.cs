@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using InvoiceOcr.Samples.ConsoleApp.Cli;
 using InvoiceOcr.Samples.ConsoleApp.Commands;
+using InvoiceOcr.Samples.ConsoleApp.Hosting;
 using InvoiceOcr.TestSupport;
 
 namespace InvoiceOcr.Samples.ConsoleApp.Tests;
@@ -106,6 +107,121 @@ public sealed class ProcessTests
         Assert.Equal(ExitCodes.UsageError, exitCode);
         Assert.Contains("INVOICEOCR_MASTER_KEY", run.Errors, StringComparison.Ordinal);
         Assert.DoesNotContain("test-password", run.Errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2026-13-01")]
+    [InlineData("yesterday")]
+    public async Task UsageReport_BadDay_AsAProcess_ExitsTwoWithAPlainMessageAndNoStackTrace(string day)
+    {
+        using var run = new ConsoleRun();
+
+        var (exitCode, output, errors) = await RunProcessAsync(run, "usage", "report", "--company", "x", "--from", day);
+
+        Assert.True(exitCode == ExitCodes.UsageError, $"exit code {exitCode}\n{output}\n{errors}");
+        Assert.Contains($"--from must be a day written yyyy-MM-dd (for example 2026-11-01), not '{day}'.", errors, StringComparison.Ordinal);
+        Assert.Contains("Run 'usage report --help' for usage.", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeysAdd_WithoutProject_AsAProcess_ExitsTwoAndNamesTheFullHelpCommand()
+    {
+        using var run = new ConsoleRun();
+
+        var (exitCode, _, errors) = await RunProcessAsync(run, "keys", "add", "--company", "acme", "--secret", "test-key-process-0001");
+
+        Assert.Equal(ExitCodes.UsageError, exitCode);
+        Assert.Contains("Run 'keys add --help' for usage.", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Extract_EmulatorWithoutAnswer_AsAProcess_ExitsThreeAndSaysSo()
+    {
+        using var run = new ConsoleRun();
+
+        var (exitCode, output, errors) = await RunProcessAsync(
+            run, "extract", SharedData.Invoice("invoice2data/QualityHosting.pdf"), "--company", "acme", "--emulator");
+
+        Assert.True(exitCode == ExitCodes.NoAnswer, $"exit code {exitCode}\n{output}\n{errors}");
+        Assert.Contains("no answer: the emulator cannot read this file", output, StringComparison.Ordinal);
+        Assert.Contains("[NoAnswer] The bundled Gemini emulator has no answer for this file", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("RequiredFieldMissing", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Extract_RequestLimitReached_AsAProcess_SaysSoWithoutWarningLines()
+    {
+        using var run = new ConsoleRun();
+        Assert.Equal(ExitCodes.Success, await run.RunAsync(
+            "keys", "add", "--company", "acme", "--id", "emulator-key", "--secret", InProcessEmulator.Secret, "--project", InProcessEmulator.ProjectId, "--rpm", "1"));
+
+        var (exitCode, output, errors) = await RunProcessAsync(
+            run, "extract", SharedData.Invoice("zugferd/EN16931_Einfach.pdf"), SharedData.Invoice("zugferd/EN16931_Miete.pdf"), SharedData.Invoice("zugferd/EN16931_Rabatte.pdf"),
+            "--company", "acme", "--mode", "model-only", "--emulator");
+
+        Assert.True(exitCode == ExitCodes.Failure, $"exit code {exitCode}\n{output}\n{errors}");
+        Assert.Contains("The per-minute request limit (RPM 1) of your company's AI token was reached.", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("warn:", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("quota headroom", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Extract_NetworkDown_AsAProcess_OneLineWithTheKindAndAHintAndNoStackTrace()
+    {
+        using var run = new ConsoleRun();
+        var endpoint = $"http://127.0.0.1:{ClosedLoopbackPort()}/";
+        string[] args = ["extract", SharedData.Invoice("invoice2data/QualityHosting.pdf"), "--company", "acme", "--api-key", "test-key-offline-0001", "--endpoint", endpoint];
+
+        var (exitCode, output, errors) = await RunProcessAsync(run, args);
+        var (_, _, verboseErrors) = await RunProcessAsync(run, [.. args, "-v"]);
+
+        Assert.True(exitCode == ExitCodes.Failure, $"exit code {exitCode}\n{output}\n{errors}");
+        Assert.Contains("[NetworkFailure] The connection to Gemini failed. Hint: Gemini could not be reached", output.ReplaceLineEndings(" "), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("warn:", errors, StringComparison.Ordinal);
+        Assert.True(errors.Length < 1000, $"{errors.Length} characters on standard error:\n{errors}");
+
+        // -v shows the details: the retried attempts and the exception.
+        Assert.Contains("warn:", verboseErrors, StringComparison.Ordinal);
+        Assert.Contains("HttpRequestException", verboseErrors, StringComparison.Ordinal);
+    }
+
+    /// <summary>A loopback port nothing listens on: bound by the OS (port 0), then released.</summary>
+    private static int ClosedLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>Runs the built console app as a process in the run's working folder, with no real key in its environment.</summary>
+    private static async Task<(int ExitCode, string Output, string Errors)> RunProcessAsync(ConsoleRun run, params string[] args)
+    {
+        var app = Path.Combine(AppContext.BaseDirectory, "InvoiceOcr.Samples.Console.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = run.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(app);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("GEMINI_API_KEY");
+        start.Environment.Remove("INVOICEOCR_MASTER_KEY");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>The README's demo output block (after the <c>demo-output</c> marker).</summary>

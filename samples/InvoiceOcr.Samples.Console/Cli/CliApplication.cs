@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using Spectre.Console;
 using InvoiceOcr.Samples.ConsoleApp.Commands;
 
@@ -25,6 +26,27 @@ internal static class CliApplication
         };
     }
 
+    /// <summary>
+    /// The help command for where parsing stopped, with the full command path (<c>keys add --help</c>, not
+    /// <c>add --help</c>, which would be an unknown command).
+    /// </summary>
+    public static string HelpCommand(CommandResult command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var names = new List<string>();
+        for (SymbolResult? current = command; current is not null; current = current.Parent)
+        {
+            if (current is CommandResult { Command: not RootCommand } result)
+            {
+                names.Add(result.Command.Name);
+            }
+        }
+
+        names.Reverse();
+        names.Add("--help");
+        return string.Join(' ', names);
+    }
+
     /// <summary>Parses and runs a command line. Ctrl+C cancels the token commands receive.</summary>
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
@@ -38,7 +60,7 @@ internal static class CliApplication
                 context.Error.MarkupLineInterpolated($"[red]error[/] [[UsageError]]: {error.Message}");
             }
 
-            context.Error.MarkupLineInterpolated($"Run '{parse.CommandResult.Command.Name} --help' for usage.");
+            context.Error.MarkupLineInterpolated($"Run '{HelpCommand(parse.CommandResult)}' for usage.");
             return ExitCodes.UsageError;
         }
 

@@ -20,7 +20,7 @@ internal sealed class StoreOptions
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
-        Description = "Write the SDK's information logs to standard error.",
+        Description = "Write the SDK's logs (information and up, exceptions in full) to standard error. Without it only the SDK's errors are logged, one line each.",
     };
 
     public static StoreOptions AddTo(Command command)

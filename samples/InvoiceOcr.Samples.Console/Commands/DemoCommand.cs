@@ -79,17 +79,19 @@ internal static class DemoCommand
                     cancellationToken).ConfigureAwait(false);
 
                 var secret = apiKey ?? InProcessEmulator.Secret;
-                var (key, _) = await KeySeeding.EnsureAsync(
-                    sdk.Keys,
-                    new ApiKey
-                    {
-                        Id = simulatedRun ? "demo-key" : KeySeeding.Fingerprint("demo-gemini", secret),
-                        CompanyId = company,
-                        CompanyName = "Demo Company",
-                        Secret = secret,
-                        ProjectId = simulatedRun ? InProcessEmulator.ProjectId : KeySeeding.Fingerprint("project", secret),
-                    },
-                    cancellationToken).ConfigureAwait(false);
+                var candidate = new ApiKey
+                {
+                    Id = "demo-key",
+                    CompanyId = company,
+                    CompanyName = "Demo Company",
+                    Secret = secret,
+                    ProjectId = simulatedRun ? InProcessEmulator.ProjectId : KeySeeding.NewId("project"),
+                };
+
+                // A real key gets a random id and is found again by its secret next time (ids never derive from the secret).
+                var (key, _) = simulatedRun
+                    ? await KeySeeding.EnsureAsync(sdk.Keys, candidate, cancellationToken).ConfigureAwait(false)
+                    : await KeySeeding.EnsureBySecretAsync(sdk.Keys, candidate, "demo-gemini", cancellationToken).ConfigureAwait(false);
                 if (simulatedRun)
                 {
                     await KeySeeding.EnsureOnlyKeyAsync(sdk.Keys, company, key.Id, cancellationToken).ConfigureAwait(false);
@@ -103,7 +105,7 @@ internal static class DemoCommand
                 PrintIntroduction(cli, emulator, store, company, key, folder, corpusFiles.Count, samples.Count);
 
                 // Pass 1: the model reads every page (model-only), so real token accounting shows.
-                var runner = new ExtractionRunner(sdk, cli, redactor);
+                var runner = new ExtractionRunner(sdk, cli, redactor) { HadNoAnswer = emulator is null ? null : emulator.HadNoAnswer };
                 var outcomes = new List<DocumentOutcome>(await runner.RunAsync(
                     documents,
                     index => new ExtractionContext(company) { RequestedBy = Requesters[index % Requesters.Length].User, Branch = Requesters[index % Requesters.Length].Branch },
@@ -125,10 +127,7 @@ internal static class DemoCommand
                         $"The last row is {Path.GetFileName(documents[0].Display)} again with the default mode (embedded-first): read from its e-invoice XML with no model call, 0 tokens.");
                 }
 
-                foreach (var failed in outcomes.Where(o => o.Error is not null))
-                {
-                    cli.Out.MarkupLineInterpolated($"[red]{failed.File}[/]: [[{failed.Error!.Kind}]] {failed.Error.Message}");
-                }
+                Tables.Notes(cli.Out, outcomes.Where(o => o.Status is DocumentStatus.Failed or DocumentStatus.NoAnswer));
 
                 // The usage report comes from the SDK's usage ledger: this run's billed calls by company, branch, user and day.
                 var operations = outcomes.Where(o => o.Result is not null).Select(o => o.Result!.OperationId).ToHashSet(StringComparer.Ordinal);
@@ -151,7 +150,7 @@ internal static class DemoCommand
                 }
 
                 cli.Out.WriteLine();
-                cli.Out.MarkupLineInterpolated($"Next: [blue]keys list --company {company}[/], [blue]usage report --company {company}[/], [blue]extract <files> --company <id> --api-key <key>[/] (see --help).");
+                cli.Out.MarkupLineInterpolated($"Next: [blue]keys list --company {company}[/], [blue]usage report --company {company}[/], [blue]extract <files> --company <id> --api-key <key>[/] (see [blue]extract --help[/]).");
                 return outcomes.Any(o => o.Error is not null) ? ExitCodes.Failure : ExitCodes.Success;
             }
         });

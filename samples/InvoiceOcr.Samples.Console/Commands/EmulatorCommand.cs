@@ -11,17 +11,16 @@ internal static class EmulatorCommand
 {
     public static Command Create(CliContext cli)
     {
-        var port = new Option<int>("--port") { Description = "Port to listen on (0 = a free port).", DefaultValueFactory = _ => 8089, HelpName = "n" };
-        port.Validators.Add(r =>
+        var port = new Option<int>("--port")
         {
-            if (r.GetValueOrDefault<int>() is < 0 or > 65535)
-            {
-                r.AddError("--port must be 0..65535.");
-            }
-        });
+            Description = "Port to listen on (0 = a free port).",
+            DefaultValueFactory = _ => 8089,
+            HelpName = "n",
+            CustomParser = result => ValueParsers.ParseInt(result, 0, 65535) ?? 0,
+        };
         var host = new Option<string?>("--host") { Description = "Address to listen on. Default: 127.0.0.1", HelpName = "ip" };
         var config = new Option<string?>("--config") { Description = "A JSON file binding GeminiEmulatorOptions (keys, projects, quotas, faults, answers); see src/InvoiceOcr.Emulator/README.md.", HelpName = "file" };
-        var seed = new Option<int?>("--seed") { Description = "Seed for reproducible faults and latencies.", HelpName = "n" };
+        var seed = ValueParsers.Int("--seed", "Seed for reproducible faults and latencies.", minimum: int.MinValue);
         var command = new Command("emulator", "Run the bundled Gemini emulator in the foreground (Ctrl+C stops it).") { port, host, config, seed };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(cli, new SecretRedactor(), json: false, async () =>
         {

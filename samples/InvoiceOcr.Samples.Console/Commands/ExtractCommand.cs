@@ -87,22 +87,22 @@ internal static class ExtractCommand
                 var secret = simulated is not null ? InProcessEmulator.Secret : apiKey;
                 if (secret is not null)
                 {
-                    var id = simulated is not null ? "emulator-key" : KeySeeding.Fingerprint("cli", secret);
+                    var candidate = new ApiKey
+                    {
+                        Id = "emulator-key",
+                        CompanyId = companyId,
+                        Secret = secret,
+                        ProjectId = simulated is not null ? InProcessEmulator.ProjectId : parse.GetValue(project) ?? KeySeeding.NewId("project"),
+                    };
                     if (simulated is not null)
                     {
-                        await KeySeeding.EnsureOnlyKeyAsync(sdk.Keys, companyId, id, cancellationToken).ConfigureAwait(false);
+                        await KeySeeding.EnsureOnlyKeyAsync(sdk.Keys, companyId, candidate.Id, cancellationToken).ConfigureAwait(false);
                     }
 
-                    var (key, added) = await KeySeeding.EnsureAsync(
-                        sdk.Keys,
-                        new ApiKey
-                        {
-                            Id = id,
-                            CompanyId = companyId,
-                            Secret = secret,
-                            ProjectId = simulated is not null ? InProcessEmulator.ProjectId : parse.GetValue(project) ?? KeySeeding.Fingerprint("project", secret),
-                        },
-                        cancellationToken).ConfigureAwait(false);
+                    // A real key gets a random id and is found again by its secret next time (ids never derive from the secret).
+                    var (key, added) = simulated is not null
+                        ? await KeySeeding.EnsureAsync(sdk.Keys, candidate, cancellationToken).ConfigureAwait(false)
+                        : await KeySeeding.EnsureBySecretAsync(sdk.Keys, candidate, "cli", cancellationToken).ConfigureAwait(false);
                     cli.Error.MarkupLineInterpolated($"[grey]Key {key.Id} ({key.MaskedSecret}) {(added ? "added to" : "already in")} the pool of {companyId}; status {key.Status}.[/]");
                 }
 
@@ -111,7 +111,7 @@ internal static class ExtractCommand
                     RequestedBy = parse.GetValue(user) is { Length: > 0 } u ? u : null,
                     Branch = parse.GetValue(branch) is { Length: > 0 } b ? b : null,
                 };
-                var runner = new ExtractionRunner(sdk, cli, redactor);
+                var runner = new ExtractionRunner(sdk, cli, redactor) { HadNoAnswer = simulated is null ? null : simulated.HadNoAnswer };
                 var outcomes = await runner.RunAsync(
                     [.. files.Select(f => DocumentSource.FromFile(f, cli))], _ => who, showProgress: !asJson, cancellationToken).ConfigureAwait(false);
                 var summary = BatchSummary.Of(outcomes);
@@ -130,13 +130,10 @@ internal static class ExtractCommand
                 {
                     cli.Out.Write(Tables.Invoices(outcomes, "Invoices"));
                     cli.Out.Write(Tables.Summary(summary));
-                    foreach (var failed in outcomes.Where(o => o.Error is not null))
-                    {
-                        cli.Out.MarkupLineInterpolated($"[red]{failed.File}[/]: [[{failed.Error!.Kind}]] {failed.Error.Message}");
-                    }
+                    Tables.Notes(cli.Out, outcomes);
                 }
 
-                return summary.Failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
+                return summary.ExitCode();
             }
         });
         return command;

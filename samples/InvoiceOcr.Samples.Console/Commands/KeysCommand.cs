@@ -29,7 +29,7 @@ internal static class KeysCommand
             Description = "The API key. When omitted it is read from standard input (typed without echo at a terminal), which keeps it out of shell history.",
             HelpName = "key",
         };
-        var id = new Option<string?>("--id") { Description = "The key's id. Default: key- and 8 hex digits of the secret's SHA-256.", HelpName = "id" };
+        var id = new Option<string?>("--id") { Description = "The key's id. Default: key- and 8 random hex digits (never derived from the secret).", HelpName = "id" };
         var project = new Option<string>("--project") { Description = "The Google Cloud project the key belongs to (Gemini counts quota per project).", Required = true, HelpName = "id" };
         var companyName = new Option<string?>("--company-name") { Description = "The company's display name.", HelpName = "name" };
         var models = new Option<string[]>("--model") { Description = "A model the key may be used for (repeatable). Default: any.", HelpName = "id", AllowMultipleArgumentsPerToken = false };
@@ -53,7 +53,7 @@ internal static class KeysCommand
                 redactor.Add(value);
                 var key = new ApiKey
                 {
-                    Id = parse.GetValue(id) is { Length: > 0 } given ? given : KeySeeding.Fingerprint("key", value),
+                    Id = parse.GetValue(id) is { Length: > 0 } given ? given : KeySeeding.NewId("key"),
                     CompanyId = parse.GetRequiredValue(company),
                     CompanyName = parse.GetValue(companyName),
                     Secret = value,
@@ -65,9 +65,13 @@ internal static class KeysCommand
                 await using var sdk = await SdkHost.StartAsync(new SdkHostSettings { Store = storeOptions.Store(parse, cli), Verbose = parse.GetValue(storeOptions.Verbose) }, cli, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    if (!await sdk.Keys.AddAsync(key, cancellationToken).ConfigureAwait(false))
+                    if (parse.GetValue(id) is not { Length: > 0 })
                     {
-                        throw new CliException($"A key with id '{key.Id}' already exists; keys are added once (use set-status or set-limits to change it).");
+                        key = await KeySeeding.AddWithRandomIdAsync(sdk.Keys, key, "key", cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (!await sdk.Keys.AddAsync(key, cancellationToken).ConfigureAwait(false))
+                    {
+                        throw new CliException($"A key with id '{key.Id}' already exists; keys are added once (use 'keys set-status {key.Id} <status>' or 'keys set-limits {key.Id}' to change it).");
                     }
                 }
                 catch (ArgumentException ex)
@@ -128,7 +132,11 @@ internal static class KeysCommand
     private static Command SetStatus(CliContext cli)
     {
         var keyId = new Argument<string>("key-id") { Description = "The key's id (see keys list)." };
-        var status = new Argument<ApiKeyStatus>("status") { Description = "Active, Expired, Exceeded or Disabled." };
+        var status = new Argument<ApiKeyStatus>("status")
+        {
+            Description = "Active, Expired, Exceeded or Disabled.",
+            CustomParser = result => ValueParsers.ParseEnum<ApiKeyStatus>(result) ?? default,
+        };
         var reason = new Option<string?>("--reason") { Description = "Why, recorded in the key's status history.", HelpName = "text" };
         var command = new Command("set-status", "Change a key's status (for example disable a leaked key, or re-activate one).") { keyId, status, reason };
         var storeOptions = StoreOptions.AddTo(command);
@@ -136,7 +144,7 @@ internal static class KeysCommand
         {
             await using var sdk = await SdkHost.StartAsync(new SdkHostSettings { Store = storeOptions.Store(parse, cli), Verbose = parse.GetValue(storeOptions.Verbose) }, cli, cancellationToken).ConfigureAwait(false);
             var id = parse.GetRequiredValue(keyId);
-            var existing = await sdk.Keys.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new CliException($"No key with id '{id}'.");
+            var existing = await sdk.Keys.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new CliException($"No key with id '{id}'. 'keys list --company <id>' lists a company's keys.");
             var to = parse.GetValue(status);
             if (!await sdk.Keys.TryChangeStatusAsync(id, existing.Status, to, parse.GetValue(reason), cancellationToken).ConfigureAwait(false))
             {
@@ -159,12 +167,12 @@ internal static class KeysCommand
         {
             await using var sdk = await SdkHost.StartAsync(new SdkHostSettings { Store = storeOptions.Store(parse, cli), Verbose = parse.GetValue(storeOptions.Verbose) }, cli, cancellationToken).ConfigureAwait(false);
             var id = parse.GetRequiredValue(keyId);
-            var existing = await sdk.Keys.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new CliException($"No key with id '{id}'.");
+            var existing = await sdk.Keys.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new CliException($"No key with id '{id}'. 'keys list --company <id>' lists a company's keys.");
             var updated = limits.Apply(parse, existing);
             var newLimits = new ApiKeyLimits { LifetimeTokenLimit = updated.LifetimeTokenLimit, ExpiresAt = updated.ExpiresAt, Rates = updated.Rates, Weight = updated.Weight };
             if (!await sdk.Keys.UpdateLimitsAsync(id, newLimits, cancellationToken).ConfigureAwait(false))
             {
-                throw new CliException($"No key with id '{id}'.");
+                throw new CliException($"No key with id '{id}'. 'keys list --company <id>' lists a company's keys.");
             }
 
             var lifetimeText = newLimits.LifetimeTokenLimit is { } l ? Format.Count(l) : "unlimited";
@@ -191,36 +199,22 @@ internal static class KeysCommand
     /// <summary>The limit options shared by <c>add</c> and <c>set-limits</c>.</summary>
     private sealed class LimitOptions
     {
-        private readonly Option<long?> _lifetime = new("--lifetime-tokens") { Description = "Lifetime token limit; the key becomes Exceeded when it is used up. 0 = unlimited.", HelpName = "n" };
-        private readonly Option<DateTimeOffset?> _expires = new("--expires") { Description = "When the key expires (ISO 8601, e.g. 2026-12-31 or 2026-12-31T23:59Z).", HelpName = "when" };
-        private readonly Option<int?> _weight = new("--weight") { Description = "Relative share of calls among the company's active keys (1 or more).", HelpName = "n" };
-        private readonly Option<int?> _rpm = new("--rpm") { Description = "Requests per minute for this key. 0 = no limit.", HelpName = "n" };
-        private readonly Option<int?> _rpd = new("--rpd") { Description = "Requests per day for this key. 0 = no limit.", HelpName = "n" };
-        private readonly Option<long?> _tpm = new("--tpm") { Description = "Tokens per minute for this key. 0 = no limit.", HelpName = "n" };
-        private readonly Option<long?> _tpd = new("--tpd") { Description = "Tokens per day for this key. 0 = no limit.", HelpName = "n" };
+        private readonly Option<long?> _lifetime = ValueParsers.Long("--lifetime-tokens", "Lifetime token limit; the key becomes Exceeded when it is used up. 0 = unlimited.");
+        private readonly Option<DateTimeOffset?> _expires = ValueParsers.Instant("--expires", "When the key expires (ISO 8601, e.g. 2026-12-31 or 2026-12-31T23:59Z; UTC unless an offset is given).");
+        private readonly Option<int?> _weight = ValueParsers.Int("--weight", "Relative share of calls among the company's active keys (1 or more).", minimum: 1);
+        private readonly Option<int?> _rpm = ValueParsers.Int("--rpm", "Requests per minute for this key. 0 = no limit.");
+        private readonly Option<int?> _rpd = ValueParsers.Int("--rpd", "Requests per day for this key; Google's days start at midnight Pacific time (America/Los_Angeles). 0 = no limit.");
+        private readonly Option<long?> _tpm = ValueParsers.Long("--tpm", "Tokens per minute for this key. 0 = no limit.");
+        private readonly Option<long?> _tpd = ValueParsers.Long("--tpd", "Tokens per day for this key; Google's days start at midnight Pacific time (America/Los_Angeles). 0 = no limit.");
 
         public static LimitOptions AddTo(Command command)
         {
             var options = new LimitOptions();
             foreach (var option in new Option[] { options._lifetime, options._expires, options._weight, options._rpm, options._rpd, options._tpm, options._tpd })
             {
-                option.Validators.Add(result =>
-                {
-                    if (result.Tokens.Count == 1 && result.Tokens[0].Value.StartsWith('-'))
-                    {
-                        result.AddError($"{result.Option.Name} must not be negative.");
-                    }
-                });
                 command.Options.Add(option);
             }
 
-            options._weight.Validators.Add(result =>
-            {
-                if (result.Tokens.Count == 1 && result.Tokens[0].Value == "0")
-                {
-                    result.AddError("--weight must be 1 or more.");
-                }
-            });
             return options;
         }
 

@@ -16,7 +16,12 @@ internal static class ScoreCommand
     {
         var extracted = new Argument<string>("extracted") { Description = "An extracted invoice: a file written by extract --out, or invoice JSON." };
         var truth = new Argument<string>("truth") { Description = "The ground truth: invoice JSON, or invoice2data JSON (snake_case fields, detected automatically)." };
-        var format = new Option<GroundTruthFormat>("--format") { Description = "The ground truth's format.", DefaultValueFactory = _ => GroundTruthFormat.Auto };
+        var format = new Option<GroundTruthFormat>("--format")
+        {
+            Description = $"The ground truth's format: {string.Join(", ", Enum.GetNames<GroundTruthFormat>())}.",
+            DefaultValueFactory = _ => GroundTruthFormat.Auto,
+            CustomParser = result => ValueParsers.ParseEnum<GroundTruthFormat>(result) ?? GroundTruthFormat.Auto,
+        };
         var extra = new Option<bool>("--score-extra") { Description = "Count fields the truth does not have as extra (lowers precision)." };
         var json = new Option<bool>("--json") { Description = "Print the score as JSON." };
         var command = new Command("score", "Score an extracted invoice against ground truth: precision, recall, F1 and every field.") { extracted, truth, format, extra, json };

@@ -4,12 +4,17 @@ using InvoiceOcr.Samples.ConsoleApp.Cli;
 using InvoiceOcr.Samples.ConsoleApp.Hosting;
 using InvoiceOcr.Samples.ConsoleApp.Output;
 using InvoiceOcr.Sdk;
+using Spectre.Console;
 
 namespace InvoiceOcr.Samples.ConsoleApp.Commands;
 
 /// <summary><c>usage report</c>: a company's billed usage from the SDK's ledger, by branch, user and UTC day.</summary>
 internal static class UsageCommand
 {
+    /// <summary>Printed under the report: its days and Gemini's quota days are not the same days.</summary>
+    public const string UtcDaysNote =
+        "Days are UTC days. Gemini's per-day quotas (--rpd, --tpd) reset at midnight Pacific time (America/Los_Angeles), so one quota day spans two UTC days.";
+
     public static Command Create(CliContext cli)
     {
         var command = new Command("usage", "Report billed model usage from the usage ledger.");
@@ -20,8 +25,8 @@ internal static class UsageCommand
     private static Command Report(CliContext cli)
     {
         var company = new Option<string>("--company", "-c") { Description = "The company to report on.", Required = true, HelpName = "id" };
-        var from = new Option<DateOnly?>("--from") { Description = "First UTC day to include (yyyy-MM-dd). Default: no lower bound.", HelpName = "day" };
-        var to = new Option<DateOnly?>("--to") { Description = "Last UTC day to include (yyyy-MM-dd). Default: no upper bound.", HelpName = "day" };
+        var from = ValueParsers.Day("--from", "First day to include, a UTC day (yyyy-MM-dd). Default: no lower bound.");
+        var to = ValueParsers.Day("--to", "Last day to include, a UTC day (yyyy-MM-dd). Default: no upper bound.");
         var branch = new Option<string?>("--branch", "-b") { Description = "Only this branch.", HelpName = "name" };
         var user = new Option<string?>("--user", "-u") { Description = "Only this user.", HelpName = "name" };
         var csv = new Option<bool>("--csv") { Description = "Print CSV (one line per branch, user and day) instead of a table." };
@@ -29,7 +34,8 @@ internal static class UsageCommand
         var storeOptions = StoreOptions.AddTo(command);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(from) is { } f && result.GetValue(to) is { } t && f > t)
+            // Only values that parsed: a bad --from has its own error, and reading it here would throw.
+            if (ValueParsers.ValueIfValid(result, from) is { } f && ValueParsers.ValueIfValid(result, to) is { } t && f > t)
             {
                 result.AddError("--from must not be after --to.");
             }
@@ -61,7 +67,8 @@ internal static class UsageCommand
                 (null, { } t) => string.Create(CultureInfo.InvariantCulture, $"to {t:yyyy-MM-dd}"),
                 ({ } f, { } t) => string.Create(CultureInfo.InvariantCulture, $"{f:yyyy-MM-dd} to {t:yyyy-MM-dd}"),
             };
-            cli.Out.Write(Tables.Usage(rows, Spectre.Console.Markup.Escape($"Usage of {query.CompanyId}, {range} (UTC days)")));
+            cli.Out.Write(Tables.Usage(rows, Markup.Escape($"Usage of {query.CompanyId}, {range} (UTC days)")));
+            cli.Out.WriteLine(UtcDaysNote);
             return ExitCodes.Success;
         }, cancellationToken));
         return command;

@@ -29,6 +29,15 @@ internal sealed record BatchSummary
 
     public int Failed { get; init; }
 
+    /// <summary>Gets the documents extracted with no Error-severity finding.</summary>
+    public int Ok { get; init; }
+
+    /// <summary>Gets the documents extracted with at least one Error-severity finding.</summary>
+    public int Invalid { get; init; }
+
+    /// <summary>Gets the documents the bundled emulator had no answer for (simulated runs).</summary>
+    public int NoAnswer { get; init; }
+
     public int FromEmbeddedXml { get; init; }
 
     public long Pages { get; init; }
@@ -40,6 +49,9 @@ internal sealed record BatchSummary
 
     public required IReadOnlyDictionary<string, int> FailuresByKind { get; init; }
 
+    /// <summary>The exit code: 1 when a document failed or is invalid, else 3 when the emulator had no answer for one, else 0.</summary>
+    public int ExitCode() => Failed > 0 || Invalid > 0 ? Cli.ExitCodes.Failure : NoAnswer > 0 ? Cli.ExitCodes.NoAnswer : Cli.ExitCodes.Success;
+
     public static BatchSummary Of(IReadOnlyList<DocumentOutcome> outcomes)
     {
         var results = outcomes.Where(o => o.Result is not null).Select(o => o.Result!).ToList();
@@ -50,6 +62,9 @@ internal sealed record BatchSummary
             Documents = outcomes.Count,
             Succeeded = results.Count,
             Failed = outcomes.Count - results.Count,
+            Ok = outcomes.Count(o => o.Status == DocumentStatus.Ok),
+            Invalid = outcomes.Count(o => o.Status == DocumentStatus.Invalid),
+            NoAnswer = outcomes.Count(o => o.Status == DocumentStatus.NoAnswer),
             FromEmbeddedXml = results.Count(r => r.Invoice.Source.Kind == InvoiceSourceKind.EmbeddedXml),
             Pages = results.Sum(r => (long)(r.PageCount ?? 1)),
             ModelCalls = results.Sum(r => (long)r.Attempts),

@@ -17,7 +17,47 @@ internal sealed record DocumentOutcome
     /// <summary>Gets the error when it failed.</summary>
     public DocumentError? Error { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether the bundled emulator had no answer for this document (simulated runs only): the
+    /// model call "succeeded" with the emulator's empty reply, so the invoice is empty and says nothing about the file.
+    /// </summary>
+    public bool NoAnswer { get; init; }
+
     public bool Succeeded => Result is not null;
+
+    /// <summary>Gets what the document amounts to: a usable invoice, an invalid one, no emulator answer, or a failure.</summary>
+    public DocumentStatus Status => Error is not null ? DocumentStatus.Failed
+        : NoAnswer ? DocumentStatus.NoAnswer
+        : Result!.HasErrors ? DocumentStatus.Invalid
+        : DocumentStatus.Ok;
+}
+
+/// <summary>What one document amounts to; the exit code follows from the batch's statuses (see <see cref="Cli.ExitCodes"/>).</summary>
+internal enum DocumentStatus
+{
+    /// <summary>Extracted, with no Error-severity finding (warnings are fine).</summary>
+    Ok,
+
+    /// <summary>Extracted, but the validator reported at least one Error-severity finding: do not book it unchecked.</summary>
+    Invalid,
+
+    /// <summary>Simulated run: the bundled emulator had no answer for the file (not an e-invoice PDF, no canned answer).</summary>
+    NoAnswer,
+
+    /// <summary>The extraction failed with a typed SDK error.</summary>
+    Failed,
+}
+
+/// <summary>The status names used in JSON and CSV.</summary>
+internal static class DocumentStatusNames
+{
+    public static string ToName(DocumentStatus status) => status switch
+    {
+        DocumentStatus.Invalid => "invalid",
+        DocumentStatus.NoAnswer => "noAnswer",
+        DocumentStatus.Failed => "failed",
+        _ => "ok",
+    };
 }
 
 /// <summary>A failed document's error: the SDK's error kind (and rejection reason for a bad file) and its message.</summary>

@@ -7,7 +7,14 @@ internal sealed record DocumentReport
 {
     public required string File { get; init; }
 
+    /// <summary>Gets a value indicating whether the document gave an invoice (status <c>ok</c> or <c>invalid</c>).</summary>
     public required bool Succeeded { get; init; }
+
+    /// <summary>Gets <c>ok</c>, <c>invalid</c> (Error-severity findings), <c>noAnswer</c> (the emulator could not answer) or <c>failed</c>.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>Gets what a status other than <c>ok</c> means for this document, in plain words.</summary>
+    public string? Notice { get; init; }
 
     public required string Mode { get; init; }
 
@@ -43,12 +50,38 @@ internal sealed record DocumentReport
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var mode = ModeNames.ToName(outcome.Mode);
+        var status = DocumentStatusNames.ToName(outcome.Status);
+        if (outcome.Result is { } unanswered && outcome.NoAnswer)
+        {
+            // The emulator's empty reply is not an extraction: no invoice, no findings; the billed usage stays visible.
+            return new DocumentReport
+            {
+                File = outcome.File,
+                Succeeded = false,
+                Status = status,
+                Notice = Notices.NoAnswer,
+                Mode = mode,
+                Usage = UsageReport.From(unanswered.Usage),
+                Model = unanswered.Model,
+                ResponseId = unanswered.ResponseId,
+                KeyId = unanswered.KeyId,
+                Attempts = unanswered.Attempts,
+                OperationId = unanswered.OperationId,
+                DocumentKind = unanswered.DocumentKind,
+                PageCount = unanswered.PageCount,
+                Sha256 = unanswered.DocumentSha256,
+                DurationMs = (long)unanswered.Duration.TotalMilliseconds,
+            };
+        }
+
         if (outcome.Result is { } r)
         {
             return new DocumentReport
             {
                 File = outcome.File,
                 Succeeded = true,
+                Status = status,
+                Notice = outcome.Status == DocumentStatus.Invalid ? Notices.Invalid(r) : null,
                 Mode = mode,
                 Invoice = r.Invoice,
                 Findings = r.Findings,
@@ -71,6 +104,7 @@ internal sealed record DocumentReport
         {
             File = outcome.File,
             Succeeded = false,
+            Status = status,
             Mode = mode,
             Error = new ErrorReport(e.Kind.ToString(), e.Message)
             {

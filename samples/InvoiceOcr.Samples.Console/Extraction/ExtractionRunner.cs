@@ -23,6 +23,9 @@ internal sealed record DocumentSource(string Display, Func<CancellationToken, Ta
 /// </summary>
 internal sealed class ExtractionRunner(SdkHost sdk, CliContext cli, SecretRedactor redactor)
 {
+    /// <summary>Gets a test for "the emulator had no answer for this result" (simulated runs); <see langword="null"/> against a real model.</summary>
+    public Func<InvoiceExtractionResult, bool>? HadNoAnswer { get; init; }
+
     public async Task<IReadOnlyList<DocumentOutcome>> RunAsync(
         IReadOnlyList<DocumentSource> documents, Func<int, ExtractionContext> who, bool showProgress, CancellationToken cancellationToken)
     {
@@ -57,7 +60,13 @@ internal sealed class ExtractionRunner(SdkHost sdk, CliContext cli, SecretRedact
         {
             var document = await source.Open(cancellationToken).ConfigureAwait(false);
             var result = await sdk.Extractor.ExtractAsync(document, who, cancellationToken).ConfigureAwait(false);
-            return new DocumentOutcome { File = source.Display, Mode = mode, Result = result };
+            return new DocumentOutcome
+            {
+                File = source.Display,
+                Mode = mode,
+                Result = result,
+                NoAnswer = result.Invoice.Source.Kind == InvoiceSourceKind.Model && HadNoAnswer?.Invoke(result) == true,
+            };
         }
         catch (InvoiceOcrException ex)
         {

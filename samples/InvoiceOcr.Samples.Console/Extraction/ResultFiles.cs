@@ -40,7 +40,7 @@ internal static class ResultFiles
             var i = r?.Invoice;
             csv.Append(Csv.Line(
                 outcome.File,
-                r is null ? "failed" : "ok",
+                DocumentStatusNames.ToName(outcome.Status),
                 outcome.Error?.Kind.ToString(),
                 i?.DocumentType.ToString(),
                 i?.InvoiceId,

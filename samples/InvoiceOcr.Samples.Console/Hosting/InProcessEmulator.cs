@@ -14,13 +14,20 @@ internal sealed class InProcessEmulator : IAsyncDisposable
 
     private readonly CliContext _cli;
 
-    private InProcessEmulator(GeminiEmulator emulator, CliContext cli)
+    private InProcessEmulator(GeminiEmulator emulator, NoAnswerRecorder noAnswers, CliContext cli)
     {
         Emulator = emulator;
+        NoAnswers = noAnswers;
         _cli = cli;
     }
 
     public GeminiEmulator Emulator { get; }
+
+    /// <summary>Gets the record of documents the emulator had no answer for (see the emulator README's "Answers").</summary>
+    public NoAnswerRecorder NoAnswers { get; }
+
+    /// <summary>Returns whether a result is the emulator's empty "no answer" reply rather than an answer about the document.</summary>
+    public bool HadNoAnswer(InvoiceOcr.Sdk.InvoiceExtractionResult result) => NoAnswers.WasUnanswered(result.DocumentSha256);
 
     public Uri BaseAddress => Emulator.BaseAddress;
 
@@ -34,7 +41,9 @@ internal sealed class InProcessEmulator : IAsyncDisposable
             options.Answers[sha256] = answer;
         }
 
-        return new InProcessEmulator(await GeminiEmulator.StartAsync(options, cancellationToken: cancellationToken).ConfigureAwait(false), cli);
+        // Last in the answer order: records the documents nothing could answer, so the console can say so.
+        var noAnswers = NoAnswerRecorder.AddTo(options);
+        return new InProcessEmulator(await GeminiEmulator.StartAsync(options, cancellationToken: cancellationToken).ConfigureAwait(false), noAnswers, cli);
     }
 
     public async ValueTask DisposeAsync()

@@ -7,9 +7,55 @@ namespace InvoiceOcr.Samples.ConsoleApp.Hosting;
 /// <summary>Adds a key given on the command line to a company's pool, as an administrator would with <c>keys add</c>.</summary>
 internal static class KeySeeding
 {
-    /// <summary>A stable, non-reversible id for a secret: <c>prefix-</c> and 8 hex digits of its SHA-256.</summary>
-    public static string Fingerprint(string prefix, string secret) =>
-        prefix + "-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)))[..8];
+    /// <summary>
+    /// A new random id: <c>prefix-</c> and 8 random hex digits. Ids are shown, logged and stored in clear, so they must
+    /// say nothing about the secret (a hash of it would be a fingerprint that confirms a guessed or leaked key).
+    /// </summary>
+    public static string NewId(string prefix) => prefix + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    /// <summary>Returns the company's key with this secret, if it has one (so a key given again is reused, not added twice).</summary>
+    public static async Task<ApiKey?> FindBySecretAsync(IApiKeyStore keys, string companyId, string secret, CancellationToken cancellationToken)
+    {
+        var wanted = Encoding.UTF8.GetBytes(secret);
+        foreach (var key in await keys.ListByCompanyAsync(companyId, cancellationToken).ConfigureAwait(false))
+        {
+            if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key.Secret), wanted))
+            {
+                return key;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Adds a key with a random id (<paramref name="idPrefix"/>-…) and returns it, or returns the company's key that
+    /// already has this secret; the id is drawn again in the unlikely case it is taken.
+    /// </summary>
+    public static async Task<(ApiKey Key, bool Added)> EnsureBySecretAsync(IApiKeyStore keys, ApiKey key, string idPrefix, CancellationToken cancellationToken)
+    {
+        if (await FindBySecretAsync(keys, key.CompanyId, key.Secret, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return (existing, false);
+        }
+
+        return (await AddWithRandomIdAsync(keys, key, idPrefix, cancellationToken).ConfigureAwait(false), true);
+    }
+
+    /// <summary>Adds a key under a new random id, drawing again if the id is taken.</summary>
+    public static async Task<ApiKey> AddWithRandomIdAsync(IApiKeyStore keys, ApiKey key, string idPrefix, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var candidate = key with { Id = NewId(idPrefix) };
+            if (await keys.AddAsync(candidate, cancellationToken).ConfigureAwait(false))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvoiceOcrException(InvoiceOcrErrorKind.StoreUnavailable, "Could not find a free key id after 5 random draws.");
+    }
 
     /// <summary>
     /// Refuses a simulated run for a company that has other keys: the key pool would send them to the emulator, which
@@ -41,7 +87,7 @@ internal static class KeySeeding
             ?? throw new InvoiceOcrException(InvoiceOcrErrorKind.StoreUnavailable, $"Key '{key.Id}' could not be added and is not in the store.");
         if (!string.Equals(existing.CompanyId, key.CompanyId, StringComparison.Ordinal))
         {
-            throw new Cli.CliException($"Key id '{key.Id}' already belongs to company '{existing.CompanyId}'; choose another --key-id.");
+            throw new Cli.CliException($"Key id '{key.Id}' already belongs to company '{existing.CompanyId}'; use another --company or --db.");
         }
 
         return (existing, false);

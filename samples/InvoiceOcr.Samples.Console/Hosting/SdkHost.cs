@@ -53,11 +53,24 @@ internal sealed class SdkHost : IAsyncDisposable
 
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(o =>
+        if (settings.Verbose)
         {
-            o.SingleLine = true;
-            o.ColorBehavior = LoggerColorBehavior.Disabled;
-        });
+            // -v: everything the SDK says, with exceptions in full.
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        }
+        else
+        {
+            // Without -v the SDK's warnings are expected events (a refused reservation, a retried attempt, a failover)
+            // whose outcome the command reports per document with its kind and a hint; only its errors are shown, briefly.
+            builder.Logging.AddFilter("InvoiceOcr", LogLevel.Error);
+            builder.Logging.AddConsole(o => o.FormatterName = BriefConsoleFormatter.FormatterName);
+            builder.Logging.AddConsoleFormatter<BriefConsoleFormatter, ConsoleFormatterOptions>();
+        }
+
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
         // Start-up failures are rethrown to the command, which reports them once, with the setting to fix.

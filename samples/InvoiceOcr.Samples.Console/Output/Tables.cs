@@ -19,8 +19,23 @@ internal static class Tables
         foreach (var outcome in outcomes)
         {
             var file = Path.GetFileName(outcome.File);
-            if (outcome.Result is { } result)
+            if (outcome.Result is { } unanswered && outcome.NoAnswer)
             {
+                // Not an extraction: the emulator's empty reply. Said in the row itself, not left to look like a blank invoice.
+                table.AddRow(
+                    Format.Cell(file),
+                    new Text("no answer: the emulator cannot read this file", new Style(Color.Yellow)),
+                    Format.Cell(null),
+                    Format.Cell(null),
+                    Format.Right(Format.None),
+                    Format.Cell(null),
+                    new Text("emulator (no answer)", new Style(Color.Yellow)),
+                    Format.Right(Format.Count(unanswered.Usage.TotalTokens)),
+                    Format.Right(Format.None));
+            }
+            else if (outcome.Result is { } result)
+            {
+                var errors = result.Findings.Count(f => f.Severity == Sdk.ValidationSeverity.Error);
                 var invoice = result.Invoice;
                 table.AddRow(
                     Format.Cell(file),
@@ -31,7 +46,9 @@ internal static class Tables
                     Format.Cell(invoice.Currency),
                     Format.Cell(Format.Source(invoice)),
                     Format.Right(Format.Count(result.Usage.TotalTokens)),
-                    Format.Right(Format.Count(result.Findings.Count)));
+                    errors == 0
+                        ? Format.Right(Format.Count(result.Findings.Count))
+                        : new Text($"{Format.Count(result.Findings.Count)} ({Format.Count(errors)} error{(errors == 1 ? string.Empty : "s")})", new Style(Color.Red)).RightJustified());
             }
             else
             {
@@ -53,12 +70,44 @@ internal static class Tables
         return table;
     }
 
+    /// <summary>One line per document whose status is not ok: the error with its kind and a hint, the invalid findings, or "no answer".</summary>
+    public static void Notes(IAnsiConsole console, IEnumerable<DocumentOutcome> outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            switch (outcome.Status)
+            {
+                case DocumentStatus.Failed:
+                    var error = outcome.Error!;
+                    var hint = Hints.For(error.Kind) is { } h ? " " + h : string.Empty;
+                    console.MarkupLineInterpolated($"[red]{outcome.File}[/]: [[{error.Kind}]] {error.Message}{hint}");
+                    break;
+                case DocumentStatus.NoAnswer:
+                    console.MarkupLineInterpolated($"[yellow]{outcome.File}[/]: [[NoAnswer]] {Notices.NoAnswer}");
+                    break;
+                case DocumentStatus.Invalid:
+                    console.MarkupLineInterpolated($"[red]{outcome.File}[/]: [[Invalid]] {Notices.Invalid(outcome.Result!)}");
+                    break;
+            }
+        }
+    }
+
     /// <summary>Documents, pages, tokens by kind and failures by kind.</summary>
     public static Table Summary(BatchSummary summary)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("Summary").AddColumn("").AddColumn(new TableColumn("").RightAligned()).HideHeaders();
         table.AddRow(Format.Cell("Documents"), Format.Right(Format.Count(summary.Documents)));
-        table.AddRow(Format.Cell("  succeeded"), Format.Right(Format.Count(summary.Succeeded)));
+        table.AddRow(Format.Cell("  ok"), Format.Right(Format.Count(summary.Ok)));
+        if (summary.Invalid > 0)
+        {
+            table.AddRow(new Text("  invalid (Error-severity findings)", new Style(Color.Red)), Format.Right(Format.Count(summary.Invalid)));
+        }
+
+        if (summary.NoAnswer > 0)
+        {
+            table.AddRow(new Text("  no answer (the emulator cannot read them)", new Style(Color.Yellow)), Format.Right(Format.Count(summary.NoAnswer)));
+        }
+
         table.AddRow(Format.Cell("  failed"), Format.Right(Format.Count(summary.Failed)));
         table.AddRow(Format.Cell("  read from e-invoice XML (0 tokens)"), Format.Right(Format.Count(summary.FromEmbeddedXml)));
         table.AddRow(Format.Cell("Pages"), Format.Right(Format.Count(summary.Pages)));

@@ -235,6 +235,7 @@ internal sealed partial class TokenProvider : ITokenProvider
         }
 
         DateTimeOffset? retryAt = null;
+        (QuotaRejectionReason Reason, ApiKey Key)? retryCause = null;
         var headroomRejected = false;
         var lifetimeShort = false;
         foreach (var key in WeightedOrder(candidates))
@@ -281,6 +282,7 @@ internal sealed partial class TokenProvider : ITokenProvider
                     if (result.RetryAt is { } at && (retryAt is null || at < retryAt))
                     {
                         retryAt = at;
+                        retryCause = (result.Reason, key);
                     }
 
                     break;
@@ -303,7 +305,7 @@ internal sealed partial class TokenProvider : ITokenProvider
             LogNoHeadroom(_logger, request.CompanyId, wait);
             throw new InvoiceOcrException(
                 InvoiceOcrErrorKind.LocalQuotaExceeded,
-                string.Create(CultureInfo.InvariantCulture, $"The AI token quota of your company is used up for now. Please try again in {Math.Ceiling(wait.TotalSeconds)} seconds."))
+                string.Create(CultureInfo.InvariantCulture, $"{NoHeadroomMessage(retryCause)} Please try again in {Math.Ceiling(wait.TotalSeconds)} seconds."))
             {
                 RetryAfter = wait,
             };
@@ -447,6 +449,36 @@ internal sealed partial class TokenProvider : ITokenProvider
 
         keyed.Sort(static (a, b) => b.Score.CompareTo(a.Score));
         return keyed.ConvertAll(static k => k.Key);
+    }
+
+    /// <summary>Says which limit refused the call: a request or a token limit, per minute or per (Pacific) day, the key's or its project's.</summary>
+    private static string NoHeadroomMessage((QuotaRejectionReason Reason, ApiKey Key)? cause)
+    {
+        const string PacificDay = "Google's days start at midnight Pacific time (America/Los_Angeles)";
+        if (cause is not { } c)
+        {
+            return "The AI token quota of your company is used up for now.";
+        }
+
+        var rates = c.Key.Rates;
+        return c.Reason switch
+        {
+            QuotaRejectionReason.KeyMinuteLimit => $"The per-minute {Which(rates.RequestsPerMinute, rates.TokensPerMinute, "RPM", "TPM")} of your company's AI token was reached.",
+            QuotaRejectionReason.KeyDayLimit => $"The per-day {Which(rates.RequestsPerDay, rates.TokensPerDay, "RPD", "TPD")} of your company's AI token was reached; {PacificDay}.",
+            QuotaRejectionReason.ProjectMinuteLimit => "The per-minute request or token limit of your AI token's Google project was reached.",
+            QuotaRejectionReason.ProjectDayLimit => $"The per-day request or token limit of your AI token's Google project was reached; {PacificDay}.",
+            QuotaRejectionReason.ProjectBlocked => $"Gemini reported that the daily quota of your AI token's Google project is used up; {PacificDay}.",
+            QuotaRejectionReason.KeyCoolingDown => "Gemini reported a per-minute rate limit for your company's AI token; it is cooling down.",
+            _ => "The AI token quota of your company is used up for now.",
+        };
+
+        static string Which(long? requests, long? tokens, string requestName, string tokenName) => (requests, tokens) switch
+        {
+            ({ } r, null) => string.Create(CultureInfo.InvariantCulture, $"request limit ({requestName} {r})"),
+            (null, { } t) => string.Create(CultureInfo.InvariantCulture, $"token limit ({tokenName} {t})"),
+            ({ } r, { } t) => string.Create(CultureInfo.InvariantCulture, $"request or token limit ({requestName} {r}, {tokenName} {t})"),
+            _ => "request or token limit",
+        };
     }
 
     [LoggerMessage(1301, LogLevel.Information, "Key {KeyId} changed from {From} to {To}: {Reason}")]

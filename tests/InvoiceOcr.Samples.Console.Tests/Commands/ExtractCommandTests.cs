@@ -82,6 +82,76 @@ public sealed class ExtractCommandTests
     }
 
     [Fact]
+    public async Task Extract_EmulatorHasNoAnswerForAnOrdinaryPdf_SaysSoInTheTableAndExitsThree()
+    {
+        using var run = new ConsoleRun();
+        var ordinary = SharedData.Invoice("invoice2data/QualityHosting.pdf");
+        var einvoice = SharedData.Invoice("zugferd/EN16931_Einfach.pdf");
+
+        var exitCode = await run.RunAsync("extract", ordinary, einvoice, "--company", "acme", "--mode", "model-only", "--emulator");
+
+        Assert.Equal(ExitCodes.NoAnswer, exitCode);
+        var row = Assert.Single(run.Output.Split('\n'), l => l.StartsWith("│ QualityHosting.pdf", StringComparison.Ordinal));
+        Assert.Contains("no answer: the emulator cannot read this file", row, StringComparison.Ordinal);
+        Assert.Contains("emulator (no answer)", row, StringComparison.Ordinal);
+        Assert.Contains(run.Output.Split('\n'), l => l.Contains("no answer (the emulator cannot read them)", StringComparison.Ordinal) && l.TrimEnd().EndsWith("1 │", StringComparison.Ordinal));
+        Assert.Contains("QualityHosting.pdf: [NoAnswer] The bundled Gemini emulator has no answer for this file", run.Output, StringComparison.Ordinal);
+        var einvoiceRow = Assert.Single(run.Output.Split('\n'), l => l.StartsWith("│ EN16931_Einfach.pdf", StringComparison.Ordinal));
+        Assert.Contains("471102", einvoiceRow, StringComparison.Ordinal);
+        Assert.Equal(2, run.EmulatorLedger.Count); // The unanswered call is billed like any call, and the table shows its tokens.
+    }
+
+    [Fact]
+    public async Task Extract_JsonEmulatorHasNoAnswer_StatusNoAnswerWithANoticeAndNoInvoice()
+    {
+        using var run = new ConsoleRun();
+
+        var exitCode = await run.RunAsync("extract", SharedData.Invoice("invoice2data/QualityHosting.pdf"), "--company", "acme", "--emulator", "--json");
+
+        Assert.Equal(ExitCodes.NoAnswer, exitCode);
+        using var json = JsonDocument.Parse(run.Output);
+        var document = json.RootElement.GetProperty("documents")[0];
+        Assert.Equal("noAnswer", document.GetProperty("status").GetString());
+        Assert.False(document.GetProperty("succeeded").GetBoolean());
+        Assert.False(document.TryGetProperty("invoice", out _));
+        Assert.False(document.TryGetProperty("findings", out _));
+        Assert.Contains("has no answer for this file", document.GetProperty("notice").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Assert.Single(run.EmulatorLedger).TotalTokenCount, document.GetProperty("usage").GetProperty("totalTokens").GetInt32());
+        Assert.Equal(1, json.RootElement.GetProperty("summary").GetProperty("noAnswer").GetInt32());
+    }
+
+    [Fact]
+    public async Task Extract_AnswerWithErrorFindings_IsInvalidAndExitsOne()
+    {
+        using var run = new ConsoleRun();
+        const string Secret = "test-key-console-invalid-0007";
+        var document = SharedData.Invoice("invoice2data/QualityHosting.pdf");
+        var options = new GeminiEmulatorOptions();
+        options.Keys.Add(new EmulatorKeyOptions { Key = Secret, Id = "remote-key", Project = "remote-project" });
+
+        // A model answer with no invoice number and a currency that is not ISO 4217: Error-severity findings.
+        options.Answers[Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(document, TestContext.Current.CancellationToken)))] =
+            """{"invoiceDate":"2024-01-05","currency":"EURO","total":10.0,"vendor":{"name":"Quality Hosting"}}""";
+        await using var remote = await GeminiEmulator.StartAsync(options, cancellationToken: TestContext.Current.CancellationToken);
+
+        var exitCode = await run.RunAsync("extract", document, "--company", "acme", "--api-key", Secret, "--endpoint", remote.BaseAddress.ToString());
+
+        Assert.Equal(ExitCodes.Failure, exitCode);
+        var row = Assert.Single(run.Output.Split('\n'), l => l.StartsWith("│ QualityHosting.pdf", StringComparison.Ordinal));
+        Assert.Matches(@"\d+ \(\d+ errors?\) │", row);
+        Assert.Contains("QualityHosting.pdf: [Invalid]", run.Output, StringComparison.Ordinal);
+        Assert.Contains("CurrencyCodeInvalid", run.Output, StringComparison.Ordinal);
+
+        Assert.Equal(ExitCodes.Failure, await run.RunAsync("extract", document, "--company", "acme", "--api-key", Secret, "--endpoint", remote.BaseAddress.ToString(), "--json"));
+        using var json = JsonDocument.Parse(run.Output);
+        var report = json.RootElement.GetProperty("documents")[0];
+        Assert.Equal("invalid", report.GetProperty("status").GetString());
+        Assert.Equal("EURO", report.GetProperty("invoice").GetProperty("currency").GetString());
+        Assert.Contains("Error-severity finding", report.GetProperty("notice").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, json.RootElement.GetProperty("summary").GetProperty("invalid").GetInt32());
+    }
+
+    [Fact]
     public async Task Extract_MissingPath_FailsAsAUsageErrorNamingThePath()
     {
         using var run = new ConsoleRun();
@@ -130,8 +200,14 @@ public sealed class ExtractCommandTests
         var billed = Assert.Single(remote.Ledger.Entries);
         Assert.Equal(billed.TotalTokenCount, result.GetProperty("usage").GetProperty("totalTokens").GetInt32());
 
+        // Given again, the key is found by its secret, not added twice; its id is random, never derived from the secret.
+        Assert.Equal(ExitCodes.Success, await run.RunAsync(
+            "extract", document, "--company", "acme", "--mode", "model-only", "--api-key", Secret, "--endpoint", remote.BaseAddress.ToString(), "--json"));
         Assert.Equal(ExitCodes.Success, await run.RunAsync("keys", "list", "--company", "acme"));
-        Assert.Contains("test…0042", run.Output, StringComparison.Ordinal);
+        var row = Assert.Single(run.Output.Split('\n'), l => l.Contains("test…0042", StringComparison.Ordinal));
+        var fingerprint = "cli-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Secret)))[..8];
+        Assert.Contains("│ cli-", row, StringComparison.Ordinal);
+        Assert.DoesNotContain(fingerprint, row, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, run.Output, StringComparison.Ordinal);
     }
 

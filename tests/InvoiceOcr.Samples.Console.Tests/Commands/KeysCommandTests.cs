@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
 using InvoiceOcr.Samples.ConsoleApp.Cli;
 
 namespace InvoiceOcr.Samples.ConsoleApp.Tests.Commands;
@@ -39,6 +42,24 @@ public sealed class KeysCommandTests
         Assert.DoesNotContain(Secret, run.Output + run.Errors, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Success, await run.RunAsync("keys", "list", "--company", "acme"));
         Assert.Contains("test…9876", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeysAdd_WithoutId_GetsARandomIdThatIsNotAFingerprintOfTheSecret()
+    {
+        using var run = new ConsoleRun();
+        var fingerprint = "key-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Secret)))[..8];
+
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("keys", "add", "--company", "acme", "--project", "p", "--secret", Secret));
+        var first = Regex.Match(run.Output, "Added key (key-[0-9a-f]{8}) ").Groups[1].Value;
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("keys", "add", "--company", "beta", "--project", "p", "--secret", Secret));
+        var second = Regex.Match(run.Output, "Added key (key-[0-9a-f]{8}) ").Groups[1].Value;
+
+        Assert.NotEqual(string.Empty, first);
+        Assert.NotEqual(string.Empty, second);
+        Assert.NotEqual(first, second);
+        Assert.NotEqual(fingerprint, first);
+        Assert.NotEqual(fingerprint, second);
     }
 
     [Fact]
