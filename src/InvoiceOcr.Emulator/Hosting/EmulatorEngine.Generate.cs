@@ -107,32 +107,34 @@ internal sealed partial class EmulatorEngine
             return;
         }
 
-        var answer = await ResolveAnswerAsync(request, model, ctx.RequestAborted).ConfigureAwait(false);
-        var (text, finishReason) = ApplyOutcome(answer, plan.Kind, Math.Min(request.MaxOutputTokens ?? int.MaxValue, modelOptions.OutputTokenLimit));
-        var candidatesTokens = text is null ? 0 : TokenRules.Text(text);
-        var thoughtsTokens = modelOptions.ThoughtsTokens;
-        var responseId = NewId(22);
-        var billed = plan.Kind is not (EmulatorFaultKind.ConnectionReset or EmulatorFaultKind.TruncatedBody);
-        if (billed)
+        var generation = await GenerateAsync(request, model, modelOptions, key.Project, plan.Kind, ctx.RequestAborted).ConfigureAwait(false);
+
+        // Faults that lose the answer before billing bill nothing; the …AfterBilling ones bill first and then lose it.
+        if (plan.Kind is not (EmulatorFaultKind.ConnectionReset or EmulatorFaultKind.TruncatedBody))
         {
-            Bill(key, model, method, responseId, finishReason, request, candidatesTokens, thoughtsTokens);
+            Bill(key, method, generation, plan.Kind, TestAttempt(ctx), "standard");
+        }
+
+        if (plan.Kind == EmulatorFaultKind.NoResponseAfterBilling)
+        {
+            // Billed, then the connection drops before the status line: the client cannot know the call ran.
+            ctx.Abort();
+            return;
         }
 
         if (stream)
         {
-            var events = BuildStreamEvents(request, model, responseId, text, finishReason, candidatesTokens, thoughtsTokens, plan.Kind == EmulatorFaultKind.Safety);
-            await WriteStreamAsync(ctx, events, sse, plan.Kind).ConfigureAwait(false);
+            await WriteStreamAsync(ctx, BuildStreamEvents(generation), sse, plan.Kind).ConfigureAwait(false);
             return;
         }
 
-        var response = BuildUnary(request, model, responseId, text, finishReason, candidatesTokens, thoughtsTokens, plan.Kind == EmulatorFaultKind.Safety);
-        var json = WireJson.ToIndented(response);
+        var json = WireJson.ToIndented(BuildUnary(generation));
         switch (plan.Kind)
         {
-            case EmulatorFaultKind.ConnectionReset:
+            case EmulatorFaultKind.ConnectionReset or EmulatorFaultKind.ConnectionResetAfterBilling:
                 await WritePartialThenAbortAsync(ctx, json).ConfigureAwait(false);
                 break;
-            case EmulatorFaultKind.TruncatedBody:
+            case EmulatorFaultKind.TruncatedBody or EmulatorFaultKind.TruncatedBodyAfterBilling:
                 await WriteTextAsync(ctx, 200, json[..(json.Length / 2)]).ConfigureAwait(false);
                 break;
             default:
@@ -140,6 +142,30 @@ internal sealed partial class EmulatorEngine
                 break;
         }
     }
+
+    /// <summary>Runs the "model": the answer, the fault's effect on it, thoughts and the implicit cache, with every token count.</summary>
+    private async ValueTask<Generation> GenerateAsync(ParsedRequest request, string model, EmulatorModelOptions modelOptions, string project, EmulatorFaultKind fault, CancellationToken cancellationToken)
+    {
+        var answer = await ResolveAnswerAsync(request, model, cancellationToken).ConfigureAwait(false);
+        var (text, finishReason) = ApplyOutcome(answer, fault, Math.Min(request.MaxOutputTokens ?? int.MaxValue, modelOptions.OutputTokenLimit));
+        var thoughts = request.ThinkingBudget switch
+        {
+            0 => 0,
+            > 0 and var budget => Math.Min(budget, modelOptions.ThoughtsTokens),
+            _ => modelOptions.ThoughtsTokens,
+        };
+        var cached = modelOptions.ImplicitCaching ?? ModelFamily.HasImplicitCaching(model)
+            ? _implicitCache.Hit(project, model, request.Segments, modelOptions.MinCacheTokens ?? ModelFamily.MinCacheTokens(model))
+            : [];
+        return new Generation(request, model, NewId(22), text, finishReason, text is null ? 0 : TokenRules.Text(text), thoughts, cached, fault == EmulatorFaultKind.Safety)
+        {
+            IncludeThoughts = request.IncludeThoughts && thoughts > 0,
+            ThoughtSignature = request.IncludeThoughts && thoughts > 0 ? NewId(40) : null,
+        };
+    }
+
+    private static string? TestAttempt(HttpContext ctx) =>
+        ctx.Request.Headers.TryGetValue(GeminiEmulator.TestAttemptHeader, out var value) && value.Count > 0 ? value.ToString() : null;
 
     private async Task CountTokensAsync(HttpContext ctx, JsonObject body, string model, EmulatorKeyOptions key)
     {
@@ -242,25 +268,32 @@ internal sealed partial class EmulatorEngine
         return text[..Math.Min(half, text.Length)];
     }
 
-    private void Bill(EmulatorKeyOptions key, string model, string method, string responseId, string finishReason, ParsedRequest request, int candidatesTokens, int thoughtsTokens)
+    private void Bill(EmulatorKeyOptions key, string method, Generation generation, EmulatorFaultKind fault, string? testAttempt, string serviceTier)
     {
         var now = _time.GetUtcNow();
+        var request = generation.Request;
         Ledger.Add(sequence => new EmulatorLedgerEntry(
             sequence,
             now,
             key.EffectiveId,
             key.Key,
             key.Project,
-            model,
+            generation.Model,
             method,
-            responseId,
-            finishReason,
+            generation.ResponseId,
+            generation.FinishReason,
             request.PromptTokens,
-            candidatesTokens,
-            CachedContentTokenCount: 0,
+            generation.CandidatesTokens,
+            generation.CachedTokens,
             ToolUsePromptTokenCount: 0,
-            thoughtsTokens,
-            request.PromptTokens + candidatesTokens + thoughtsTokens,
-            request.PromptDetails.ToDictionary(d => d.Modality, d => d.Tokens, StringComparer.Ordinal)));
+            generation.ThoughtsTokens,
+            generation.TotalTokens,
+            request.PromptDetails.ToDictionary(d => d.Modality, d => d.Tokens, StringComparer.Ordinal))
+        {
+            Fault = fault,
+            TestAttempt = testAttempt,
+            CachedTokensByModality = generation.Cached.ToDictionary(d => d.Modality, d => d.Tokens, StringComparer.Ordinal),
+            ServiceTier = serviceTier,
+        });
     }
 }

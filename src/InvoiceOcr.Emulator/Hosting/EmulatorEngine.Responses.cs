@@ -7,19 +7,21 @@ namespace InvoiceOcr.Emulator.Hosting;
 /// <summary>The <c>GenerateContentResponse</c> shapes (unary and streamed) and how they are written, faults included.</summary>
 internal sealed partial class EmulatorEngine
 {
-    private JsonObject BuildUnary(ParsedRequest request, string model, string responseId, string? text, string finishReason, int candidatesTokens, int thoughtsTokens, bool safetyFault)
+    private static readonly TimeSpan DeliveryGrace = TimeSpan.FromMilliseconds(100);
+
+    private JsonObject BuildUnary(Generation g)
     {
-        var legacy = ModelFamily.IsLegacyShape(model);
+        var legacy = ModelFamily.IsLegacyShape(g.Model);
         var candidate = new JsonObject();
-        if (text is not null)
+        if (g.Text is not null)
         {
-            candidate["content"] = Content(text);
+            candidate["content"] = Content(g.Text, g, first: true);
         }
 
-        candidate["finishReason"] = finishReason;
-        if (request.HasSafetySettings || safetyFault)
+        candidate["finishReason"] = g.FinishReason;
+        if (g.Request.HasSafetySettings || g.SafetyFault)
         {
-            candidate["safetyRatings"] = SafetyRatings(safetyFault);
+            candidate["safetyRatings"] = SafetyRatings(g.SafetyFault);
         }
 
         if (legacy)
@@ -35,35 +37,32 @@ internal sealed partial class EmulatorEngine
         return new JsonObject
         {
             ["candidates"] = new JsonArray { candidate },
-            ["usageMetadata"] = Usage(request.PromptTokens, request.PromptDetails, candidatesTokens, thoughtsTokens, legacy, final: true),
-            ["modelVersion"] = model,
-            ["responseId"] = responseId,
+            ["usageMetadata"] = Usage(g, legacy, final: true),
+            ["modelVersion"] = g.Model,
+            ["responseId"] = g.ResponseId,
         };
     }
 
-    private static List<JsonObject> BuildStreamEvents(ParsedRequest request, string model, string responseId, string? text, string finishReason, int candidatesTokens, int thoughtsTokens, bool safetyFault)
+    private static List<JsonObject> BuildStreamEvents(Generation g)
     {
-        var legacy = ModelFamily.IsLegacyShape(model);
-        var chunks = Chunk(text ?? string.Empty);
+        var legacy = ModelFamily.IsLegacyShape(g.Model);
+        var chunks = Chunk(g.Text ?? string.Empty);
         var events = new List<JsonObject>();
-        // As recorded, intermediate events report the prompt without the schema tokens; only the last is right.
-        var earlyPrompt = request.PromptTokens - request.SchemaTokens;
-        IReadOnlyList<(string, int)> earlyDetails = [.. request.PromptDetails.Select(d => d.Modality == "TEXT" ? (d.Modality, d.Tokens - request.SchemaTokens) : d).Where(d => d.Item2 > 0)];
         for (var i = 0; i < chunks.Count; i++)
         {
             var last = i == chunks.Count - 1;
             var candidate = new JsonObject();
-            if (text is not null)
+            if (g.Text is not null)
             {
-                candidate["content"] = Content(chunks[i]);
+                candidate["content"] = Content(chunks[i], g, first: i == 0);
             }
 
             if (last)
             {
-                candidate["finishReason"] = finishReason;
-                if (safetyFault || request.HasSafetySettings)
+                candidate["finishReason"] = g.FinishReason;
+                if (g.SafetyFault || g.Request.HasSafetySettings)
                 {
-                    candidate["safetyRatings"] = SafetyRatings(safetyFault);
+                    candidate["safetyRatings"] = SafetyRatings(g.SafetyFault);
                 }
 
                 if (!legacy)
@@ -75,11 +74,9 @@ internal sealed partial class EmulatorEngine
             events.Add(new JsonObject
             {
                 ["candidates"] = new JsonArray { candidate },
-                ["usageMetadata"] = last
-                    ? Usage(request.PromptTokens, request.PromptDetails, candidatesTokens, thoughtsTokens, legacy, final: true)
-                    : Usage(earlyPrompt, earlyDetails, 0, 0, legacy, final: false),
-                ["modelVersion"] = model,
-                ["responseId"] = responseId,
+                ["usageMetadata"] = Usage(g, legacy, final: last),
+                ["modelVersion"] = g.Model,
+                ["responseId"] = g.ResponseId,
             });
         }
 
@@ -113,31 +110,57 @@ internal sealed partial class EmulatorEngine
         return chunks;
     }
 
-    private static JsonObject Content(string text) => new()
+    private static JsonObject Content(string text, Generation g, bool first)
     {
-        ["parts"] = new JsonArray { new JsonObject { ["text"] = text } },
-        ["role"] = "model",
-    };
-
-    private static JsonObject Usage(int promptTokens, IReadOnlyList<(string Modality, int Tokens)> promptDetails, int candidatesTokens, int thoughtsTokens, bool legacy, bool final)
-    {
-        var usage = new JsonObject { ["promptTokenCount"] = promptTokens };
-        if (final && candidatesTokens > 0)
+        var parts = new JsonArray();
+        var answer = new JsonObject { ["text"] = text };
+        if (first && g.IncludeThoughts)
         {
-            usage["candidatesTokenCount"] = candidatesTokens;
+            // includeThoughts: a thought-summary part first, and the answer part carries the thought signature.
+            parts.Add(new JsonObject { ["text"] = "**Reading the request**\n\nThe emulator stands in for the model's thought summary here.", ["thought"] = true });
+            answer["thoughtSignature"] = g.ThoughtSignature;
         }
 
-        usage["totalTokenCount"] = promptTokens + (final ? candidatesTokens + thoughtsTokens : 0);
-        usage["promptTokensDetails"] = Details(promptDetails);
-        if (final && legacy && candidatesTokens > 0)
+        parts.Add(answer);
+        return new JsonObject { ["parts"] = parts, ["role"] = "model" };
+    }
+
+    private static JsonObject Usage(Generation g, bool legacy, bool final)
+    {
+        var request = g.Request;
+
+        // As recorded, intermediate stream events report the prompt without the schema tokens; only the last is right.
+        var prompt = final ? request.PromptTokens : request.PromptTokens - request.SchemaTokens;
+        IReadOnlyList<(string Modality, int Tokens)> details = final
+            ? request.PromptDetails
+            : [.. request.PromptDetails.Select(d => d.Modality == "TEXT" ? (d.Modality, d.Tokens - request.SchemaTokens) : d).Where(d => d.Item2 > 0)];
+        var usage = new JsonObject { ["promptTokenCount"] = prompt };
+        if (final && g.CandidatesTokens > 0)
         {
-            usage["candidatesTokensDetails"] = new JsonArray { new JsonObject { ["modality"] = "TEXT", ["tokenCount"] = candidatesTokens } };
+            usage["candidatesTokenCount"] = g.CandidatesTokens;
+        }
+
+        usage["totalTokenCount"] = final ? g.TotalTokens : prompt;
+        if (final && g.CachedTokens > 0)
+        {
+            usage["cachedContentTokenCount"] = g.CachedTokens;
+        }
+
+        usage["promptTokensDetails"] = Details(details);
+        if (final && g.CachedTokens > 0)
+        {
+            usage["cacheTokensDetails"] = Details(g.Cached);
+        }
+
+        if (final && legacy && g.CandidatesTokens > 0)
+        {
+            usage["candidatesTokensDetails"] = new JsonArray { new JsonObject { ["modality"] = "TEXT", ["tokenCount"] = g.CandidatesTokens } };
         }
 
         // Proto field-number order, as in the recordings: thoughts (field 10) after the details (5, 7).
-        if (final && thoughtsTokens > 0)
+        if (final && g.ThoughtsTokens > 0)
         {
-            usage["thoughtsTokenCount"] = thoughtsTokens;
+            usage["thoughtsTokenCount"] = g.ThoughtsTokens;
         }
 
         return usage;
@@ -189,6 +212,26 @@ internal sealed partial class EmulatorEngine
         ctx.Response.ContentType = JsonContentType;
         await ctx.Response.WriteAsync(text[..(text.Length / 2)], Encoding.UTF8, ctx.RequestAborted).ConfigureAwait(false);
         await ctx.Response.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+        await AbortAfterDeliveryAsync(ctx).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Aborts the connection after what was flushed had time to reach the client. An immediate abort sends a TCP reset
+    /// that makes the client's kernel discard bytes it had received but not yet read, so the "first event" of a reset
+    /// stream never reached a client (the official JavaScript client saw none). The pause is network time, not emulated
+    /// time, so it runs on the system clock even when the emulator runs on a fake one.
+    /// </summary>
+    private static async Task AbortAfterDeliveryAsync(HttpContext ctx)
+    {
+        try
+        {
+            await Task.Delay(DeliveryGrace, TimeProvider.System, ctx.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away first; nothing left to deliver.
+        }
+
         ctx.Abort();
     }
 
@@ -205,11 +248,12 @@ internal sealed partial class EmulatorEngine
                 : (i == 0 ? "[" : ",\r\n") + WireJson.ToIndented(events[i]) + (i == events.Count - 1 ? "]" : string.Empty));
         }
 
-        var broken = fault is EmulatorFaultKind.ConnectionReset or EmulatorFaultKind.TruncatedBody;
+        var reset = fault is EmulatorFaultKind.ConnectionReset or EmulatorFaultKind.ConnectionResetAfterBilling;
+        var broken = reset || fault is EmulatorFaultKind.TruncatedBody or EmulatorFaultKind.TruncatedBodyAfterBilling;
         if (broken)
         {
             // Keep the first event (reset) or the first half (truncated); a single event is cut in the middle.
-            var keep = fault == EmulatorFaultKind.ConnectionReset ? 1 : Math.Max(1, frames.Count / 2);
+            var keep = reset ? 1 : Math.Max(1, frames.Count / 2);
             if (frames.Count == 1)
             {
                 frames[0] = frames[0][..(frames[0].Length / 2)];
@@ -226,9 +270,9 @@ internal sealed partial class EmulatorEngine
             await ctx.Response.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
         }
 
-        if (fault == EmulatorFaultKind.ConnectionReset)
+        if (fault is EmulatorFaultKind.ConnectionReset or EmulatorFaultKind.ConnectionResetAfterBilling)
         {
-            ctx.Abort();
+            await AbortAfterDeliveryAsync(ctx).ConfigureAwait(false);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using InvoiceOcr.Emulator.Caching;
 using InvoiceOcr.Emulator.Faults;
 using InvoiceOcr.Emulator.Files;
 using InvoiceOcr.Emulator.Quotas;
@@ -23,6 +24,7 @@ internal sealed partial class EmulatorEngine
     private readonly Dictionary<string, EmulatorKeyOptions> _keys;
     private readonly Dictionary<string, EmulatorModelOptions> _models;
     private readonly QuotaTracker _quotas;
+    private readonly ImplicitCache _implicitCache;
     private readonly Lock _idGate = new();
 #pragma warning disable CA5394 // Reproducible ids from the seed; not a security boundary.
     private readonly Random _ids;
@@ -35,6 +37,7 @@ internal sealed partial class EmulatorEngine
         var models = options.Models.Count > 0 ? options.Models : [.. EmulatorModelOptions.DefaultModels.Select(id => new EmulatorModelOptions { Id = id })];
         _models = models.ToDictionary(m => m.Id, StringComparer.Ordinal);
         _quotas = new QuotaTracker(timeProvider);
+        _implicitCache = new ImplicitCache(timeProvider, options.ImplicitCacheWindow);
         _ids = new Random(options.Seed);
         Faults = new FaultPlanner(options.Faults, options.Seed);
         Files = new FileStore(timeProvider, options, () => NewId(22), () => NewFileId());
