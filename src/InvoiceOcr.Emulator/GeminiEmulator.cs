@@ -80,6 +80,7 @@ public sealed class GeminiEmulator : IAsyncDisposable
 
         var app = builder.Build();
         var engine = new EmulatorEngine(options, timeProvider ?? TimeProvider.System);
+        app.Use(EmulatorEngine.GoogleShapedNotFoundAsync);
         engine.Map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 

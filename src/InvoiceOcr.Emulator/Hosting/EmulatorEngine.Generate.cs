@@ -31,7 +31,7 @@ internal sealed partial class EmulatorEngine
 
         if (!_models.TryGetValue(model, out var modelOptions))
         {
-            await WriteErrorAsync(ctx, GoogleErrors.ModelNotFound(model, method)).ConfigureAwait(false);
+            await WriteErrorAsync(ctx, GoogleErrors.ModelNotFound(model, method, ApiVersion(ctx))).ConfigureAwait(false);
             return;
         }
 

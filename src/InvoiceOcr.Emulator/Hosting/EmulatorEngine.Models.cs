@@ -37,7 +37,7 @@ internal sealed partial class EmulatorEngine
         var id = (string?)ctx.GetRouteValue("rest") ?? string.Empty;
         if (!_models.TryGetValue(id, out var model))
         {
-            await WriteErrorAsync(ctx, GoogleErrors.ModelNotFound(id, "get")).ConfigureAwait(false);
+            await WriteErrorAsync(ctx, GoogleErrors.ModelNotFound(id, "get", ApiVersion(ctx))).ConfigureAwait(false);
             return;
         }
 

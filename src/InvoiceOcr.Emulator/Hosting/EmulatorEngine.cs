@@ -16,7 +16,7 @@ internal sealed partial class EmulatorEngine
     private static readonly string[] SafetyCategories =
         ["HARM_CATEGORY_HATE_SPEECH", "HARM_CATEGORY_DANGEROUS_CONTENT", "HARM_CATEGORY_HARASSMENT", "HARM_CATEGORY_SEXUALLY_EXPLICIT"];
 
-    private static readonly JsonSerializerOptions LedgerJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions LedgerJson = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
     private static readonly JsonSerializerOptions FaultJson = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     private readonly GeminiEmulatorOptions _options;
@@ -51,9 +51,15 @@ internal sealed partial class EmulatorEngine
 
     public void Map(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1beta/models/{**rest}", PostModelAsync);
-        app.MapGet("/v1beta/models", ListModelsAsync);
-        app.MapGet("/v1beta/models/{**rest}", GetModelAsync);
+        // As on the real service: models (generate, stream, count, get, list) exist in v1 and v1beta; files, caches and
+        // batches only in v1beta, so under v1 they get the JSON 404 of an unknown method.
+        foreach (var version in (string[])["v1", "v1beta"])
+        {
+            app.MapPost($"/{version}/models/{{**rest}}", PostModelAsync);
+            app.MapGet($"/{version}/models", ListModelsAsync);
+            app.MapGet($"/{version}/models/{{**rest}}", GetModelAsync);
+        }
+
         app.MapPost("/upload/v1beta/files", UploadAsync);
         app.MapGet("/v1beta/files", ListFilesAsync);
         app.MapGet("/v1beta/files/{id}", GetFileAsync);
@@ -158,6 +164,25 @@ internal sealed partial class EmulatorEngine
         catch (JsonException exception)
         {
             return (null, GoogleErrors.InvalidArgument("Invalid JSON payload received. " + exception.Message));
+        }
+    }
+
+    /// <summary>The API version of the request path (<c>v1</c> or <c>v1beta</c>), for version-specific messages.</summary>
+    private static string ApiVersion(HttpContext ctx)
+    {
+        var path = ctx.Request.Path.Value ?? string.Empty;
+        return path.StartsWith("/v1/", StringComparison.Ordinal) || path.StartsWith("/upload/v1/", StringComparison.Ordinal) ? "v1" : "v1beta";
+    }
+
+    /// <summary>
+    /// Gives unknown routes and methods Google's JSON error (the client libraries parse it) instead of an empty 404/405.
+    /// </summary>
+    public static async Task GoogleShapedNotFoundAsync(HttpContext ctx, Func<Task> next)
+    {
+        await next().ConfigureAwait(false);
+        if (!ctx.Response.HasStarted && ctx.Response.StatusCode is 404 or 405 && ctx.Response.ContentLength is null or 0 && ctx.Response.ContentType is null)
+        {
+            await WriteErrorAsync(ctx, GoogleErrors.Simple(404, "NOT_FOUND", "Method not found.")).ConfigureAwait(false);
         }
     }
 
