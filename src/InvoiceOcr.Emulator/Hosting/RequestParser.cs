@@ -220,7 +220,7 @@ internal static partial class RequestParser
         }
 
         var schemaTokens = schema ?? jsonSchema;
-        var schemaTokenCount = schemaTokens is null ? 0 : TokenRules.Text(WireJson.ToCompact(schemaTokens));
+        var schemaTokenCount = schemaTokens is null ? 0 : TokenRules.Schema(schemaTokens);
         AddTokens("TEXT", schemaTokenCount);
         if (schemaTokens is not null)
         {
@@ -296,7 +296,7 @@ internal static partial class RequestParser
         }
         else if (TextDocumentTypes.Contains(baseMime))
         {
-            Add("TEXT", TokenRules.Text(bytes.LongLength));
+            Add("TEXT", TokenRules.Text(Encoding.UTF8.GetString(bytes)));
         }
         else
         {
