@@ -121,13 +121,25 @@ internal sealed partial class EmulatorEngine
         }
 
         var now = _time.GetUtcNow();
-        var files = new JsonArray();
-        foreach (var file in Files.List(key!.Project))
+        var (page, next, pageError) = Paging.Page(Files.List(key!.Project), ctx, defaultSize: 10, maxSize: 100);
+        if (pageError is not null)
         {
-            files.Add(file.ToJson(BaseAddress(ctx), now));
+            await WriteErrorAsync(ctx, GoogleErrors.InvalidArgument(pageError)).ConfigureAwait(false);
+            return;
         }
 
-        await WriteTextAsync(ctx, 200, WireJson.ToIndented(files.Count == 0 ? new JsonObject() : new JsonObject { ["files"] = files })).ConfigureAwait(false);
+        var json = new JsonObject();
+        if (page.Count > 0)
+        {
+            json["files"] = new JsonArray([.. page.Select(f => (JsonNode)f.ToJson(BaseAddress(ctx), now))]);
+        }
+
+        if (next is not null)
+        {
+            json["nextPageToken"] = next;
+        }
+
+        await WriteTextAsync(ctx, 200, WireJson.ToIndented(json)).ConfigureAwait(false);
     }
 
     private async Task DeleteFileAsync(HttpContext ctx)

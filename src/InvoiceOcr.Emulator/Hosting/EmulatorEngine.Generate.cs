@@ -49,6 +49,11 @@ internal sealed partial class EmulatorEngine
         }
 
         var (request, parseError) = RequestParser.Parse(body!, model, key!.Project, Files, _time.GetUtcNow());
+        if (parseError is null)
+        {
+            (request, parseError) = WithExplicitCache(body!, request!, model, key.Project);
+        }
+
         if (parseError is not null)
         {
             await WriteErrorAsync(ctx, parseError).ConfigureAwait(false);
@@ -154,9 +159,10 @@ internal sealed partial class EmulatorEngine
             > 0 and var budget => Math.Min(budget, modelOptions.ThoughtsTokens),
             _ => modelOptions.ThoughtsTokens,
         };
-        var cached = modelOptions.ImplicitCaching ?? ModelFamily.HasImplicitCaching(model)
-            ? _implicitCache.Hit(project, model, request.Segments, modelOptions.MinCacheTokens ?? ModelFamily.MinCacheTokens(model))
-            : [];
+        var cached = request.ExplicitCache
+            ?? (modelOptions.ImplicitCaching ?? ModelFamily.HasImplicitCaching(model)
+                ? _implicitCache.Hit(project, model, request.Segments, modelOptions.MinCacheTokens ?? ModelFamily.MinCacheTokens(model))
+                : []);
         return new Generation(request, model, NewId(22), text, finishReason, text is null ? 0 : TokenRules.Text(text), thoughts, cached, fault == EmulatorFaultKind.Safety)
         {
             IncludeThoughts = request.IncludeThoughts && thoughts > 0,

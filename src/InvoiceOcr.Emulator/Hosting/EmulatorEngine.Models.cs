@@ -16,13 +16,20 @@ internal sealed partial class EmulatorEngine
             return;
         }
 
-        var list = new JsonArray();
-        foreach (var model in _models.Values)
+        var (page, next, pageError) = Paging.Page([.. _models.Values], ctx, defaultSize: 50, maxSize: 1000);
+        if (pageError is not null)
         {
-            list.Add(ModelJson(model));
+            await WriteErrorAsync(ctx, GoogleErrors.InvalidArgument(pageError)).ConfigureAwait(false);
+            return;
         }
 
-        await WriteTextAsync(ctx, 200, WireJson.ToIndented(new JsonObject { ["models"] = list })).ConfigureAwait(false);
+        var json = new JsonObject { ["models"] = new JsonArray([.. page.Select(m => (JsonNode)ModelJson(m))]) };
+        if (next is not null)
+        {
+            json["nextPageToken"] = next;
+        }
+
+        await WriteTextAsync(ctx, 200, WireJson.ToIndented(json)).ConfigureAwait(false);
     }
 
     private async Task GetModelAsync(HttpContext ctx)
@@ -55,7 +62,7 @@ internal sealed partial class EmulatorEngine
             ["description"] = "Served by the InvoiceOcr Gemini emulator.",
             ["inputTokenLimit"] = model.InputTokenLimit,
             ["outputTokenLimit"] = model.OutputTokenLimit,
-            ["supportedGenerationMethods"] = new JsonArray { "generateContent", "countTokens" },
+            ["supportedGenerationMethods"] = new JsonArray { "generateContent", "countTokens", "createCachedContent", "batchGenerateContent" },
         };
     }
 }

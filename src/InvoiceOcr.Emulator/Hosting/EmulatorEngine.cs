@@ -38,6 +38,7 @@ internal sealed partial class EmulatorEngine
         _models = models.ToDictionary(m => m.Id, StringComparer.Ordinal);
         _quotas = new QuotaTracker(timeProvider);
         _implicitCache = new ImplicitCache(timeProvider, options.ImplicitCacheWindow);
+        Caches = new CacheStore(timeProvider, Ledger);
         _ids = new Random(options.Seed);
         Faults = new FaultPlanner(options.Faults, options.Seed);
         Files = new FileStore(timeProvider, options, () => NewId(22), () => NewFileId());
@@ -48,6 +49,8 @@ internal sealed partial class EmulatorEngine
     public FaultPlanner Faults { get; }
 
     public FileStore Files { get; }
+
+    public CacheStore Caches { get; }
 
     public void Map(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app)
     {
@@ -60,6 +63,11 @@ internal sealed partial class EmulatorEngine
             app.MapGet($"/{version}/models/{{**rest}}", GetModelAsync);
         }
 
+        app.MapPost("/v1beta/cachedContents", CreateCacheAsync);
+        app.MapGet("/v1beta/cachedContents", ListCachesAsync);
+        app.MapGet("/v1beta/cachedContents/{id}", GetCacheAsync);
+        app.MapPatch("/v1beta/cachedContents/{id}", UpdateCacheAsync);
+        app.MapDelete("/v1beta/cachedContents/{id}", DeleteCacheAsync);
         app.MapPost("/upload/v1beta/files", UploadAsync);
         app.MapGet("/v1beta/files", ListFilesAsync);
         app.MapGet("/v1beta/files/{id}", GetFileAsync);
@@ -69,6 +77,7 @@ internal sealed partial class EmulatorEngine
             entries = Ledger.Entries,
             totalsByKey = Ledger.TotalsByKey(),
             totalsByProject = Ledger.TotalsByProject(),
+            cacheStorage = Ledger.CacheStorage,
         }, LedgerJson)));
         app.MapDelete("/emulator/ledger", ctx =>
         {

@@ -4,7 +4,7 @@ using InvoiceOcr.Emulator.Caching;
 namespace InvoiceOcr.Emulator.Hosting;
 
 /// <summary>A validated <c>GenerateContentRequest</c> with its documents resolved and its prompt tokens counted.</summary>
-internal sealed class ParsedRequest
+internal sealed record ParsedRequest
 {
     public required IReadOnlyList<EmulatorDocument> Documents { get; init; }
 
@@ -38,4 +38,7 @@ internal sealed class ParsedRequest
 
     /// <summary><c>thinkingConfig.includeThoughts</c>: answer with a thought-summary part and a thought signature.</summary>
     public bool IncludeThoughts { get; init; }
+
+    /// <summary>The tokens of the explicit cache named by <c>cachedContent</c> (included in <see cref="PromptDetails"/>), or <see langword="null"/>.</summary>
+    public IReadOnlyList<(string Modality, int Tokens)>? ExplicitCache { get; init; }
 }

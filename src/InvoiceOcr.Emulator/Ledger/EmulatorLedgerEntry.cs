@@ -74,3 +74,17 @@ public sealed record EmulatorUsageTotals(long Requests, long PromptTokens, long 
     /// <summary>Gets how many of the billed calls lost their answer (<see cref="EmulatorLedgerEntry.AnswerLost"/>).</summary>
     public long LostAnswers { get; init; }
 }
+
+/// <summary>The storage of one explicit cache (<c>cachedContents/{id}</c>) from creation to deletion or expiry, billed per token-hour.</summary>
+/// <param name="CacheName">The resource name, <c>cachedContents/{id}</c>.</param>
+/// <param name="KeyId">The id of the key that created it.</param>
+/// <param name="Project">The project it bills to.</param>
+/// <param name="Model">The bare model id.</param>
+/// <param name="Tokens">The cached tokens (<c>usageMetadata.totalTokenCount</c>).</param>
+/// <param name="From">When it was created.</param>
+/// <param name="To">When it was deleted or expired.</param>
+public sealed record EmulatorCacheStorageEntry(string CacheName, string KeyId, string Project, string Model, int Tokens, DateTimeOffset From, DateTimeOffset To)
+{
+    /// <summary>Gets the billed storage: <see cref="Tokens"/> × the hours between <see cref="From"/> and <see cref="To"/>.</summary>
+    public double TokenHours => Tokens * (To - From).TotalHours;
+}

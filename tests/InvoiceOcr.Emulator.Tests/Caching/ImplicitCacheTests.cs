@@ -5,7 +5,7 @@ namespace InvoiceOcr.Emulator.Tests.Caching;
 
 public sealed class ImplicitCacheTests
 {
-    // 1,400 tokens of constant system instruction: above gemini-2.5-flash's 1,024-token minimum, under 2.5-pro's 4,096.
+    // 1,600 tokens of constant system instruction: above gemini-2.5-flash's 1,024-token minimum, under 2.5-pro's 4,096.
     private static readonly string LongInstruction = string.Concat(Enumerable.Repeat("Extract every invoice field exactly as printed. ", 200));
 
     private static JsonObject Request(string question, string instruction)

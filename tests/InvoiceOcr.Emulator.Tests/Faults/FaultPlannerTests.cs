@@ -193,7 +193,7 @@ public sealed class FaultPlannerTests
         Assert.False(call.IsCompleted, "answered before 5 s of emulated time had passed");
 
         time.Advance(TimeSpan.FromMilliseconds(1));
-        using var response = await call;
+        using var response = await call.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
@@ -204,8 +204,10 @@ public sealed class FaultPlannerTests
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
+            // Counted once registered, so a test that sees the count can advance past the timer's due time.
+            var timer = base.CreateTimer(callback, state, dueTime, period);
             Interlocked.Increment(ref Timers);
-            return base.CreateTimer(callback, state, dueTime, period);
+            return timer;
         }
     }
 }
