@@ -112,5 +112,6 @@ public sealed class GeminiEmulator : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _engine.Dispose();
     }
 }

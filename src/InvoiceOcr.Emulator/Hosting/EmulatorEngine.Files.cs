@@ -96,15 +96,26 @@ internal sealed partial class EmulatorEngine
         await WriteTextAsync(ctx, 200, WireJson.ToIndented(new JsonObject { ["file"] = file.ToJson(BaseAddress(ctx), _time.GetUtcNow()) })).ConfigureAwait(false);
     }
 
+    /// <summary><c>GET files/{id}</c>, and <c>files/{id}:download?alt=media</c> (also under <c>/download/</c>) for the bytes.</summary>
     private async Task GetFileAsync(HttpContext ctx)
     {
         var (key, error) = Authenticate(ctx);
         var id = (string?)ctx.GetRouteValue("id") ?? string.Empty;
+        var download = id.EndsWith(":download", StringComparison.Ordinal);
+        id = download ? id[..^":download".Length] : id;
         var file = error is null ? Files.Find(id, key!.Project) : null;
         error ??= file is null ? GoogleErrors.FileNotFound(id) : null;
         if (error is not null)
         {
             await WriteErrorAsync(ctx, error).ConfigureAwait(false);
+            return;
+        }
+
+        if (download)
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.ContentType = file!.MimeType;
+            await ctx.Response.Body.WriteAsync(file.Data, ctx.RequestAborted).ConfigureAwait(false);
             return;
         }
 

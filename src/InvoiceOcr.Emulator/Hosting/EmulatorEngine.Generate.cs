@@ -16,7 +16,8 @@ internal sealed partial class EmulatorEngine
         var colon = rest.LastIndexOf(':');
         var model = colon < 0 ? rest : rest[..colon];
         var method = colon < 0 ? string.Empty : rest[(colon + 1)..];
-        if (method is not ("generateContent" or "streamGenerateContent" or "countTokens"))
+        // batchGenerateContent exists only in v1beta, like the rest of batch mode.
+        if (method is not ("generateContent" or "streamGenerateContent" or "countTokens") && !(method == "batchGenerateContent" && ApiVersion(ctx) == "v1beta"))
         {
             await WriteErrorAsync(ctx, GoogleErrors.Simple(404, "NOT_FOUND", $"Method not found: {method}.")).ConfigureAwait(false);
             return;
@@ -32,6 +33,12 @@ internal sealed partial class EmulatorEngine
         if (!_models.TryGetValue(model, out var modelOptions))
         {
             await WriteErrorAsync(ctx, GoogleErrors.ModelNotFound(model, method, ApiVersion(ctx))).ConfigureAwait(false);
+            return;
+        }
+
+        if (method == "batchGenerateContent")
+        {
+            await CreateBatchAsync(ctx, model, key!).ConfigureAwait(false);
             return;
         }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using InvoiceOcr.Emulator.Batches;
 using InvoiceOcr.Emulator.Caching;
 using InvoiceOcr.Emulator.Faults;
 using InvoiceOcr.Emulator.Files;
@@ -10,7 +11,7 @@ using InvoiceOcr.Emulator.Wire;
 namespace InvoiceOcr.Emulator.Hosting;
 
 /// <summary>The emulator's request handling: auth, validation, quotas, faults, answers, billing and the wire formats.</summary>
-internal sealed partial class EmulatorEngine
+internal sealed partial class EmulatorEngine : IDisposable
 {
     private const string JsonContentType = "application/json; charset=UTF-8";
     private static readonly string[] SafetyCategories =
@@ -52,6 +53,8 @@ internal sealed partial class EmulatorEngine
 
     public CacheStore Caches { get; }
 
+    public BatchStore Batches { get; } = new();
+
     public void Map(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app)
     {
         // As on the real service: models (generate, stream, count, get, list) exist in v1 and v1beta; files, caches and
@@ -63,6 +66,11 @@ internal sealed partial class EmulatorEngine
             app.MapGet($"/{version}/models/{{**rest}}", GetModelAsync);
         }
 
+        app.MapGet("/v1beta/batches", ListBatchesAsync);
+        app.MapGet("/v1beta/batches/{id}", GetBatchAsync);
+        app.MapPost("/v1beta/batches/{id}", PostBatchAsync);
+        app.MapDelete("/v1beta/batches/{id}", DeleteBatchAsync);
+        app.MapGet("/download/v1beta/files/{id}", GetFileAsync);
         app.MapPost("/v1beta/cachedContents", CreateCacheAsync);
         app.MapGet("/v1beta/cachedContents", ListCachesAsync);
         app.MapGet("/v1beta/cachedContents/{id}", GetCacheAsync);
@@ -134,9 +142,9 @@ internal sealed partial class EmulatorEngine
         return key.Revoked ? (null, GoogleErrors.KeyLeaked()) : (key, null);
     }
 
-    private async Task<(JsonObject? Body, GoogleError? Error)> ReadJsonBodyAsync(HttpContext ctx, bool allowEmpty = false)
+    private async Task<(JsonObject? Body, GoogleError? Error)> ReadJsonBodyAsync(HttpContext ctx, bool allowEmpty = false, long? maxBytes = null)
     {
-        var limit = _options.MaxRequestBytes;
+        var limit = Math.Min(maxBytes ?? long.MaxValue, _options.MaxRequestBytes);
         if (ctx.Request.ContentLength > limit)
         {
             return (null, GoogleErrors.PayloadTooLarge(limit));
