@@ -119,14 +119,17 @@ internal sealed partial class EmulatorEngine
             return;
         }
 
+        // A stream carries one candidate (candidateCount applies to generateContent and batches).
+        request = stream ? request with { CandidateCount = 1 } : request;
         var generation = await GenerateAsync(request, model, modelOptions, key.Project, plan.Kind, ctx.RequestAborted).ConfigureAwait(false);
 
         // Faults that lose the answer before billing bill nothing; the …AfterBilling ones bill first and then lose it.
         if (plan.Kind is not (EmulatorFaultKind.ConnectionReset or EmulatorFaultKind.TruncatedBody))
         {
-            Bill(key, method, generation, plan.Kind, TestAttempt(ctx), "standard");
+            Bill(key, method, generation, plan.Kind, TestAttempt(ctx), request.ServiceTier ?? "standard");
         }
 
+        ctx.Response.Headers["X-Gemini-Service-Tier"] = request.ServiceTier ?? "standard";
         if (plan.Kind == EmulatorFaultKind.NoResponseAfterBilling)
         {
             // Billed, then the connection drops before the status line: the client cannot know the call ran.
@@ -159,6 +162,13 @@ internal sealed partial class EmulatorEngine
     private async ValueTask<Generation> GenerateAsync(ParsedRequest request, string model, EmulatorModelOptions modelOptions, string project, EmulatorFaultKind fault, CancellationToken cancellationToken)
     {
         var answer = await ResolveAnswerAsync(request, model, cancellationToken).ConfigureAwait(false);
+        foreach (var stop in request.StopSequences)
+        {
+            // stopSequences: the answer ends before the first stop sequence, which is not returned (finishReason stays STOP).
+            var at = answer.IndexOf(stop, StringComparison.Ordinal);
+            answer = at >= 0 ? answer[..at] : answer;
+        }
+
         var (text, finishReason) = ApplyOutcome(answer, fault, Math.Min(request.MaxOutputTokens ?? int.MaxValue, modelOptions.OutputTokenLimit));
         var thoughts = request.ThinkingBudget switch
         {
@@ -170,7 +180,8 @@ internal sealed partial class EmulatorEngine
             ?? (modelOptions.ImplicitCaching ?? ModelFamily.HasImplicitCaching(model)
                 ? _implicitCache.Hit(project, model, request.Segments, modelOptions.MinCacheTokens ?? ModelFamily.MinCacheTokens(model))
                 : []);
-        return new Generation(request, model, NewId(22), text, finishReason, text is null ? 0 : TokenRules.Text(text), thoughts, cached, fault == EmulatorFaultKind.Safety)
+        var candidatesTokens = (text is null ? 0 : TokenRules.Text(text)) * request.CandidateCount;
+        return new Generation(request, model, NewId(22), text, finishReason, candidatesTokens, thoughts, cached, fault == EmulatorFaultKind.Safety)
         {
             IncludeThoughts = request.IncludeThoughts && thoughts > 0,
             ThoughtSignature = request.IncludeThoughts && thoughts > 0 ? NewId(40) : null,

@@ -34,9 +34,23 @@ internal sealed partial class EmulatorEngine
             candidate["index"] = 0;
         }
 
+        // candidateCount: the same answer N times (the emulator's model is deterministic), each with its index.
+        var candidates = new JsonArray { candidate };
+        for (var i = 1; i < g.Request.CandidateCount; i++)
+        {
+            var copy = (JsonObject)candidate.DeepClone();
+            copy["index"] = i;
+            candidates.Add(copy);
+        }
+
+        if (g.Request.CandidateCount > 1)
+        {
+            candidate["index"] = 0;
+        }
+
         return new JsonObject
         {
-            ["candidates"] = new JsonArray { candidate },
+            ["candidates"] = candidates,
             ["usageMetadata"] = Usage(g, legacy, final: true),
             ["modelVersion"] = g.Model,
             ["responseId"] = g.ResponseId,
@@ -240,6 +254,7 @@ internal sealed partial class EmulatorEngine
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = sse ? "text/event-stream" : JsonContentType;
         ctx.Response.Headers.ContentDisposition = "attachment";
+        GoogleHeaders(ctx);
         var frames = new List<string>(events.Count);
         for (var i = 0; i < events.Count; i++)
         {

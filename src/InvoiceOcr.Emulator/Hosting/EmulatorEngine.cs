@@ -196,6 +196,7 @@ internal sealed partial class EmulatorEngine : IDisposable
     /// </summary>
     public static async Task GoogleShapedNotFoundAsync(HttpContext ctx, Func<Task> next)
     {
+        ctx.Items[StartedItem] = System.Diagnostics.Stopwatch.GetTimestamp();
         await next().ConfigureAwait(false);
         if (!ctx.Response.HasStarted && ctx.Response.StatusCode is 404 or 405 && ctx.Response.ContentLength is null or 0 && ctx.Response.ContentType is null)
         {
@@ -211,9 +212,27 @@ internal sealed partial class EmulatorEngine : IDisposable
     {
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = JsonContentType;
-        ctx.Response.Headers["X-Content-Type-Options"] = "nosniff";
+        GoogleHeaders(ctx);
         await ctx.Response.WriteAsync(text, Encoding.UTF8, ctx.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>The response headers recorded on the real service (GEMINI_NOTES.md A.1), on every answer.</summary>
+    private static void GoogleHeaders(HttpContext ctx)
+    {
+        var headers = ctx.Response.Headers;
+        headers["Vary"] = "Origin, X-Origin, Referer";
+        headers["Server"] = "scaffolding on HTTPServer2";
+        headers["X-XSS-Protection"] = "0";
+        headers["X-Frame-Options"] = "SAMEORIGIN";
+        headers["X-Content-Type-Options"] = "nosniff";
+        if (ctx.Items.TryGetValue(StartedItem, out var started) && started is long ticks)
+        {
+            var elapsed = (long)System.Diagnostics.Stopwatch.GetElapsedTime(ticks).TotalMilliseconds;
+            headers["Server-Timing"] = "gfet4t7; dur=" + elapsed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    private const string StartedItem = "invoiceocr.started";
 
 
     private double NextDouble()

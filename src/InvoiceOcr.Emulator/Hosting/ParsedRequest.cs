@@ -39,6 +39,15 @@ internal sealed record ParsedRequest
     /// <summary><c>thinkingConfig.includeThoughts</c>: answer with a thought-summary part and a thought signature.</summary>
     public bool IncludeThoughts { get; init; }
 
+    /// <summary><c>generationConfig.candidateCount</c> (1 to 8).</summary>
+    public int CandidateCount { get; init; } = 1;
+
+    /// <summary><c>generationConfig.stopSequences</c>: the answer ends before the first of them.</summary>
+    public IReadOnlyList<string> StopSequences { get; init; } = [];
+
+    /// <summary>The request's <c>serviceTier</c>, when set (recorded on the ledger entry and echoed in <c>X-Gemini-Service-Tier</c>).</summary>
+    public string? ServiceTier { get; init; }
+
     /// <summary>The tokens of the explicit cache named by <c>cachedContent</c> (included in <see cref="PromptDetails"/>), or <see langword="null"/>.</summary>
     public IReadOnlyList<(string Modality, int Tokens)>? ExplicitCache { get; init; }
 }

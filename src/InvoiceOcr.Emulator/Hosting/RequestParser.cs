@@ -219,6 +219,26 @@ internal static partial class RequestParser
             maxOutput = max;
         }
 
+        var candidateCount = 1;
+        if (config?["candidateCount"] is JsonValue countValue)
+        {
+            if (!countValue.TryGetValue<int>(out candidateCount) || candidateCount is < 1 or > 8)
+            {
+                return Fail("* GenerateContentRequest.generation_config.candidate_count: candidate_count must be between 1 and 8.\n");
+            }
+        }
+
+        var stopSequences = new List<string>();
+        if (config?["stopSequences"] is JsonArray stops)
+        {
+            if (stops.Count > 5)
+            {
+                return Fail("* GenerateContentRequest.generation_config.stop_sequences: at most 5 stop sequences are allowed.\n");
+            }
+
+            stopSequences.AddRange(stops.Select(stop => stop?.GetValue<string>() ?? string.Empty).Where(stop => stop.Length > 0));
+        }
+
         var schemaTokens = schema ?? jsonSchema;
         var schemaTokenCount = schemaTokens is null ? 0 : TokenRules.Schema(schemaTokens);
         AddTokens("TEXT", schemaTokenCount);
@@ -262,6 +282,9 @@ internal static partial class RequestParser
             Segments = prefix,
             ThinkingBudget = thinkingBudget,
             IncludeThoughts = thinking?["includeThoughts"] is JsonValue include && include.TryGetValue<bool>(out var on) && on,
+            CandidateCount = candidateCount,
+            StopSequences = stopSequences,
+            ServiceTier = root["serviceTier"] is JsonValue tier && tier.TryGetValue<string>(out var tierName) ? tierName.ToLowerInvariant() : null,
         }, null);
     }
 
