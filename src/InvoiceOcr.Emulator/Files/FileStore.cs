@@ -124,6 +124,29 @@ internal sealed class FileStore(TimeProvider timeProvider, GeminiEmulatorOptions
         return file;
     }
 
+    /// <summary>Stores a file the service itself produced (a batch's JSONL results), active at once.</summary>
+    public StoredFile AddGenerated(string id, string project, string displayName, string mimeType, byte[] data)
+    {
+        var now = timeProvider.GetUtcNow();
+        var file = new StoredFile
+        {
+            Id = id,
+            Project = project,
+            DisplayName = displayName,
+            MimeType = mimeType,
+            Data = data,
+            CreateTime = now,
+            ActiveTime = now,
+            ExpirationTime = now + options.FileRetention,
+        };
+        lock (_gate)
+        {
+            _files[id] = file;
+        }
+
+        return file;
+    }
+
     public StoredFile? Find(string id, string project)
     {
         var now = timeProvider.GetUtcNow();

@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
+using InvoiceOcr.Emulator.Caching;
 
 namespace InvoiceOcr.Emulator.Hosting;
 
 /// <summary>A validated <c>GenerateContentRequest</c> with its documents resolved and its prompt tokens counted.</summary>
-internal sealed class ParsedRequest
+internal sealed record ParsedRequest
 {
     public required IReadOnlyList<EmulatorDocument> Documents { get; init; }
 
@@ -28,4 +29,25 @@ internal sealed class ParsedRequest
     public int SchemaTokens { get; init; }
 
     public int PromptTokens => PromptDetails.Sum(d => d.Tokens);
+
+    /// <summary>The cacheable prefix in order: system instruction, response schema, then each content part.</summary>
+    public IReadOnlyList<PromptSegment> Segments { get; init; } = [];
+
+    /// <summary><c>thinkingConfig.thinkingBudget</c>: null or -1 = the model's default, 0 = no thinking, N = at most N thought tokens.</summary>
+    public int? ThinkingBudget { get; init; }
+
+    /// <summary><c>thinkingConfig.includeThoughts</c>: answer with a thought-summary part and a thought signature.</summary>
+    public bool IncludeThoughts { get; init; }
+
+    /// <summary><c>generationConfig.candidateCount</c> (1 to 8).</summary>
+    public int CandidateCount { get; init; } = 1;
+
+    /// <summary><c>generationConfig.stopSequences</c>: the answer ends before the first of them.</summary>
+    public IReadOnlyList<string> StopSequences { get; init; } = [];
+
+    /// <summary>The request's <c>serviceTier</c>, when set (recorded on the ledger entry and echoed in <c>X-Gemini-Service-Tier</c>).</summary>
+    public string? ServiceTier { get; init; }
+
+    /// <summary>The tokens of the explicit cache named by <c>cachedContent</c> (included in <see cref="PromptDetails"/>), or <see langword="null"/>.</summary>
+    public IReadOnlyList<(string Modality, int Tokens)>? ExplicitCache { get; init; }
 }

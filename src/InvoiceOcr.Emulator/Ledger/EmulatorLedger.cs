@@ -8,6 +8,7 @@ public sealed class EmulatorLedger
 {
     private readonly Lock _gate = new();
     private readonly List<EmulatorLedgerEntry> _entries = [];
+    private readonly List<EmulatorCacheStorageEntry> _storage = [];
     private long _sequence;
 
     /// <summary>Gets a snapshot of every billed call, oldest first.</summary>
@@ -18,6 +19,21 @@ public sealed class EmulatorLedger
             lock (_gate)
             {
                 return [.. _entries];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets a snapshot of the explicit caches' storage, billed per hour: one entry per cache that has ended (deleted, or
+    /// expired by the emulator's clock), oldest end first. A cache still alive has no entry yet.
+    /// </summary>
+    public IReadOnlyList<EmulatorCacheStorageEntry> CacheStorage
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _storage];
             }
         }
     }
@@ -48,6 +64,15 @@ public sealed class EmulatorLedger
         lock (_gate)
         {
             _entries.Clear();
+            _storage.Clear();
+        }
+    }
+
+    internal void AddStorage(EmulatorCacheStorageEntry entry)
+    {
+        lock (_gate)
+        {
+            _storage.Add(entry);
         }
     }
 
@@ -69,6 +94,10 @@ public sealed class EmulatorLedger
                 g.Sum(e => (long)e.PromptTokenCount),
                 g.Sum(e => (long)e.CandidatesTokenCount),
                 g.Sum(e => (long)e.ThoughtsTokenCount),
-                g.Sum(e => (long)e.TotalTokenCount)),
+                g.Sum(e => (long)e.TotalTokenCount))
+            {
+                CachedTokens = g.Sum(e => (long)e.CachedContentTokenCount),
+                LostAnswers = g.LongCount(e => e.AnswerLost),
+            },
             StringComparer.Ordinal);
 }

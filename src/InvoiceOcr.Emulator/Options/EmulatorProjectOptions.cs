@@ -23,6 +23,14 @@ public sealed class EmulatorProjectOptions
     [Range(0, int.MaxValue)]
     public int? RequestsPerDay { get; set; }
 
+    /// <summary>
+    /// Gets or sets the batch-mode limit: prompt tokens of unfinished batches (pending or running) per model. A batch that
+    /// would go over it is refused with 429 RESOURCE_EXHAUSTED; <see langword="null"/> means no limit.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (no limit).</value>
+    [Range(0, long.MaxValue)]
+    public long? BatchEnqueuedTokens { get; set; }
+
     /// <summary>Gets or sets the billing tier, which selects the quota ids and metrics reported in 429 bodies.</summary>
     /// <value>The default value is <see cref="EmulatorTier.Free"/>.</value>
     public EmulatorTier Tier { get; set; } = EmulatorTier.Free;

@@ -1,58 +1,30 @@
-using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using InvoiceOcr.Sdk;
 
 namespace InvoiceOcr.Emulator.Tokens;
 
 /// <summary>
-/// The emulator's documented token rules:
-/// text = ceil(UTF-8 bytes / 4); a PDF page = 258; an image = 258 when both sides are at most 384 px, else 258 per tile
-/// with crop unit <c>u = floor(min(w, h) / 1.5)</c> and <c>ceil(w / u) * ceil(h / u)</c> tiles.
+/// The emulator's token rules. They are the SDK's <see cref="GeminiTokenRules"/> (one source of truth: what the emulator
+/// bills is what the SDK reserves), calibrated against the recorded exchanges in <c>shared/fixtures/gemini/</c>: text by
+/// words and symbols, schemas by their keywords, 258 per PDF page, images by 258-token tiles.
 /// </summary>
 internal static class TokenRules
 {
-    public const int TokensPerTile = 258;
-    public const int SmallImageMaxSide = 384;
+    public const int TokensPerTile = GeminiTokenRules.ImageTileTokens;
+    public const int SmallImageMaxSide = GeminiTokenRules.SmallImageMaxSide;
 
-    public static int Text(string? text) => text is null ? 0 : Text(Encoding.UTF8.GetByteCount(text));
+    public static int Text(string? text) => checked((int)GeminiTokenRules.EstimateTextTokens(text));
 
-    public static int Text(long utf8Bytes) => (int)((utf8Bytes + 3) / 4);
+    /// <summary>Tokens of a <c>responseSchema</c> or <c>responseJsonSchema</c>.</summary>
+    public static int Schema(JsonNode schema) => checked((int)GeminiTokenRules.EstimateSchemaTokens(JsonSerializer.SerializeToElement(schema)));
 
-    public static int PdfPages(int pages) => checked(pages * TokensPerTile);
+    public static int PdfPages(int pages) => checked((int)GeminiTokenRules.EstimatePdfTokens(pages));
 
-    public static int ImageTiles(int width, int height)
-    {
-        if (width <= SmallImageMaxSide && height <= SmallImageMaxSide)
-        {
-            return 1;
-        }
+    public static int ImageTiles(int width, int height) => checked((int)(GeminiTokenRules.EstimateImageTokens(width, height) / TokensPerTile));
 
-        var unit = Math.Max(1, (int)Math.Floor(Math.Min(width, height) / 1.5));
-        return (int)(Math.Ceiling(width / (double)unit) * Math.Ceiling(height / (double)unit));
-    }
-
-    public static int Image(int width, int height) => checked(ImageTiles(width, height) * TokensPerTile);
+    public static int Image(int width, int height) => checked((int)GeminiTokenRules.EstimateImageTokens(width, height));
 
     /// <summary>Returns the longest prefix of <paramref name="text"/> that fits in <paramref name="tokens"/> output tokens.</summary>
-    public static string TruncateToTokens(string text, int tokens)
-    {
-        var maxBytes = (long)tokens * 4;
-        if (Encoding.UTF8.GetByteCount(text) <= maxBytes)
-        {
-            return text;
-        }
-
-        var builder = new StringBuilder();
-        long bytes = 0;
-        foreach (var rune in text.EnumerateRunes())
-        {
-            bytes += rune.Utf8SequenceLength;
-            if (bytes > maxBytes)
-            {
-                break;
-            }
-
-            builder.Append(rune.ToString());
-        }
-
-        return builder.ToString();
-    }
+    public static string TruncateToTokens(string text, int tokens) => text[..GeminiTokenRules.TextPrefixLength(text, tokens)];
 }

@@ -57,9 +57,9 @@ internal static class GoogleErrors
     public static GoogleError Unregistered() =>
         Simple(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.");
 
-    public static GoogleError ModelNotFound(string model, string method)
+    public static GoogleError ModelNotFound(string model, string method, string apiVersion = "v1beta")
     {
-        var message = $"models/{model} is not found for API version v1beta, or is not supported for {method}. Call ListModels to see the list of available models and their supported methods.";
+        var message = $"models/{model} is not found for API version {apiVersion}, or is not supported for {method}. Call ListModels to see the list of available models and their supported methods.";
         return new(404, new JsonObject
         {
             ["error"] = new JsonObject

@@ -173,15 +173,19 @@ internal static class WireJson
         return seconds.ToString(CultureInfo.InvariantCulture) + "." + digits + "s";
     }
 
-    /// <summary>Formats an RFC 3339 UTC timestamp with up to seven fractional digits, as the Files API does.</summary>
+    /// <summary>
+    /// Formats an RFC 3339 UTC timestamp as protobuf JSON does (and the recorded File resources show): no fraction, or
+    /// 3, 6 or 9 fractional digits — never the 7 of .NET's round-trip format.
+    /// </summary>
     public static string Timestamp(DateTimeOffset value)
     {
         var utc = value.UtcDateTime;
         var text = utc.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
-        var fraction = utc.Ticks % TimeSpan.TicksPerSecond;
-        if (fraction != 0)
+        var nanos = utc.Ticks % TimeSpan.TicksPerSecond * 100;
+        if (nanos != 0)
         {
-            text += "." + fraction.ToString("D7", CultureInfo.InvariantCulture).TrimEnd('0');
+            var digits = nanos.ToString("D9", CultureInfo.InvariantCulture);
+            text += "." + (digits.EndsWith("000000", StringComparison.Ordinal) ? digits[..3] : digits.EndsWith("000", StringComparison.Ordinal) ? digits[..6] : digits);
         }
 
         return text + "Z";

@@ -25,11 +25,11 @@ internal sealed partial class InvoiceExtractor(
     TimeProvider timeProvider,
     ILogger<InvoiceExtractor> logger) : IInvoiceExtractor
 {
-    /// <summary>Prompt tokens that do not depend on the document: instruction, prompt and schema, counted by the service's text rule.</summary>
+    /// <summary>Prompt tokens that do not depend on the document: instruction, prompt and schema, by the calibrated rules.</summary>
     private static readonly long FixedPromptTokens =
         GeminiTokenRules.EstimateTextTokens(InvoicePrompt.SystemInstruction) +
         GeminiTokenRules.EstimateTextTokens(InvoicePrompt.UserPrompt) +
-        GeminiTokenRules.EstimateTextTokens(InvoiceSchema.ResponseJsonSchemaText);
+        GeminiTokenRules.EstimateSchemaTokens(InvoiceSchema.ResponseJsonSchemaText);
 
     public async Task<InvoiceExtractionResult> ExtractAsync(InvoiceDocument document, ExtractionContext context, CancellationToken cancellationToken = default)
     {

@@ -176,23 +176,39 @@ public sealed class FaultPlannerTests
     [Fact]
     public async Task Latency_WaitsOnTheEmulatorTimeProvider()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-04T10:00:00Z"));
+        var time = new TimerCountingTimeProvider(DateTimeOffset.Parse("2026-03-04T10:00:00Z"));
         await using var host = await EmulatorTestHost.StartAsync(o => o.Faults.LatencyFixed = TimeSpan.FromSeconds(5), time);
 
         var call = host.GenerateAsync(EmulatorTestHost.TextRequest());
-        var advanced = TimeSpan.Zero;
-        // Advance emulated time in 1 s steps until the answer arrives; the request may reach the server late on a busy
-        // machine, which only makes the advanced total larger.
-        for (var step = 0; !call.IsCompleted && step < 5000; step++)
+
+        // Wait (real time) until the server sleeps on the emulator's clock; with latency off it never does.
+        for (var i = 0; i < 500 && Volatile.Read(ref time.Timers) == 0; i++)
         {
             await Task.Delay(20, TestContext.Current.CancellationToken);
-            time.Advance(TimeSpan.FromSeconds(1));
-            advanced += TimeSpan.FromSeconds(1);
         }
 
-        using var response = await call;
+        Assert.True(Volatile.Read(ref time.Timers) > 0, "the request never waited on the emulator's TimeProvider");
+        time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.False(call.IsCompleted, "answered before 5 s of emulated time had passed");
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        using var response = await call.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.True(advanced >= TimeSpan.FromSeconds(5), $"answered after only {advanced} of emulated time");
+    }
+
+    /// <summary>A fake clock that counts the timers created on it (the latency wait is one).</summary>
+    private sealed class TimerCountingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        public int Timers;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            // Counted once registered, so a test that sees the count can advance past the timer's due time.
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            Interlocked.Increment(ref Timers);
+            return timer;
+        }
     }
 }
 

@@ -61,7 +61,7 @@ public sealed class RequestHandlingTests : IAsyncLifetime
     [Fact]
     public async Task PromptOverModelInputLimit_Gets400WithCounts()
     {
-        using var response = await _host.GenerateAsync(EmulatorTestHost.TextRequest(new string('x', 44)));
+        using var response = await _host.GenerateAsync(EmulatorTestHost.TextRequest(string.Join(' ', Enumerable.Repeat("x", 11))));
 
         var error = await ErrorAsync(response, HttpStatusCode.BadRequest, "INVALID_ARGUMENT");
         Assert.Equal("The input token count (11) exceeds the maximum number of tokens allowed (10).", (string?)error["message"]);
@@ -89,7 +89,7 @@ public sealed class RequestHandlingTests : IAsyncLifetime
     [Fact]
     public async Task CountTokens_IsNotBilledAndRejectsBothForms()
     {
-        using var ok = await _host.PostAsync("v1beta/models/gemini-2.5-flash:countTokens", EmulatorTestHost.TextRequest("abcdefgh"));
+        using var ok = await _host.PostAsync("v1beta/models/gemini-2.5-flash:countTokens", EmulatorTestHost.TextRequest("abc defgh"));
         Assert.Equal(2, (int)(await EmulatorTestHost.ReadJsonAsync(ok))["totalTokens"]!);
 
         var both = EmulatorTestHost.TextRequest("abcd");

@@ -29,7 +29,7 @@ public sealed class EmulatorLedgerTests
         Assert.Equal((int)usage["candidatesTokenCount"]!, entry.CandidatesTokenCount);
         Assert.Equal((int)usage["totalTokenCount"]!, entry.TotalTokenCount);
         Assert.Equal(516, entry.PromptTokensByModality["DOCUMENT"]);
-        Assert.Equal(5, entry.PromptTokensByModality["TEXT"]);
+        Assert.Equal(4, entry.PromptTokensByModality["TEXT"]); // "Extract the invoice."
     }
 
     [Fact]

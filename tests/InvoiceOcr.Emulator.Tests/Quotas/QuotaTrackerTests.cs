@@ -66,7 +66,7 @@ public sealed class QuotaTrackerTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-04T10:00:00Z"));
         await using var host = await EmulatorTestHost.StartAsync(o => o.Projects["project-a"] = new EmulatorProjectOptions { InputTokensPerMinute = 100, RequestsPerMinute = 3 }, time);
-        var eighty = new string('x', 320); // 320 bytes → 80 tokens.
+        var eighty = string.Join(' ', Enumerable.Repeat("x", 80)); // 80 one-letter words → 80 tokens.
 
         Assert.Equal(HttpStatusCode.OK, (await CallAsync(host, text: eighty)).Status);
         var (status, body) = await CallAsync(host, text: eighty);
@@ -75,7 +75,7 @@ public sealed class QuotaTrackerTests
         Assert.Equal("60s", RetryDelay(body));
 
         // Neither the rejected request's tokens nor its request count were consumed: 80 + 20 = 100 and 2 of 3 requests.
-        Assert.Equal(HttpStatusCode.OK, (await CallAsync(host, text: new string('x', 80))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync(host, text: string.Join(' ', Enumerable.Repeat("x", 20)))).Status);
         Assert.Single(host.Ledger.Entries, e => e.PromptTokenCount == 80);
     }
 

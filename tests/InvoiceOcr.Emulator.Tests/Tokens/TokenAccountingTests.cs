@@ -70,9 +70,9 @@ public sealed class TokenAccountingTests : IAsyncLifetime
         var body = await EmulatorTestHost.ReadJsonAsync(response);
         var usage = body["usageMetadata"]!;
         var text = (string)body["candidates"]![0]!["content"]!["parts"]![0]!["text"]!;
-        Assert.Equal((System.Text.Encoding.UTF8.GetByteCount(text) + 3) / 4, (int)usage["candidatesTokenCount"]!);
+        Assert.Equal(InvoiceOcr.Sdk.GeminiTokenRules.EstimateTextTokens(text), (int)usage["candidatesTokenCount"]!);
         Assert.Equal((int)usage["promptTokenCount"]! + (int)usage["candidatesTokenCount"]!, (int)usage["totalTokenCount"]!);
-        Assert.Equal(516 + 5, (int)usage["promptTokenCount"]!); // "Extract the invoice." = 20 bytes → 5 tokens.
+        Assert.Equal(516 + 4, (int)usage["promptTokenCount"]!); // "Extract the invoice." = 3 words and a full stop.
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class TokenAccountingTests : IAsyncLifetime
         request["model"] = "models/gemini-2.5-flash";
         using var response = await _host.PostAsync("v1beta/models/gemini-2.5-flash:countTokens", new JsonObject { ["generateContentRequest"] = request });
 
-        var expected = 1 + ((schema.ToJsonString().Length + 3) / 4);
+        var expected = 1 + (1 + 2 + (1 + 2 + 1)); // "abcd"; root type, property list, "total" + 2 + its type.
         Assert.Equal(expected, (int)(await EmulatorTestHost.ReadJsonAsync(response))["totalTokens"]!);
     }
 }

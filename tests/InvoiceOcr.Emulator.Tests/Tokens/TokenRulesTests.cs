@@ -7,11 +7,14 @@ public sealed class TokenRulesTests
 {
     [Theory]
     [InlineData("", 0)]
-    [InlineData("abcd", 1)]
-    [InlineData("abcde", 2)]
-    [InlineData("€", 1)] // 3 UTF-8 bytes.
-    [InlineData("€€", 2)] // 6 UTF-8 bytes.
-    public void Text_CountsUtf8BytesOverFourRoundedUp(string text, int expected) => Assert.Equal(expected, TokenRules.Text(text));
+    [InlineData("Why is the sky blue?", 6)] // Recorded: 6.
+    [InlineData("What hate speech is prohibited by responsible AI?", 9)] // Recorded: 9.
+    [InlineData("Rechnungsbetragsaufstellung", 3)] // 27 letters: one token per 12 characters.
+    [InlineData("2026", 4)] // Digits one by one.
+    [InlineData("€ 12,50", 6)]
+    [InlineData("a\n\n  b", 3)] // A run of line breaks is one token, spaces are free.
+    [InlineData("請求書", 3)] // One per CJK character.
+    public void Text_CountsWordsAndSymbols(string text, int expected) => Assert.Equal(expected, TokenRules.Text(text));
 
     [Theory]
     [InlineData(384, 384, 1)]
@@ -29,10 +32,12 @@ public sealed class TokenRulesTests
     [Fact]
     public void TruncateToTokens_KeepsWholeCharactersWithinBudget()
     {
-        var text = "ab€cd";
-        Assert.Equal("ab", TokenRules.TruncateToTokens(text, 1)); // 4 bytes: "ab" fits, "€" (3 bytes) would not.
-        Assert.Equal("ab€", TokenRules.TruncateToTokens(text, 2)[..3]);
+        var text = "ab € cd!";
+        Assert.Equal("ab", TokenRules.TruncateToTokens(text, 1));
+        Assert.Equal("ab €", TokenRules.TruncateToTokens(text, 2));
+        Assert.Equal("ab € cd", TokenRules.TruncateToTokens(text, 3));
         Assert.Equal(text, TokenRules.TruncateToTokens(text, 10));
+        Assert.Equal(string.Empty, TokenRules.TruncateToTokens(text, 0));
     }
 }
 

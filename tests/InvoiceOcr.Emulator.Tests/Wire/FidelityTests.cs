@@ -165,8 +165,8 @@ public sealed class FidelityTests : IAsyncLifetime
 
         var body = await EmulatorTestHost.ReadJsonAsync(response);
         JsonShape.AssertSame(Fixture("gc-200_systemInstruction_gemini-2.0-flash.response.json"), body, ordered: false);
-        // "high" = 4 bytes → 1 token; "I say high you say low." = 23 bytes → 6 tokens.
-        Assert.Equal(7, (int)body["usageMetadata"]!["promptTokenCount"]!);
+        // "high" = 1 token; "I say high you say low." = 6 words and a full stop: 8, exactly the recorded count.
+        Assert.Equal(8, (int)body["usageMetadata"]!["promptTokenCount"]!);
     }
 
     [Fact]

@@ -50,5 +50,7 @@ public sealed class WireJsonTests
     {
         Assert.Equal("2026-03-06T00:25:40.298875Z", WireJson.Timestamp(new DateTimeOffset(2026, 3, 6, 0, 25, 40, TimeSpan.Zero).AddTicks(2_988_750)));
         Assert.Equal("2026-03-06T00:25:40Z", WireJson.Timestamp(new DateTimeOffset(2026, 3, 6, 0, 25, 40, TimeSpan.Zero)));
+        Assert.Equal("2026-03-06T00:25:40.298875100Z", WireJson.Timestamp(new DateTimeOffset(2026, 3, 6, 0, 25, 40, TimeSpan.Zero).AddTicks(2_988_751))); // 9, never 7.
+        Assert.Equal("2026-03-06T00:25:40.500Z", WireJson.Timestamp(new DateTimeOffset(2026, 3, 6, 0, 25, 40, TimeSpan.Zero).AddTicks(5_000_000)));
     }
 }

@@ -44,13 +44,32 @@ public sealed class GeminiTokenRulesTests
     [Theory]
     [InlineData(null, 0)]
     [InlineData("", 0)]
-    [InlineData("abcd", 1)]
-    [InlineData("abcde", 2)]
-    [InlineData("€", 1)] // 3 UTF-8 bytes
-    [InlineData("€€", 2)] // 6 UTF-8 bytes
-    public void EstimateTextTokens_Text_IsCeilingOfUtf8BytesOverFour(string? text, long expected)
+    [InlineData("Why is the sky blue?", 6)] // Recorded: 6.
+    [InlineData("I say high you say low.", 7)]
+    [InlineData("Rechnungsbetragsaufstellung", 3)] // One token per 12 letters of a long word.
+    [InlineData("Total: 1.234,50 €", 11)] // Word, then every digit and symbol.
+    [InlineData("請求書", 3)]
+    public void EstimateTextTokens_Text_CountsWordsDigitsAndSymbols(string? text, long expected)
     {
         Assert.Equal(expected, GeminiTokenRules.EstimateTextTokens(text));
+    }
+
+    [Fact]
+    public void EstimateSchemaTokens_Keywords_CountedNotPunctuation()
+    {
+        // properties 2 + name "a" 1 + 2 + type 1 + description "An amount" 2 = 8, root type 1, required free.
+        const string Schema = """{"type":"object","properties":{"a":{"type":"number","description":"An amount"}},"required":["a"]}""";
+
+        Assert.Equal(9, GeminiTokenRules.EstimateSchemaTokens(Schema));
+        Assert.Equal(2 + 1 + 2 + 2 + 1 + 1 + 1, GeminiTokenRules.EstimateSchemaTokens("""{"properties":{"c":{"type":["string","null"],"enum":["EUR"]}},"type":"object"}"""));
+    }
+
+    [Fact]
+    public void TextPrefixLength_CutsAtTokenBoundaries()
+    {
+        Assert.Equal(3, GeminiTokenRules.TextPrefixLength("Why is the sky blue?", 1));
+        Assert.Equal(20, GeminiTokenRules.TextPrefixLength("Why is the sky blue?", 6));
+        Assert.Equal(19, GeminiTokenRules.TextPrefixLength("Why is the sky blue?", 5));
     }
 
     [Fact]
