@@ -40,8 +40,7 @@ public sealed class ObservabilityTests
     {
         await using var host = await WebApiHost.StartAsync();
         await host.AddKeyAsync("company-metrics");
-        using var extract = await host.Client.PostAsync(
-            "extract", WebApiHost.Form(SharedData.ReadInvoice("zugferd/EN16931_Einfach.pdf"), "i.pdf", "company-metrics"), TestContext.Current.CancellationToken);
+        using var extract = await (await host.TenantAsync("company-metrics")).PostAsync("extract", WebApiHost.Form(SharedData.ReadInvoice("zugferd/EN16931_Einfach.pdf"), "i.pdf", "company-metrics"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, extract.StatusCode);
 
         using var metrics = await host.Client.GetAsync("metrics", TestContext.Current.CancellationToken);
