@@ -39,6 +39,7 @@ public sealed class DashboardBrowserTests
         await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("Showing " + CompanyA);
         await Assertions.Expect(page.Locator("#keys tr[data-key-id='key-alpha-1']")).ToContainTextAsync("99,000"); // 100,000 - 1,000 used
         Assert.DoesNotContain("test-key-alpha-secret-0001", await page.ContentAsync(), StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("#limits")).ToBeHiddenAsync();
         await browser.ScreenshotAsync("dashboard-overview.png", fullPage: true);
 
         await page.Locator("#companies button[data-company='company-beta']").ClickAsync();
@@ -130,11 +131,12 @@ public sealed class DashboardBrowserTests
         await Assertions.Expect(page.Locator("#refusals tr[data-kind='CircuitOpen']")).ToContainTextAsync("circuit open");
         await Assertions.Expect(page.Locator("#errors tbody")).ToContainTextAsync("OutputTruncated");
         await Assertions.Expect(page.Locator("#retries tbody")).ToContainTextAsync("op-retried");
-        await browser.ScreenshotAsync("dashboard-usage.png", fullPage: true);
 
         // Beta has usage on two days three days apart: two bars, still no line.
         await page.Locator("#companies button[data-company='company-beta']").ClickAsync();
         await Assertions.Expect(page.Locator("#usage-chart rect.bar")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#usage-chart polyline")).ToHaveCountAsync(0);
+        await browser.ScreenshotAsync("dashboard-usage.png", fullPage: true);
         browser.AssertNoConsoleErrors();
     }
 
