@@ -15,6 +15,8 @@ public sealed class StartupTests
         }));
 
         Assert.Contains("MasterKeys", error.Message, StringComparison.Ordinal);
+        Assert.Contains("user-secrets", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--demo", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
