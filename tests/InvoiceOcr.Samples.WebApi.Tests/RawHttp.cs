@@ -9,23 +9,22 @@ namespace InvoiceOcr.Samples.WebApi.Tests;
 /// </summary>
 internal static class RawHttp
 {
+    /// <summary>Sends the headers and a first byte of the body and leaves the request hanging until the client is disposed.</summary>
+    public static async Task<TcpClient> StartHangingRequestAsync(Uri baseAddress, string path, string bearer)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync(baseAddress.Host, baseAddress.Port, TestContext.Current.CancellationToken);
+        await WriteHeadersAsync(client.GetStream(), baseAddress, path, 4096, bearer);
+        await client.GetStream().WriteAsync("-"u8.ToArray(), TestContext.Current.CancellationToken);
+        return client;
+    }
+
     public static async Task<string> SendHeadersOnlyAsync(Uri baseAddress, string path, long contentLength, string? bearer, TimeSpan timeout)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(baseAddress.Host, baseAddress.Port, TestContext.Current.CancellationToken);
         var stream = client.GetStream();
-        var headers = new StringBuilder()
-            .Append("POST ").Append(path).Append(" HTTP/1.1\r\n")
-            .Append("Host: ").Append(baseAddress.Authority).Append("\r\n")
-            .Append("Content-Type: multipart/form-data; boundary=xyz\r\n")
-            .Append("Content-Length: ").Append(contentLength.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("\r\n");
-        if (bearer is not null)
-        {
-            headers.Append("Authorization: Bearer ").Append(bearer).Append("\r\n");
-        }
-
-        headers.Append("\r\n");
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(headers.ToString()), TestContext.Current.CancellationToken);
+        await WriteHeadersAsync(stream, baseAddress, path, contentLength, bearer);
 
         // Read until the server closes or the status line and some of the body have arrived; never send the body.
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -60,5 +59,21 @@ internal static class RawHttp
         }
 
         return received.ToString();
+    }
+
+    private static async Task WriteHeadersAsync(NetworkStream stream, Uri baseAddress, string path, long contentLength, string? bearer)
+    {
+        var headers = new StringBuilder()
+            .Append("POST ").Append(path).Append(" HTTP/1.1\r\n")
+            .Append("Host: ").Append(baseAddress.Authority).Append("\r\n")
+            .Append("Content-Type: multipart/form-data; boundary=xyz\r\n")
+            .Append("Content-Length: ").Append(contentLength.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("\r\n");
+        if (bearer is not null)
+        {
+            headers.Append("Authorization: Bearer ").Append(bearer).Append("\r\n");
+        }
+
+        headers.Append("\r\n");
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(headers.ToString()), TestContext.Current.CancellationToken);
     }
 }

@@ -203,6 +203,61 @@ public sealed class ExtractEndpointTests
     }
 
     [Fact]
+    public async Task Extract_AllConcurrencySlotsTaken_503ServerBusyWithRetryAfterForAnyTenant()
+    {
+        await using var host = await WebApiHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["RateLimiting:MaxConcurrentExtractions"] = "1",
+            ["RateLimiting:ConcurrencyQueueLimit"] = "0",
+        });
+        await host.AddKeyAsync(Company);
+        await host.AddKeyAsync(OtherCompany, id: "key-other");
+        var tokenA = (await host.Tenants.IssueAsync(Company, "slow", Ct)).Token;
+        var tenantB = await host.TenantAsync(OtherCompany);
+
+        // Tenant A's upload stalls mid-body and holds the only slot; tenant B is refused until it is freed.
+        using (await RawHttp.StartHangingRequestAsync(host.BaseAddress, "/extract", tokenA))
+        {
+            HttpResponseMessage? busy = null;
+            for (var i = 0; i < 50 && busy is null; i++)
+            {
+                var response = await tenantB.PostAsync("extract", WebApiHost.Form(SharedData.ReadInvoice(EInvoice), "b.pdf", null), Ct);
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    busy = response;
+                }
+                else
+                {
+                    response.Dispose();
+                    await Task.Delay(100, Ct); // The stalled request has not reached the limiter yet.
+                }
+            }
+
+            Assert.NotNull(busy);
+            using (busy)
+            {
+                var problem = await ProblemAssert.IsProblemAsync(busy, HttpStatusCode.ServiceUnavailable);
+                Assert.Equal("ServerBusy", ProblemAssert.Kind(problem));
+                Assert.Equal("1", Assert.Single(busy.Headers.GetValues("Retry-After")));
+            }
+        }
+
+        // The stalled connection is gone: its slot is free again.
+        HttpStatusCode status = default;
+        for (var i = 0; i < 50 && status != HttpStatusCode.OK; i++)
+        {
+            using var after = await tenantB.PostAsync("extract", WebApiHost.Form(SharedData.ReadInvoice(EInvoice), "b.pdf", null), Ct);
+            status = after.StatusCode;
+            if (status != HttpStatusCode.OK)
+            {
+                await Task.Delay(100, Ct);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [Fact]
     public async Task Extract_DeclaredBodyOverTheLimit_413BeforeTheBodyIsRead()
     {
         await using var host = await WebApiHost.StartAsync();
