@@ -40,6 +40,7 @@ public static class InvoiceOcrWebApi
         SecretsCheck.ThrowIfMissing(builder.Configuration);
         AddServices(builder);
         var app = builder.Build();
+        SecretsCheck.WarnIfAdminKeyMissing(app);
         UsePipeline(app);
         return app;
     }

@@ -7,8 +7,21 @@ namespace InvoiceOcr.Samples.WebApi.Hosting;
 /// configured. Nothing secret is committed (not even for Development): it comes from user secrets, the environment or a
 /// vault, or the demo mode (<c>--demo</c>) generates it.
 /// </summary>
-internal static class SecretsCheck
+internal static partial class SecretsCheck
 {
+    /// <summary>Says at start, in the log, that the admin API is closed because no admin key is configured.</summary>
+    public static void WarnIfAdminKeyMissing(WebApplication app)
+    {
+        if (string.IsNullOrEmpty(app.Services.GetRequiredService<IOptions<Admin.AdminOptions>>().Value.ApiKey))
+        {
+            LogAdminClosed(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("InvoiceOcr.Samples.WebApi.Startup"));
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning,
+        "Admin:ApiKey is not set, so the admin API and the dashboard refuse everyone. Set it in user secrets (dotnet user-secrets set Admin:ApiKey \"$(openssl rand -base64 32)\"), the environment (Admin__ApiKey) or a vault, or run with --demo.")]
+    private static partial void LogAdminClosed(ILogger logger);
+
     public static void ThrowIfMissing(IConfiguration configuration)
     {
         var storage = configuration.GetSection("Storage");
