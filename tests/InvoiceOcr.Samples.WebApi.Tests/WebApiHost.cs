@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using InvoiceOcr.Emulator;
 using InvoiceOcr.Samples.WebApi.Hosting;
+using InvoiceOcr.Samples.WebApi.Tenants;
 using InvoiceOcr.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -16,12 +17,13 @@ namespace InvoiceOcr.Samples.WebApi.Tests;
 /// </summary>
 internal sealed class WebApiHost : IAsyncDisposable
 {
-    public const string AdminKey = "test-admin-key-0123456789";
+    public const string AdminKey = "test-admin-key-0123456789-abcdefghijkl";
     public const string GoodSecret = "test-key-webapi-good-0001";
     public const string GoodKeyId = "key-good";
     public const string Project = "project-a";
 
     private readonly string _directory;
+    private readonly List<HttpClient> _tenantClients = [];
 
     private WebApiHost(GeminiEmulator emulator, WebApplication app, string directory)
     {
@@ -54,6 +56,26 @@ internal sealed class WebApiHost : IAsyncDisposable
 
     public string DatabasePath => Path.Combine(_directory, "invoiceocr.db");
 
+    public string SampleDatabasePath => Path.Combine(_directory, "webapi.db");
+
+    public ITenantCredentialStore Tenants => Services.GetRequiredService<ITenantCredentialStore>();
+
+    /// <summary>Issues a credential for a company and returns a client that sends it.</summary>
+    public async Task<HttpClient> TenantAsync(string companyId)
+    {
+        var issued = await Tenants.IssueAsync(companyId, "test", TestContext.Current.CancellationToken);
+        return TenantClient(issued.Token);
+    }
+
+    /// <summary>Gets a client that sends a bearer token.</summary>
+    public HttpClient TenantClient(string token)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        _tenantClients.Add(client);
+        return client;
+    }
+
     public static async Task<WebApiHost> StartAsync(IDictionary<string, string?>? settings = null)
     {
         var emulatorOptions = new GeminiEmulatorOptions();
@@ -70,6 +92,7 @@ internal sealed class WebApiHost : IAsyncDisposable
             ["InvoiceOcr:Retry:MaxDelay"] = "00:00:00.050",
             ["Storage:Provider"] = "Sqlite",
             ["Storage:Sqlite:DatabasePath"] = Path.Combine(directory, "invoiceocr.db"),
+            ["SampleDatabase:Path"] = Path.Combine(directory, "webapi.db"),
             ["Storage:Sqlite:SecretProtection:CurrentKeyId"] = "test",
             ["Storage:Sqlite:SecretProtection:MasterKeys:test"] = Convert.ToBase64String(new byte[32]),
             ["Admin:ApiKey"] = AdminKey,
@@ -155,6 +178,11 @@ internal sealed class WebApiHost : IAsyncDisposable
     {
         Client.Dispose();
         Admin.Dispose();
+        foreach (var client in _tenantClients)
+        {
+            client.Dispose();
+        }
+
         await App.StopAsync(CancellationToken.None);
         await App.DisposeAsync();
         await Emulator.DisposeAsync();

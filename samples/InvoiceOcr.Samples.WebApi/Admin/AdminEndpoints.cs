@@ -1,4 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using InvoiceOcr.Samples.WebApi.Authentication;
+using InvoiceOcr.Samples.WebApi.Refusals;
+using InvoiceOcr.Samples.WebApi.Tenants;
 using InvoiceOcr.Sdk;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -6,8 +9,10 @@ using Microsoft.Extensions.Options;
 namespace InvoiceOcr.Samples.WebApi.Admin;
 
 /// <summary>
-/// The admin API under <c>/admin/api</c>, behind <see cref="AdminKeyFilter"/>. Everything is read from and written to
-/// the SDK's store abstractions, so it works the same on SQLite, SQL Server and the in-memory store.
+/// The admin API under <c>/admin/api</c>, behind the admin policy (<see cref="CallerIdentity.AdminPolicy"/>: the
+/// <c>X-Admin-Key</c> scheme, which no tenant credential satisfies). Keys, usage and retries are read from and written to
+/// the SDK's store abstractions, so they work the same on SQLite, SQL Server and the in-memory store; tenant credentials
+/// and refused-request counts come from the sample's own store.
 /// </summary>
 internal static class AdminEndpoints
 {
@@ -17,14 +22,23 @@ internal static class AdminEndpoints
     {
         var admin = endpoints.MapGroup("/admin/api")
             .WithTags("Admin")
-            .AddEndpointFilter<AdminKeyFilter>()
+            .RequireAuthorization(CallerIdentity.AdminPolicy)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
-        admin.MapGet("/companies", (IOptionsMonitor<AdminOptions> options) => TypedResults.Ok(options.CurrentValue.Companies.ToArray()))
-            .WithSummary("Lists the companies the dashboard shows (configured under Admin:Companies).");
-        admin.MapGet("/dashboard", (IOptionsMonitor<AdminOptions> options) =>
-                TypedResults.Ok(new DashboardSettings(options.CurrentValue.Companies.ToArray(), options.CurrentValue.LookbackDays)))
-            .WithSummary("The dashboard's settings: the configured companies and how many days back it looks.");
+        admin.MapGet("/companies", async (IOptionsMonitor<AdminOptions> options, ITenantCredentialStore tenants, CancellationToken ct) =>
+                TypedResults.Ok(await CompaniesAsync(options.CurrentValue, tenants, ct)))
+            .WithSummary("Lists the companies: those with tenant credentials plus those configured under Admin:Companies.");
+        admin.MapGet("/dashboard", async (IOptionsMonitor<AdminOptions> options, ITenantCredentialStore tenants, CancellationToken ct) =>
+                TypedResults.Ok(new DashboardSettings(await CompaniesAsync(options.CurrentValue, tenants, ct), options.CurrentValue.LookbackDays)))
+            .WithSummary("The dashboard's settings: the companies and how many days back it looks.");
+        admin.MapGet("/companies/{companyId}/credentials", ListCredentialsAsync).WithSummary("Lists a company's tenant credentials (never their secrets).");
+        admin.MapPost("/companies/{companyId}/credentials", IssueCredentialAsync)
+            .WithSummary("Issues a tenant credential for a company (this also adds the company to the list); the token is shown once.");
+        admin.MapDelete("/credentials/{credentialId}", RevokeCredentialAsync).WithSummary("Revokes a tenant credential.");
+        admin.MapGet("/companies/{companyId}/refusals", RefusalsAsync)
+            .WithSummary("Requests refused without an extraction (429s, no usable key, circuit open, ...) per day and kind.");
+        admin.MapGet("/companies/{companyId}/latency", LatencyAsync)
+            .WithSummary("Latency of the company's model calls over the lookback window: count, median, 95th percentile and maximum.");
         admin.MapGet("/companies/{companyId}/keys", ListKeysAsync).WithSummary("Lists a company's keys with status and remaining tokens.");
         admin.MapPost("/companies/{companyId}/keys", AddKeyAsync).WithSummary("Adds a key; the secret is stored sealed and only ever returned masked.");
         admin.MapPut("/keys/{keyId}/status", ChangeStatusAsync).WithSummary("Changes a key's status (Active, Disabled, Expired, Exceeded).");
@@ -34,6 +48,55 @@ internal static class AdminEndpoints
         admin.MapGet("/companies/{companyId}/errors", RecentErrorsAsync).WithSummary("Recent failed calls and keys taken out of service.");
         admin.MapGet("/companies/{companyId}/retries", FailedRetriesAsync).WithSummary("Recent failed attempts that were retried or failed over.");
         return admin;
+    }
+
+    private static async Task<string[]> CompaniesAsync(AdminOptions options, ITenantCredentialStore tenants, CancellationToken cancellationToken)
+    {
+        var fromStore = await tenants.ListCompaniesAsync(cancellationToken);
+        return [.. options.Companies.Concat(fromStore).Where(c => !string.IsNullOrWhiteSpace(c)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
+    private static async Task<Ok<TenantCredential[]>> ListCredentialsAsync(string companyId, ITenantCredentialStore tenants, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await tenants.ListAsync(companyId, cancellationToken)).ToArray());
+
+    private static async Task<Results<Created<IssuedTenantCredential>, ValidationProblem>> IssueCredentialAsync(
+        string companyId, IssueCredentialRequest? request, ITenantCredentialStore tenants, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        Require(errors, "companyId", companyId);
+        if (request?.Label is { Length: > MaxIdLength })
+        {
+            errors["label"] = [$"'label' must be at most {MaxIdLength} characters long."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var issued = await tenants.IssueAsync(companyId.Trim(), request?.Label?.Trim(), cancellationToken);
+        return TypedResults.Created($"/admin/api/companies/{Uri.EscapeDataString(companyId)}/credentials", issued);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeCredentialAsync(string credentialId, ITenantCredentialStore tenants, CancellationToken cancellationToken) =>
+        await tenants.RevokeAsync(credentialId, cancellationToken)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem($"There is no valid credential '{credentialId}'.", statusCode: StatusCodes.Status404NotFound);
+
+    private static async Task<Ok<RefusalCount[]>> RefusalsAsync(
+        string companyId, IRefusalLog refusals, IOptionsMonitor<AdminOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var from = UsageSummary.DayOf(time.GetUtcNow().AddDays(1 - options.CurrentValue.LookbackDays));
+        return TypedResults.Ok((await refusals.ListAsync(companyId, from, cancellationToken)).ToArray());
+    }
+
+    private static async Task<Ok<LatencyView>> LatencyAsync(
+        string companyId, IUsageLedger ledger, IOptionsMonitor<AdminOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var from = UsageSummary.DayOf(time.GetUtcNow().AddDays(1 - options.CurrentValue.LookbackDays));
+        var records = await ledger.ListAsync(new UsageQuery(companyId) { FromDay = from }, cancellationToken);
+        var durations = records.Select(r => Math.Max(0, (r.CompletedAt - r.StartedAt).TotalMilliseconds)).Order().ToArray();
+        return TypedResults.Ok(LatencyView.From(durations));
     }
 
     private static async Task<Ok<KeyView[]>> ListKeysAsync(string companyId, IApiKeyStore keys, CancellationToken cancellationToken)

@@ -189,6 +189,33 @@ public sealed record FailedRetryView
 }
 
 /// <summary>What the dashboard needs to know before it loads data.</summary>
-/// <param name="Companies">The configured companies (<c>Admin:Companies</c>).</param>
+/// <param name="Companies">The companies: those with tenant credentials and those under <c>Admin:Companies</c>.</param>
 /// <param name="LookbackDays">How many days back the chart, errors and retries look (<c>Admin:LookbackDays</c>).</param>
 public sealed record DashboardSettings(IReadOnlyList<string> Companies, int LookbackDays);
+
+/// <summary>A request to issue a tenant credential.</summary>
+public sealed record IssueCredentialRequest
+{
+    /// <summary>Gets a label for people ("ERP connector").</summary>
+    public string? Label { get; init; }
+}
+
+/// <summary>Latency of a company's model calls (each billed attempt, from the usage ledger).</summary>
+/// <param name="Calls">How many calls.</param>
+/// <param name="MedianMs">The median, in milliseconds.</param>
+/// <param name="P95Ms">The 95th percentile, in milliseconds.</param>
+/// <param name="MaxMs">The slowest, in milliseconds.</param>
+public sealed record LatencyView(int Calls, long? MedianMs, long? P95Ms, long? MaxMs)
+{
+    internal static LatencyView From(double[] sorted)
+    {
+        if (sorted.Length == 0)
+        {
+            return new LatencyView(0, null, null, null);
+        }
+
+        // Nearest-rank percentiles: always a duration that was really measured.
+        long Rank(double p) => (long)Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)]);
+        return new LatencyView(sorted.Length, Rank(0.5), Rank(0.95), (long)Math.Round(sorted[^1]));
+    }
+}

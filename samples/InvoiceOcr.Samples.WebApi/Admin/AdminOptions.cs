@@ -16,10 +16,13 @@ public sealed class AdminOptions
     /// admin request is refused. Keep it in a secret store (user secrets, environment, a vault).
     /// </summary>
     /// <value>The default value is <see langword="null"/> (the admin API is closed).</value>
-    [MinLength(16, ErrorMessage = "Admin:ApiKey must be at least 16 characters long.")]
+    [MinLength(32, ErrorMessage = "Admin:ApiKey must be at least 32 characters long (openssl rand -base64 32).")]
     public string? ApiKey { get; set; }
 
-    /// <summary>Gets the companies the dashboard shows. The store has no company directory, so list them here.</summary>
+    /// <summary>
+    /// Gets companies the dashboard shows besides those that have tenant credentials (the sample's company directory):
+    /// list here companies that have keys but no credential yet.
+    /// </summary>
     public IList<string> Companies { get; } = [];
 
     /// <summary>Gets or sets how many days back the usage chart, recent errors and failed retries look.</summary>

@@ -27,9 +27,15 @@ public static class ErrorStatusCodes
             // "reserved for future use" and poorly handled by clients; 403 says "authenticated, but not allowed".
             InvoiceOcrErrorKind.NoKeyAvailable or InvoiceOcrErrorKind.KeyExpired or InvoiceOcrErrorKind.KeyDisabled => StatusCodes.Status403Forbidden,
 
-            // The company's quota (ours or Google's) is used up: come back later, after Retry-After when known.
+            // The company's quota (ours or Google's) is used up. 429 only when the server knows when it clears: a 429 always
+            // carries Retry-After. A refusal that waiting does not cure (the lifetime token budget is spent, or nothing says
+            // when it resets) is 403, like a missing key: an administrator has to act, retrying will not help.
             InvoiceOcrErrorKind.LocalQuotaExceeded or InvoiceOcrErrorKind.RateLimitedPerMinute or
-                InvoiceOcrErrorKind.QuotaExhaustedPerDay or InvoiceOcrErrorKind.QuotaExhausted => StatusCodes.Status429TooManyRequests,
+                InvoiceOcrErrorKind.QuotaExhaustedPerDay or InvoiceOcrErrorKind.QuotaExhausted =>
+                exception.RetryAfter is not null ? StatusCodes.Status429TooManyRequests : StatusCodes.Status403Forbidden,
+
+            // The same document with the same idempotency key was already extracted and billed once.
+            InvoiceOcrErrorKind.DuplicateOperation => StatusCodes.Status409Conflict,
 
             // The document itself was refused by the model's safety filters.
             InvoiceOcrErrorKind.ContentBlocked => StatusCodes.Status422UnprocessableEntity,
@@ -67,6 +73,7 @@ public static class ErrorStatusCodes
         StatusCodes.Status400BadRequest => "The request or document is invalid",
         StatusCodes.Status403Forbidden => "Your company cannot use invoice extraction right now",
         StatusCodes.Status413PayloadTooLarge => "The file is too large",
+        StatusCodes.Status409Conflict => "This request was already processed",
         StatusCodes.Status415UnsupportedMediaType => "The file type is not supported",
         StatusCodes.Status422UnprocessableEntity => "The document could not be processed",
         StatusCodes.Status429TooManyRequests => "Quota exhausted",

@@ -25,7 +25,7 @@ internal static class ExtractForm
         if (!request.HasFormContentType)
         {
             throw new BadHttpRequestException(
-                "Send the invoice as multipart/form-data with the fields 'file', 'companyID', 'username' and 'branch'.",
+                "Send the invoice as multipart/form-data with the fields 'file', 'username' and 'branch'.",
                 StatusCodes.Status415UnsupportedMediaType);
         }
 
@@ -61,7 +61,7 @@ internal static class ExtractForm
         return values[0]!.Trim();
     }
 
-    private static InvalidDocumentException TooLarge(long maxFileBytes, Exception inner) => new(
+    public static InvalidDocumentException TooLarge(long maxFileBytes, Exception? inner) => new(
         DocumentRejectionReason.TooLarge,
         string.Create(CultureInfo.InvariantCulture, $"The file is larger than the {maxFileBytes:N0} bytes allowed."),
         inner);

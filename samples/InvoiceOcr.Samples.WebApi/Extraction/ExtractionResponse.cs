@@ -2,7 +2,10 @@ using InvoiceOcr.Sdk;
 
 namespace InvoiceOcr.Samples.WebApi.Extraction;
 
-/// <summary>The body of a successful <c>POST /extract</c>: the invoice, what validation found, the billed usage and bookkeeping.</summary>
+/// <summary>
+/// The body of a successful <c>POST /extract</c>: the invoice, what validation found, the billed usage and bookkeeping.
+/// It never names the key that paid: key ids are the operator's business (the admin API shows them), not the tenant's.
+/// </summary>
 public sealed record ExtractionResponse
 {
     /// <summary>Gets the SDK's id of this extraction; usage records and retry attempts carry it.</summary>
@@ -32,9 +35,6 @@ public sealed record ExtractionResponse
     /// <summary>Gets how many model calls were made.</summary>
     public int Attempts { get; init; }
 
-    /// <summary>Gets the id (never the secret) of the key that served the call.</summary>
-    public string? KeyId { get; init; }
-
     /// <summary>Gets how long the extraction took, in milliseconds.</summary>
     public long DurationMs { get; init; }
 
@@ -58,7 +58,6 @@ public sealed record ExtractionResponse
         ModelVersion = result.ModelVersion,
         ResponseId = result.ResponseId,
         Attempts = result.Attempts,
-        KeyId = result.KeyId,
         DurationMs = (long)result.Duration.TotalMilliseconds,
         DocumentKind = result.DocumentKind,
         PageCount = result.PageCount,

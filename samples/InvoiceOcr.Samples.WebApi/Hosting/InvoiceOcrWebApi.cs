@@ -1,20 +1,26 @@
 using System.Text.Json.Serialization;
 using InvoiceOcr.Samples.WebApi.Admin;
+using InvoiceOcr.Samples.WebApi.Authentication;
 using InvoiceOcr.Samples.WebApi.Errors;
 using InvoiceOcr.Samples.WebApi.Extraction;
 using InvoiceOcr.Samples.WebApi.RateLimiting;
+using InvoiceOcr.Samples.WebApi.Refusals;
+using InvoiceOcr.Samples.WebApi.Tenants;
 using InvoiceOcr.Sdk;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
 
 namespace InvoiceOcr.Samples.WebApi.Hosting;
 
 /// <summary>
-/// Builds the web API: the SDK on the configured store, <c>POST /extract</c>, problem details, per-company rate
-/// limiting, health checks, Prometheus metrics, OpenAPI, the admin API and the dashboard. <c>Program.cs</c> calls
+/// Builds the web API: the SDK on the configured store, tenant and admin authentication, <c>POST /extract</c>, problem
+/// details, per-tenant rate limiting, health checks, Prometheus metrics, OpenAPI with a UI, the admin API and the dashboard. <c>Program.cs</c> calls
 /// <see cref="Build"/>; the integration tests call it too, so they run exactly this app on Kestrel.
 /// </summary>
 public static class InvoiceOcrWebApi
@@ -31,8 +37,10 @@ public static class InvoiceOcrWebApi
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateBuilder(options);
         configure?.Invoke(builder);
+        SecretsCheck.ThrowIfMissing(builder.Configuration);
         AddServices(builder);
         var app = builder.Build();
+        SecretsCheck.WarnIfAdminKeyMissing(app);
         UsePipeline(app);
         return app;
     }
@@ -48,11 +56,31 @@ public static class InvoiceOcrWebApi
         AddStore(invoiceOcr, healthChecks, configuration, builder.Environment);
 
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<AdminKeyFilter>();
-        services.AddCompanyRateLimiting(configuration);
+        services.AddOptions<SampleDatabaseOptions>().Bind(configuration.GetSection(SampleDatabaseOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SampleDatabase>();
+        services.AddSingleton<ITenantCredentialStore, SqliteTenantCredentialStore>();
+        services.AddSingleton<IRefusalLog, SqliteRefusalLog>();
+        services.TryAddSingleton(TimeProvider.System);
 
-        // The request size limits follow the SDK's: a file of MaxFileBytes + 1 still reaches the SDK, which rejects it
-        // with its own TooLarge message; anything larger is cut off while it is read.
+        // Tenants authenticate by default (so the rate limiter, which runs before authorization, knows the company);
+        // the admin policy names its own scheme, so a tenant credential never satisfies it.
+        services.AddAuthentication(CallerIdentity.TenantScheme)
+            .AddScheme<AuthenticationSchemeOptions, TenantCredentialHandler>(CallerIdentity.TenantScheme, null)
+            .AddScheme<AuthenticationSchemeOptions, AdminKeyHandler>(CallerIdentity.AdminScheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(CallerIdentity.TenantPolicy, policy => policy
+                .AddAuthenticationSchemes(CallerIdentity.TenantScheme)
+                .RequireAuthenticatedUser()
+                .RequireClaim(CallerIdentity.CompanyClaim))
+            .AddPolicy(CallerIdentity.AdminPolicy, policy => policy
+                .AddAuthenticationSchemes(CallerIdentity.AdminScheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(CallerIdentity.AdminRole));
+        services.AddTenantRateLimiting(configuration);
+
+        // The request size limits follow the SDK's. The endpoint refuses a declared Content-Length over the limit before
+        // reading the body; a body without a length is cut off by Kestrel while it is read. A file of MaxFileBytes + 1
+        // still reaches the SDK, which rejects it with its own TooLarge message.
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<DocumentOptions>>((kestrel, documents) =>
             kestrel.Limits.MaxRequestBodySize = documents.Value.MaxFileBytes + 1 + ExtractForm.EnvelopeBytes);
         services.AddOptions<FormOptions>().Configure<IOptions<DocumentOptions>>((form, documents) =>
@@ -65,7 +93,8 @@ public static class InvoiceOcrWebApi
             context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier));
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.AddOpenApi();
+        services.AddOpenApi(OpenApiSecurity.Configure);
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(InvoiceOcrTelemetry.MeterName)
@@ -108,6 +137,14 @@ public static class InvoiceOcrWebApi
 
     private static void UsePipeline(WebApplication app)
     {
+        if (!app.Environment.IsDevelopment())
+        {
+            // Outside Development every response tells browsers to use HTTPS only, and plain HTTP is redirected (once
+            // the HTTPS port is known: Kestrel's HTTPS endpoint, or https_port / ASPNETCORE_HTTPS_PORT behind a proxy).
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDefaultFiles();
@@ -123,8 +160,12 @@ public static class InvoiceOcrWebApi
             },
         });
         app.UseRouting();
-        app.UseCompanyPartitioning();
+
+        // Who the caller is, then how much they may send, then what they may do: the rate limiter partitions by the
+        // authenticated company (or the IP address), and an unauthenticated flood is limited before it costs a 401.
+        app.UseAuthentication();
         app.UseRateLimiter();
+        app.UseAuthorization();
 
         app.MapExtract();
         app.MapAdminApi();
@@ -133,5 +174,8 @@ public static class InvoiceOcrWebApi
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOpenApi();
+
+        // An interactive UI for the OpenAPI document, served from the package's embedded files (no CDN).
+        app.MapScalarApiReference("/scalar", o => o.WithTitle("InvoiceOcr web API"));
     }
 }

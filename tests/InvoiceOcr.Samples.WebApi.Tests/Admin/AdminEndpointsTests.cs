@@ -101,8 +101,7 @@ public sealed class AdminEndpointsTests
         var stored = await host.Keys.GetAsync(WebApiHost.GoodKeyId, TestContext.Current.CancellationToken);
         Assert.Equal(ApiKeyStatus.Disabled, stored!.Status);
         Assert.Equal("customer left", stored.StatusReason);
-        using var extract = await host.Client.PostAsync(
-            "extract", WebApiHost.Form(SharedData.ReadInvoice("zugferd/EN16931_Einfach.pdf"), "i.pdf", Company), TestContext.Current.CancellationToken);
+        using var extract = await (await host.TenantAsync(Company)).PostAsync("extract", WebApiHost.Form(SharedData.ReadInvoice("zugferd/EN16931_Einfach.pdf"), "i.pdf", Company), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Forbidden, extract.StatusCode);
     }
 
@@ -151,7 +150,7 @@ public sealed class AdminEndpointsTests
         var file = SharedData.ReadInvoice("zugferd/EN16931_Einfach.pdf");
         foreach (var (user, branch) in new[] { ("alice", "Berlin"), ("bob", "Berlin"), ("alice", "Hamburg") })
         {
-            using var extract = await host.Client.PostAsync("extract", WebApiHost.Form(file, "i.pdf", Company, user, branch), TestContext.Current.CancellationToken);
+            using var extract = await (await host.TenantAsync(Company)).PostAsync("extract", WebApiHost.Form(file, "i.pdf", Company, user, branch), TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, extract.StatusCode);
         }
 
@@ -179,11 +178,11 @@ public sealed class AdminEndpointsTests
 
         // One call retried after a 500 and then successful; one call whose billed answer was cut off.
         host.Emulator.InjectFault(InvoiceOcr.Emulator.EmulatorFaultKind.Internal, count: 1);
-        using var retried = await host.Client.PostAsync("extract", WebApiHost.Form(file, "retried.pdf", Company), TestContext.Current.CancellationToken);
+        using var retried = await (await host.TenantAsync(Company)).PostAsync("extract", WebApiHost.Form(file, "retried.pdf", Company), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
         var retriedOperation = (await retried.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("operationId").GetString();
         host.Emulator.InjectFault(InvoiceOcr.Emulator.EmulatorFaultKind.MaxTokens, count: 1);
-        using var truncated = await host.Client.PostAsync("extract", WebApiHost.Form(file, "truncated.pdf", Company, "carol", "Munich"), TestContext.Current.CancellationToken);
+        using var truncated = await (await host.TenantAsync(Company)).PostAsync("extract", WebApiHost.Form(file, "truncated.pdf", Company, "carol", "Munich"), TestContext.Current.CancellationToken);
         var truncatedProblem = await ProblemAssert.IsProblemAsync(truncated, HttpStatusCode.BadGateway);
         Assert.Equal("OutputTruncated", ProblemAssert.Kind(truncatedProblem));
 

@@ -40,8 +40,7 @@ public sealed class ObservabilityTests
     {
         await using var host = await WebApiHost.StartAsync();
         await host.AddKeyAsync("company-metrics");
-        using var extract = await host.Client.PostAsync(
-            "extract", WebApiHost.Form(SharedData.ReadInvoice("zugferd/EN16931_Einfach.pdf"), "i.pdf", "company-metrics"), TestContext.Current.CancellationToken);
+        using var extract = await (await host.TenantAsync("company-metrics")).PostAsync("extract", WebApiHost.Form(SharedData.ReadInvoice("zugferd/EN16931_Einfach.pdf"), "i.pdf", "company-metrics"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, extract.StatusCode);
 
         using var metrics = await host.Client.GetAsync("metrics", TestContext.Current.CancellationToken);
@@ -67,6 +66,33 @@ public sealed class ObservabilityTests
         Assert.True(extract.TryGetProperty("post", out _));
         Assert.True(paths.TryGetProperty("/admin/api/companies/{companyId}/keys", out _));
         Assert.True(paths.TryGetProperty("/admin/api/keys/{keyId}/status", out _));
+
+        // Both security schemes are declared, and each operation asks for its own.
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("bearer", schemes.GetProperty("tenantCredential").GetProperty("scheme").GetString());
+        Assert.Equal("X-Admin-Key", schemes.GetProperty("adminKey").GetProperty("name").GetString());
+        Assert.Equal("header", schemes.GetProperty("adminKey").GetProperty("in").GetString());
+        Assert.True(extract.GetProperty("post").GetProperty("security")[0].TryGetProperty("tenantCredential", out _));
+        Assert.True(paths.GetProperty("/admin/api/companies/{companyId}/keys").GetProperty("get").GetProperty("security")[0].TryGetProperty("adminKey", out _));
+    }
+
+    [Fact]
+    public async Task OpenApiUi_Scalar_ServedFromTheAppWithoutACdn()
+    {
+        await using var host = await WebApiHost.StartAsync();
+
+        var html = await host.Client.GetStringAsync("scalar/", TestContext.Current.CancellationToken);
+
+        Assert.Contains("openapi/v1.json", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("cdn.", html, StringComparison.OrdinalIgnoreCase);
+        var scripts = System.Text.RegularExpressions.Regex.Matches(html, "<script[^>]*src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(scripts);
+        foreach (var script in scripts)
+        {
+            Assert.False(Uri.TryCreate(script, UriKind.Absolute, out var absolute) && absolute.Scheme.StartsWith("http", StringComparison.Ordinal), script);
+            using var asset = await host.Client.GetAsync(new Uri(new Uri(host.BaseAddress, "scalar/"), script), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, asset.StatusCode);
+        }
     }
 
     [Fact]

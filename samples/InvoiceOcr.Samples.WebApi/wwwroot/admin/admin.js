@@ -4,12 +4,25 @@
 
 (() => {
   const api = "/admin/api";
+  const storageKey = "invoiceocr-admin-key";
   const statuses = ["Active", "Disabled", "Expired", "Exceeded"];
-  const colors = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563"];
   const svgNs = "http://www.w3.org/2000/svg";
-  const state = { companies: [], lookbackDays: 14 };
+  const state = { companies: [], company: null, lookbackDays: 14, keys: [], editing: null };
+  const kindWords = {
+    RateLimited: "too many requests (this server's limit)",
+    ServerBusy: "server busy",
+    NoKeyAvailable: "no key",
+    KeyExpired: "key expired",
+    KeyDisabled: "key disabled",
+    LocalQuotaExceeded: "key quota used up",
+    RateLimitedPerMinute: "Gemini per-minute limit",
+    QuotaExhausted: "Gemini quota used up",
+    QuotaExhaustedPerDay: "Gemini daily quota used up",
+    CircuitOpen: "circuit open (Gemini failing)"
+  };
 
   const $ = (selector) => document.querySelector(selector);
+  const enc = encodeURIComponent;
   const statusLine = $("#status");
 
   function say(message, isError) {
@@ -18,7 +31,14 @@
   }
 
   function adminKey() {
-    return sessionStorage.getItem("invoiceocr-admin-key") || "";
+    return sessionStorage.getItem(storageKey) || "";
+  }
+
+  class ApiError extends Error {
+    constructor(status, message) {
+      super(message);
+      this.status = status;
+    }
   }
 
   async function call(method, path, body) {
@@ -26,15 +46,15 @@
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(api + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await response.text();
-    const data = text ? JSON.parse(text) : null;
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch { data = null; }
     if (!response.ok) {
-      const detail = data && (data.detail || data.title) ? (data.detail || data.title) : response.statusText;
-      throw new Error(response.status + ": " + detail);
+      let detail = data && (data.detail || data.title) ? (data.detail || data.title) : response.statusText;
+      if (data && data.errors) detail += " " + Object.values(data.errors).flat().join(" ");
+      throw new ApiError(response.status, detail);
     }
     return data;
   }
-
-  const enc = encodeURIComponent;
 
   function cell(row, value, className) {
     const td = document.createElement("td");
@@ -42,6 +62,23 @@
     if (className) td.className = className;
     row.appendChild(td);
     return td;
+  }
+
+  function button(text, label, onClick, className) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = text;
+    if (label) b.setAttribute("aria-label", label);
+    if (className) b.className = className;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function badge(text) {
+    const span = document.createElement("span");
+    span.className = "badge " + text;
+    span.textContent = text;
+    return span;
   }
 
   function number(value) {
@@ -57,8 +94,7 @@
     if (rows.length === 0) {
       const tr = document.createElement("tr");
       tr.className = "empty";
-      const td = cell(tr, "Nothing to show.");
-      td.colSpan = columns;
+      cell(tr, "Nothing to show.").colSpan = columns;
       tbody.appendChild(tr);
       return;
     }
@@ -76,30 +112,91 @@
     return d.toISOString().slice(0, 10);
   }
 
-  async function loadKeys() {
-    const keys = [];
-    for (const company of state.companies) {
-      keys.push(...await call("GET", "/companies/" + enc(company) + "/keys"));
+  const co = () => "/companies/" + enc(state.company);
+
+  // ---- sign in and the company list ----
+
+  async function signIn() {
+    say("Signing in…");
+    try {
+      const settings = await call("GET", "/dashboard");
+      state.lookbackDays = settings.lookbackDays;
+      state.companies = settings.companies;
+      $("#app").hidden = false;
+      $("#sign-out").hidden = false;
+      renderCompanies();
+      if (state.companies.length === 0) {
+        say("Signed in. There are no companies yet: add one on the left.");
+        return;
+      }
+      await select(state.companies.includes(state.company) ? state.company : state.companies[0]);
+    } catch (error) {
+      $("#app").hidden = true;
+      if (error.status === 401) {
+        sessionStorage.removeItem(storageKey);
+        say(error.message, true);
+      } else {
+        say("Could not load the dashboard: " + error.message, true);
+      }
     }
-    fill($("#keys tbody"), keys, 10, (tr, key) => {
+  }
+
+  function renderCompanies() {
+    const list = $("#companies");
+    list.replaceChildren();
+    for (const company of state.companies) {
+      const li = document.createElement("li");
+      const b = button(company, null, () => select(company));
+      b.dataset.company = company;
+      b.setAttribute("aria-current", String(company === state.company));
+      li.appendChild(b);
+      list.appendChild(li);
+    }
+  }
+
+  async function select(company) {
+    state.company = company;
+    state.editing = null;
+    $("#limits").hidden = true;
+    $("#new-token").hidden = true;
+    renderCompanies();
+    $("#company-title").textContent = "Company " + company;
+    say("Loading " + company + "…");
+    try {
+      await Promise.all([loadKeys(), loadCredentials(), loadUsage(), loadLatency(), loadRefusals(), loadErrors(), loadRetries()]);
+      say("Showing " + company + " (last " + state.lookbackDays + " days), loaded at " + when(new Date().toISOString()) + " UTC.");
+    } catch (error) {
+      say("Could not load " + company + ": " + error.message, true);
+    }
+  }
+
+  // ---- keys ----
+
+  function rates(r) {
+    const parts = [];
+    if (r.requestsPerMinute !== null && r.requestsPerMinute !== undefined) parts.push(number(r.requestsPerMinute) + " req/min");
+    if (r.requestsPerDay !== null && r.requestsPerDay !== undefined) parts.push(number(r.requestsPerDay) + " req/day");
+    if (r.tokensPerMinute !== null && r.tokensPerMinute !== undefined) parts.push(number(r.tokensPerMinute) + " tok/min");
+    if (r.tokensPerDay !== null && r.tokensPerDay !== undefined) parts.push(number(r.tokensPerDay) + " tok/day");
+    return parts.length ? parts.join(", ") : "none";
+  }
+
+  async function loadKeys() {
+    state.keys = await call("GET", co() + "/keys");
+    fill($("#keys tbody"), state.keys, 11, (tr, key) => {
       tr.dataset.keyId = key.id;
       cell(tr, key.id);
-      cell(tr, key.companyId);
       cell(tr, key.projectId);
       cell(tr, key.maskedSecret);
-      const statusCell = cell(tr, "");
-      const badge = document.createElement("span");
-      badge.className = "badge " + key.status;
-      badge.textContent = key.status;
-      statusCell.appendChild(badge);
+      cell(tr, "").appendChild(badge(key.status));
       cell(tr, number(key.tokensUsed), "num");
       cell(tr, number(key.lifetimeTokenLimit), "num");
       cell(tr, number(key.remainingTokens), "num");
-      cell(tr, when(key.expiresAt));
+      cell(tr, key.expiresAt ? key.expiresAt.slice(0, 10) : "never");
+      cell(tr, rates(key.rates || {}));
       const actions = cell(tr, "");
       const select = document.createElement("select");
       select.setAttribute("aria-label", "New status of " + key.id);
-      select.name = "status-" + key.id;
       for (const s of statuses) {
         const option = document.createElement("option");
         option.value = s;
@@ -107,12 +204,8 @@
         option.selected = s === key.status;
         select.appendChild(option);
       }
-      const apply = document.createElement("button");
-      apply.type = "button";
-      apply.textContent = "Apply";
-      apply.setAttribute("aria-label", "Apply status to " + key.id);
-      apply.addEventListener("click", () => changeStatus(key, select.value));
-      actions.append(select, " ", apply);
+      actions.append(select, " ", button("Apply", "Apply status to " + key.id, () => changeStatus(key, select.value)));
+      cell(tr, "").appendChild(button("Edit limits", "Edit limits of " + key.id, () => editLimits(key), "secondary"));
     });
   }
 
@@ -122,9 +215,7 @@
       return;
     }
     try {
-      const updated = await call("PUT", "/keys/" + enc(key.id) + "/status", {
-        status, expectedStatus: key.status, reason: "Changed on the admin dashboard."
-      });
+      const updated = await call("PUT", "/keys/" + enc(key.id) + "/status", { status, expectedStatus: key.status, reason: "Changed on the admin dashboard." });
       say("Key " + updated.id + " is now " + updated.status + ".");
       await loadKeys();
     } catch (error) {
@@ -132,26 +223,123 @@
     }
   }
 
+  function editLimits(key) {
+    state.editing = key.id;
+    const form = $("#limits");
+    const r = key.rates || {};
+    const set = (name, value) => { form.elements[name].value = value === null || value === undefined ? "" : value; };
+    set("lifetimeTokenLimit", key.lifetimeTokenLimit);
+    set("expiresAt", key.expiresAt ? key.expiresAt.slice(0, 10) : "");
+    set("requestsPerMinute", r.requestsPerMinute);
+    set("requestsPerDay", r.requestsPerDay);
+    set("tokensPerMinute", r.tokensPerMinute);
+    set("tokensPerDay", r.tokensPerDay);
+    set("weight", key.weight || 1);
+    $("#limits-title").textContent = "Limits of " + key.id;
+    form.hidden = false;
+    form.elements.lifetimeTokenLimit.focus();
+  }
+
+  const optionalNumber = (value) => (value === "" ? null : Number(value));
+
+  async function saveLimits(event) {
+    event.preventDefault();
+    const f = event.target.elements;
+    const body = {
+      lifetimeTokenLimit: optionalNumber(f.lifetimeTokenLimit.value),
+      expiresAt: f.expiresAt.value ? f.expiresAt.value + "T00:00:00Z" : null,
+      weight: Number(f.weight.value || 1),
+      rates: {
+        requestsPerMinute: optionalNumber(f.requestsPerMinute.value),
+        requestsPerDay: optionalNumber(f.requestsPerDay.value),
+        tokensPerMinute: optionalNumber(f.tokensPerMinute.value),
+        tokensPerDay: optionalNumber(f.tokensPerDay.value)
+      }
+    };
+    try {
+      const updated = await call("PUT", "/keys/" + enc(state.editing) + "/limits", body);
+      $("#limits").hidden = true;
+      say("Saved the limits of key " + updated.id + ".");
+      await loadKeys();
+    } catch (error) {
+      say("Could not save the limits: " + error.message, true);
+    }
+  }
+
+  async function addKey(event) {
+    event.preventDefault();
+    const form = event.target;
+    const f = form.elements;
+    try {
+      const added = await call("POST", co() + "/keys", {
+        id: f.namedItem("id").value.trim(),
+        secret: f.secret.value,
+        projectId: f.projectId.value.trim(),
+        lifetimeTokenLimit: optionalNumber(f.lifetimeTokenLimit.value)
+      });
+      form.reset();
+      say("Added key " + added.id + " (" + added.maskedSecret + ").");
+      await loadKeys();
+    } catch (error) {
+      say("Could not add the key: " + error.message, true);
+    }
+  }
+
+  // ---- tenant credentials ----
+
+  async function loadCredentials() {
+    const list = await call("GET", co() + "/credentials");
+    fill($("#credentials tbody"), list, 5, (tr, c) => {
+      tr.dataset.credentialId = c.id;
+      cell(tr, c.id);
+      cell(tr, c.label);
+      cell(tr, when(c.createdAt));
+      cell(tr, "").appendChild(badge(c.revokedAt ? "Revoked" : "Active"));
+      const actions = cell(tr, "");
+      if (!c.revokedAt) actions.appendChild(button("Revoke", "Revoke credential " + c.id, () => revoke(c), "secondary"));
+    });
+  }
+
+  function showToken(company, token) {
+    const p = $("#new-token");
+    p.textContent = "New credential for " + company + " (shown only now; send it as 'Authorization: Bearer …'): " + token;
+    p.hidden = false;
+  }
+
+  async function issueCredential(company, label) {
+    const issued = await call("POST", "/companies/" + enc(company) + "/credentials", { label: label || null });
+    return issued.token;
+  }
+
+  async function revoke(credential) {
+    try {
+      await call("DELETE", "/credentials/" + enc(credential.id));
+      say("Revoked credential " + credential.id + ".");
+      await loadCredentials();
+    } catch (error) {
+      say("Could not revoke: " + error.message, true);
+    }
+  }
+
+  // ---- usage, latency, refusals ----
+
   async function loadUsage() {
     const from = utcDay(1 - state.lookbackDays);
-    const series = [];
-    const totals = [];
-    for (const company of state.companies) {
-      const days = await call("GET", "/companies/" + enc(company) + "/usage?groupBy=day&from=" + from);
-      series.push({ company, points: days.map((d) => ({ day: d.day, tokens: d.totalTokens })) });
-      const all = await call("GET", "/companies/" + enc(company) + "/usage?from=" + from);
-      const sum = all[0] || { requestCount: 0, failedRequests: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0 };
-      totals.push({ company, ...sum });
-    }
-    drawChart(series, from);
-    fill($("#usage tbody"), totals, 6, (tr, t) => {
-      tr.dataset.company = t.company;
-      cell(tr, t.company);
-      cell(tr, number(t.requestCount), "num");
-      cell(tr, number(t.failedRequests), "num");
-      cell(tr, number(t.inputTokens), "num");
-      cell(tr, number(t.outputTokens), "num");
-      cell(tr, number(t.totalTokens), "num");
+    const [days, by] = await Promise.all([
+      call("GET", co() + "/usage?groupBy=day&from=" + from),
+      call("GET", co() + "/usage?groupBy=branch,user&from=" + from)
+    ]);
+    drawChart(days.map((d) => ({ day: d.day, tokens: d.totalTokens })));
+    fill($("#usage-by tbody"), by, 7, (tr, s) => {
+      tr.dataset.branch = s.branch || "";
+      tr.dataset.user = s.userId || "";
+      cell(tr, s.branch || "(none)");
+      cell(tr, s.userId || "(none)");
+      cell(tr, number(s.requestCount), "num");
+      cell(tr, number(s.failedRequests), "num");
+      cell(tr, number(s.inputTokens), "num");
+      cell(tr, number(s.outputTokens), "num");
+      cell(tr, number(s.totalTokens), "num");
     });
   }
 
@@ -162,69 +350,75 @@
     return element;
   }
 
-  // A line per company over the lookback window; days without usage are zero.
-  function drawChart(series, from) {
+  // One bar per day that has usage, from the first such day to today. Bars, not a line: a line from a zero day to the
+  // only day with data draws a ramp that never happened.
+  function drawChart(points) {
     const chart = $("#usage-chart");
-    const legend = $("#usage-legend");
     chart.replaceChildren();
-    legend.replaceChildren();
-    const width = 800, height = 300, left = 70, right = 20, top = 20, bottom = 40;
+    const caption = $("#usage-caption");
+    if (points.length === 0) {
+      caption.textContent = "No usage in the last " + state.lookbackDays + " days.";
+      return;
+    }
+    points.sort((a, b) => (a.day < b.day ? -1 : 1));
     const days = [];
-    for (let i = 0; i < state.lookbackDays; i++) {
-      const d = new Date(from + "T00:00:00Z");
-      d.setUTCDate(d.getUTCDate() + i);
+    for (let d = new Date(points[0].day + "T00:00:00Z"), end = utcDay(0); d.toISOString().slice(0, 10) <= end; d.setUTCDate(d.getUTCDate() + 1)) {
       days.push(d.toISOString().slice(0, 10));
     }
-    const values = series.map((s) => days.map((day) => {
-      const point = s.points.find((p) => p.day === day);
-      return point ? point.tokens : 0;
-    }));
-    const max = Math.max(1, ...values.flat());
-    const x = (i) => left + (days.length === 1 ? 0 : i * (width - left - right) / (days.length - 1));
+    const byDay = new Map(points.map((p) => [p.day, p.tokens]));
+    const width = 800, height = 260, left = 70, right = 20, top = 16, bottom = 36;
+    const max = Math.max(1, ...points.map((p) => p.tokens));
+    const slot = (width - left - right) / days.length;
+    const barWidth = Math.min(60, slot * 0.7);
     const y = (v) => height - bottom - v * (height - top - bottom) / max;
-
     for (let g = 0; g <= 4; g++) {
       const v = max * g / 4;
       svg("line", { class: "grid", x1: left, x2: width - right, y1: y(v), y2: y(v) }, chart);
       svg("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end" }, chart).textContent = Math.round(v).toLocaleString("en-US");
     }
     svg("line", { class: "axis", x1: left, x2: width - right, y1: height - bottom, y2: height - bottom }, chart);
-    svg("line", { class: "axis", x1: left, x2: left, y1: top, y2: height - bottom }, chart);
-    const step = Math.max(1, Math.ceil(days.length / 7));
+    const step = Math.max(1, Math.ceil(days.length / 10));
     days.forEach((day, i) => {
+      const cx = left + slot * i + slot / 2;
+      const tokens = byDay.get(day) || 0;
+      if (tokens > 0) {
+        const bar = svg("rect", { class: "bar", x: cx - barWidth / 2, y: y(tokens), width: barWidth, height: height - bottom - y(tokens), "data-day": day }, chart);
+        svg("title", {}, bar).textContent = day + ": " + tokens.toLocaleString("en-US") + " tokens";
+      }
       if (i % step === 0 || i === days.length - 1) {
-        svg("text", { x: x(i), y: height - bottom + 16, "text-anchor": "middle" }, chart).textContent = day.slice(5);
+        svg("text", { x: cx, y: height - bottom + 16, "text-anchor": "middle" }, chart).textContent = day.slice(5);
       }
     });
+    const total = points.reduce((sum, p) => sum + p.tokens, 0);
+    caption.textContent = total.toLocaleString("en-US") + " tokens on " + points.length + (points.length === 1 ? " day" : " days") + " since " + days[0] + ".";
+  }
 
-    series.forEach((s, index) => {
-      const color = colors[index % colors.length];
-      const points = values[index].map((v, i) => x(i) + "," + y(v)).join(" ");
-      const line = svg("polyline", { points, fill: "none", stroke: color, "stroke-width": 2, "data-company": s.company }, chart);
-      svg("title", {}, line).textContent = s.company;
-      values[index].forEach((v, i) => {
-        if (v > 0) {
-          const dot = svg("circle", { cx: x(i), cy: y(v), r: 3, fill: color }, chart);
-          svg("title", {}, dot).textContent = s.company + " " + days[i] + ": " + v.toLocaleString("en-US") + " tokens";
-        }
-      });
-      const item = document.createElement("span");
-      const swatch = document.createElement("i");
-      swatch.style.background = color;
-      item.append(swatch, s.company);
-      legend.appendChild(item);
+  async function loadLatency() {
+    const latency = await call("GET", co() + "/latency");
+    for (const dd of document.querySelectorAll("#latency dd")) {
+      const value = latency[dd.dataset.field];
+      dd.textContent = value === null || value === undefined ? "—" : dd.dataset.field === "calls" ? number(value) : number(value) + " ms";
+    }
+  }
+
+  async function loadRefusals() {
+    const rows = await call("GET", co() + "/refusals");
+    fill($("#refusals tbody"), rows, 5, (tr, r) => {
+      tr.dataset.kind = r.kind;
+      cell(tr, r.day);
+      cell(tr, kindWords[r.kind] ? kindWords[r.kind] + " — " + r.kind : r.kind);
+      cell(tr, r.status);
+      cell(tr, number(r.count), "num");
+      cell(tr, when(r.lastAt));
     });
   }
 
+  // ---- errors and retries ----
+
   async function loadErrors() {
-    const rows = [];
-    for (const company of state.companies) {
-      for (const e of await call("GET", "/companies/" + enc(company) + "/errors")) rows.push({ company, ...e });
-    }
-    rows.sort((a, b) => (a.at < b.at ? 1 : -1));
-    fill($("#errors tbody"), rows, 9, (tr, e) => {
+    const rows = await call("GET", co() + "/errors");
+    fill($("#errors tbody"), rows, 8, (tr, e) => {
       cell(tr, when(e.at));
-      cell(tr, e.company);
       cell(tr, e.source);
       cell(tr, e.kind);
       cell(tr, e.keyId);
@@ -236,14 +430,9 @@
   }
 
   async function loadRetries() {
-    const rows = [];
-    for (const company of state.companies) {
-      for (const r of await call("GET", "/companies/" + enc(company) + "/retries")) rows.push({ company, ...r });
-    }
-    rows.sort((a, b) => (a.at < b.at ? 1 : -1));
-    fill($("#retries tbody"), rows, 10, (tr, r) => {
+    const rows = await call("GET", co() + "/retries");
+    fill($("#retries tbody"), rows, 9, (tr, r) => {
       cell(tr, when(r.at));
-      cell(tr, r.company);
       cell(tr, r.operationId);
       cell(tr, r.attemptNumber, "num");
       cell(tr, r.keyId);
@@ -255,32 +444,57 @@
     });
   }
 
-  async function loadAll() {
-    say("Loading…");
-    try {
-      const settings = await call("GET", "/dashboard");
-      state.lookbackDays = settings.lookbackDays;
-      const configured = settings.companies;
-      const extra = $("#company-input").value.trim();
-      state.companies = [...new Set([...configured, ...state.companies, ...(extra ? [extra] : [])])];
-      await loadKeys();
-      await loadUsage();
-      await loadErrors();
-      await loadRetries();
-      say("Loaded " + state.companies.length + " companies at " + when(new Date().toISOString()) + " UTC.");
-    } catch (error) {
-      say("Could not load: " + error.message, true);
-    }
-  }
+  // ---- wiring ----
 
   $("#login").addEventListener("submit", (event) => {
     event.preventDefault();
-    sessionStorage.setItem("invoiceocr-admin-key", $("#admin-key").value);
-    loadAll();
+    sessionStorage.setItem(storageKey, $("#admin-key").value);
+    signIn();
   });
+
+  $("#sign-out").addEventListener("click", () => {
+    sessionStorage.removeItem(storageKey);
+    $("#admin-key").value = "";
+    $("#app").hidden = true;
+    $("#sign-out").hidden = true;
+    say("Signed out.");
+  });
+
+  $("#new-company").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const company = $("#new-company-id").value.trim();
+    if (!company) return;
+    try {
+      const token = await issueCredential(company, "first credential");
+      if (!state.companies.includes(company)) state.companies.push(company);
+      state.companies.sort();
+      $("#new-company-id").value = "";
+      await select(company);
+      showToken(company, token);
+    } catch (error) {
+      say("Could not add the company: " + error.message, true);
+    }
+  });
+
+  $("#issue-credential").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const token = await issueCredential(state.company, $("#credential-label").value.trim());
+      $("#credential-label").value = "";
+      await loadCredentials();
+      showToken(state.company, token);
+      say("Issued a credential for " + state.company + ".");
+    } catch (error) {
+      say("Could not issue a credential: " + error.message, true);
+    }
+  });
+
+  $("#limits").addEventListener("submit", saveLimits);
+  $("#limits-cancel").addEventListener("click", () => { $("#limits").hidden = true; });
+  $("#add-key").addEventListener("submit", addKey);
 
   if (adminKey()) {
     $("#admin-key").value = adminKey();
-    loadAll();
+    signIn();
   }
 })();
