@@ -9,7 +9,8 @@ namespace InvoiceOcr.Sdk.Documents;
 /// <summary>
 /// PdfPig's filters behind a <see cref="PdfParseGuard"/>: every decode first checks that the parse may go on, Flate and
 /// run-length streams are measured before they are inflated (so a bomb is refused before it takes memory), and every decoded
-/// byte is charged to the parse's budget.
+/// byte is charged to the parse's budget; <c>/Kids</c> names in decoded streams count against
+/// <see cref="PdfParseGuard.MaxPageTreeNodes"/>.
 /// </summary>
 /// <remarks>
 /// PdfPig's <see cref="FlateFilter"/> inflates into a <see cref="MemoryStream"/> with no size limit: a 400 KB object stream can
@@ -90,6 +91,9 @@ internal sealed class GuardedFilterProvider : IFilterProvider
 
             var output = inner.Decode(input, streamDictionary, filterProvider, filterIndex);
             guard.Charge(output.Length);
+
+            // Page-tree nodes hidden in an object stream count like those in the file itself.
+            guard.CountPageTreeNodes(output.Span);
             return output;
         }
     }

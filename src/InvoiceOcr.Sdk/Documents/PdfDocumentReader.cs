@@ -28,7 +28,9 @@ namespace InvoiceOcr.Sdk.Documents;
 /// <see cref="GuardedFilterProvider"/>, both checking a <see cref="PdfParseGuard"/>. When the caller stops the parse (time-out,
 /// cancellation) it ends at its next read or decode with an <see cref="OperationCanceledException"/>; a stream that would
 /// inflate past the guard's budget is refused before it is inflated, and the PDF is rejected as
-/// <see cref="DocumentRejectionReason.Damaged"/>. Attachments are inflated only through capped streams, see
+/// <see cref="DocumentRejectionReason.Damaged"/>, and so is a PDF with more than <see cref="PdfParseGuard.MaxPageTreeNodes"/>
+/// page-tree nodes (PdfPig would overflow its stack on a deep tree, or loop forever on a long cycle, without reading the file
+/// again). Attachments are inflated only through capped streams, see
 /// <see cref="EInvoices.EInvoiceAttachments"/>.
 /// </para>
 /// </remarks>
@@ -55,7 +57,7 @@ internal static class PdfDocumentReader
             int pageCount;
             try
             {
-                document = PdfDocument.Open(new GuardedPdfInput(content, guard), Parsing(guard));
+                document = Open(content, guard);
                 pageCount = document.NumberOfPages;
             }
             catch (PdfDocumentEncryptedException ex)
@@ -80,6 +82,16 @@ internal static class PdfDocumentReader
         {
             document?.Dispose();
         }
+    }
+
+    /// <summary>Opens a PDF under the guard: page-tree nodes counted first, then the file read and its streams decoded through the guard.</summary>
+    /// <param name="content">The PDF's bytes.</param>
+    /// <param name="guard">The parse's limits.</param>
+    internal static PdfDocument Open(ReadOnlyMemory<byte> content, PdfParseGuard guard)
+    {
+        // Before PdfPig builds the page tree: a deep or looping tree would overflow its stack or never end.
+        guard.CountPageTreeNodes(content.Span);
+        return PdfDocument.Open(new GuardedPdfInput(content, guard), Parsing(guard));
     }
 
     /// <summary>PdfPig's options for a guarded parse: lenient like the readers people use, the guard's filters.</summary>

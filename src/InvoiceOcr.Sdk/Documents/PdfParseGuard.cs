@@ -26,8 +26,18 @@ internal sealed class PdfParseGuard
     /// <summary>How many bytes all the streams PdfPig decodes during one parse may inflate to together: 256 MiB.</summary>
     public const long DefaultMaxTotalBytes = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// The most <c>/Kids</c> entries (page-tree nodes) a PDF may hold: 512. PdfPig 0.1.16 numbers the pages by recursing down
+    /// the page tree, so a chain a few tens of thousands of nodes deep (a 2 MB file) overflows the stack and kills the process,
+    /// and it remembers only the last thousand nodes it visited, so a loop through more nodes than that never ends. Producers
+    /// build shallow trees (pdfTeX six children per node, iText ten, Word and Ghostscript one node for all pages): a
+    /// 1,000-page document has well under a hundred nodes.
+    /// </summary>
+    public const int MaxPageTreeNodes = 512;
+
     private readonly CancellationToken _stop;
     private long _remainingBytes;
+    private int _pageTreeNodes;
     private volatile string? _tripped;
 
     /// <summary>Creates a guard.</summary>
@@ -75,6 +85,73 @@ internal sealed class PdfParseGuard
             Trip("the streams it decompresses while opening add up to more than " + Mib(DefaultMaxTotalBytes));
         }
     }
+
+    /// <summary>Counts the <c>/Kids</c> names in bytes PdfPig will parse (the file, or a stream it decoded); trips past <see cref="MaxPageTreeNodes"/>.</summary>
+    /// <param name="bytes">The bytes.</param>
+    public void CountPageTreeNodes(ReadOnlySpan<byte> bytes)
+    {
+        var count = CountKidsNames(bytes);
+        if (count > 0 && Interlocked.Add(ref _pageTreeNodes, count) > MaxPageTreeNodes)
+        {
+            Trip(string.Create(CultureInfo.InvariantCulture, $"its page tree has more than {MaxPageTreeNodes} nodes (/Kids arrays)"));
+        }
+    }
+
+    /// <summary>
+    /// Counts the name tokens that read <c>/Kids</c> once <c>#xx</c> escapes are decoded, as PdfPig's tokenizer reads names.
+    /// Names inside strings or comments count too: an over-count can only reject, never let a deep tree through.
+    /// </summary>
+    internal static int CountKidsNames(ReadOnlySpan<byte> bytes)
+    {
+        var count = 0;
+        var at = 0;
+        Span<byte> name = stackalloc byte[4];
+        while (true)
+        {
+            var slash = bytes[at..].IndexOf((byte)'/');
+            if (slash < 0)
+            {
+                return count;
+            }
+
+            at += slash + 1;
+            var length = 0;
+            var i = at;
+            while (i < bytes.Length && length <= 4 && !IsDelimiter(bytes[i]))
+            {
+                byte b;
+                if (bytes[i] == (byte)'#' && i + 2 < bytes.Length && IsHex(bytes[i + 1]) && IsHex(bytes[i + 2]))
+                {
+                    b = (byte)((Hex(bytes[i + 1]) << 4) | Hex(bytes[i + 2]));
+                    i += 3;
+                }
+                else
+                {
+                    b = bytes[i];
+                    i++;
+                }
+
+                if (length < 4)
+                {
+                    name[length] = b;
+                }
+
+                length++;
+            }
+
+            if (length == 4 && name.SequenceEqual("Kids"u8))
+            {
+                count++;
+            }
+        }
+    }
+
+    private static bool IsDelimiter(byte b) => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t' or (byte)'\f' or 0
+        or (byte)'/' or (byte)'[' or (byte)']' or (byte)'<' or (byte)'>' or (byte)'(' or (byte)')' or (byte)'{' or (byte)'}' or (byte)'%';
+
+    private static bool IsHex(byte b) => b is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F';
+
+    private static int Hex(byte b) => b <= (byte)'9' ? b - '0' : (b | 0x20) - 'a' + 10;
 
     /// <summary>Records why the parse must stop and throws.</summary>
     /// <param name="reason">The reason, for the rejection message.</param>

@@ -6,7 +6,6 @@ using InvoiceOcr.Sdk.EInvoices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using UglyToad.PdfPig;
 using UglyToad.PdfPig.Exceptions;
 
 namespace InvoiceOcr.Sdk;
@@ -91,7 +90,7 @@ public sealed partial class EInvoiceReader
         List<(string Name, ReadOnlyMemory<byte> Bytes)> attachments;
         try
         {
-            using var document = PdfDocument.Open(pdf, PdfDocumentReader.Parsing(guard));
+            using var document = PdfDocumentReader.Open(pdf, guard);
             attachments = [.. EInvoiceAttachments.Read(document, null, options.MaxEmbeddedXmlBytes, options.MaxFileBytes, guard).Select(f => (f.Name, f.Content))];
         }
         catch (PdfDocumentEncryptedException ex)
