@@ -89,8 +89,10 @@ internal static class PdfDocumentReader
     /// <param name="guard">The parse's limits.</param>
     internal static PdfDocument Open(ReadOnlyMemory<byte> content, PdfParseGuard guard)
     {
-        // Before PdfPig builds the page tree: a deep or looping tree would overflow its stack or never end.
+        // Before PdfPig builds the page tree: a deep or looping tree would overflow its stack or never end; and before it
+        // reads cross-reference streams: negative /W widths make it stackalloc a negative size and overflow the stack.
         guard.CountPageTreeNodes(content.Span);
+        guard.CheckCrossReferenceWidths(content.Span);
         return PdfDocument.Open(new GuardedPdfInput(content, guard), Parsing(guard));
     }
 

@@ -105,45 +105,94 @@ internal sealed class PdfParseGuard
     {
         var count = 0;
         var at = 0;
-        Span<byte> name = stackalloc byte[4];
-        while (true)
+        Span<byte> name = stackalloc byte[5];
+        while (NextName(bytes, ref at, name, out var length))
         {
-            var slash = bytes[at..].IndexOf((byte)'/');
-            if (slash < 0)
-            {
-                return count;
-            }
-
-            at += slash + 1;
-            var length = 0;
-            var i = at;
-            while (i < bytes.Length && length <= 4 && !IsDelimiter(bytes[i]))
-            {
-                byte b;
-                if (bytes[i] == (byte)'#' && i + 2 < bytes.Length && IsHex(bytes[i + 1]) && IsHex(bytes[i + 2]))
-                {
-                    b = (byte)((Hex(bytes[i + 1]) << 4) | Hex(bytes[i + 2]));
-                    i += 3;
-                }
-                else
-                {
-                    b = bytes[i];
-                    i++;
-                }
-
-                if (length < 4)
-                {
-                    name[length] = b;
-                }
-
-                length++;
-            }
-
-            if (length == 4 && name.SequenceEqual("Kids"u8))
+            if (length == 4 && name[..4].SequenceEqual("Kids"u8))
             {
                 count++;
             }
         }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Finds a <c>/W</c> array with a negative entry or one over a million. PdfPig 0.1.16 sums a cross-reference stream's
+    /// <c>/W</c> widths and <c>stackalloc</c>s that many bytes when the sum is at most 1,024: a negative sum becomes a huge
+    /// unsigned size and a stack overflow that kills the process (found by the fuzz runner). Real widths are 0 to 8; font
+    /// <c>/W</c> arrays (glyph widths) hold no negative numbers either, so nothing real is refused.
+    /// </summary>
+    /// <returns>The offending array's text for the message, or <see langword="null"/>.</returns>
+    internal static string? FindHostileWidths(ReadOnlySpan<byte> bytes)
+    {
+        var at = 0;
+        Span<byte> name = stackalloc byte[2];
+        while (NextName(bytes, ref at, name, out var length))
+        {
+            if (length != 1 || name[0] != (byte)'W')
+            {
+                continue;
+            }
+
+            var rest = bytes[at..].TrimStart(" \t\r\n\f\0"u8);
+            if (rest.IsEmpty || rest[0] != (byte)'[')
+            {
+                continue;
+            }
+
+            // The first-level entries only: up to the closing bracket, a nested array (font widths) or a name.
+            rest = rest[1..];
+            var close = rest.IndexOfAny((byte)']', (byte)'[', (byte)'/');
+            var array = rest[..(close >= 0 ? close : Math.Min(rest.Length, 64))];
+            foreach (var part in System.Text.Encoding.Latin1.GetString(array).Split([' ', '\t', '\r', '\n', '\f', '\0'], StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (part.StartsWith('-') || (double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 1_000_000))
+                {
+                    return "/W [" + part + " ...]";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads the next name token after <paramref name="at"/>, decoding <c>#xx</c> escapes into <paramref name="name"/> (its length may exceed the buffer).</summary>
+    private static bool NextName(ReadOnlySpan<byte> bytes, ref int at, Span<byte> name, out int length)
+    {
+        length = 0;
+        var slash = at < bytes.Length ? bytes[at..].IndexOf((byte)'/') : -1;
+        if (slash < 0)
+        {
+            at = bytes.Length;
+            return false;
+        }
+
+        var i = at + slash + 1;
+        while (i < bytes.Length && length <= name.Length && !IsDelimiter(bytes[i]))
+        {
+            byte b;
+            if (bytes[i] == (byte)'#' && i + 2 < bytes.Length && IsHex(bytes[i + 1]) && IsHex(bytes[i + 2]))
+            {
+                b = (byte)((Hex(bytes[i + 1]) << 4) | Hex(bytes[i + 2]));
+                i += 3;
+            }
+            else
+            {
+                b = bytes[i];
+                i++;
+            }
+
+            if (length < name.Length)
+            {
+                name[length] = b;
+            }
+
+            length++;
+        }
+
+        at = i;
+        return true;
     }
 
     private static bool IsDelimiter(byte b) => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t' or (byte)'\f' or 0
@@ -152,6 +201,16 @@ internal sealed class PdfParseGuard
     private static bool IsHex(byte b) => b is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F';
 
     private static int Hex(byte b) => b <= (byte)'9' ? b - '0' : (b | 0x20) - 'a' + 10;
+
+    /// <summary>Trips when the bytes hold a <c>/W</c> array that would crash PdfPig (see <see cref="FindHostileWidths"/>).</summary>
+    /// <param name="bytes">The file's bytes.</param>
+    public void CheckCrossReferenceWidths(ReadOnlySpan<byte> bytes)
+    {
+        if (FindHostileWidths(bytes) is { } widths)
+        {
+            Trip("its cross-reference stream widths (" + widths + ") are invalid");
+        }
+    }
 
     /// <summary>Records why the parse must stop and throws.</summary>
     /// <param name="reason">The reason, for the rejection message.</param>

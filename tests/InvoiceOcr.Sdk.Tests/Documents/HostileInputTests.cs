@@ -102,6 +102,28 @@ public sealed class HostileInputTests
         Assert.Contains("inflates to more than 64 MiB", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("[1 -100 2]")]
+    [InlineData("[1 #2D100 2]")]
+    [InlineData("[2147483647 2147483647 2]")]
+    public async Task InspectAsync_CrossReferenceStreamWithHostileWidths_RejectedBeforePdfPigReadsIt(string widths)
+    {
+        // Found by the fuzz runner: negative widths made PdfPig stackalloc a negative size, a stack overflow that kills the process.
+        var pdf = HostilePdfs.CrossReferenceStreamBomb(1024, widths.Replace("#2D", "-", StringComparison.Ordinal));
+
+        var ex = await Assert.ThrowsAsync<InvalidDocumentException>(() => Inspector().InspectAsync(InvoiceDocument.FromBytes(pdf, "widths.pdf"), Ct));
+
+        Assert.Equal(DocumentRejectionReason.Damaged, ex.Reason);
+        Assert.Contains("cross-reference stream widths", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FindHostileWidths_EscapedNameAndFontWidths_FindsOnlyTheHostileArray()
+    {
+        Assert.Null(PdfParseGuard.FindHostileWidths("<< /W [1 4 2] >> << /W [ 3 [ 250 333 ] 16 [ 250 ] ] /Width -5 >>"u8));
+        Assert.Equal("/W [-3 ...]", PdfParseGuard.FindHostileWidths("<< /#57 [1 -3 2] >>"u8));
+    }
+
     [Fact]
     public async Task InspectAsync_ShallowPageTreeChain_Accepted()
     {

@@ -62,7 +62,9 @@ internal static class HostilePdfs
     }
 
     /// <summary>A one-page PDF whose cross-reference stream inflates to <paramref name="inflatedBytes"/> (zeros: all entries free).</summary>
-    public static byte[] CrossReferenceStreamBomb(long inflatedBytes)
+    /// <param name="inflatedBytes">The stream's size once inflated.</param>
+    /// <param name="widths">The stream's <c>/W</c> array; negative widths crashed PdfPig's process (a negative <c>stackalloc</c>).</param>
+    public static byte[] CrossReferenceStreamBomb(long inflatedBytes, string widths = "[1 4 2]")
     {
         var output = new MemoryStream();
         Write(output, "%PDF-1.5\n%\u00e2\u00e3\u00cf\u00d3\n");
@@ -75,7 +77,7 @@ internal static class HostilePdfs
 
         var data = Zlib(new ZeroStream(inflatedBytes));
         var xrefOffset = output.Position;
-        Write(output, $"4 0 obj\n<< /Type /XRef /Size 5 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length {data.Length} >>\nstream\n");
+        Write(output, $"4 0 obj\n<< /Type /XRef /Size 5 /W {widths} /Root 1 0 R /Filter /FlateDecode /Length {data.Length} >>\nstream\n");
         output.Write(data);
         Write(output, "\nendstream\nendobj\n");
         Write(output, $"startxref\n{xrefOffset}\n%%EOF\n");
