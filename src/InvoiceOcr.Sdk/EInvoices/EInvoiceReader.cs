@@ -112,8 +112,10 @@ public sealed partial class EInvoiceReader
                 string.Create(CultureInfo.InvariantCulture, $"The PDF could not be parsed within {options.PdfParseTimeout.TotalSeconds:0.###} s (DocumentOptions.PdfParseTimeout); it is malformed or hostile."),
                 ex);
         }
-        catch (Exception ex) when (ex is UglyToad.PdfPig.Core.PdfDocumentFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or InvalidCastException or NullReferenceException or KeyNotFoundException or FormatException or OverflowException or EndOfStreamException or IOException or NotSupportedException or InvalidDataException)
+        catch (Exception ex) when (ex is not InvalidDocumentException and not OutOfMemoryException)
         {
+            // Any fault of the parser means the attachments cannot be read, whatever its type: the fuzz runner found PdfPig
+            // throwing DivideByZeroException from its RC4 code on a damaged encryption dictionary.
             if (guard.Tripped is { } reason)
             {
                 throw new InvalidDocumentException(DocumentRejectionReason.Damaged, "The PDF is damaged or hostile: " + reason + ".", ex);

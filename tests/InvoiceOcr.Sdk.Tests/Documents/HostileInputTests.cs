@@ -125,6 +125,20 @@ public sealed class HostileInputTests
     }
 
     [Fact]
+    public async Task ReadPdfAndInspectAsync_ZeroLengthEncryptionKey_TypedRejection()
+    {
+        // The fuzz runner found PdfPig's RC4 code dividing by the key length on a mutated encryption dictionary, and ReadPdf
+        // letting the DivideByZeroException escape (it now maps any parser fault to Damaged). This hand-made variant ends in
+        // PdfPig's password check instead; the fuzz run replays the original (seed 14, input 8840).
+        var pdf = HostilePdfs.ZeroLengthEncryptionKey();
+
+        var read = Assert.Throws<InvalidDocumentException>(() => new EInvoiceReader().ReadPdf(pdf));
+        var inspected = await Assert.ThrowsAsync<InvalidDocumentException>(() => Inspector().InspectAsync(InvoiceDocument.FromBytes(pdf), Ct));
+
+        Assert.Equal(read.Reason, inspected.Reason);
+    }
+
+    [Fact]
     public async Task InspectAsync_ShallowPageTreeChain_Accepted()
     {
         var inspected = await Inspector().InspectAsync(InvoiceDocument.FromBytes(HostilePdfs.DeepPageTree(400)), Ct);

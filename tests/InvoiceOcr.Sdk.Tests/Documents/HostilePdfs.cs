@@ -137,6 +137,17 @@ internal static class HostilePdfs
     /// <summary>A small valid one-page PDF.</summary>
     public static byte[] OnePage() => Build("1.7", Catalog, Pages, Page);
 
+    /// <summary>A one-page PDF whose encryption dictionary asks for a zero-length RC4 key (PdfPig divides by the key length).</summary>
+    public static byte[] ZeroLengthEncryptionKey()
+    {
+        var pdf = Encoding.Latin1.GetString(OnePage());
+        var o = new string('0', 64);
+        return Text(pdf.Replace(
+            "/Root 1 0 R >>",
+            $"/Root 1 0 R /Encrypt << /Filter /Standard /V 1 /R 2 /Length 0 /O <{o}> /U <{o}> /P -4 >> /ID [<00112233445566778899AABBCCDDEEFF> <00112233445566778899AABBCCDDEEFF>] >>",
+            StringComparison.Ordinal));
+    }
+
     /// <summary>Writes the PDF in <c>objects</c> order (object numbers from 1) with a classic cross-reference table.</summary>
     public static byte[] Build(string version, params object[] objects)
     {
