@@ -3,6 +3,7 @@
 //   dotnet InvoiceOcr.Fuzz.dll [--inputs 10000] [--seed 14] [--max-seconds 300] [--max-peak-mb 1024] [--crash-dir DIR]
 //   dotnet InvoiceOcr.Fuzz.dll inspect FILE      (prints the outcomes and the process's peak working set)
 //   dotnet InvoiceOcr.Fuzz.dll replay FILE       (runs a saved failing input through each entry point, timed)
+//   FUZZ_SAVE_SLOW=1 also saves inputs that took over 3 s (to the crash folder), for finding slow paths.
 //
 // Why a seeded, structure-aware mutator and not SharpFuzz: SharpFuzz needs AFL or libFuzzer driving an instrumented assembly,
 // neither of which installs from the package registries this project's machines and CI reach, and coverage-guided runs are
