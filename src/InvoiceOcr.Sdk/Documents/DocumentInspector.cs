@@ -17,8 +17,10 @@ namespace InvoiceOcr.Sdk.Documents;
 /// <see cref="DocumentOptions.PdfParseTimeout"/> (measured with the injected <see cref="TimeProvider"/>). PdfPig 0.1.16 was
 /// seen to terminate on the corpus' traps (<c>SpookyPass.pdf</c> raises "Object stream cannot contain itself",
 /// <c>invalid-xref-loop.pdf</c> opens with its one page), so the guard is for hostile files nobody has seen yet: when it
-/// fires, the document is rejected as <see cref="DocumentRejectionReason.Damaged"/> and the parse abandoned (managed code
-/// cannot be stopped); its thread returns to the pool when the parser ends.
+/// fires, the document is rejected as <see cref="DocumentRejectionReason.Damaged"/> at once, and the parse is told to stop.
+/// It reads the file through <see cref="GuardedPdfInput"/> and decodes streams through <see cref="GuardedFilterProvider"/>,
+/// which both throw once told, so it ends at its next read or decode instead of holding a core until it finishes on its own.
+/// A caller's cancellation stops it the same way.
 /// </para>
 /// <para>
 /// The parse used to run on a new dedicated thread per document; creating and starting that thread cost more than the
@@ -34,7 +36,7 @@ internal sealed partial class DocumentInspector
     private readonly Func<DocumentOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly Func<ReadOnlyMemory<byte>, string?, long, PdfFacts> _pdfReader;
+    private readonly Func<ReadOnlyMemory<byte>, string?, PdfReadLimits, PdfFacts> _pdfReader;
 
     /// <summary>Creates the inspector used by dependency injection.</summary>
     public DocumentInspector(IOptionsMonitor<DocumentOptions> options, TimeProvider timeProvider, ILogger<DocumentInspector> logger)
@@ -43,7 +45,7 @@ internal sealed partial class DocumentInspector
     }
 
     /// <summary>Creates an inspector with an explicit PDF reader (tests replace it to exercise the parse timeout).</summary>
-    internal DocumentInspector(Func<DocumentOptions> options, TimeProvider timeProvider, ILogger logger, Func<ReadOnlyMemory<byte>, string?, long, PdfFacts> pdfReader)
+    internal DocumentInspector(Func<DocumentOptions> options, TimeProvider timeProvider, ILogger logger, Func<ReadOnlyMemory<byte>, string?, PdfReadLimits, PdfFacts> pdfReader)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -169,11 +171,17 @@ internal sealed partial class DocumentInspector
         };
     }
 
-    /// <summary>Parses the PDF on the thread pool under the parse timeout, hashing the bytes meanwhile; returns the facts and the SHA-256.</summary>
+    /// <summary>
+    /// Parses the PDF on the thread pool under the parse timeout, hashing the bytes meanwhile; returns the facts and the SHA-256.
+    /// When the time-out passes or the caller cancels, the parse is told to stop (it ends at its next read of the file or
+    /// stream decode) and the caller is answered at once, without waiting for the parse to unwind.
+    /// </summary>
     private async Task<(PdfFacts Facts, string Sha256)> ReadPdfAsync(ReadOnlyMemory<byte> content, string? fileName, DocumentOptions options, long embeddedBudgetBytes, CancellationToken cancellationToken)
     {
         var reader = _pdfReader;
-        var parse = Task.Run(() => reader(content, fileName, embeddedBudgetBytes), CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var limits = new PdfReadLimits(embeddedBudgetBytes, options.MaxEmbeddedXmlBytes, stop.Token);
+        var parse = Task.Run(() => reader(content, fileName, limits), CancellationToken.None);
         var parsed = parse.WaitAsync(options.PdfParseTimeout, _timeProvider, cancellationToken);
 
         // Hash while the parser works: when another pool thread is free it picks the parse up, and for a large file the
@@ -185,8 +193,7 @@ internal sealed partial class DocumentInspector
         }
         catch (TimeoutException ex)
         {
-            // The abandoned parse may still fail later; observe its exception so it is not reported as unobserved.
-            _ = parse.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Abandon(stop, parse);
             LogParseTimedOut(_logger, fileName, options.PdfParseTimeout);
             throw DocumentMessages.Reject(
                 DocumentRejectionReason.Damaged,
@@ -194,11 +201,23 @@ internal sealed partial class DocumentInspector
                 string.Create(CultureInfo.InvariantCulture, $"the PDF could not be parsed within {options.PdfParseTimeout.TotalSeconds:0.###} s (DocumentOptions.PdfParseTimeout); it is malformed or hostile."),
                 ex);
         }
-        catch (Exception ex) when (ex is not InvalidDocumentException and not OperationCanceledException and not OutOfMemoryException)
+        catch (OperationCanceledException)
+        {
+            Abandon(stop, parse);
+            throw;
+        }
+        catch (Exception ex) when (ex is not InvalidDocumentException and not OutOfMemoryException)
         {
             // The reader maps PdfPig's faults itself; anything else escaping it still means the PDF cannot be used.
             throw DocumentMessages.Reject(DocumentRejectionReason.Damaged, fileName, "the PDF is damaged and cannot be opened (" + ex.GetType().Name + ").", ex);
         }
+    }
+
+    /// <summary>Tells an abandoned parse to stop, and observes the exception it will end with so it is not reported as unobserved.</summary>
+    private static void Abandon(CancellationTokenSource stop, Task parse)
+    {
+        stop.Cancel();
+        _ = parse.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

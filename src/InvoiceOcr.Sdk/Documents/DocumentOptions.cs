@@ -12,6 +12,9 @@ public sealed class DocumentOptions
     /// <summary>The default <see cref="MaxFileBytes"/>: 50 MB (52,428,800 bytes), Gemini's limit for PDF input.</summary>
     public const long DefaultMaxFileBytes = 52_428_800;
 
+    /// <summary>The default <see cref="MaxEmbeddedXmlBytes"/>: 32 MiB (33,554,432 bytes).</summary>
+    public const long DefaultMaxEmbeddedXmlBytes = 32L * 1024 * 1024;
+
     /// <summary>The default <see cref="MaxPages"/>: 1000, Gemini's page limit for one PDF.</summary>
     public const int DefaultMaxPages = 1000;
 
@@ -32,8 +35,24 @@ public sealed class DocumentOptions
     public int MaxPages { get; set; } = DefaultMaxPages;
 
     /// <summary>
+    /// Gets or sets the largest embedded e-invoice XML read from a PDF, in decoded (inflated) bytes. Attachments are inflated
+    /// through a stream capped at this size, and only those that can be e-invoices (named or typed as XML, or starting like XML);
+    /// one that inflates past it gets the document rejected with <see cref="DocumentRejectionReason.TooLarge"/> and no model call,
+    /// rather than being skipped, because in a hybrid e-invoice the XML, not the page, is the invoice.
+    /// </summary>
+    /// <remarks>
+    /// A compressed attachment can inflate a thousand times over (a 400 KB PDF to 400 MiB), so the cap, not the file size, bounds
+    /// the memory an attachment takes. Real e-invoice XML is a few hundred KB.
+    /// </remarks>
+    /// <value>The default value is 33,554,432 bytes (32 MiB).</value>
+    [Range(1L, 1_073_741_824L)]
+    public long MaxEmbeddedXmlBytes { get; set; } = DefaultMaxEmbeddedXmlBytes;
+
+    /// <summary>
     /// Gets or sets how long the PDF parser may work on one document. A hostile PDF (reference loops, self-containing
-    /// object streams) that keeps the parser busy longer is rejected with <see cref="DocumentRejectionReason.Damaged"/>.
+    /// object streams) that keeps the parser busy longer is rejected with <see cref="DocumentRejectionReason.Damaged"/>, and
+    /// the parse itself stops at its next read of the file or its next stream decode (it does not run on in the background).
+    /// The same happens when the caller cancels the inspection.
     /// </summary>
     /// <value>The default value is 30 seconds.</value>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]

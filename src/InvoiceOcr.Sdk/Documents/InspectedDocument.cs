@@ -36,9 +36,10 @@ internal sealed class InspectedDocument
     public bool IsEncrypted { get; init; }
 
     /// <summary>
-    /// Gets the files embedded in the PDF (Factur-X/ZUGFeRD/XRechnung XML, UBL, other attachments), copied out while the PDF
-    /// was open for inspection so the e-invoice reader does not reopen it. Bounded by <see cref="DocumentOptions.MaxFileBytes"/>
-    /// in total; empty for images and for PDFs without attachments.
+    /// Gets the files embedded in the PDF that can be e-invoices (Factur-X/ZUGFeRD/XRechnung XML, UBL: named or typed as XML,
+    /// or starting like XML), copied out while the PDF was open for inspection so the e-invoice reader does not reopen it.
+    /// Each is at most <see cref="DocumentOptions.MaxEmbeddedXmlBytes"/>, all together at most <see cref="DocumentOptions.MaxFileBytes"/>;
+    /// other attachments (images, PDFs) are not copied. Empty for images and for PDFs without such attachments.
     /// </summary>
     public IReadOnlyList<PdfEmbeddedFile> EmbeddedFiles { get; init; } = [];
 }

@@ -1,11 +1,12 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Xml;
 using System.Xml.Linq;
+using InvoiceOcr.Sdk.Documents;
 using InvoiceOcr.Sdk.EInvoices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using UglyToad.PdfPig;
-using UglyToad.PdfPig.Content;
+using Microsoft.Extensions.Options;
 using UglyToad.PdfPig.Exceptions;
 
 namespace InvoiceOcr.Sdk;
@@ -26,32 +27,46 @@ namespace InvoiceOcr.Sdk;
 /// XML is parsed with DTD processing prohibited and no resolver, so external entities and entity expansion attacks
 /// are impossible. Profiles without lines (MINIMUM, BASIC WL) yield an invoice with no line items.
 /// </para>
+/// <para>
+/// Attachments are inflated only through a stream capped at <see cref="DocumentOptions.MaxEmbeddedXmlBytes"/>, and only those
+/// that can be e-invoices (named or typed as XML, or starting like XML); one that inflates past the cap is a
+/// <see cref="DocumentRejectionReason.TooLarge"/> rejection, never a buffer of whatever size the PDF claims.
+/// </para>
 /// </remarks>
 public sealed partial class EInvoiceReader
 {
     private readonly ILogger<EInvoiceReader> _logger;
+    private readonly Func<DocumentOptions> _options;
 
-    /// <summary>Creates a reader that does not log.</summary>
+    /// <summary>Creates a reader that does not log, with the default <see cref="DocumentOptions"/> limits.</summary>
     public EInvoiceReader()
         : this(NullLogger<EInvoiceReader>.Instance)
     {
     }
 
-    /// <summary>Creates a reader.</summary>
+    /// <summary>Creates a reader with the default <see cref="DocumentOptions"/> limits.</summary>
     /// <param name="logger">Logs which attachment was read (names and formats only, never content).</param>
     public EInvoiceReader(ILogger<EInvoiceReader> logger)
     {
         ArgumentNullException.ThrowIfNull(logger);
         _logger = logger;
+        var defaults = new DocumentOptions();
+        _options = () => defaults;
     }
 
-    /// <summary>The largest attachment the reader parses, in bytes (real e-invoices are a few hundred KB at most).</summary>
-    internal const int MaxXmlBytes = 32 * 1024 * 1024;
-
-    private static readonly string[] PreferredNames =
-    [
-        "factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml",
-    ];
+    /// <summary>Creates a reader that applies the configured document limits (the constructor dependency injection uses).</summary>
+    /// <param name="logger">Logs which attachment was read (names and formats only, never content).</param>
+    /// <param name="options">
+    /// The document limits: <see cref="DocumentOptions.MaxEmbeddedXmlBytes"/> caps each attachment's inflated size and
+    /// <see cref="DocumentOptions.MaxFileBytes"/> the attachments together.
+    /// </param>
+    public EInvoiceReader(ILogger<EInvoiceReader> logger, IOptionsMonitor<DocumentOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(options);
+        _logger = logger;
+        _options = () => options.CurrentValue;
+    }
 
     /// <summary>
     /// Looks for an embedded e-invoice in a PDF and maps it.
@@ -60,7 +75,8 @@ public sealed partial class EInvoiceReader
     /// <returns>The invoice, or <see langword="null"/> when the PDF embeds no recognised e-invoice XML (a plain PDF).</returns>
     /// <exception cref="InvalidDocumentException">
     /// The PDF cannot be opened (<see cref="DocumentRejectionReason.Damaged"/>, <see cref="DocumentRejectionReason.PasswordProtected"/>),
-    /// or an attachment named or shaped like an e-invoice is not well-formed XML (<see cref="DocumentRejectionReason.Damaged"/>).
+    /// or an attachment named or shaped like an e-invoice is not well-formed XML (<see cref="DocumentRejectionReason.Damaged"/>),
+    /// or inflates past <see cref="DocumentOptions.MaxEmbeddedXmlBytes"/> (<see cref="DocumentRejectionReason.TooLarge"/>).
     /// </exception>
     public Invoice? ReadPdf(byte[] pdf)
     {
@@ -70,23 +86,41 @@ public sealed partial class EInvoiceReader
             throw new InvalidDocumentException(DocumentRejectionReason.Empty, "The PDF has no bytes.");
         }
 
+        var options = _options();
+
+        // The same time limit as intake: the parse stops at its next read or decode once it passes.
+        using var stop = new CancellationTokenSource(options.PdfParseTimeout);
+        var guard = new PdfParseGuard(stop.Token);
         List<(string Name, ReadOnlyMemory<byte> Bytes)> attachments;
         try
         {
-            using var document = PdfDocument.Open(pdf, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
-            attachments = document.Advanced.TryGetEmbeddedFiles(out var files) ? files.Select(f => (Name(f), (ReadOnlyMemory<byte>)f.Bytes.ToArray())).ToList() : [];
-            if (attachments.Count == 0)
-            {
-                // PDF/A-3 associated files (the catalog's /AF array) may carry the XML without a names-tree entry.
-                attachments = [.. AssociatedFiles.Read(document).Select(f => (f.Name, (ReadOnlyMemory<byte>)f.Bytes))];
-            }
+            using var document = PdfDocumentReader.Open(pdf, guard);
+            attachments = [.. EInvoiceAttachments.Read(document, null, options.MaxEmbeddedXmlBytes, options.MaxFileBytes, guard).Select(f => (f.Name, f.Content))];
         }
         catch (PdfDocumentEncryptedException ex)
         {
             throw new InvalidDocumentException(DocumentRejectionReason.PasswordProtected, "The PDF needs a password to open, so its attachments cannot be read.", ex);
         }
-        catch (Exception ex) when (ex is UglyToad.PdfPig.Core.PdfDocumentFormatException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or InvalidCastException or NullReferenceException or KeyNotFoundException or FormatException or OverflowException or EndOfStreamException or IOException)
+        catch (PdfBudgetExceededException ex)
         {
+            throw new InvalidDocumentException(DocumentRejectionReason.Damaged, "The PDF is damaged or hostile: " + ex.Message + ".", ex);
+        }
+        catch (Exception ex) when (stop.IsCancellationRequested && ex is not InvalidDocumentException and not OutOfMemoryException)
+        {
+            throw new InvalidDocumentException(
+                DocumentRejectionReason.Damaged,
+                string.Create(CultureInfo.InvariantCulture, $"The PDF could not be parsed within {options.PdfParseTimeout.TotalSeconds:0.###} s (DocumentOptions.PdfParseTimeout); it is malformed or hostile."),
+                ex);
+        }
+        catch (Exception ex) when (ex is not InvalidDocumentException and not OutOfMemoryException)
+        {
+            // Any fault of the parser means the attachments cannot be read, whatever its type: the fuzz runner found PdfPig
+            // throwing DivideByZeroException from its RC4 code on a damaged encryption dictionary.
+            if (guard.Tripped is { } reason)
+            {
+                throw new InvalidDocumentException(DocumentRejectionReason.Damaged, "The PDF is damaged or hostile: " + reason + ".", ex);
+            }
+
             throw new InvalidDocumentException(DocumentRejectionReason.Damaged, "The PDF is damaged and its attachments cannot be read: " + ex.Message, ex);
         }
 
@@ -101,15 +135,16 @@ public sealed partial class EInvoiceReader
 
     private Invoice? ReadAttachments(List<(string Name, ReadOnlyMemory<byte> Bytes)> attachments)
     {
+        var maxXmlBytes = _options().MaxEmbeddedXmlBytes;
         foreach (var (name, bytes) in Order(attachments))
         {
-            if (bytes.Length > MaxXmlBytes)
+            if (bytes.Length > maxXmlBytes)
             {
                 LogAttachmentTooLarge(name, bytes.Length);
                 continue;
             }
 
-            var root = Parse(bytes, name);
+            var root = Parse(bytes, name, maxXmlBytes);
             if (root is not null && Map(root, name) is { } invoice)
             {
                 LogEmbeddedInvoiceRead(name, invoice.Source.Format);
@@ -126,16 +161,14 @@ public sealed partial class EInvoiceReader
     /// <param name="attachmentName">The file name to record in <see cref="InvoiceSource.AttachmentName"/>, if any.</param>
     /// <returns>The invoice.</returns>
     /// <exception cref="InvalidDocumentException">The XML is not well-formed, has a DTD, or is neither CII nor UBL (<see cref="DocumentRejectionReason.UnsupportedType"/>).</exception>
-#pragma warning disable CA1822 // An instance member, like ReadPdf, so callers use one injected reader.
     public Invoice ReadXml(Stream xml, string? attachmentName = null)
-#pragma warning restore CA1822
     {
         ArgumentNullException.ThrowIfNull(xml);
+        var maxXmlBytes = _options().MaxEmbeddedXmlBytes;
         XElement root;
         try
         {
-            using var reader = XmlReader.Create(xml, SecureSettings());
-            root = XDocument.Load(reader, LoadOptions.None).Root ?? throw new XmlException("The document has no root element.");
+            root = LoadBounded(xml, maxXmlBytes) ?? throw new XmlException("The document has no root element.");
         }
         catch (XmlException ex)
         {
@@ -163,10 +196,10 @@ public sealed partial class EInvoiceReader
         : null;
 
     /// <summary>Parses an attachment; non-XML attachments (images, other PDFs) yield <see langword="null"/>.</summary>
-    private static XElement? Parse(ReadOnlyMemory<byte> bytes, string name)
+    private static XElement? Parse(ReadOnlyMemory<byte> bytes, string name, long maxXmlBytes)
     {
         var expected = IsPreferred(name) || name.StartsWith("UBL-", StringComparison.OrdinalIgnoreCase);
-        if (!expected && !LooksLikeXml(bytes))
+        if (!expected && !EInvoiceAttachments.LooksLikeXml(bytes.Span))
         {
             return null;
         }
@@ -176,8 +209,7 @@ public sealed partial class EInvoiceReader
             using var stream = MemoryMarshal.TryGetArray(bytes, out var segment)
                 ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
                 : new MemoryStream(bytes.ToArray(), writable: false);
-            using var reader = XmlReader.Create(stream, SecureSettings());
-            return XDocument.Load(reader, LoadOptions.None).Root;
+            return LoadBounded(stream, maxXmlBytes);
         }
         catch (XmlException ex) when (expected || name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase))
         {
@@ -189,35 +221,62 @@ public sealed partial class EInvoiceReader
         }
     }
 
-    private static bool LooksLikeXml(ReadOnlyMemory<byte> bytes)
-    {
-        var span = bytes.Span;
-        if (span.StartsWith("\uFEFF"u8))
-        {
-            span = span[3..];
-        }
-
-        span = span.TrimStart(" \t\r\n"u8);
-        return span.Length > 0 && span[0] == (byte)'<';
-    }
-
     private static IEnumerable<(string Name, ReadOnlyMemory<byte> Bytes)> Order(List<(string Name, ReadOnlyMemory<byte> Bytes)> attachments) =>
         attachments
-            .OrderBy(a => IsPreferred(a.Name) ? Array.FindIndex(PreferredNames, n => n.Equals(a.Name, StringComparison.OrdinalIgnoreCase)) : PreferredNames.Length)
+            .OrderBy(a => IsPreferred(a.Name) ? Array.FindIndex(EInvoiceAttachments.PreferredNames, n => n.Equals(a.Name, StringComparison.OrdinalIgnoreCase)) : EInvoiceAttachments.PreferredNames.Length)
             .ThenBy(a => a.Name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) ? 0 : 1);
 
-    private static bool IsPreferred(string name) => PreferredNames.Any(n => n.Equals(name, StringComparison.OrdinalIgnoreCase));
-
-    private static string Name(EmbeddedFile file) => Path.GetFileName(file.Name ?? string.Empty) is { Length: > 0 } n ? n : "attachment";
+    private static bool IsPreferred(string name) => EInvoiceAttachments.IsPreferred(name);
 
     private static string For(string? name) => name is null ? string.Empty : $" '{name}'";
 
-    private static XmlReaderSettings SecureSettings() => new()
+    /// <summary>The deepest element nesting accepted: 128 (CII and UBL invoices nest about ten deep).</summary>
+    internal const int MaxXmlDepth = 128;
+
+    /// <summary>
+    /// Loads XML in two passes: a streaming pass that checks it is well-formed and nested at most <see cref="MaxXmlDepth"/>
+    /// deep, then the tree. Fuzzing found 136 KB of XML nested 50,000 deep taking seconds to load; the first pass stops at
+    /// depth 129 in microseconds. A stream that cannot seek is first copied, at most one byte past the size limit.
+    /// </summary>
+    private static XElement? LoadBounded(Stream xml, long maxXmlBytes)
+    {
+        if (!xml.CanSeek)
+        {
+            var copy = new MemoryStream();
+            var buffer = new byte[81920];
+            int read;
+            while ((read = xml.Read(buffer, 0, buffer.Length)) > 0 && copy.Length <= maxXmlBytes)
+            {
+                copy.Write(buffer, 0, read);
+            }
+
+            copy.Position = 0;
+            xml = copy;
+        }
+
+        var start = xml.Position;
+        using (var scan = XmlReader.Create(xml, SecureSettings(maxXmlBytes)))
+        {
+            while (scan.Read())
+            {
+                if (scan.Depth > MaxXmlDepth)
+                {
+                    throw new XmlException(string.Create(CultureInfo.InvariantCulture, $"Elements are nested more than {MaxXmlDepth} deep; an e-invoice nests about ten deep."));
+                }
+            }
+        }
+
+        xml.Position = start;
+        using var reader = XmlReader.Create(xml, SecureSettings(maxXmlBytes));
+        return XDocument.Load(reader, LoadOptions.None).Root;
+    }
+
+    private static XmlReaderSettings SecureSettings(long maxXmlBytes) => new()
     {
         DtdProcessing = DtdProcessing.Prohibit,
         XmlResolver = null,
         MaxCharactersFromEntities = 1024,
-        MaxCharactersInDocument = MaxXmlBytes,
+        MaxCharactersInDocument = maxXmlBytes,
         IgnoreComments = true,
         IgnoreProcessingInstructions = true,
         CloseInput = false,

@@ -13,9 +13,21 @@ public sealed class GeminiOptions
     public static readonly Uri DefaultBaseAddress = new("https://generativelanguage.googleapis.com/");
 
     /// <summary>Gets or sets the service root. Point it at the emulator or a proxy to stand in for Google.</summary>
+    /// <remarks>
+    /// Every request carries an API key in its <c>x-goog-api-key</c> header and an invoice in its body, so the address must
+    /// be <c>https</c>; plain <c>http</c> is accepted only for a loopback host (<c>localhost</c>, <c>127.0.0.0/8</c>,
+    /// <c>[::1]</c>, as the emulator runs in tests) unless <see cref="AllowPlainHttp"/> says otherwise. Validated when the host starts.
+    /// </remarks>
     /// <value>The default value is <c>https://generativelanguage.googleapis.com/</c>.</value>
     [Required]
     public Uri BaseAddress { get; set; } = DefaultBaseAddress;
+
+    /// <summary>
+    /// Gets or sets whether <see cref="BaseAddress"/> may be a plain <c>http</c> URI on a host other than loopback, for
+    /// example a TLS-terminating sidecar proxy on a private network. API keys and documents then cross that network in clear text.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: plain <c>http</c> only for loopback hosts.</value>
+    public bool AllowPlainHttp { get; set; }
 
     /// <summary>Gets or sets the REST API version segment of the URL.</summary>
     /// <value>The default value is <c>v1beta</c>.</value>

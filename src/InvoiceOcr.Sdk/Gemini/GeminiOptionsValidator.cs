@@ -25,6 +25,13 @@ internal sealed class GeminiOptionsRulesValidator : IValidateOptions<GeminiOptio
             {
                 builder.AddError("must not carry a query, fragment or user info (the API key travels only in the x-goog-api-key header).", "Gemini:BaseAddress");
             }
+            else if (address.Scheme == Uri.UriSchemeHttp && !address.IsLoopback && !options.AllowPlainHttp)
+            {
+                // The API key travels in a header of every request: over plain http any host on the path could read it.
+                builder.AddError(
+                    $"is plain http to '{address.Host}', which is not a loopback host: API keys and documents would cross the network unencrypted. Use https, or set Gemini:AllowPlainHttp to true for a trusted private hop (for example a TLS-terminating sidecar).",
+                    "Gemini:BaseAddress");
+            }
         }
 
         if (options.FileProcessingTimeout < options.FilePollInterval)

@@ -220,7 +220,7 @@ public sealed class DocumentInspectorTests
         var options = new DocumentOptions { MaxFileBytes = 1234 };
         var inspector = Inspector(options, (_, _, b) =>
         {
-            budget = b;
+            budget = b.EmbeddedBudgetBytes;
             return new PdfFacts(1, false, []);
         });
 
@@ -388,7 +388,7 @@ public sealed class DocumentInspectorTests
         return ex;
     }
 
-    private static DocumentInspector Inspector(DocumentOptions? options = null, Func<ReadOnlyMemory<byte>, string?, long, PdfFacts>? pdfReader = null)
+    private static DocumentInspector Inspector(DocumentOptions? options = null, Func<ReadOnlyMemory<byte>, string?, PdfReadLimits, PdfFacts>? pdfReader = null)
     {
         options ??= new DocumentOptions();
         return new DocumentInspector(() => options, TimeProvider.System, NullLogger.Instance, pdfReader ?? PdfDocumentReader.Read);

@@ -13,6 +13,7 @@ public sealed class DocumentOptionsTests
         Assert.Equal(52_428_800, options.MaxFileBytes);
         Assert.Equal(1000, options.MaxPages);
         Assert.Equal(TimeSpan.FromSeconds(30), options.PdfParseTimeout);
+        Assert.Equal(32L * 1024 * 1024, options.MaxEmbeddedXmlBytes);
         Assert.Null(options.AllowedKinds);
         Assert.Empty(Validate(options));
     }
@@ -20,11 +21,11 @@ public sealed class DocumentOptionsTests
     [Fact]
     public void Validate_OutOfRangeValues_NameEachSetting()
     {
-        var options = new DocumentOptions { MaxFileBytes = 0, MaxPages = 0, PdfParseTimeout = TimeSpan.Zero };
+        var options = new DocumentOptions { MaxFileBytes = 0, MaxPages = 0, PdfParseTimeout = TimeSpan.Zero, MaxEmbeddedXmlBytes = 0 };
 
         var members = Validate(options).SelectMany(r => r.MemberNames).Order(StringComparer.Ordinal);
 
-        Assert.Equal(["MaxFileBytes", "MaxPages", "PdfParseTimeout"], members);
+        Assert.Equal(["MaxEmbeddedXmlBytes", "MaxFileBytes", "MaxPages", "PdfParseTimeout"], members);
     }
 
     [Fact]

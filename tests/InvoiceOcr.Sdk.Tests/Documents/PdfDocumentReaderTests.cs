@@ -7,16 +7,18 @@ public sealed class PdfDocumentReaderTests
 {
     private const string TravelExpenses = "zugferd/EN16931_Reisekostenabrechnung.pdf";
 
-    [Fact]
-    public void Read_EmbeddedFilesOverBudget_AreSkippedAndSmallerOnesKept()
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(-1, 0)]
+    public void Read_EmbeddedXmlWithinOrPastTheBudget_IsKeptOrSkipped(int budgetPastXml, int expectedFiles)
     {
         var xmlLength = SharedData.ReadInvoice("zugferd/embedded/EN16931_Reisekostenabrechnung/factur-x.xml").Length;
 
-        // Room for the XML only: the two attached PDFs are larger and are skipped.
-        var facts = PdfDocumentReader.Read(SharedData.ReadInvoice(TravelExpenses), "travel.pdf", embeddedBudgetBytes: xmlLength);
+        // The two attached PDFs are never kept (not e-invoices); the XML is kept while the budget has room for it.
+        var facts = PdfDocumentReader.Read(SharedData.ReadInvoice(TravelExpenses), "travel.pdf", embeddedBudgetBytes: xmlLength + budgetPastXml);
 
-        var file = Assert.Single(facts.EmbeddedFiles);
-        Assert.Equal("factur-x.xml", file.Name);
+        Assert.Equal(expectedFiles, facts.EmbeddedFiles.Count);
+        Assert.All(facts.EmbeddedFiles, f => Assert.Equal("factur-x.xml", f.Name));
         Assert.Equal(3, facts.PageCount);
     }
 

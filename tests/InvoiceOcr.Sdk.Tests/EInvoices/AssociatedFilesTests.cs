@@ -1,3 +1,4 @@
+using InvoiceOcr.Sdk.Documents;
 using InvoiceOcr.Sdk.EInvoices;
 using InvoiceOcr.TestSupport;
 using UglyToad.PdfPig;
@@ -14,11 +15,11 @@ public sealed class AssociatedFilesTests
     {
         using var document = PdfDocument.Open(SharedData.ReadInvoice(pdf));
 
-        var files = AssociatedFiles.Read(document);
+        var spec = Assert.Single(AssociatedFiles.Find(document), f => f.Name == Path.GetFileName(xml));
+        var files = EInvoiceAttachments.Read(document, "hybrid.pdf", DocumentOptions.DefaultMaxEmbeddedXmlBytes, long.MaxValue, PdfParseGuard.Unbounded());
 
-        var (name, bytes) = Assert.Single(files, f => f.Name == Path.GetFileName(xml));
-        Assert.Equal(Path.GetFileName(xml), name);
-        Assert.Equal(File.ReadAllBytes(SharedData.Invoice(xml)), bytes);
+        var file = Assert.Single(files, f => f.Name == spec.Name);
+        Assert.Equal(File.ReadAllBytes(SharedData.Invoice(xml)), file.Content.ToArray());
     }
 
     [Fact]
@@ -26,6 +27,6 @@ public sealed class AssociatedFilesTests
     {
         using var document = PdfDocument.Open(SharedData.ReadInvoice("zugferd/RE-E-974-Hetzner_2016-01-19_R0005532486.pdf"));
 
-        Assert.Empty(AssociatedFiles.Read(document));
+        Assert.Empty(AssociatedFiles.Find(document));
     }
 }

@@ -19,6 +19,7 @@ public sealed class GeminiOptionsTests
         Assert.Equal(0, options.Temperature);
         Assert.Equal(TimeSpan.FromSeconds(1), options.FilePollInterval);
         Assert.Equal(TimeSpan.FromMinutes(2), options.FileProcessingTimeout);
+        Assert.False(options.AllowPlainHttp);
         Assert.True(Validate(options).Succeeded);
     }
 
@@ -52,6 +53,53 @@ public sealed class GeminiOptionsTests
 
         Assert.True(result.Failed);
         Assert.Contains(expectedName, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:5099/")]
+    [InlineData("http://127.0.0.1:8080/gemini/")]
+    [InlineData("http://127.5.6.7/")]
+    [InlineData("http://[::1]:5099/")]
+    [InlineData("https://gemini-proxy.internal.test/")]
+    public void Validate_HttpsOrLoopbackHttpBaseAddress_Succeeds(string address)
+    {
+        Assert.True(Validate(new GeminiOptions { BaseAddress = new Uri(address) }).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("http://gemini-proxy.internal.test/")]
+    [InlineData("http://10.0.0.5:8080/")]
+    [InlineData("http://localhost.example.test/")]
+    [InlineData("http://[2001:db8::1]/")]
+    public void Validate_PlainHttpToOtherHost_FailsNamingBothSettings(string address)
+    {
+        var result = Validate(new GeminiOptions { BaseAddress = new Uri(address) });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Gemini:BaseAddress", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Gemini:AllowPlainHttp", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("not a loopback host", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_PlainHttpToOtherHostWhenAllowed_Succeeds()
+    {
+        var options = new GeminiOptions { BaseAddress = new Uri("http://gemini-proxy.internal.test/"), AllowPlainHttp = true };
+
+        Assert.True(Validate(options).Succeeded);
+    }
+
+    [Fact]
+    public void AddInvoiceOcrGeminiClient_PlainHttpToOtherHost_FailsResolutionNamingTheSetting()
+    {
+        var services = new ServiceCollection();
+        services.AddInvoiceOcrGeminiClient();
+        services.Configure<GeminiOptions>(o => o.BaseAddress = new Uri("http://gemini-proxy.internal.test/"));
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<GeminiOptions>>().Value);
+
+        Assert.Contains("Gemini:BaseAddress", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
