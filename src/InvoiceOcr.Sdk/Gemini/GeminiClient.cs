@@ -140,7 +140,7 @@ internal sealed partial class GeminiClient
         GenerationConfig = new GeminiGenerationConfig
         {
             Temperature = options.Temperature,
-            MaxOutputTokens = options.MaxOutputTokens,
+            MaxOutputTokens = request.MaxOutputTokens ?? options.MaxOutputTokens,
             ResponseMimeType = JsonMediaType,
             ResponseJsonSchema = request.ResponseJsonSchema,
         },
@@ -406,7 +406,7 @@ internal sealed partial class GeminiClient
         private readonly Uri _baseAddress = options.BaseAddress;
         private readonly string _apiVersion = options.ApiVersion;
         private readonly double _temperature = options.Temperature;
-        private readonly int _maxOutputTokens = options.MaxOutputTokens;
+        private readonly int _maxOutputTokens = request.MaxOutputTokens ?? options.MaxOutputTokens;
 
         public Uri Endpoint { get; } = endpoint;
 
@@ -421,7 +421,7 @@ internal sealed partial class GeminiClient
             && _baseAddress.Equals(options.BaseAddress)
             && string.Equals(_apiVersion, options.ApiVersion, StringComparison.Ordinal)
             && _temperature.Equals(options.Temperature)
-            && _maxOutputTokens == options.MaxOutputTokens;
+            && _maxOutputTokens == (request.MaxOutputTokens ?? options.MaxOutputTokens);
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._\-]*$", RegexOptions.CultureInvariant)]

@@ -49,10 +49,11 @@ public sealed class DurableUsageLogger : IUsageLogger, IAsyncDisposable, IDispos
     public long UsageRecordsDiverted => _usage.DivertedToOutbox;
 
     /// <inheritdoc />
-    public async ValueTask LogUsageAsync(UsageRecord record, CancellationToken cancellationToken)
+    public async ValueTask<RecordedUsage> LogUsageAsync(UsageRecord record, CancellationToken cancellationToken)
     {
         InvoiceOcrStoreValidation.Validate(record);
         await _usage.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+        return new RecordedUsage(UsageRecording.Recorded);
     }
 
     /// <inheritdoc />

@@ -7,7 +7,7 @@ namespace InvoiceOcr.Sdk;
 /// An in-memory implementation of every store abstraction, exact under concurrency (one lock serialises each
 /// operation, as one transaction would). Meant for tests and single-process use: nothing survives a restart.
 /// </summary>
-public sealed class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageLedger, IRetryAttemptStore
+public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore, IUsageLedger, IRetryAttemptStore
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
