@@ -19,7 +19,7 @@ namespace InvoiceOcr.Sdk.Gemini;
 /// Failures are <see cref="InvoiceOcrException"/>s of the SDK taxonomy; the caller's cancellation propagates
 /// as <see cref="OperationCanceledException"/> unchanged.
 /// </remarks>
-internal sealed partial class GeminiClient
+internal sealed partial class GeminiClient : IModelClient
 {
     /// <summary>The name of the <see cref="HttpClient"/> registered with <see cref="IHttpClientFactory"/>.</summary>
     public const string HttpClientName = "InvoiceOcr.Gemini";

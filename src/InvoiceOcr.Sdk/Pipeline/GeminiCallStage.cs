@@ -5,11 +5,11 @@ using InvoiceOcr.Sdk.Invoices;
 namespace InvoiceOcr.Sdk.Pipeline;
 
 /// <summary>
-/// Stage 8: the model call: sends the request with the lease's key (<see cref="GeminiClient"/>), reads the answer and its
-/// usage and parses the invoice. Whatever happens (answer, error, cut connection, cancellation) is put on the context and
+/// Stage 8: the model call: sends the request with the lease's key, reads the answer and its
+/// usage and parses the invoice (<see cref="IModelClient"/>, the <see cref="GeminiClient"/>). Whatever happens (answer, error, cut connection, cancellation) is put on the context and
 /// handed to the settlement stage, which records it and surfaces the failure.
 /// </summary>
-internal sealed class GeminiCallStage(GeminiClient gemini, InvoiceOcrMetrics metrics, TimeProvider timeProvider) : ModelCallStage
+internal sealed class GeminiCallStage(IModelClient gemini, InvoiceOcrMetrics metrics, TimeProvider timeProvider) : ModelCallStage
 {
     public override async ValueTask InvokeAsync(ModelCallContext context, CancellationToken cancellationToken)
     {
