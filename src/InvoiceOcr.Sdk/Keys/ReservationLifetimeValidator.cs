@@ -11,7 +11,17 @@ internal sealed class ReservationLifetimeValidator(IOptionsMonitor<RetryOptions>
     public ValidateOptionsResult Validate(string? name, KeyPoolOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var total = retry.CurrentValue.TotalTimeout;
+        TimeSpan total;
+        try
+        {
+            total = retry.CurrentValue.TotalTimeout;
+        }
+        catch (OptionsValidationException)
+        {
+            // Invalid retry options report their own failures; this rule is checked once they are valid.
+            return ValidateOptionsResult.Skip;
+        }
+
         return options.ReservationTimeToLive > total
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(

@@ -110,6 +110,7 @@ public sealed class ReservationReclaimServiceTests
         collection.AddInvoiceOcr(o =>
         {
             o.KeyPool.ReservationTimeToLive = TimeSpan.FromMinutes(5);
+            o.Retry.TotalTimeout = TimeSpan.FromMinutes(4);
             o.KeyPool.ReservationReclaimInterval = TimeSpan.FromMinutes(1);
         });
         var observed = new ObservedQuotaStore();
