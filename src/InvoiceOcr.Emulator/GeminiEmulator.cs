@@ -31,6 +31,12 @@ public sealed class GeminiEmulator : IAsyncDisposable
         BaseAddress = baseAddress;
     }
 
+    /// <summary>
+    /// The test-only request header whose value the ledger records as <see cref="EmulatorLedgerEntry.TestAttempt"/>, so a
+    /// harness can match every billed call to the attempt that made it. Not a Gemini header; never send it to Google.
+    /// </summary>
+    public const string TestAttemptHeader = "x-invoiceocr-test-attempt";
+
     /// <summary>Gets the root address, for example <c>http://127.0.0.1:54321/</c> (always ends with a slash).</summary>
     public Uri BaseAddress { get; }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using InvoiceOcr.Emulator.Caching;
 
 namespace InvoiceOcr.Emulator.Hosting;
 
@@ -28,4 +29,13 @@ internal sealed class ParsedRequest
     public int SchemaTokens { get; init; }
 
     public int PromptTokens => PromptDetails.Sum(d => d.Tokens);
+
+    /// <summary>The cacheable prefix in order: system instruction, response schema, then each content part.</summary>
+    public IReadOnlyList<PromptSegment> Segments { get; init; } = [];
+
+    /// <summary><c>thinkingConfig.thinkingBudget</c>: null or -1 = the model's default, 0 = no thinking, N = at most N thought tokens.</summary>
+    public int? ThinkingBudget { get; init; }
+
+    /// <summary><c>thinkingConfig.includeThoughts</c>: answer with a thought-summary part and a thought signature.</summary>
+    public bool IncludeThoughts { get; init; }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using InvoiceOcr.Emulator.Caching;
 using InvoiceOcr.Emulator.Files;
 using InvoiceOcr.Emulator.Tokens;
 using InvoiceOcr.Emulator.Wire;
@@ -46,6 +47,7 @@ internal static partial class RequestParser
         var documents = new List<EmulatorDocument>();
         var prompt = new StringBuilder();
         var documentModality = ModelFamily.PdfModality(model);
+        var segments = new List<PromptSegment>();
 
         void AddTokens(string modality, int tokens)
         {
@@ -88,7 +90,9 @@ internal static partial class RequestParser
                 if (part["text"] is JsonValue textValue && textValue.TryGetValue<string>(out var text))
                 {
                     prompt.Append(text);
-                    AddTokens("TEXT", TokenRules.Text(text));
+                    var tokens = TokenRules.Text(text);
+                    AddTokens("TEXT", tokens);
+                    segments.Add(PromptSegment.Of("TEXT", tokens, "text", text));
                 }
                 else if (part["inlineData"] is JsonObject inline)
                 {
@@ -109,7 +113,7 @@ internal static partial class RequestParser
                         return Fail($"Invalid value at '{where}.inline_data.data' (TYPE_BYTES), Base64 decoding failed.");
                     }
 
-                    var error = AddDocument(mime, bytes, documentModality, documents, AddTokens);
+                    var error = AddDocument(mime, bytes, documentModality, documents, AddTokens, segments);
                     if (error is not null)
                     {
                         return (null, error);
@@ -137,7 +141,7 @@ internal static partial class RequestParser
                     }
 
                     var mime = fileData["mimeType"]?.GetValue<string>() is { Length: > 0 } declared ? declared : file.MimeType;
-                    var error = AddDocument(mime, file.Data, documentModality, documents, AddTokens);
+                    var error = AddDocument(mime, file.Data, documentModality, documents, AddTokens, segments);
                     if (error is not null)
                     {
                         return (null, error);
@@ -146,7 +150,10 @@ internal static partial class RequestParser
                 else if (part.Count > 0)
                 {
                     // functionCall, functionResponse, executableCode…: their JSON counts as text.
-                    AddTokens("TEXT", TokenRules.Text(WireJson.ToCompact(part)));
+                    var json = WireJson.ToCompact(part);
+                    var tokens = TokenRules.Text(json);
+                    AddTokens("TEXT", tokens);
+                    segments.Add(PromptSegment.Of("TEXT", tokens, "part", json));
                 }
                 else
                 {
@@ -172,6 +179,14 @@ internal static partial class RequestParser
 
             system = builder.ToString();
             AddTokens("TEXT", TokenRules.Text(system));
+        }
+
+        // The cacheable prefix starts with what is the same on every call of an application: the system instruction
+        // and the response schema, then the contents in order.
+        var prefix = new List<PromptSegment>();
+        if (system is not null)
+        {
+            prefix.Add(PromptSegment.Of("TEXT", TokenRules.Text(system), "system", system));
         }
 
         var config = root["generationConfig"] as JsonObject;
@@ -207,6 +222,29 @@ internal static partial class RequestParser
         var schemaTokens = schema ?? jsonSchema;
         var schemaTokenCount = schemaTokens is null ? 0 : TokenRules.Text(WireJson.ToCompact(schemaTokens));
         AddTokens("TEXT", schemaTokenCount);
+        if (schemaTokens is not null)
+        {
+            prefix.Add(PromptSegment.Of("TEXT", schemaTokenCount, "schema", WireJson.ToCompact(schemaTokens)));
+        }
+
+        prefix.AddRange(segments);
+
+        var thinking = config?["thinkingConfig"] as JsonObject;
+        int? thinkingBudget = null;
+        if (thinking?["thinkingBudget"] is JsonValue budgetValue)
+        {
+            if (!budgetValue.TryGetValue<int>(out var budget) || budget < -1)
+            {
+                return Fail("* GenerateContentRequest.generation_config.thinking_config.thinking_budget: thinking_budget must be -1 (dynamic), 0 (off) or a positive integer.\n");
+            }
+
+            thinkingBudget = budget;
+        }
+
+        if (thinkingBudget == 0 && ModelFamily.AlwaysThinks(model))
+        {
+            return Fail("Budget 0 is invalid. This model only works in thinking mode.");
+        }
 
         var promptDetails = details.Where(d => d.Tokens > 0).ToList();
         return (new ParsedRequest
@@ -221,12 +259,22 @@ internal static partial class RequestParser
             HasSafetySettings = root["safetySettings"] is JsonArray { Count: > 0 },
             PromptDetails = promptDetails,
             SchemaTokens = schemaTokenCount,
+            Segments = prefix,
+            ThinkingBudget = thinkingBudget,
+            IncludeThoughts = thinking?["includeThoughts"] is JsonValue include && include.TryGetValue<bool>(out var on) && on,
         }, null);
     }
 
-    private static GoogleError? AddDocument(string mime, byte[] bytes, string pdfModality, List<EmulatorDocument> documents, Action<string, int> addTokens)
+    private static GoogleError? AddDocument(string mime, byte[] bytes, string pdfModality, List<EmulatorDocument> documents, Action<string, int> addTokens, List<PromptSegment> segments)
     {
         var baseMime = mime.Split(';')[0].Trim();
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        void Add(string modality, int tokens)
+        {
+            addTokens(modality, tokens);
+            segments.Add(PromptSegment.Of(modality, tokens, "document", sha256));
+        }
+
         if (string.Equals(baseMime, "application/pdf", StringComparison.OrdinalIgnoreCase))
         {
             var pages = PdfPageCounter.TryCount(bytes);
@@ -235,7 +283,7 @@ internal static partial class RequestParser
                 return GoogleErrors.InvalidArgument("The document has no pages.");
             }
 
-            addTokens(pdfModality, TokenRules.PdfPages(pages.Value));
+            Add(pdfModality, TokenRules.PdfPages(pages.Value));
         }
         else if (baseMime.StartsWith("image/", StringComparison.OrdinalIgnoreCase))
         {
@@ -244,18 +292,18 @@ internal static partial class RequestParser
                 return GoogleErrors.InvalidArgument("Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting");
             }
 
-            addTokens("IMAGE", TokenRules.Image(width, height));
+            Add("IMAGE", TokenRules.Image(width, height));
         }
         else if (TextDocumentTypes.Contains(baseMime))
         {
-            addTokens("TEXT", TokenRules.Text(bytes.LongLength));
+            Add("TEXT", TokenRules.Text(bytes.LongLength));
         }
         else
         {
             return GoogleErrors.InvalidArgument(string.Create(CultureInfo.InvariantCulture, $"Unsupported MIME type: {baseMime}"));
         }
 
-        documents.Add(new EmulatorDocument(baseMime, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes))));
+        documents.Add(new EmulatorDocument(baseMime, bytes, sha256));
         return null;
     }
 
@@ -287,6 +335,16 @@ internal static partial class ModelFamily
 
     /// <summary>2.0 and older answers carry <c>avgLogprobs</c> and <c>candidatesTokensDetails</c> but no <c>index</c> (as recorded).</summary>
     public static bool IsLegacyShape(string model) => Version(model) is { Major: < 2 } or { Major: 2, Minor: 0 };
+
+    /// <summary>Pro models cannot switch thinking off (<c>thinkingBudget: 0</c> is rejected).</summary>
+    public static bool AlwaysThinks(string model) => model.Contains("-pro", StringComparison.Ordinal) && Version(model).Major >= 2 && Version(model) is not { Major: 2, Minor: 0 };
+
+    /// <summary>Implicit caching is on for Gemini 2.5 and newer (the documented default).</summary>
+    public static bool HasImplicitCaching(string model) => Version(model) is { Major: > 2 } or { Major: 2, Minor: >= 5 };
+
+    /// <summary>The documented minimum cacheable prompt size: 4096 tokens on Pro models and on 2.0, 1024 on Flash 2.5+.</summary>
+    public static int MinCacheTokens(string model) =>
+        model.Contains("-pro", StringComparison.Ordinal) || Version(model) is { Major: < 2 } or { Major: 2, Minor: 0 } ? 4096 : 1024;
 
     /// <summary>3.x models format JSON answers compactly; older ones pretty-print them.</summary>
     public static bool PrettyPrintsJson(string model) => Version(model).Major < 3;

@@ -69,6 +69,10 @@ public sealed class EmulatorLedger
                 g.Sum(e => (long)e.PromptTokenCount),
                 g.Sum(e => (long)e.CandidatesTokenCount),
                 g.Sum(e => (long)e.ThoughtsTokenCount),
-                g.Sum(e => (long)e.TotalTokenCount)),
+                g.Sum(e => (long)e.TotalTokenCount))
+            {
+                CachedTokens = g.Sum(e => (long)e.CachedContentTokenCount),
+                LostAnswers = g.LongCount(e => e.AnswerLost),
+            },
             StringComparer.Ordinal);
 }

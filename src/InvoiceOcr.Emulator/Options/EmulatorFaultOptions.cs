@@ -43,7 +43,10 @@ public sealed class EmulatorScriptedFault
     public string? KeyId { get; set; }
 }
 
-/// <summary>The faults the emulator can inject. The README says which of them are billed.</summary>
+/// <summary>
+/// The faults the emulator can inject. The README says which of them are billed; the <c>…AfterBilling</c> kinds are
+/// the ones that bill a call whose answer never reaches the client intact ("billed but lost").
+/// </summary>
 public enum EmulatorFaultKind
 {
     /// <summary>No fault.</summary>
@@ -78,4 +81,24 @@ public enum EmulatorFaultKind
 
     /// <summary>A 200 with only <c>promptFeedback.blockReason: SAFETY</c> and no candidates. Consumes quota, not billed.</summary>
     PromptBlocked,
+
+    // The kinds below are appended (never inserted) so a seed keeps drawing the same kinds for the rates above.
+
+    /// <summary>
+    /// The answer is generated and <b>billed</b>, then the connection is aborted after 200 headers and half the body
+    /// (stream: after the first event). The ledger entry says <see cref="EmulatorLedgerEntry.AnswerLost"/>.
+    /// </summary>
+    ConnectionResetAfterBilling,
+
+    /// <summary>
+    /// The answer is generated and <b>billed</b>, then sent as a 200 whose body ends cleanly mid-JSON (stream: the
+    /// first half of the events, no final event). The ledger entry says <see cref="EmulatorLedgerEntry.AnswerLost"/>.
+    /// </summary>
+    TruncatedBodyAfterBilling,
+
+    /// <summary>
+    /// The answer is generated and <b>billed</b>, then the connection is aborted before any response byte (no status
+    /// line: the client cannot tell whether the call ran). The ledger entry says <see cref="EmulatorLedgerEntry.AnswerLost"/>.
+    /// </summary>
+    NoResponseAfterBilling,
 }

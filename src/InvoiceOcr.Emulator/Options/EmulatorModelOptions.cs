@@ -40,4 +40,19 @@ public sealed class EmulatorModelOptions
     /// <value>The default value is <c>0</c> (no thinking; the field is omitted).</value>
     [Range(0, int.MaxValue)]
     public int ThoughtsTokens { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether a repeated prompt prefix is billed as cached tokens (implicit caching; see the README).
+    /// <see langword="null"/> follows the real service: on for Gemini 2.5 and newer, off for 2.0.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (by model version).</value>
+    public bool? ImplicitCaching { get; set; }
+
+    /// <summary>
+    /// Gets or sets the model's minimum cacheable size in tokens: a smaller implicit hit is not cached and a smaller
+    /// explicit cache is rejected. <see langword="null"/> uses the documented value (1024 for Flash 2.5+, 4096 for Pro and 2.0).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (the documented minimum).</value>
+    [Range(1, int.MaxValue)]
+    public int? MinCacheTokens { get; set; }
 }

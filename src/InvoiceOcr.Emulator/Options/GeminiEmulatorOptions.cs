@@ -77,6 +77,13 @@ public sealed class GeminiEmulatorOptions
     /// <value>The default value is 48 hours.</value>
     public TimeSpan FileRetention { get; set; } = TimeSpan.FromHours(48);
 
+    /// <summary>
+    /// Gets or sets how long a prompt prefix stays in the implicit cache after it was last sent (the real service does not
+    /// publish it; "a short amount of time").
+    /// </summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan ImplicitCacheWindow { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Gets or sets a value indicating whether ASP.NET Core logs to the console (never at a level that prints request URLs).</summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool EnableConsoleLogging { get; set; }
@@ -128,6 +135,11 @@ public sealed class GeminiEmulatorOptions
         {
             var model = Models[i] ?? throw new ArgumentException($"Models[{i}] is null.");
             ValidateObject(model, $"Models[{i}]");
+        }
+
+        if (ImplicitCacheWindow <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("ImplicitCacheWindow must be positive.");
         }
 
         foreach (var (sha, _) in Answers)
