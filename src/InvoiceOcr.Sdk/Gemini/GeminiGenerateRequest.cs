@@ -55,4 +55,7 @@ internal sealed class GeminiGenerateRequest
     /// leaves less room; <see langword="null"/> uses the option.
     /// </summary>
     public int? MaxOutputTokens { get; init; }
+
+    /// <summary>Gets the id of the journaled attempt this request is, passed to the client's handlers (<see cref="GeminiClient.AttemptIdOption"/>).</summary>
+    public string? AttemptId { get; init; }
 }

@@ -14,17 +14,15 @@ internal sealed class GeminiCallStage(IModelClient gemini, InvoiceOcrMetrics met
     public override async ValueTask InvokeAsync(ModelCallContext context, CancellationToken cancellationToken)
     {
         var lease = context.Lease ?? throw new InvalidOperationException("The attempt has no lease.");
-        var request = context.Request;
+        var template = context.Request;
         var cap = context.LeasedMaxOutputTokens;
-        if (cap < context.MaxOutputTokens)
+        var request = new GeminiGenerateRequest(template.Document, template.MimeType, template.SystemInstruction, template.Prompt, template.ResponseJsonSchema)
         {
-            request = new GeminiGenerateRequest(request.Document, request.MimeType, request.SystemInstruction, request.Prompt, request.ResponseJsonSchema)
-            {
-                Model = request.Model,
-                DisplayName = request.DisplayName,
-                MaxOutputTokens = cap,
-            };
-        }
+            Model = template.Model,
+            DisplayName = template.DisplayName,
+            MaxOutputTokens = cap < context.MaxOutputTokens ? cap : template.MaxOutputTokens,
+            AttemptId = context.AttemptId,
+        };
 
         var started = timeProvider.GetTimestamp();
         context.RequestSent = true;
