@@ -5,9 +5,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using InvoiceOcr.Emulator;
 using InvoiceOcr.Sdk.Benchmarks.Support;
-using InvoiceOcr.Sdk.Extraction;
 using InvoiceOcr.Sdk.Gemini;
 using InvoiceOcr.Sdk.Invoices;
+using InvoiceOcr.Sdk.Pipeline;
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -185,18 +186,12 @@ internal static class LoadRunner
     /// <summary>The key pool, retry policy, HTTP call, answer parsing and usage ledger, without document inspection and invoice validation.</summary>
     private static Func<Task> ModelCallPath(SdkHost host, byte[] pdf)
     {
-        var executor = host.Services.GetRequiredService<IModelCallExecutor>();
-        var gemini = host.Services.GetRequiredService<GeminiClient>();
+        var pipeline = host.Services.GetRequiredService<ModelCallPipeline>();
         var request = new GeminiGenerateRequest(pdf, "application/pdf", InvoicePrompt.SystemInstruction, InvoicePrompt.UserPrompt, InvoiceSchema.ResponseJsonSchema) { Model = Model };
         var context = new ExtractionContext(Company);
-        return () => executor.ExecuteAsync(
-            new ModelCallRequest(context, Model, 10_000, Guid.CreateVersion7().ToString("N"), "load.pdf"),
-            async (attempt, ct) =>
-            {
-                var answer = (await gemini.GenerateContentAsync(request, attempt.ApiKey, ct)).EnsureCompleted();
-                return new ModelAttemptResult<string>(answer.Text, answer.Usage, answer.ResponseId, answer.ModelVersion);
-            },
-            CancellationToken.None);
+        return () => pipeline.ExecuteAsync(
+            new ModelCallContext(context, Guid.CreateVersion7().ToString("N"), request, 0, 10_000) { FileName = "load.pdf" },
+            CancellationToken.None).AsTask();
     }
 
     /// <summary>The exact bytes the SDK posts for <paramref name="pdf"/>, so the raw client sends the same request.</summary>
@@ -430,7 +425,7 @@ internal static class LoadRunner
             async Task OneAsync()
             {
                 var lease = await provider.AcquireAsync(new KeyLeaseRequest(SdkHost.CompanyId(random.Next(companies)), Model, 10_000), CancellationToken.None);
-                await provider.SettleAsync(lease, usage, CancellationToken.None);
+                await provider.SettleAsync(lease, usage, default, CancellationToken.None);
             }
 
             for (var i = 0; i < s_warmUpCalls * 50; i++)

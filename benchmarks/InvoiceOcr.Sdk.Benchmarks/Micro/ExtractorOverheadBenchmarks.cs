@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using BenchmarkDotNet.Attributes;
 using InvoiceOcr.Sdk.Benchmarks.Support;
-using InvoiceOcr.Sdk.Extraction;
 using InvoiceOcr.Sdk.Gemini;
 using InvoiceOcr.Sdk.Invoices;
+using InvoiceOcr.Sdk.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace InvoiceOcr.Sdk.Benchmarks.Micro;
@@ -24,8 +24,7 @@ public class ExtractorOverheadBenchmarks
 
     private SdkHost _host = null!;
     private IInvoiceExtractor _extractor = null!;
-    private IModelCallExecutor _executor = null!;
-    private GeminiClient _gemini = null!;
+    private ModelCallPipeline _pipeline = null!;
     private GeminiGenerateRequest _request = null!;
     private InvoiceDocument _document = null!;
 
@@ -40,8 +39,7 @@ public class ExtractorOverheadBenchmarks
             new ApiKey { Id = "key-overhead", CompanyId = Company, ProjectId = "p-overhead", Secret = "test-key-overhead-0001", Rates = QuotaLimits.None },
             CancellationToken.None).ConfigureAwait(false);
         _extractor = _host.Services.GetRequiredService<IInvoiceExtractor>();
-        _executor = _host.Services.GetRequiredService<IModelCallExecutor>();
-        _gemini = _host.Services.GetRequiredService<GeminiClient>();
+        _pipeline = _host.Services.GetRequiredService<ModelCallPipeline>();
         _request = new GeminiGenerateRequest(pdf, "application/pdf", InvoicePrompt.SystemInstruction, InvoicePrompt.UserPrompt, InvoiceSchema.ResponseJsonSchema) { Model = Model };
     }
 
@@ -51,15 +49,9 @@ public class ExtractorOverheadBenchmarks
     [Benchmark(Baseline = true, Description = "model-call path only")]
     public async Task<int> ModelCallPath()
     {
-        var outcome = await _executor.ExecuteAsync(
-            new ModelCallRequest(new ExtractionContext(Company), Model, 10_000, Guid.CreateVersion7().ToString("N"), "bench.pdf"),
-            async (attempt, ct) =>
-            {
-                var answer = (await _gemini.GenerateContentAsync(_request, attempt.ApiKey, ct).ConfigureAwait(false)).EnsureCompleted();
-                return new ModelAttemptResult<string>(answer.Text, answer.Usage, answer.ResponseId, answer.ModelVersion);
-            },
-            CancellationToken.None).ConfigureAwait(false);
-        return outcome.Value.Length;
+        var call = new ModelCallContext(new ExtractionContext(Company), Guid.CreateVersion7().ToString("N"), _request, 0, 10_000) { FileName = "bench.pdf" };
+        await _pipeline.ExecuteAsync(call, CancellationToken.None).ConfigureAwait(false);
+        return call.Usage.TotalTokens;
     }
 
     [Benchmark(Description = "IInvoiceExtractor.ExtractAsync")]

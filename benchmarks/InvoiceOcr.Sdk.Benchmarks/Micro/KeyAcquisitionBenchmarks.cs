@@ -76,11 +76,12 @@ public abstract class KeyAcquisitionBenchmarkBase
     }
 
     [Benchmark(Description = "pool acquire + settle")]
-    public async Task<QuotaSettlement?> AcquireSettle()
+    public async Task<KeyLease> AcquireSettle()
     {
         var i = Next();
         var lease = await _provider.AcquireAsync(new KeyLeaseRequest(SdkHost.CompanyId(i), "gemini-2.5-flash", 10_000), CancellationToken.None);
-        return await _provider.SettleAsync(lease, Billed, CancellationToken.None);
+        await _provider.SettleAsync(lease, Billed, default, CancellationToken.None);
+        return lease;
     }
 
     private int Next()

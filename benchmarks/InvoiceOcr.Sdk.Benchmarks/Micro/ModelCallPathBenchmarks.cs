@@ -2,16 +2,16 @@ using System.Net;
 using System.Net.Http.Headers;
 using BenchmarkDotNet.Attributes;
 using InvoiceOcr.Sdk.Benchmarks.Support;
-using InvoiceOcr.Sdk.Extraction;
 using InvoiceOcr.Sdk.Gemini;
 using InvoiceOcr.Sdk.Invoices;
+using InvoiceOcr.Sdk.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace InvoiceOcr.Sdk.Benchmarks.Micro;
 
 /// <summary>
-/// The SDK's own CPU cost of one model call, with no network and no emulator: the model-call path (key lease and
-/// reservation, retry and breaker pipelines, request building, the HTTP client factory's handler chain, answer and usage
+/// The SDK's own CPU cost of one model call, with no network and no emulator: the model-call pipeline (operation claim, key lease and
+/// reservation, attempt journal, retry and breaker, request building, the HTTP client factory's handler chain, answer and usage
 /// parsing, settlement, the usage ledger, metrics and the activity) registered as users register it on the in-memory
 /// store, with the primary HTTP handler replaced by an in-memory stub answering a recorded structured-invoice response.
 /// The baseline is a plain <see cref="HttpClient"/> over the same stub posting the same prebuilt request bytes, so the
@@ -25,11 +25,9 @@ public class ModelCallPathBenchmarks
     private const string Secret = "test-key-micro-benchmark-0001";
 
     private SdkHost _host = null!;
-    private IModelCallExecutor _executor = null!;
-    private GeminiClient _gemini = null!;
+    private ModelCallPipeline _pipeline = null!;
     private GeminiGenerateRequest _request = null!;
     private ExtractionContext _context = null!;
-    private Func<ModelCallAttempt, CancellationToken, Task<ModelAttemptResult<string>>> _attempt = null!;
     private HttpClient _raw = null!;
     private Uri _endpoint = null!;
     private byte[] _body = [];
@@ -44,17 +42,9 @@ public class ModelCallPathBenchmarks
         await _host.Services.GetRequiredService<IApiKeyStore>().AddAsync(
             new ApiKey { Id = "micro-key", CompanyId = Company, ProjectId = "p-micro", Secret = Secret },
             CancellationToken.None);
-        _executor = _host.Services.GetRequiredService<IModelCallExecutor>();
-        _gemini = _host.Services.GetRequiredService<GeminiClient>();
+        _pipeline = _host.Services.GetRequiredService<ModelCallPipeline>();
         _request = new GeminiGenerateRequest(pdf, "application/pdf", InvoicePrompt.SystemInstruction, InvoicePrompt.UserPrompt, InvoiceSchema.ResponseJsonSchema) { Model = Model };
         _context = new ExtractionContext(Company);
-        var gemini = _gemini;
-        var request = _request;
-        _attempt = async (attempt, ct) =>
-        {
-            var answer = (await gemini.GenerateContentAsync(request, attempt.ApiKey, ct).ConfigureAwait(false)).EnsureCompleted();
-            return new ModelAttemptResult<string>(answer.Text, answer.Usage, answer.ResponseId, answer.ModelVersion);
-        };
 
         var dto = GeminiClient.BuildRequest(_request, new GeminiOptions(), new GeminiPart { InlineData = new GeminiInlineData { MimeType = "application/pdf" } });
         using (var content = GenerateContentHttpContent.Create(dto, pdf))
@@ -84,12 +74,13 @@ public class ModelCallPathBenchmarks
         return (await response.Content.ReadAsByteArrayAsync()).Length;
     }
 
-    [Benchmark(Description = "model-call path (executor + GeminiClient)")]
+    [Benchmark(Description = "model-call path (pipeline + GeminiClient)")]
     public async Task<int> ModelCallPath()
     {
         var operationId = "op-" + (++_operation).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var outcome = await _executor.ExecuteAsync(new ModelCallRequest(_context, Model, 10_000, operationId, "micro.pdf"), _attempt, CancellationToken.None);
-        return outcome.Usage.TotalTokens;
+        var call = new ModelCallContext(_context, operationId, _request, 0, 10_000) { FileName = "micro.pdf" };
+        await _pipeline.ExecuteAsync(call, CancellationToken.None);
+        return call.Usage.TotalTokens;
     }
 
     /// <summary>Drains the request body like a socket would and answers the recorded structured-invoice response.</summary>

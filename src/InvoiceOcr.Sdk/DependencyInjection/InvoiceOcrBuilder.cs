@@ -25,4 +25,32 @@ public sealed class InvoiceOcrBuilder
         Services.Configure(configure);
         return this;
     }
+
+    /// <summary>
+    /// Wraps the registered <see cref="IUsageLogger"/> (the built-in one, or a storage package's) in a decorator, for
+    /// example to also send each billed attempt to another system. Call it after the storage package's registration; the
+    /// decorator must forward to the logger it wraps and return that logger's result, which says what was settled.
+    /// </summary>
+    /// <param name="decorate">Builds the decorator from the services and the logger it wraps.</param>
+    /// <returns>This builder, for chaining.</returns>
+    public InvoiceOcrBuilder DecorateUsageLogger(Func<IServiceProvider, IUsageLogger, IUsageLogger> decorate)
+    {
+        ArgumentNullException.ThrowIfNull(decorate);
+        var inner = Services.LastOrDefault(static d => d.ServiceType == typeof(IUsageLogger))
+            ?? throw new InvalidOperationException("No IUsageLogger is registered; call AddInvoiceOcr first.");
+        Services.Remove(inner);
+        Services.Add(ServiceDescriptor.Describe(
+            typeof(IUsageLogger),
+            provider => decorate(provider, (IUsageLogger)Resolve(provider, inner)),
+            inner.Lifetime));
+        return this;
+    }
+
+    private static object Resolve(IServiceProvider provider, ServiceDescriptor descriptor) => descriptor switch
+    {
+        { ImplementationInstance: { } instance } => instance,
+        { ImplementationFactory: { } factory } => factory(provider),
+        { ImplementationType: { } type } => ActivatorUtilities.CreateInstance(provider, type),
+        _ => throw new InvalidOperationException("The registered IUsageLogger cannot be resolved for decoration."),
+    };
 }

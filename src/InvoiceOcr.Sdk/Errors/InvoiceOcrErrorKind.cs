@@ -86,4 +86,19 @@ public enum InvoiceOcrErrorKind
     /// the model is not called again, since the service would bill the document twice.
     /// </summary>
     DuplicateOperation,
+
+    /// <summary>
+    /// An extraction with the same idempotency key is running now (in this or another process): the model is not called a
+    /// second time. Try again after <see cref="InvoiceOcrException.RetryAfter"/>; a web API answers 409 with <c>Retry-After</c>.
+    /// </summary>
+    OperationInProgress,
+
+    /// <summary>Every key of the company that could serve has used up its lifetime token limit (status Exceeded).</summary>
+    KeyExceeded,
+
+    /// <summary>
+    /// The key's circuit breaker is open after repeated service failures: no request was sent with it. The built-in retry
+    /// policy fails over to another key of the company.
+    /// </summary>
+    CircuitOpen,
 }

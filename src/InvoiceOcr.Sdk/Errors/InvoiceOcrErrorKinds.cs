@@ -15,8 +15,9 @@ public static class InvoiceOcrErrorKinds
 
     /// <summary>Returns whether the key (or its project) is the problem, so another key of the same company should be tried at once.</summary>
     /// <param name="kind">The error kind.</param>
-    /// <returns><see langword="true"/> for invalid, revoked and per-day-exhausted keys and permission faults.</returns>
+    /// <returns><see langword="true"/> for invalid, revoked and per-day-exhausted keys, permission faults and open circuits.</returns>
     public static bool IsKeyFault(InvoiceOcrErrorKind kind) => kind is
+        InvoiceOcrErrorKind.CircuitOpen or
         InvoiceOcrErrorKind.KeyInvalid or
         InvoiceOcrErrorKind.KeyRevoked or
         InvoiceOcrErrorKind.QuotaExhaustedPerDay or

@@ -3,6 +3,7 @@ using System.Text;
 using InvoiceOcr.Sdk.Documents;
 using InvoiceOcr.Sdk.Gemini;
 using InvoiceOcr.Sdk.Invoices;
+using InvoiceOcr.Sdk.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,12 +16,8 @@ namespace InvoiceOcr.Sdk.Extraction;
 internal sealed partial class InvoiceExtractor(
     DocumentInspector inspector,
     EInvoiceReader eInvoiceReader,
-    IModelCallExecutor executor,
-    GeminiClient gemini,
+    ModelCallPipeline pipeline,
     InvoiceValidator validator,
-    ExtractionResultCache resultCache,
-    IUsageLedger usageLedger,
-    IRetryAttemptStore retryAttempts,
     IOptionsMonitor<InvoiceOcrOptions> options,
     TimeProvider timeProvider,
     ILogger<InvoiceExtractor> logger) : IInvoiceExtractor
@@ -49,7 +46,7 @@ internal sealed partial class InvoiceExtractor(
         {
             if (eInvoiceReader.ReadEmbeddedFiles(inspected.EmbeddedFiles) is { } embedded)
             {
-                var result = Complete(embedded, TokenUsage.None, inspected, operationId, started, model: null, outcome: null);
+                var result = Complete(embedded, TokenUsage.None, inspected, operationId, started, model: null);
                 LogEmbeddedInvoice(logger, operationId, inspected.FileName, embedded.Source.Format);
                 return result;
             }
@@ -63,62 +60,38 @@ internal sealed partial class InvoiceExtractor(
             }
         }
 
-        var idempotent = context.IdempotencyKey is { Length: > 0 };
-        var lastAttempt = 0;
-        if (idempotent)
-        {
-            (var replay, lastAttempt) = await FindReplayAsync(operationId, inspected, settings, cancellationToken).ConfigureAwait(false);
-            if (replay is not null)
-            {
-                LogReplayed(logger, operationId, inspected.FileName);
-                return replay;
-            }
-        }
-
         var model = settings.Gemini.Model;
-        var estimate = EstimateTokens(inspected, settings.Gemini.MaxOutputTokens);
         var request = new GeminiGenerateRequest(
             inspected.Content, inspected.MimeType, InvoicePrompt.SystemInstruction, InvoicePrompt.UserPrompt, InvoiceSchema.SharedResponseJsonSchema)
         {
             Model = model,
             DisplayName = inspected.FileName,
         };
-
-        var outcome = await executor.ExecuteAsync(
-            new ModelCallRequest(context, model, checked((int)Math.Min(estimate, int.MaxValue)), operationId, inspected.FileName)
-            {
-                FirstAttemptNumber = lastAttempt + 1,
-            },
-            async (attempt, ct) =>
-            {
-                var answer = (await gemini.GenerateContentAsync(request, attempt.ApiKey, ct).ConfigureAwait(false)).EnsureCompleted();
-                Invoice invoice;
-                try
-                {
-                    invoice = InvoiceJson.Deserialize(answer.Text);
-                }
-                catch (InvoiceOcrException ex) when (ex.BilledUsage is null)
-                {
-                    // The service billed the answer even though it is unusable: the ledger must still see it.
-                    throw new InvoiceOcrException(ex.Kind, ex.Message, ex) { BilledUsage = answer.Usage, ResponseId = answer.ResponseId };
-                }
-
-                return new ModelAttemptResult<Invoice>(invoice, answer.Usage, answer.ResponseId, answer.ModelVersion);
-            },
-            cancellationToken).ConfigureAwait(false);
-
-        var extracted = Complete(outcome.Value, outcome.Usage, inspected, operationId, started, model, outcome);
-        if (idempotent)
+        var call = new ModelCallContext(context, operationId, request, EstimatePromptTokens(inspected), settings.Gemini.MaxOutputTokens)
         {
-            resultCache.Add(operationId, extracted);
+            DocumentSha256 = inspected.Sha256,
+            FileName = inspected.FileName,
+        };
+
+        // One call through the pipeline: claim, retries, leases, journal, Gemini, settlement and completion all happen there.
+        await pipeline.ExecuteAsync(call, cancellationToken).ConfigureAwait(false);
+
+        if (call.Replayed is { } replayed)
+        {
+            LogReplayed(logger, operationId, inspected.FileName);
+            return Replay(replayed, inspected, started);
         }
 
-        LogModelInvoice(logger, operationId, inspected.FileName, outcome.Attempts, outcome.Usage.TotalTokens);
+        var extracted = Complete(call.Invoice!, call.Usage, inspected, operationId, started, model, call.Answer?.ModelVersion, call.Answer?.ResponseId, call.RequestsSent, call.KeyId);
+        LogModelInvoice(logger, operationId, inspected.FileName, call.RequestsSent, call.Usage.TotalTokens);
         return extracted;
     }
 
     /// <summary>Tokens to reserve: the prompt by the service's own counting rules plus the output cap (thoughts count against it).</summary>
-    internal static long EstimateTokens(InspectedDocument document, int maxOutputTokens)
+    internal static long EstimateTokens(InspectedDocument document, int maxOutputTokens) => EstimatePromptTokens(document) + maxOutputTokens;
+
+    /// <summary>The prompt's tokens by the service's own counting rules: instruction, prompt, schema and the document.</summary>
+    internal static long EstimatePromptTokens(InspectedDocument document)
     {
         var documentTokens = document.Kind switch
         {
@@ -126,12 +99,12 @@ internal sealed partial class InvoiceExtractor(
             _ when document.PixelWidth is { } width && document.PixelHeight is { } height => GeminiTokenRules.EstimateImageTokens(width, height),
             _ => GeminiTokenRules.PdfPageTokens,
         };
-        return FixedPromptTokens + documentTokens + maxOutputTokens;
+        return FixedPromptTokens + documentTokens;
     }
 
     /// <summary>
     /// A unique id per extraction. With an idempotency key the id is derived from it and the company, so a replayed call
-    /// maps to the same usage ids and the ledger keeps one row, never two.
+    /// claims the same operation in the store (and is answered from it); ledger rows are per attempt, never per operation.
     /// </summary>
     internal static string CreateOperationId(ExtractionContext context)
     {
@@ -144,79 +117,40 @@ internal sealed partial class InvoiceExtractor(
         return "idem-" + Convert.ToHexStringLower(hash.AsSpan(0, 16));
     }
 
-    /// <summary>
-    /// For an idempotent call: the held result of the operation's earlier success (or an error when the ledger shows a
-    /// success whose result is gone), else the highest attempt number an earlier run of the operation used, so that this
-    /// run's ledger rows continue after it rather than collide with it.
-    /// </summary>
-    private async Task<(InvoiceExtractionResult? Replay, int LastAttempt)> FindReplayAsync(
-        string operationId, InspectedDocument document, InvoiceOcrOptions settings, CancellationToken cancellationToken)
+    private InvoiceExtractionResult Replay(OperationRecord operation, InspectedDocument document, long started)
     {
-        if (resultCache.TryGet(operationId, out var cached))
+        if (operation.OutcomeJson is not { } json)
         {
-            if (!string.Equals(cached.DocumentSha256, document.Sha256, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvoiceOcrException(
-                    InvoiceOcrErrorKind.BadRequest,
-                    $"The idempotency key of this extraction was already used by your company for another document{For(document.FileName)}. Use a new idempotency key for each document.");
-            }
-
-            return (cached with { IsReplay = true }, 0);
+            throw new InvoiceOcrException(
+                InvoiceOcrErrorKind.DuplicateOperation,
+                $"An extraction with this idempotency key already succeeded for your company (operation {operation.OperationId}) and its result is not stored; the model is not called again, which would bill the document twice.");
         }
 
-        try
-        {
-            // Every retried attempt is in the retry log; billed attempts are in the ledger. One run numbers at most
-            // 1 + MaxRetryAttempts + MaxFailovers attempts, so rows of earlier runs lie within that span after the last seen.
-            var lastAttempt = 0;
-            foreach (var retried in await retryAttempts.ListByOperationAsync(operationId, cancellationToken).ConfigureAwait(false))
-            {
-                lastAttempt = Math.Max(lastAttempt, retried.AttemptNumber);
-            }
-
-            var span = 1 + settings.Retry.MaxRetryAttempts + settings.Retry.MaxFailovers;
-            for (var attempt = 1; attempt <= lastAttempt + span; attempt++)
-            {
-                if (await usageLedger.GetAsync(UsageRecord.CreateId(operationId, attempt), cancellationToken).ConfigureAwait(false) is not { } record)
-                {
-                    continue;
-                }
-
-                if (record.Outcome == UsageOutcome.Success)
-                {
-                    throw new InvoiceOcrException(
-                        InvoiceOcrErrorKind.DuplicateOperation,
-                        $"An extraction with this idempotency key already succeeded for your company (operation {operationId}, attempt {attempt}) and its result is no longer held; the model is not called again, which would bill the document twice.")
-                    {
-                        ResponseId = record.ResponseId,
-                        KeyId = record.KeyId,
-                    };
-                }
-
-                lastAttempt = Math.Max(lastAttempt, attempt);
-            }
-
-            return (null, lastAttempt);
-        }
-        catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
-        {
-            // Availability over deduplication: the call goes ahead, as the key pool's fallback keys let it.
-            LogReplayCheckFailed(logger, ex, operationId);
-            return (null, 0);
-        }
+        var stored = StoredOutcome.Deserialize(json);
+        return Complete(InvoiceJson.Deserialize(stored.Invoice), stored.ToUsage(), document, operation.OperationId, started, stored.Model, stored.ModelVersion, stored.ResponseId, stored.Attempts, stored.KeyId)
+            with { IsReplay = true };
     }
 
     private InvoiceExtractionResult Complete(
-        Invoice invoice, TokenUsage usage, InspectedDocument document, string operationId, long started, string? model, ModelCallOutcome<Invoice>? outcome) => new()
+        Invoice invoice,
+        TokenUsage usage,
+        InspectedDocument document,
+        string operationId,
+        long started,
+        string? model,
+        string? modelVersion = null,
+        string? responseId = null,
+        int attempts = 0,
+        string? keyId = null) => new()
         {
             Invoice = invoice,
             Findings = validator.Validate(invoice),
             Usage = usage,
             Model = model,
-            ModelVersion = outcome?.ModelVersion,
-            ResponseId = outcome?.ResponseId,
-            Attempts = outcome?.Attempts ?? 0,
-            KeyId = outcome?.KeyId,
+            ModelVersion = modelVersion,
+            ResponseId = responseId,
+            Attempts = attempts,
+            KeyId = keyId,
             Duration = timeProvider.GetElapsedTime(started),
             OperationId = operationId,
             DocumentKind = document.Kind,
@@ -231,9 +165,6 @@ internal sealed partial class InvoiceExtractor(
 
     [LoggerMessage(2103, LogLevel.Information, "Extraction {OperationId} of '{FileName}' is a replay of a successful extraction; returning its result without a model call.")]
     private static partial void LogReplayed(ILogger logger, string operationId, string? fileName);
-
-    [LoggerMessage(2104, LogLevel.Warning, "Extraction {OperationId}: the usage ledger is unreachable, so a replay cannot be ruled out; calling the model.")]
-    private static partial void LogReplayCheckFailed(ILogger logger, Exception exception, string operationId);
 
     [LoggerMessage(2102, LogLevel.Information, "Extraction {OperationId} of '{FileName}' succeeded after {Attempts} attempt(s), {TotalTokens} tokens.")]
     private static partial void LogModelInvoice(ILogger logger, string operationId, string? fileName, int attempts, int totalTokens);

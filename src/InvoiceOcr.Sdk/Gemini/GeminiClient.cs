@@ -19,10 +19,17 @@ namespace InvoiceOcr.Sdk.Gemini;
 /// Failures are <see cref="InvoiceOcrException"/>s of the SDK taxonomy; the caller's cancellation propagates
 /// as <see cref="OperationCanceledException"/> unchanged.
 /// </remarks>
-internal sealed partial class GeminiClient
+internal sealed partial class GeminiClient : IModelClient
 {
     /// <summary>The name of the <see cref="HttpClient"/> registered with <see cref="IHttpClientFactory"/>.</summary>
-    public const string HttpClientName = "InvoiceOcr.Gemini";
+    public const string HttpClientName = InvoiceOcrTelemetry.GeminiHttpClientName;
+
+    /// <summary>
+    /// The <see cref="HttpRequestMessage.Options"/> entry that names the journaled attempt (its id is also its ledger row's
+    /// id) of a <c>generateContent</c> request, for a handler added to the client (correlating logs, a reconciliation
+    /// harness). It is never sent on the wire.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<string> AttemptIdOption = new(InvoiceOcrTelemetry.AttemptIdRequestOption);
 
     /// <summary>The header that carries the API key.</summary>
     public const string ApiKeyHeader = "x-goog-api-key";
@@ -71,7 +78,7 @@ internal sealed partial class GeminiClient
             }
 
             using var content = GenerateContentHttpContent.Create(shape.Template, request.Document);
-            return await SendGenerateAsync(shape.Endpoint, content, model, apiKey, cancellationToken).ConfigureAwait(false);
+            return await SendGenerateAsync(shape.Endpoint, content, model, apiKey, request.AttemptId, cancellationToken).ConfigureAwait(false);
         }
 
         ValidateModel(model);
@@ -84,7 +91,7 @@ internal sealed partial class GeminiClient
             var body = BuildRequest(request, options, new GeminiPart { FileData = new GeminiFileData { MimeType = file.MimeType ?? request.MimeType, FileUri = file.Uri } });
             using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, GeminiJsonContext.Default.GeminiGenerateContentRequest));
             content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType) { CharSet = "utf-8" };
-            return await SendGenerateAsync(endpoint, content, model, apiKey, cancellationToken).ConfigureAwait(false);
+            return await SendGenerateAsync(endpoint, content, model, apiKey, request.AttemptId, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -140,15 +147,21 @@ internal sealed partial class GeminiClient
         GenerationConfig = new GeminiGenerationConfig
         {
             Temperature = options.Temperature,
-            MaxOutputTokens = options.MaxOutputTokens,
+            MaxOutputTokens = request.MaxOutputTokens ?? options.MaxOutputTokens,
             ResponseMimeType = JsonMediaType,
             ResponseJsonSchema = request.ResponseJsonSchema,
         },
     };
 
-    private async Task<GeminiGenerateResult> SendGenerateAsync(Uri endpoint, HttpContent content, string model, string apiKey, CancellationToken cancellationToken)
+    private async Task<GeminiGenerateResult> SendGenerateAsync(Uri endpoint, HttpContent content, string model, string apiKey, string? attemptId, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
+        if (attemptId is not null)
+        {
+            // For handlers of the client (logging, test harnesses): which journaled attempt this request is. Not sent.
+            message.Options.Set(AttemptIdOption, attemptId);
+        }
+
         message.Headers.TryAddWithoutValidation(ApiKeyHeader, apiKey);
         var bytes = await SendForBodyAsync(message, apiKey, cancellationToken).ConfigureAwait(false);
         GeminiGenerateResult result;
@@ -406,7 +419,7 @@ internal sealed partial class GeminiClient
         private readonly Uri _baseAddress = options.BaseAddress;
         private readonly string _apiVersion = options.ApiVersion;
         private readonly double _temperature = options.Temperature;
-        private readonly int _maxOutputTokens = options.MaxOutputTokens;
+        private readonly int _maxOutputTokens = request.MaxOutputTokens ?? options.MaxOutputTokens;
 
         public Uri Endpoint { get; } = endpoint;
 
@@ -421,7 +434,7 @@ internal sealed partial class GeminiClient
             && _baseAddress.Equals(options.BaseAddress)
             && string.Equals(_apiVersion, options.ApiVersion, StringComparison.Ordinal)
             && _temperature.Equals(options.Temperature)
-            && _maxOutputTokens == options.MaxOutputTokens;
+            && _maxOutputTokens == (request.MaxOutputTokens ?? options.MaxOutputTokens);
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._\-]*$", RegexOptions.CultureInvariant)]

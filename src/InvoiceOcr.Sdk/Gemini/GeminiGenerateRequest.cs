@@ -49,4 +49,13 @@ internal sealed class GeminiGenerateRequest
 
     /// <summary>Gets a model id that overrides <see cref="GeminiOptions.Model"/> for this call.</summary>
     public string? Model { get; init; }
+
+    /// <summary>
+    /// Gets the output cap of this request, below <see cref="GeminiOptions.MaxOutputTokens"/> when the key's lifetime limit
+    /// leaves less room; <see langword="null"/> uses the option.
+    /// </summary>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>Gets the id of the journaled attempt this request is, passed to the client's handlers (<see cref="GeminiClient.AttemptIdOption"/>).</summary>
+    public string? AttemptId { get; init; }
 }

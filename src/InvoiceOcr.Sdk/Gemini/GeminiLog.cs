@@ -14,13 +14,44 @@ internal static partial class GeminiLog
         Message = "Gemini {Model} answered {FinishReason} (response {ResponseId}, model version {ModelVersion}) using {TotalTokens} tokens.")]
     public static partial void Response(ILogger logger, string model, string? finishReason, string? responseId, string? modelVersion, int totalTokens);
 
+    /// <summary>Logs an error answer; the server's retry delay is named only when it gave one.</summary>
+    public static void Error(ILogger logger, int httpStatus, string? googleStatus, string? googleReason, InvoiceOcrErrorKind kind, TimeSpan? retryAfter)
+    {
+        if (retryAfter is { } delay)
+        {
+            ErrorWithDelay(logger, httpStatus, googleStatus, googleReason, kind, delay);
+        }
+        else
+        {
+            ErrorNoDelay(logger, httpStatus, googleStatus, googleReason, kind);
+        }
+    }
+
+    /// <summary>
+    /// Logs a transport failure: one line at warning level (an expected failure: no stack trace), the exception itself at
+    /// debug level for whoever needs it.
+    /// </summary>
+    public static void TransportFailure(ILogger logger, Exception exception, string endpoint, InvoiceOcrErrorKind kind)
+    {
+        TransportFailureLine(logger, endpoint, kind, exception.GetType().Name, exception.Message);
+        TransportFailureDetail(logger, exception, endpoint);
+    }
+
     [LoggerMessage(EventId = 2203, EventName = "GeminiError", Level = LogLevel.Warning,
         Message = "Gemini answered HTTP {HttpStatus} {GoogleStatus} ({GoogleReason}); classified as {Kind}, retry after {RetryAfter}.")]
-    public static partial void Error(ILogger logger, int httpStatus, string? googleStatus, string? googleReason, InvoiceOcrErrorKind kind, TimeSpan? retryAfter);
+    private static partial void ErrorWithDelay(ILogger logger, int httpStatus, string? googleStatus, string? googleReason, InvoiceOcrErrorKind kind, TimeSpan retryAfter);
+
+    [LoggerMessage(EventId = 2208, EventName = "GeminiErrorNoDelay", Level = LogLevel.Warning,
+        Message = "Gemini answered HTTP {HttpStatus} {GoogleStatus} ({GoogleReason}); classified as {Kind}.")]
+    private static partial void ErrorNoDelay(ILogger logger, int httpStatus, string? googleStatus, string? googleReason, InvoiceOcrErrorKind kind);
 
     [LoggerMessage(EventId = 2204, EventName = "GeminiTransportFailure", Level = LogLevel.Warning,
-        Message = "The call to Gemini at {Endpoint} failed in transport; classified as {Kind}.")]
-    public static partial void TransportFailure(ILogger logger, Exception exception, string endpoint, InvoiceOcrErrorKind kind);
+        Message = "The call to Gemini at {Endpoint} failed in transport ({ExceptionType}: {ExceptionMessage}); classified as {Kind}.")]
+    private static partial void TransportFailureLine(ILogger logger, string endpoint, InvoiceOcrErrorKind kind, string exceptionType, string exceptionMessage);
+
+    [LoggerMessage(EventId = 2209, EventName = "GeminiTransportFailureDetail", Level = LogLevel.Debug,
+        Message = "Transport failure calling {Endpoint}.")]
+    private static partial void TransportFailureDetail(ILogger logger, Exception exception, string endpoint);
 
     [LoggerMessage(EventId = 2205, EventName = "GeminiFileUploaded", Level = LogLevel.Debug,
         Message = "Uploaded {DocumentBytes} bytes to the Gemini Files API as {FileName} (state {State}).")]

@@ -31,6 +31,7 @@ internal static class GeminiServiceCollectionExtensions
             // raw values in the structured state, where any structured sink would store the API key. The client
             // logs its own calls (GeminiLog) without secrets, so the default loggers are removed.
             .RemoveAllLoggers();
+        services.TryAddTransient<IModelClient>(static provider => provider.GetRequiredService<GeminiClient>());
         return services;
     }
 }

@@ -1,48 +1,65 @@
 namespace InvoiceOcr.Sdk;
 
 /// <summary>
-/// The key pool: leases a company's keys for model calls with an atomic quota reservation, settles or releases the
-/// reservation afterwards, and moves keys between statuses as the service's answers say.
+/// The key pool as a lease API. "Token" here means a Gemini API key (the seed's name for it), not a model token: a lease
+/// is one key, chosen for a company, with a quota reservation for the call's estimated model tokens. The model-call
+/// pipeline acquires a lease per attempt, then settles it with the billed usage, releases it when nothing was billed, and
+/// reports the attempt's failure. Replace it through DI to take keys from elsewhere (a vault, another quota service).
+/// Balances and other read-only queries are on <see cref="IKeyPoolQueries"/>.
 /// </summary>
 public interface ITokenProvider
 {
     /// <summary>
     /// Chooses one of the company's active keys that allows the model and has headroom (weighted random, skipping keys that
-    /// cool down and projects blocked for the day) and reserves one request and the estimated tokens on it.
+    /// cool down and projects blocked for the day) and reserves one request and the estimated tokens on it. Near a lifetime
+    /// limit the reservation may be smaller, down to <see cref="KeyLeaseRequest.MinimumTokens"/>; the pipeline then caps the
+    /// request's output to fit (<see cref="KeyLease.ReservedTokens"/>).
     /// </summary>
     /// <param name="request">The company, model and token estimate.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The lease.</returns>
     /// <exception cref="InvoiceOcrException">
     /// No key can serve: <see cref="InvoiceOcrErrorKind.NoKeyAvailable"/>, <see cref="InvoiceOcrErrorKind.KeyExpired"/>,
-    /// <see cref="InvoiceOcrErrorKind.KeyDisabled"/> (with the seed's messages), or
-    /// <see cref="InvoiceOcrErrorKind.LocalQuotaExceeded"/> with <see cref="InvoiceOcrException.RetryAfter"/>.
+    /// <see cref="InvoiceOcrErrorKind.KeyExceeded"/>, <see cref="InvoiceOcrErrorKind.KeyDisabled"/> (with the seed's
+    /// messages), or <see cref="InvoiceOcrErrorKind.LocalQuotaExceeded"/> with <see cref="InvoiceOcrException.RetryAfter"/>.
     /// </exception>
     Task<KeyLease> AcquireAsync(KeyLeaseRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Settles a lease's reservation with the billed usage and announces lifetime thresholds reached.</summary>
+    /// <summary>
+    /// Settles a lease with the tokens its attempt was charged: the billed usage, or the reserved estimate when the request
+    /// was sent and its outcome is unknown. Called after <see cref="IUsageLogger"/> recorded the attempt.
+    /// </summary>
     /// <param name="lease">The lease.</param>
-    /// <param name="usage">The billed usage.</param>
+    /// <param name="usage">The tokens charged.</param>
+    /// <param name="recorded">
+    /// What recording the attempt already did: the built-in store settles the built-in reservation in the same transaction as
+    /// the ledger row (<see cref="UsageRecording.Settled"/>, then only the settlement's effects remain to announce); a
+    /// <see cref="UsageRecording.Deferred"/> record is settled when its outbox is replayed; otherwise settle here.
+    /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The settlement, or <see langword="null"/> for a fallback lease or a reservation already settled.</returns>
-    Task<QuotaSettlement?> SettleAsync(KeyLease lease, TokenUsage usage, CancellationToken cancellationToken);
+    /// <returns>A task that completes when settled.</returns>
+    Task SettleAsync(KeyLease lease, TokenUsage usage, RecordedUsage recorded, CancellationToken cancellationToken);
 
-    /// <summary>Releases a lease's reservation after a call that was not billed.</summary>
+    /// <summary>Releases a lease's reservation after an attempt that was not billed (no request sent, or an error answer).</summary>
     /// <param name="lease">The lease.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when released.</returns>
     Task ReleaseAsync(KeyLease lease, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Applies what a failed call says about its key: invalid or revoked → <see cref="ApiKeyStatus.Disabled"/>; per-minute 429
-    /// with a delay → cooldown; per-day 429 → the project is skipped until the next Pacific midnight.
+    /// Applies what a failed attempt says about its key: invalid or revoked → <see cref="ApiKeyStatus.Disabled"/>; per-minute 429
+    /// with a delay → the keys of its project cool down; per-day 429 → the project is skipped until the next Pacific midnight.
     /// </summary>
-    /// <param name="lease">The lease the call used.</param>
+    /// <param name="lease">The lease the attempt used.</param>
     /// <param name="error">The failure.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when applied.</returns>
     Task ReportFailureAsync(KeyLease lease, InvoiceOcrException error, CancellationToken cancellationToken);
+}
 
+/// <summary>Read-only queries over the key pool (balances, attempts of unknown outcome), for dashboards and admin tools.</summary>
+public interface IKeyPoolQueries
+{
     /// <summary>Gets a key's token balance.</summary>
     /// <param name="keyId">The key.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -54,6 +71,15 @@ public interface ITokenProvider
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The balance (zeros when the company has no active key).</returns>
     Task<TokenBalance> GetCompanyBalanceAsync(string companyId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Lists the attempts whose request was sent and whose answer never arrived (a cut connection, a timeout, a crash): each is
+    /// charged at its estimate, and is to be matched against the provider's billing (a console's <c>usage unknown</c>).
+    /// </summary>
+    /// <param name="companyId">Only this company's; every company's when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The attempts, oldest first.</returns>
+    Task<IReadOnlyList<UnknownOutcomeAttempt>> ListUnknownOutcomeAttemptsAsync(string? companyId, CancellationToken cancellationToken);
 }
 
 /// <summary>What a lease is for.</summary>
@@ -64,6 +90,13 @@ public sealed record KeyLeaseRequest(string CompanyId, string Model, long Estima
 {
     /// <summary>Gets the ids of keys not to use (keys that already failed over in this call).</summary>
     public IReadOnlyCollection<string> ExcludedKeyIds { get; init; } = [];
+
+    /// <summary>
+    /// Gets the smallest reservation that still serves the call (the prompt plus a minimal output), or <see langword="null"/>
+    /// when only <see cref="EstimatedTokens"/> will do. Near a key's lifetime limit a provider may reserve what remains, as
+    /// long as it is at least this; the request's output cap then shrinks to fit instead of the call being refused.
+    /// </summary>
+    public long? MinimumTokens { get; init; }
 }
 
 /// <summary>A key leased for one model call, with its quota reservation. <see cref="ToString"/> never shows the secret.</summary>

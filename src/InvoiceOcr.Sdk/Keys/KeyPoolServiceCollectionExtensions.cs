@@ -1,12 +1,13 @@
 using InvoiceOcr.Sdk;
 using InvoiceOcr.Sdk.Diagnostics;
-using InvoiceOcr.Sdk.Extraction;
 using InvoiceOcr.Sdk.Keys;
+using InvoiceOcr.Sdk.Pipeline;
 using InvoiceOcr.Sdk.Quotas;
 using InvoiceOcr.Sdk.Resilience;
 using InvoiceOcr.Sdk.Usage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,7 +15,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 internal static class KeyPoolServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ITokenProvider"/>, <see cref="IRetryPolicy"/>, <see cref="IUsageLogger"/>, the model call executor and
+    /// Adds <see cref="ITokenProvider"/>, <see cref="IRetryPolicy"/>, <see cref="IUsageLogger"/>, the model-call pipeline and
     /// the SDK's metrics, the hosted <see cref="ReservationReclaimService"/> (runs when a host starts), with <see cref="InMemoryInvoiceOcrStore"/> as the default store (storage packages replace it by
     /// registering their stores first or with <c>Replace</c>). Options: <see cref="KeyPoolOptions"/> and <see cref="RetryOptions"/>,
     /// validated at start-up.
@@ -46,12 +47,33 @@ internal static class KeyPoolServiceCollectionExtensions
         services.TryAddSingleton<IUsageLedger>(sp => sp.GetRequiredService<InMemoryInvoiceOcrStore>());
         services.TryAddSingleton<IRetryAttemptStore>(sp => sp.GetRequiredService<InMemoryInvoiceOcrStore>());
 
+        // A store that implements IOperationStore (the in-memory one, the relational ones) holds operations and the attempt
+        // journal in its own transactions; otherwise claims stay in this process and nothing is journaled.
+        services.TryAddSingleton<IOperationStore>(sp => sp.GetRequiredService<IQuotaStore>() as IOperationStore
+            ?? new ProcessLocalOperationStore(sp.GetRequiredService<IUsageLedger>(), sp.GetRequiredService<TimeProvider>()));
+
         services.TryAddSingleton<InvoiceOcrMetrics>();
         services.TryAddSingleton<IUsageLogger, StoreUsageLogger>();
         services.TryAddSingleton<ITokenProvider, TokenProvider>();
         services.TryAddSingleton<IRetryPolicy, RetryPolicy>();
-        services.TryAddSingleton<IModelCallExecutor, ModelCallExecutor>();
-        services.TryAddSingleton<ExtractionResultCache>();
+        services.TryAddSingleton<IKeyPoolQueries, KeyPoolQueries>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyPoolOptions>, ReservationLifetimeValidator>());
+
+        // The model-call pipeline, in the order a call takes it (Pipeline/ModelCallPipeline.cs links them).
+        services.TryAddSingleton<TotalTimeoutStage>();
+        services.TryAddSingleton<OperationClaimStage>();
+        services.TryAddSingleton<OperationCompletionStage>();
+        services.TryAddSingleton<RetryStage>();
+        services.TryAddSingleton<KeyLeaseStage>();
+        services.TryAddSingleton<AttemptJournalStage>();
+        services.TryAddSingleton<KeyBreakerStage>();
+        services.TryAddSingleton<GeminiCallStage>();
+        services.TryAddSingleton<SettlementStage>();
+        services.TryAddSingleton<AttemptEnder>();
+        services.TryAddSingleton<ModelCallPipeline>();
+
+        // The in-flight resolver runs before the reclaim service, so an attempt's reservation is charged as that attempt's.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InFlightAttemptResolver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReservationReclaimService>());
         return services;
     }

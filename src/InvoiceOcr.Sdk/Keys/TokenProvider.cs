@@ -57,39 +57,58 @@ internal sealed partial class TokenProvider : ITokenProvider
         }
     }
 
-    public async Task<QuotaSettlement?> SettleAsync(KeyLease lease, TokenUsage usage, CancellationToken cancellationToken)
+    public async Task SettleAsync(KeyLease lease, TokenUsage usage, RecordedUsage recorded, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(usage);
-        if (lease.ReservationId is null)
+        QuotaSettlement? settlement;
+        switch (recorded.State)
         {
-            return null;
+            case UsageRecording.Deferred:
+                // The record waits in the durable outbox; its replay settles the reservation in the ledger's transaction.
+                return;
+            case UsageRecording.Settled:
+                settlement = recorded.Settlement;
+                break;
+            default:
+                if (lease.ReservationId is null)
+                {
+                    return;
+                }
+
+                try
+                {
+                    settlement = await _quotas.SettleAsync(lease.ReservationId, Math.Max(0, usage.TotalTokens), cancellationToken).ConfigureAwait(false);
+                }
+                catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
+                {
+                    // Not lost: the reservation outlives the call and, never settled, is charged at its estimate when reclaimed.
+                    LogSettleFailed(_logger, lease.KeyId, lease.ReservedTokens);
+                    return;
+                }
+
+                break;
         }
 
-        QuotaSettlement? settlement;
+        if (settlement is null)
+        {
+            return;
+        }
+
+        if (settlement.BecameExceeded)
+        {
+            _metrics.KeyStatusChanged(ApiKeyStatus.Exceeded);
+            LogKeyStatusChanged(_logger, lease.KeyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, "lifetime token limit reached");
+        }
+
         try
         {
-            settlement = await _quotas.SettleAsync(lease.ReservationId, Math.Max(0, usage.TotalTokens), cancellationToken).ConfigureAwait(false);
-            if (settlement is null)
-            {
-                return null;
-            }
-
-            if (settlement.BecameExceeded)
-            {
-                _metrics.KeyStatusChanged(ApiKeyStatus.Exceeded);
-                LogKeyStatusChanged(_logger, lease.KeyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, "lifetime token limit reached");
-            }
-
             await AnnounceThresholdsAsync(lease, settlement, cancellationToken).ConfigureAwait(false);
         }
         catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
         {
-            LogStoreBookkeepingFailed(_logger, ex, "settle", lease.KeyId);
-            return null;
+            LogStoreBookkeepingFailed(_logger, "announce a usage threshold", lease.KeyId);
         }
-
-        return settlement;
     }
 
     public async Task ReleaseAsync(KeyLease lease, CancellationToken cancellationToken)
@@ -107,7 +126,7 @@ internal sealed partial class TokenProvider : ITokenProvider
         catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
         {
             // The reservation expires and is reclaimed later.
-            LogStoreBookkeepingFailed(_logger, ex, "release", lease.KeyId);
+            LogStoreBookkeepingFailed(_logger, "release", lease.KeyId);
         }
     }
 
@@ -136,8 +155,7 @@ internal sealed partial class TokenProvider : ITokenProvider
                 case InvoiceOcrErrorKind.QuotaExhausted:
                     if (error.RetryAfter is { } delay && delay > TimeSpan.Zero)
                     {
-                        var until = await _quotas.CoolDownKeyAsync(lease.KeyId, delay, cancellationToken).ConfigureAwait(false);
-                        LogKeyCoolingDown(_logger, lease.KeyId, until);
+                        await CoolDownProjectAsync(lease, delay, cancellationToken).ConfigureAwait(false);
                     }
 
                     break;
@@ -150,50 +168,26 @@ internal sealed partial class TokenProvider : ITokenProvider
         }
         catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
         {
-            LogStoreBookkeepingFailed(_logger, ex, "report a failure", lease.KeyId);
+            LogStoreBookkeepingFailed(_logger, "report a failure", lease.KeyId);
         }
     }
 
-    public async Task<TokenBalance?> GetKeyBalanceAsync(string keyId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The refusal when no key is active: expired when every key expired; exceeded when the rest used up their lifetime limit
+    /// (the seed's shared message, the kind says which); disabled otherwise.
+    /// </summary>
+    private static InvoiceOcrException NoneActive(IEnumerable<ApiKeyStatus> statuses)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
-        var key = await _keys.GetAsync(keyId, cancellationToken).ConfigureAwait(false);
-        return key is null ? null : new TokenBalance(key.TokensUsed, key.TokensReserved, key.LifetimeTokenLimit, key.RemainingTokens);
-    }
-
-    public async Task<TokenBalance> GetCompanyBalanceAsync(string companyId, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(companyId);
-        var keys = await _keys.ListByCompanyAsync(companyId, cancellationToken).ConfigureAwait(false);
-        long used = 0, reserved = 0, limit = 0, remaining = 0;
-        var unlimited = false;
-        foreach (var key in keys)
+        var all = statuses as ICollection<ApiKeyStatus> ?? [.. statuses];
+        if (all.All(static s => s == ApiKeyStatus.Expired))
         {
-            if (key.Status != ApiKeyStatus.Active || !string.Equals(key.CompanyId, companyId, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            used += key.TokensUsed;
-            reserved += key.TokensReserved;
-            if (key.LifetimeTokenLimit is { } l)
-            {
-                limit += l;
-                remaining += key.RemainingTokens ?? 0;
-            }
-            else
-            {
-                unlimited = true;
-            }
+            return new InvoiceOcrException(InvoiceOcrErrorKind.KeyExpired, ExpiredMessage);
         }
 
-        return unlimited ? new TokenBalance(used, reserved, null, null) : new TokenBalance(used, reserved, limit, remaining);
-    }
-
-    private static InvoiceOcrException NoneActive(IEnumerable<ApiKeyStatus> statuses) =>
-        statuses.All(s => s == ApiKeyStatus.Expired)
-            ? new InvoiceOcrException(InvoiceOcrErrorKind.KeyExpired, ExpiredMessage)
+        return all.Any(static s => s == ApiKeyStatus.Exceeded) && all.All(static s => s is ApiKeyStatus.Exceeded or ApiKeyStatus.Expired)
+            ? new InvoiceOcrException(InvoiceOcrErrorKind.KeyExceeded, DisabledMessage)
             : new InvoiceOcrException(InvoiceOcrErrorKind.KeyDisabled, DisabledMessage);
+    }
 
     private async Task<KeyLease> AcquireCoreAsync(KeyLeaseRequest request, CancellationToken cancellationToken)
     {
@@ -231,11 +225,11 @@ internal sealed partial class TokenProvider : ITokenProvider
                     "Every active AI token of your company has already failed for this document. Please try again later.");
             }
 
-            throw NoneActive(statuses.Values);
+            throw NoneActive([.. statuses.Values]);
         }
 
         DateTimeOffset? retryAt = null;
-        (QuotaRejectionReason Reason, ApiKey Key)? retryCause = null;
+        var retryReason = QuotaRejectionReason.KeyMinuteLimit;
         var headroomRejected = false;
         var lifetimeShort = false;
         foreach (var key in WeightedOrder(candidates))
@@ -243,6 +237,16 @@ internal sealed partial class TokenProvider : ITokenProvider
             var result = await _quotas.ReserveAsync(
                 new QuotaReservationRequest(key.Id, request.CompanyId, request.EstimatedTokens, _options.ReservationTimeToLive),
                 cancellationToken).ConfigureAwait(false);
+            if (result.Reason == QuotaRejectionReason.LifetimeHeadroomInsufficient &&
+                request.MinimumTokens is { } minimum && key.LifetimeTokenLimit is { } lifetime &&
+                lifetime - key.TokensUsed - key.TokensReserved is var remaining && remaining >= minimum && remaining < request.EstimatedTokens)
+            {
+                // Near the limit: reserve what is left (the request's output cap shrinks to fit) rather than refuse a call
+                // that fits. The store checks again atomically; a concurrent call that took the room makes this fail as before.
+                result = await _quotas.ReserveAsync(
+                    new QuotaReservationRequest(key.Id, request.CompanyId, remaining, _options.ReservationTimeToLive),
+                    cancellationToken).ConfigureAwait(false);
+            }
             if (result.Reservation is { } reservation)
             {
                 return new KeyLease
@@ -282,7 +286,7 @@ internal sealed partial class TokenProvider : ITokenProvider
                     if (result.RetryAt is { } at && (retryAt is null || at < retryAt))
                     {
                         retryAt = at;
-                        retryCause = (result.Reason, key);
+                        retryReason = result.Reason;
                     }
 
                     break;
@@ -291,7 +295,7 @@ internal sealed partial class TokenProvider : ITokenProvider
 
         if (!headroomRejected)
         {
-            throw NoneActive(statuses.Values.Where(s => s != ApiKeyStatus.Active));
+            throw NoneActive([.. statuses.Values.Where(s => s != ApiKeyStatus.Active)]);
         }
 
         if (retryAt is { } retry)
@@ -305,19 +309,55 @@ internal sealed partial class TokenProvider : ITokenProvider
             LogNoHeadroom(_logger, request.CompanyId, wait);
             throw new InvoiceOcrException(
                 InvoiceOcrErrorKind.LocalQuotaExceeded,
-                string.Create(CultureInfo.InvariantCulture, $"{NoHeadroomMessage(retryCause)} Please try again in {Math.Ceiling(wait.TotalSeconds)} seconds."))
+                string.Create(CultureInfo.InvariantCulture, $"{LimitReached(retryReason)} Please try again in {Math.Ceiling(wait.TotalSeconds)} seconds."))
             {
                 RetryAfter = wait,
             };
         }
 
-        LogNoHeadroom(_logger, request.CompanyId, null);
+        LogNoHeadroomUntilLater(_logger, request.CompanyId);
         throw new InvoiceOcrException(
             InvoiceOcrErrorKind.LocalQuotaExceeded,
             lifetimeShort
                 ? "Your AI token does not have enough tokens left for this document. Please contact support."
                 : "The AI token quota of your company is used up for now. Please try again later.");
     }
+
+    /// <summary>
+    /// Google counts per-minute quota per project, so a per-minute 429 cools down every key of the company in the lease's
+    /// project, not only the key that heard it (the next key of the same project would hear the same 429).
+    /// </summary>
+    private async Task CoolDownProjectAsync(KeyLease lease, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var until = await _quotas.CoolDownKeyAsync(lease.KeyId, delay, cancellationToken).ConfigureAwait(false);
+        LogKeyCoolingDown(_logger, lease.KeyId, until);
+        if (lease.ProjectId is null)
+        {
+            return;
+        }
+
+        foreach (var key in await _keys.ListByCompanyAsync(lease.CompanyId, cancellationToken).ConfigureAwait(false))
+        {
+            if (key.Status == ApiKeyStatus.Active && string.Equals(key.ProjectId, lease.ProjectId, StringComparison.Ordinal) &&
+                !string.Equals(key.Id, lease.KeyId, StringComparison.Ordinal))
+            {
+                until = await _quotas.CoolDownKeyAsync(key.Id, delay, cancellationToken).ConfigureAwait(false);
+                LogKeyCoolingDown(_logger, key.Id, until);
+            }
+        }
+    }
+
+    /// <summary>Says which limit is reached, in the caller's words: a request limit is not a token quota, and a daily limit names its day.</summary>
+    private static string LimitReached(QuotaRejectionReason reason) => reason switch
+    {
+        QuotaRejectionReason.KeyDayLimit or QuotaRejectionReason.ProjectDayLimit =>
+            "Your company has reached its daily limit of AI requests or tokens; days end at midnight Pacific time (America/Los_Angeles).",
+        QuotaRejectionReason.ProjectBlocked =>
+            "The AI service's daily quota for your company's keys is used up until midnight Pacific time (America/Los_Angeles).",
+        QuotaRejectionReason.KeyCoolingDown =>
+            "The AI service asked your company's keys to slow down.",
+        _ => "Your company has reached its per-minute limit of AI requests or tokens.",
+    };
 
     private async Task<ApiKeyStatus> ApplyTimeAndUsageTransitionsAsync(ApiKey key, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -405,7 +445,7 @@ internal sealed partial class TokenProvider : ITokenProvider
                 continue;
             }
 
-            LogUsingFallback(_logger, storeError, fallback.Id, request.CompanyId);
+            LogUsingFallback(_logger, fallback.Id, request.CompanyId);
             return new KeyLease
             {
                 KeyId = fallback.Id,
@@ -451,36 +491,6 @@ internal sealed partial class TokenProvider : ITokenProvider
         return keyed.ConvertAll(static k => k.Key);
     }
 
-    /// <summary>Says which limit refused the call: a request or a token limit, per minute or per (Pacific) day, the key's or its project's.</summary>
-    private static string NoHeadroomMessage((QuotaRejectionReason Reason, ApiKey Key)? cause)
-    {
-        const string PacificDay = "Google's days start at midnight Pacific time (America/Los_Angeles)";
-        if (cause is not { } c)
-        {
-            return "The AI token quota of your company is used up for now.";
-        }
-
-        var rates = c.Key.Rates;
-        return c.Reason switch
-        {
-            QuotaRejectionReason.KeyMinuteLimit => $"The per-minute {Which(rates.RequestsPerMinute, rates.TokensPerMinute, "RPM", "TPM")} of your company's AI token was reached.",
-            QuotaRejectionReason.KeyDayLimit => $"The per-day {Which(rates.RequestsPerDay, rates.TokensPerDay, "RPD", "TPD")} of your company's AI token was reached; {PacificDay}.",
-            QuotaRejectionReason.ProjectMinuteLimit => "The per-minute request or token limit of your AI token's Google project was reached.",
-            QuotaRejectionReason.ProjectDayLimit => $"The per-day request or token limit of your AI token's Google project was reached; {PacificDay}.",
-            QuotaRejectionReason.ProjectBlocked => $"Gemini reported that the daily quota of your AI token's Google project is used up; {PacificDay}.",
-            QuotaRejectionReason.KeyCoolingDown => "Gemini reported a per-minute rate limit for your company's AI token; it is cooling down.",
-            _ => "The AI token quota of your company is used up for now.",
-        };
-
-        static string Which(long? requests, long? tokens, string requestName, string tokenName) => (requests, tokens) switch
-        {
-            ({ } r, null) => string.Create(CultureInfo.InvariantCulture, $"request limit ({requestName} {r})"),
-            (null, { } t) => string.Create(CultureInfo.InvariantCulture, $"token limit ({tokenName} {t})"),
-            ({ } r, { } t) => string.Create(CultureInfo.InvariantCulture, $"request or token limit ({requestName} {r}, {tokenName} {t})"),
-            _ => "request or token limit",
-        };
-    }
-
     [LoggerMessage(1301, LogLevel.Information, "Key {KeyId} changed from {From} to {To}: {Reason}")]
     private static partial void LogKeyStatusChanged(ILogger logger, string keyId, ApiKeyStatus from, ApiKeyStatus to, string reason);
 
@@ -488,19 +498,26 @@ internal sealed partial class TokenProvider : ITokenProvider
     private static partial void LogUsageThreshold(ILogger logger, string keyId, int percent, long tokensUsed, long limit);
 
     [LoggerMessage(1303, LogLevel.Warning, "The key store is unreachable; using fallback key {KeyId} for company {CompanyId}")]
-    private static partial void LogUsingFallback(ILogger logger, Exception exception, string keyId, string companyId);
+    private static partial void LogUsingFallback(ILogger logger, string keyId, string companyId);
 
-    [LoggerMessage(1004, LogLevel.Information, "Key {KeyId} cools down until {Until} after a per-minute quota error")]
+    [LoggerMessage(1004, LogLevel.Information, "Key {KeyId} cools down until {Until} after a per-minute quota error in its project")]
     private static partial void LogKeyCoolingDown(ILogger logger, string keyId, DateTimeOffset? until);
 
     [LoggerMessage(1005, LogLevel.Warning, "Project {ProjectId} (key {KeyId}) exhausted its daily quota; skipped until {Until}")]
     private static partial void LogProjectBlocked(ILogger logger, string projectId, string keyId, DateTimeOffset until);
 
     [LoggerMessage(1006, LogLevel.Warning, "No key of company {CompanyId} has quota headroom; retry after {RetryAfter}")]
-    private static partial void LogNoHeadroom(ILogger logger, string companyId, TimeSpan? retryAfter);
+    private static partial void LogNoHeadroom(ILogger logger, string companyId, TimeSpan retryAfter);
 
+    [LoggerMessage(1010, LogLevel.Warning, "No key of company {CompanyId} has quota headroom, and waiting does not bring any (a lifetime limit or every key tried)")]
+    private static partial void LogNoHeadroomUntilLater(ILogger logger, string companyId);
+
+    [LoggerMessage(1011, LogLevel.Error, "The key store is unreachable; the reservation of key {KeyId} could not be settled and is charged at its estimate ({ReservedTokens} tokens) when reclaimed")]
+    private static partial void LogSettleFailed(ILogger logger, string keyId, long reservedTokens);
+
+    // No exception argument: an unreachable store is an expected failure with its own health check; no stack trace at warning level.
     [LoggerMessage(1007, LogLevel.Warning, "The key store is unreachable; could not {Operation} for key {KeyId}")]
-    private static partial void LogStoreBookkeepingFailed(ILogger logger, Exception exception, string operation, string keyId);
+    private static partial void LogStoreBookkeepingFailed(ILogger logger, string operation, string keyId);
 
     [LoggerMessage(1008, LogLevel.Error, "The usage threshold callback failed for key {KeyId} at {Percent}%")]
     private static partial void LogThresholdCallbackFailed(ILogger logger, Exception exception, string keyId, int percent);

@@ -20,10 +20,18 @@ public sealed class RetryOptions
     [Range(1.0, 10.0)]
     public double BackoffMultiplier { get; set; } = 2.0;
 
-    /// <summary>Gets or sets the cap of the computed delay. A delay the server asks for is honoured even when longer.</summary>
+    /// <summary>Gets or sets the cap of the computed delay (a delay the server asks for is capped by <see cref="MaxServerRetryDelay"/>).</summary>
     /// <value>The default value is 30 seconds.</value>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets the longest delay a server may ask for (RetryInfo) that is waited out; when the server asks for longer
+    /// the call gives up at once with <see cref="InvoiceOcrException.RetryAfter"/> set, instead of holding the caller.
+    /// </summary>
+    /// <value>The default value is 60 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MaxServerRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Gets or sets a value indicating whether computed delays are spread randomly by ±20 % so that callers do not retry in step.</summary>
     /// <value>The default value is <see langword="true"/>.</value>

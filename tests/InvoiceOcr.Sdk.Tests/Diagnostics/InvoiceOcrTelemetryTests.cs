@@ -31,7 +31,7 @@ public sealed class InvoiceOcrTelemetryTests
         await h.AddKeyAsync("k-1", "c-1");
         var request = KeyPoolHarness.Request("c-1");
 
-        await h.Executor.ExecuteAsync(request, (a, _) => Task.FromResult(KeyPoolHarness.Success(a)), Ct);
+        await h.RunAsync(request, Ct);
 
         Activity activity;
         lock (activities)

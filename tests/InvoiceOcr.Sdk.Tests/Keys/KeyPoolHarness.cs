@@ -1,14 +1,28 @@
-using InvoiceOcr.Sdk.Extraction;
+using InvoiceOcr.Sdk.Gemini;
+using InvoiceOcr.Sdk.Invoices;
+using InvoiceOcr.Sdk.Pipeline;
+using InvoiceOcr.Sdk.Tests.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
 
 namespace InvoiceOcr.Sdk.Tests.Keys;
 
-/// <summary>The real key pool, retry policy and executor over the in-memory store and a fake clock.</summary>
+/// <summary>A logical call for the harness: who asks, the estimate to reserve and the operation id.</summary>
+internal sealed record HarnessRequest(ExtractionContext Context, string Model, int EstimatedTokens, string OperationId, string? FileName);
+
+/// <summary>What a call through the pipeline produced.</summary>
+internal sealed record HarnessOutcome(string? KeyId, int Attempts, string? Value, TokenUsage Usage, bool Replayed);
+
+/// <summary>The real key pool, retry policy and model-call pipeline over the in-memory store and a fake clock; the model is scripted.</summary>
 internal sealed class KeyPoolHarness : IAsyncDisposable
 {
     /// <summary>02:00:20 Pacific (PST) on a Monday: 20 seconds into a UTC minute, far from Pacific midnight.</summary>
     public static readonly DateTimeOffset DefaultStart = new(2026, 11, 23, 10, 0, 20, TimeSpan.Zero);
+
+    private static readonly GeminiGenerateRequest Document = new(new byte[] { 1, 2, 3 }, "application/pdf", "instruction", "prompt", InvoiceSchema.SharedResponseJsonSchema)
+    {
+        Model = "gemini-2.5-flash",
+    };
 
     private KeyPoolHarness(ServiceProvider services, TimerAwareTimeProvider time)
     {
@@ -17,7 +31,7 @@ internal sealed class KeyPoolHarness : IAsyncDisposable
         Store = services.GetRequiredService<InMemoryInvoiceOcrStore>();
         Tokens = services.GetRequiredService<ITokenProvider>();
         Retry = services.GetRequiredService<IRetryPolicy>();
-        Executor = services.GetRequiredService<IModelCallExecutor>();
+        Pipeline = services.GetRequiredService<ModelCallPipeline>();
         Logs = services.GetFakeLogCollector();
     }
 
@@ -31,20 +45,25 @@ internal sealed class KeyPoolHarness : IAsyncDisposable
 
     public IRetryPolicy Retry { get; }
 
-    public IModelCallExecutor Executor { get; }
-
     public FakeLogCollector Logs { get; }
+
+    public ScriptedModelClient Model { get; private set; } = null!;
+
+    internal ModelCallPipeline Pipeline { get; }
 
     public static KeyPoolHarness Create(
         Action<KeyPoolOptions>? keyPool = null,
         Action<RetryOptions>? retry = null,
         DateTimeOffset? start = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        Func<ScriptedCall, int, CancellationToken, Task<GeminiGenerateResult>?>? model = null)
     {
         var time = new TimerAwareTimeProvider(start ?? DefaultStart);
         var collection = new ServiceCollection();
         collection.AddSingleton<TimeProvider>(time);
         collection.AddFakeLogging();
+        var client = new ScriptedModelClient(time, model ?? ((_, _, _) => null));
+        collection.AddSingleton<IModelClient>(client);
         services?.Invoke(collection);
         collection.AddInvoiceOcrKeyPool();
         collection.Configure<KeyPoolOptions>(o =>
@@ -57,7 +76,7 @@ internal sealed class KeyPoolHarness : IAsyncDisposable
             collection.Configure(retry);
         }
 
-        return new KeyPoolHarness(collection.BuildServiceProvider(validateScopes: true), time);
+        return new KeyPoolHarness(collection.BuildServiceProvider(validateScopes: true), time) { Model = client };
     }
 
     public static string SecretOf(string keyId) => $"test-key-{keyId}-0000";
@@ -91,21 +110,31 @@ internal sealed class KeyPoolHarness : IAsyncDisposable
         return key;
     }
 
-    public static ModelCallRequest Request(string companyId, int tokens = 1000, string? operationId = null, string model = "gemini-2.5-flash") =>
+    public static HarnessRequest Request(string companyId, int tokens = 1000, string? operationId = null, string model = "gemini-2.5-flash") =>
         new(new ExtractionContext(companyId) { Branch = "branch-1", RequestedBy = "user-1" }, model, tokens, operationId ?? Guid.NewGuid().ToString("N"), "invoice.pdf");
 
-    public static ModelAttemptResult<string> Success(ModelCallAttempt attempt, int totalTokens = 800) =>
-        new($"ok:{attempt.KeyId}", Usage(totalTokens), $"resp-{attempt.KeyId}-{attempt.AttemptNumber}", "gemini-2.5-flash-001");
+    /// <summary>Runs one logical call through the pipeline: the whole estimate is the output cap (the prompt counts 0).</summary>
+    public Task<HarnessOutcome> RunAsync(HarnessRequest request, CancellationToken cancellationToken) => RunAsync(request, 0, cancellationToken);
 
-    public static TokenUsage Usage(int totalTokens) => new()
+    /// <summary>Runs one logical call through the pipeline with a prompt estimate; the rest of the estimate is the output cap.</summary>
+    public async Task<HarnessOutcome> RunAsync(HarnessRequest request, int promptTokens, CancellationToken cancellationToken)
     {
-        InputTokens = totalTokens / 2,
-        OutputTokens = totalTokens - (totalTokens / 2),
-        TextTokens = 10,
-        DocumentTokens = (totalTokens / 2) - 10,
-        TotalTokens = totalTokens,
-        RawUsageJson = $"{{\"totalTokenCount\":{totalTokens}}}",
-    };
+        var context = new ModelCallContext(request.Context, request.OperationId, Document, promptTokens, request.EstimatedTokens - promptTokens)
+        {
+            FileName = request.FileName,
+            DocumentSha256 = "00",
+        };
+        await Pipeline.ExecuteAsync(context, cancellationToken);
+        if (context.Replayed is { OutcomeJson: { } json })
+        {
+            var stored = StoredOutcome.Deserialize(json);
+            return new HarnessOutcome(stored.KeyId, stored.Attempts, InvoiceJson.Deserialize(stored.Invoice).InvoiceId, stored.ToUsage(), true);
+        }
+
+        return new HarnessOutcome(context.KeyId, context.RequestsSent, context.Invoice?.InvoiceId, context.Usage, false);
+    }
+
+    public static TokenUsage Usage(int totalTokens) => ScriptedModelClient.Usage(totalTokens);
 
     public ValueTask DisposeAsync() => Services.DisposeAsync();
 }

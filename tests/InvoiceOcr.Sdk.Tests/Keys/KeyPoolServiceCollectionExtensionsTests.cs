@@ -1,4 +1,3 @@
-using InvoiceOcr.Sdk.Extraction;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +19,8 @@ public sealed class KeyPoolServiceCollectionExtensionsTests
         Assert.NotNull(services.GetRequiredService<ITokenProvider>());
         Assert.NotNull(services.GetRequiredService<IRetryPolicy>());
         Assert.NotNull(services.GetRequiredService<IUsageLogger>());
-        Assert.NotNull(services.GetRequiredService<IModelCallExecutor>());
+        Assert.Same(store, services.GetRequiredService<IOperationStore>());
+        Assert.NotNull(services.GetRequiredService<IKeyPoolQueries>());
         Assert.Same(TimeProvider.System, services.GetRequiredService<TimeProvider>());
     }
 
@@ -77,5 +77,18 @@ public sealed class KeyPoolServiceCollectionExtensionsTests
 
         Assert.Contains("AttemptTimeout must not be longer than RetryOptions.TotalTimeout", retry.Message, StringComparison.Ordinal);
         Assert.Contains("needs an Id, a CompanyId and a Secret", pool.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddInvoiceOcrKeyPool_ReservationTimeToLiveNotOutlivingTheTotalTimeout_FailsValidation()
+    {
+        var collection = new ServiceCollection().AddInvoiceOcrKeyPool();
+        collection.Configure<RetryOptions>(o => o.TotalTimeout = TimeSpan.FromMinutes(5));
+        collection.Configure<KeyPoolOptions>(o => o.ReservationTimeToLive = TimeSpan.FromMinutes(5));
+        using var services = collection.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<KeyPoolOptions>>().Value);
+
+        Assert.Contains("ReservationTimeToLive (00:05:00) must be longer than Retry:TotalTimeout (00:05:00)", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -59,14 +59,14 @@ public sealed class TokenProviderTests
     [Theory]
     [InlineData(ApiKeyStatus.Exceeded)]
     [InlineData(ApiKeyStatus.Disabled)]
-    public async Task AcquireAsync_EveryKeyExceededOrDisabled_ThrowsDisabledSeedMessage(ApiKeyStatus status)
+    public async Task AcquireAsync_EveryKeyExceededOrDisabled_ThrowsDisabledSeedMessageWithTheKindThatSaysWhich(ApiKeyStatus status)
     {
         await using var h = KeyPoolHarness.Create();
         await h.AddKeyAsync("k-1", "c-1", status: status);
 
         var ex = await Assert.ThrowsAsync<InvoiceOcrException>(() => h.Tokens.AcquireAsync(Lease("c-1"), Ct));
 
-        Assert.Equal(InvoiceOcrErrorKind.KeyDisabled, ex.Kind);
+        Assert.Equal(status == ApiKeyStatus.Exceeded ? InvoiceOcrErrorKind.KeyExceeded : InvoiceOcrErrorKind.KeyDisabled, ex.Kind);
         Assert.Equal("Your AI token is no longer available or has been disabled. Please contact support.", ex.Message);
     }
 
@@ -83,16 +83,17 @@ public sealed class TokenProviderTests
     }
 
     [Fact]
-    public async Task AcquireAsync_LifetimeUsedUp_TransitionsToExceededAndThrowsDisabledSeedMessage()
+    public async Task AcquireAsync_LifetimeUsedUp_TransitionsToExceededAndThrowsTheSeedMessageAsKeyExceeded()
     {
         await using var h = KeyPoolHarness.Create();
         await h.AddKeyAsync("k-1", "c-1", lifetimeTokenLimit: 1000);
         var lease = await h.Tokens.AcquireAsync(Lease("c-1", 900), Ct);
-        await h.Tokens.SettleAsync(lease, KeyPoolHarness.Usage(1000), Ct);
+        await h.Tokens.SettleAsync(lease, KeyPoolHarness.Usage(1000), default, Ct);
 
         var ex = await Assert.ThrowsAsync<InvoiceOcrException>(() => h.Tokens.AcquireAsync(Lease("c-1"), Ct));
 
-        Assert.Equal(InvoiceOcrErrorKind.KeyDisabled, ex.Kind);
+        Assert.Equal(InvoiceOcrErrorKind.KeyExceeded, ex.Kind);
+        Assert.Equal("Your AI token is no longer available or has been disabled. Please contact support.", ex.Message);
         var key = (await h.Store.GetAsync("k-1", Ct))!;
         Assert.Equal(ApiKeyStatus.Exceeded, key.Status);
         Assert.Contains("1000", key.StatusReason, StringComparison.Ordinal);
@@ -110,6 +111,21 @@ public sealed class TokenProviderTests
         Assert.Equal(InvoiceOcrErrorKind.LocalQuotaExceeded, ex.Kind);
         Assert.Equal(TimeSpan.FromSeconds(40), ex.RetryAfter); // the clock is 20 s into the minute
         Assert.False(ex.IsTransient);
+        Assert.Equal("Your company has reached its per-minute limit of AI requests or tokens. Please try again in 40 seconds.", ex.Message);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_DailyRequestLimitReached_SaysDailyAndNamesThePacificDayBoundary()
+    {
+        await using var h = KeyPoolHarness.Create();
+        await h.AddKeyAsync("k-1", "c-1", rates: new QuotaLimits { RequestsPerDay = 1 });
+        await h.Tokens.AcquireAsync(Lease("c-1"), Ct);
+
+        var ex = await Assert.ThrowsAsync<InvoiceOcrException>(() => h.Tokens.AcquireAsync(Lease("c-1"), Ct));
+
+        Assert.Equal(InvoiceOcrErrorKind.LocalQuotaExceeded, ex.Kind);
+        Assert.StartsWith("Your company has reached its daily limit of AI requests or tokens; days end at midnight Pacific time (America/Los_Angeles).", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(h.Logs.GetSnapshot(), r => r.Message.Contains("(null)", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -270,7 +286,7 @@ public sealed class TokenProviderTests
         async Task UseAsync(int tokens)
         {
             var lease = await h.Tokens.AcquireAsync(Lease("c-1", 0), Ct);
-            await h.Tokens.SettleAsync(lease, KeyPoolHarness.Usage(tokens), Ct);
+            await h.Tokens.SettleAsync(lease, KeyPoolHarness.Usage(tokens), default, Ct);
         }
 
         await UseAsync(790);
@@ -300,7 +316,7 @@ public sealed class TokenProviderTests
         await h.AddKeyAsync("k-1", "c-1", lifetimeTokenLimit: 1000);
         var lease = await h.Tokens.AcquireAsync(Lease("c-1", 0), Ct);
 
-        await h.Tokens.SettleAsync(lease, KeyPoolHarness.Usage(950), Ct);
+        await h.Tokens.SettleAsync(lease, KeyPoolHarness.Usage(950), default, Ct);
 
         Assert.Equal([80, 90], announced);
     }
@@ -312,14 +328,14 @@ public sealed class TokenProviderTests
         await h.AddKeyAsync("k-1", "c-1", lifetimeTokenLimit: 100);
         var lease = await h.Tokens.AcquireAsync(Lease("c-1", 0), Ct);
 
-        var settlement = await h.Tokens.SettleAsync(lease, KeyPoolHarness.Usage(85), Ct);
+        await h.Tokens.SettleAsync(lease, KeyPoolHarness.Usage(85), default, Ct);
 
-        Assert.Equal(85, settlement!.TokensUsed);
+        Assert.Equal(85, (await h.Store.GetAsync("k-1", Ct))!.TokensUsed);
         Assert.Contains(h.Logs.GetSnapshot(), r => r.Level == LogLevel.Error && r.Exception is InvalidOperationException);
     }
 
     [Fact]
-    public async Task Balances_KeysAndCompany_ReportRemainingTokens()
+    public async Task KeyPoolQueries_KeysAndCompany_ReportRemainingTokens()
     {
         await using var h = KeyPoolHarness.Create();
         await h.AddKeyAsync("k-1", "c-1", lifetimeTokenLimit: 1000);
@@ -327,16 +343,17 @@ public sealed class TokenProviderTests
         await h.AddKeyAsync("k-3", "c-1", lifetimeTokenLimit: 9999, status: ApiKeyStatus.Disabled);
         await h.AddKeyAsync("k-4", "c-2");
         var lease = await h.Tokens.AcquireAsync(Lease("c-1", 100), Ct);
-        await h.Tokens.SettleAsync(lease, KeyPoolHarness.Usage(300), Ct);
+        await h.Tokens.SettleAsync(lease, KeyPoolHarness.Usage(300), default, Ct);
         var held = await h.Tokens.AcquireAsync(Lease("c-1", 50), Ct);
 
-        var company = await h.Tokens.GetCompanyBalanceAsync("c-1", Ct);
+        var queries = h.Services.GetRequiredService<IKeyPoolQueries>();
+        var company = await queries.GetCompanyBalanceAsync("c-1", Ct);
 
         Assert.Equal(new TokenBalance(300, 50, 1500, 1150), company);
-        var k = await h.Tokens.GetKeyBalanceAsync(held.KeyId, Ct);
+        var k = await queries.GetKeyBalanceAsync(held.KeyId, Ct);
         Assert.Equal(50, k!.TokensReserved);
-        Assert.Null(await h.Tokens.GetKeyBalanceAsync("missing", Ct));
-        Assert.Equal(new TokenBalance(0, 0, null, null), await h.Tokens.GetCompanyBalanceAsync("c-2", Ct));
+        Assert.Null(await queries.GetKeyBalanceAsync("missing", Ct));
+        Assert.Equal(new TokenBalance(0, 0, null, null), await queries.GetCompanyBalanceAsync("c-2", Ct));
     }
 
     [Fact]
@@ -354,7 +371,7 @@ public sealed class TokenProviderTests
         await h.Tokens.AcquireAsync(Lease("c-1"), Ct);
 
         Assert.Equal(("fb-1", "test-key-fallback-0001", true, (string?)null), (lease.KeyId, lease.Secret, lease.IsFallback, lease.ReservationId));
-        Assert.Null(await h.Tokens.SettleAsync(lease, KeyPoolHarness.Usage(10), Ct));
+        await h.Tokens.SettleAsync(lease, KeyPoolHarness.Usage(10), default, Ct);
         var warnings = h.Logs.GetSnapshot().Where(r => r.Level == LogLevel.Warning && r.Message.Contains("fallback key fb-1", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, warnings.Count);
         Assert.All(h.Logs.GetSnapshot(), r => Assert.DoesNotContain("test-key-fallback", r.Message, StringComparison.Ordinal));

@@ -11,7 +11,7 @@ public sealed class KeyPoolPropertyTests
     private const string Model = "gemini-2.5-flash";
 
     private static readonly InvoiceOcrErrorKind[] AllowedRefusals =
-        [InvoiceOcrErrorKind.NoKeyAvailable, InvoiceOcrErrorKind.KeyExpired, InvoiceOcrErrorKind.KeyDisabled, InvoiceOcrErrorKind.LocalQuotaExceeded];
+        [InvoiceOcrErrorKind.NoKeyAvailable, InvoiceOcrErrorKind.KeyExpired, InvoiceOcrErrorKind.KeyDisabled, InvoiceOcrErrorKind.KeyExceeded, InvoiceOcrErrorKind.LocalQuotaExceeded];
 
     private static readonly Gen<int?> SmallLimit = Gen.Int[0, 6].Select(v => v == 0 ? (int?)null : v);
 
@@ -148,7 +148,7 @@ public sealed class KeyPoolPropertyTests
             case SettleOp settle when leases.Count > 0:
                 var settled = leases[settle.Lease % leases.Count];
                 leases.Remove(settled);
-                await tokens.SettleAsync(settled, new TokenUsage { TotalTokens = (int)(settled.ReservedTokens * settle.Percent / 100) }, Ct);
+                await tokens.SettleAsync(settled, new TokenUsage { TotalTokens = (int)(settled.ReservedTokens * settle.Percent / 100) }, default, Ct);
                 break;
 
             case ReleaseOp release when leases.Count > 0:

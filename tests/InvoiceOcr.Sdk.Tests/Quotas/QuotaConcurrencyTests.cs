@@ -61,7 +61,7 @@ public sealed class QuotaConcurrencyTests
             // Settled usage may differ from the estimate; over-use is bounded by one reservation's worth.
             foreach (var lease in admitted)
             {
-                await tokens.SettleAsync(lease, new TokenUsage { TotalTokens = (int)(lease.ReservedTokens * random.Next(50, 100) / 100) }, Ct);
+                await tokens.SettleAsync(lease, new TokenUsage { TotalTokens = (int)(lease.ReservedTokens * random.Next(50, 100) / 100) }, default, Ct);
             }
 
             var window = await store.GetWindowUsageAsync(QuotaScope.Project, "p-1", Ct);

@@ -13,7 +13,7 @@ public sealed class RetryPolicyTests
         var options = new RetryOptions { UseJitter = false };
         configure?.Invoke(options);
         var time = new TimerAwareTimeProvider(KeyPoolHarness.DefaultStart);
-        return (new RetryPolicy(Options.Create(options), time), time);
+        return (new RetryPolicy(Options.Create(options)), time);
     }
 
     [Fact]
@@ -65,6 +65,9 @@ public sealed class RetryPolicyTests
     [InlineData(InvoiceOcrErrorKind.KeyRevoked, RetryAction.FailOver)]
     [InlineData(InvoiceOcrErrorKind.QuotaExhaustedPerDay, RetryAction.FailOver)]
     [InlineData(InvoiceOcrErrorKind.PermissionDenied, RetryAction.FailOver)]
+    [InlineData(InvoiceOcrErrorKind.CircuitOpen, RetryAction.FailOver)]
+    [InlineData(InvoiceOcrErrorKind.OperationInProgress, RetryAction.Stop)]
+    [InlineData(InvoiceOcrErrorKind.KeyExceeded, RetryAction.Stop)]
     [InlineData(InvoiceOcrErrorKind.InvalidDocument, RetryAction.Stop)]
     [InlineData(InvoiceOcrErrorKind.BadRequest, RetryAction.Stop)]
     [InlineData(InvoiceOcrErrorKind.ModelNotFound, RetryAction.Stop)]
@@ -77,157 +80,53 @@ public sealed class RetryPolicyTests
     [InlineData(InvoiceOcrErrorKind.LocalQuotaExceeded, RetryAction.Stop)]
     [InlineData(InvoiceOcrErrorKind.StoreUnavailable, RetryAction.Stop)]
     [InlineData(InvoiceOcrErrorKind.Unknown, RetryAction.Stop)]
-    public void Classify_ErrorKind_FollowsTheTaxonomy(InvoiceOcrErrorKind kind, RetryAction expected)
+    public void Decide_ErrorKind_FollowsTheTaxonomy(InvoiceOcrErrorKind kind, RetryAction expected)
     {
         var (policy, _) = Create();
 
-        var decision = policy.Classify(new InvoiceOcrException(kind, "x"), backoffRetries: 0, failovers: 0);
+        var decision = policy.Decide(Failure(new InvoiceOcrException(kind, "x"), 0, 0));
 
         Assert.Equal(expected, decision.Action);
         Assert.Equal(expected == RetryAction.Retry ? TimeSpan.FromSeconds(1) : TimeSpan.Zero, decision.Delay);
     }
 
     [Fact]
-    public void Classify_ServerDelay_IsHonouredOverTheComputedOneEvenAboveTheCap()
+    public void Decide_ServerDelay_IsHonouredOverTheComputedOneEvenAboveTheCap()
     {
         var (policy, _) = Create();
 
-        var decision = policy.Classify(new InvoiceOcrException(InvoiceOcrErrorKind.RateLimitedPerMinute, "429") { RetryAfter = TimeSpan.FromSeconds(45) }, 2, 0);
+        var decision = policy.Decide(Failure(new InvoiceOcrException(InvoiceOcrErrorKind.RateLimitedPerMinute, "429") { RetryAfter = TimeSpan.FromSeconds(45) }, 2, 0));
 
         Assert.Equal(new RetryDecision(RetryAction.Retry, TimeSpan.FromSeconds(45)), decision);
     }
 
     [Fact]
-    public void Classify_BudgetsUsedUp_Stops()
+    public void Decide_BudgetsUsedUp_Stops()
     {
         var (policy, _) = Create(o => o.MaxFailovers = 2);
 
-        Assert.Equal(RetryAction.Stop, policy.Classify(new InvoiceOcrException(InvoiceOcrErrorKind.ServerError, "x"), backoffRetries: 3, failovers: 0).Action);
-        Assert.Equal(RetryAction.Stop, policy.Classify(new InvoiceOcrException(InvoiceOcrErrorKind.KeyInvalid, "x"), backoffRetries: 0, failovers: 2).Action);
-        Assert.Equal(RetryAction.Retry, policy.Classify(new InvoiceOcrException(InvoiceOcrErrorKind.ServerError, "x"), backoffRetries: 0, failovers: 2).Action);
+        Assert.Equal(RetryAction.Stop, policy.Decide(Failure(new InvoiceOcrException(InvoiceOcrErrorKind.ServerError, "x"), 3, 0)).Action);
+        Assert.Equal(RetryAction.Stop, policy.Decide(Failure(new InvoiceOcrException(InvoiceOcrErrorKind.KeyInvalid, "x"), 0, 2)).Action);
+        Assert.Equal(RetryAction.Retry, policy.Decide(Failure(new InvoiceOcrException(InvoiceOcrErrorKind.ServerError, "x"), 0, 2)).Action);
     }
 
     [Fact]
-    public void Classify_TransientKindMarkedNotTransientOrForeignException_Stops()
+    public void Decide_TransientKindMarkedNotTransientOrForeignException_Stops()
     {
         var (policy, _) = Create();
 
-        Assert.Equal(RetryAction.Stop, policy.Classify(new InvoiceOcrException(InvoiceOcrErrorKind.RateLimitedPerMinute, "limit 0") { IsTransient = false }, 0, 0).Action);
-        Assert.Equal(RetryAction.Stop, policy.Classify(new HttpRequestException("boom"), 0, 0).Action);
-        Assert.Equal(RetryAction.FailOver, policy.Classify(new KeyCircuitOpenException("k-1"), 0, 0).Action);
+        Assert.Equal(RetryAction.Stop, policy.Decide(Failure(new InvoiceOcrException(InvoiceOcrErrorKind.RateLimitedPerMinute, "limit 0") { IsTransient = false }, 0, 0)).Action);
+        Assert.Equal(RetryAction.FailOver, policy.Decide(Failure(new InvoiceOcrException(InvoiceOcrErrorKind.CircuitOpen, "open") { IsTransient = false })).Action);
     }
 
     [Fact]
-    public async Task ExecuteAsync_FailoversAndRetries_AreCountedSeparatelyAndReported()
+    public void Decide_ServerDelayLongerThanTheCap_GivesUp()
     {
-        var (policy, time) = Create();
-        var notices = new List<RetryNotice>();
-        var contexts = new List<RetryAttemptContext>();
+        var (policy, _) = Create(o => o.MaxServerRetryDelay = TimeSpan.FromSeconds(60));
 
-        var call = policy.ExecuteAsync(
-            (context, _) =>
-            {
-                contexts.Add(context);
-                return context.Attempt switch
-                {
-                    0 => throw new InvoiceOcrException(InvoiceOcrErrorKind.KeyInvalid, "bad key"),
-                    1 => throw new InvoiceOcrException(InvoiceOcrErrorKind.ServerError, "503"),
-                    _ => ValueTask.FromResult("done"),
-                };
-            },
-            (notice, _) =>
-            {
-                notices.Add(notice);
-                return ValueTask.CompletedTask;
-            },
-            Ct);
-        await time.AdvanceWhenTimerStartsAsync(TimeSpan.FromSeconds(1));
-
-        Assert.Equal("done", await call);
-        Assert.Equal([new RetryAttemptContext(0, 0, 0), new RetryAttemptContext(1, 0, 1), new RetryAttemptContext(2, 1, 1)], contexts);
-        Assert.Equal([RetryAction.FailOver, RetryAction.Retry], notices.Select(n => n.Decision.Action));
-        Assert.Equal([TimeSpan.Zero, TimeSpan.FromSeconds(1)], notices.Select(n => n.Decision.Delay));
+        Assert.Equal(RetryDecision.RetryAfter(TimeSpan.FromSeconds(60)), policy.Decide(Failure(new InvoiceOcrException(InvoiceOcrErrorKind.RateLimitedPerMinute, "429") { RetryAfter = TimeSpan.FromSeconds(60) })));
+        Assert.Equal(RetryDecision.GiveUp, policy.Decide(Failure(new InvoiceOcrException(InvoiceOcrErrorKind.RateLimitedPerMinute, "429") { RetryAfter = TimeSpan.FromSeconds(61) })));
     }
 
-    [Fact]
-    public async Task ExecuteAsync_ServerDelaysPastTheTotalTimeout_FailsWithTimeout()
-    {
-        var (policy, time) = Create(o => o.TotalTimeout = TimeSpan.FromSeconds(300));
-        var attempts = 0;
-
-        var call = policy.ExecuteAsync<string>(
-            (_, _) =>
-            {
-                attempts++;
-                throw new InvoiceOcrException(InvoiceOcrErrorKind.RateLimitedPerMinute, "429") { RetryAfter = TimeSpan.FromSeconds(200) };
-            },
-            null,
-            Ct);
-        await time.AdvanceWhenTimerStartsAsync(TimeSpan.FromSeconds(200));
-        await time.WaitForTimerAsync(TimeSpan.FromSeconds(200));
-        time.Advance(TimeSpan.FromSeconds(100));
-
-        var ex = await Assert.ThrowsAsync<InvoiceOcrException>(() => call);
-        Assert.Equal(InvoiceOcrErrorKind.Timeout, ex.Kind);
-        Assert.Contains("total timeout of 300 s", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(2, attempts);
-    }
-
-    [Fact]
-    public async Task ExecuteWithKeyAsync_AttemptTimeout_ThrowsTimeoutNamingTheKey()
-    {
-        var (policy, time) = Create(o => o.AttemptTimeout = TimeSpan.FromSeconds(90));
-
-        var call = policy.ExecuteWithKeyAsync<string>(
-            "k-1",
-            async ct =>
-            {
-                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
-                return "never";
-            },
-            Ct).AsTask();
-        await time.AdvanceWhenTimerStartsAsync(TimeSpan.FromSeconds(90));
-
-        var ex = await Assert.ThrowsAsync<InvoiceOcrException>(() => call);
-        Assert.Equal((InvoiceOcrErrorKind.Timeout, "k-1", true), (ex.Kind, ex.KeyId, ex.IsTransient));
-    }
-
-    [Fact]
-    public async Task ExecuteWithKeyAsync_FailuresOfOneKey_OpenOnlyThatKeysCircuitUntilTheBreakEnds()
-    {
-        var (policy, time) = Create(o =>
-        {
-            o.CircuitBreakerMinimumThroughput = 3;
-            o.CircuitBreakerBreakDuration = TimeSpan.FromSeconds(30);
-        });
-
-        for (var i = 0; i < 3; i++)
-        {
-            await Assert.ThrowsAsync<InvoiceOcrException>(() => policy.ExecuteWithKeyAsync<string>(
-                "A", _ => throw new InvoiceOcrException(InvoiceOcrErrorKind.ServerError, "500"), Ct).AsTask());
-        }
-
-        Assert.True(policy.IsCircuitOpen("A"));
-        Assert.False(policy.IsCircuitOpen("B"));
-        Assert.Equal("b", await policy.ExecuteWithKeyAsync("B", _ => ValueTask.FromResult("b"), Ct));
-        var open = await Assert.ThrowsAsync<KeyCircuitOpenException>(() => policy.ExecuteWithKeyAsync("A", _ => ValueTask.FromResult("a"), Ct).AsTask());
-        Assert.Equal("A", open.KeyId);
-
-        time.Advance(TimeSpan.FromSeconds(30));
-        Assert.Equal("a", await policy.ExecuteWithKeyAsync("A", _ => ValueTask.FromResult("a"), Ct));
-        Assert.False(policy.IsCircuitOpen("A"));
-    }
-
-    [Fact]
-    public async Task ExecuteWithKeyAsync_CallerFaultsAndQuota_NeverOpenTheCircuit()
-    {
-        var (policy, _) = Create(o => o.CircuitBreakerMinimumThroughput = 2);
-
-        foreach (var kind in new[] { InvoiceOcrErrorKind.BadRequest, InvoiceOcrErrorKind.RateLimitedPerMinute, InvoiceOcrErrorKind.SchemaMismatch, InvoiceOcrErrorKind.BadRequest })
-        {
-            await Assert.ThrowsAsync<InvoiceOcrException>(() => policy.ExecuteWithKeyAsync<string>("A", _ => throw new InvoiceOcrException(kind, "x"), Ct).AsTask());
-        }
-
-        Assert.False(policy.IsCircuitOpen("A"));
-    }
+    private static RetryFailure Failure(InvoiceOcrException error, int retries = 0, int failovers = 0) => new(error, retries + failovers + 1, retries, failovers);
 }

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging;
+
+namespace InvoiceOcr.Sdk.Pipeline;
+
+/// <summary>
+/// Stage 3 (the last thing a call does, on its way out): completes the claimed operation with its outcome, so a later call
+/// with the same idempotency key is answered from the store. A failed operation may be claimed again.
+/// </summary>
+internal sealed partial class OperationCompletionStage(IOperationStore operations, ILogger<OperationCompletionStage> logger) : ModelCallStage
+{
+    public override async ValueTask InvokeAsync(ModelCallContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Next.InvokeAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (context.Claimed)
+        {
+            var kind = ex is InvoiceOcrException error ? error.Kind : InvoiceOcrErrorKind.Unknown;
+            await CompleteAsync(context, new OperationCompletion(context.OperationId, false, null, kind)).ConfigureAwait(false);
+            throw;
+        }
+
+        if (context.Claimed)
+        {
+            var outcome = StoredOutcome.Serialize(context, context.Answer?.ModelVersion, context.Answer?.ResponseId);
+            await CompleteAsync(context, new OperationCompletion(context.OperationId, true, outcome, null)).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask CompleteAsync(ModelCallContext context, OperationCompletion completion)
+    {
+        try
+        {
+            // Not cancellable: the attempt's usage is already recorded, and its outcome must be stored with it.
+            await operations.CompleteOperationAsync(completion, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
+        {
+            // The claim lapses after the total timeout; the ledger keeps the billed attempts either way.
+            LogCompletionFailed(logger, context.OperationId);
+        }
+    }
+
+    [LoggerMessage(2302, LogLevel.Warning, "Operation {OperationId}: the store is unreachable, so the operation's outcome could not be stored; its claim lapses.")]
+    private static partial void LogCompletionFailed(ILogger logger, string operationId);
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using InvoiceOcr.Sdk.Invoices;
+
+namespace InvoiceOcr.Sdk.Pipeline;
+
+/// <summary>What a succeeded operation stores, so that a later call with the same idempotency key gets it back without a model call.</summary>
+internal sealed record StoredOutcome
+{
+    public required string Invoice { get; init; }
+
+    public string? Model { get; init; }
+
+    public string? ModelVersion { get; init; }
+
+    public string? ResponseId { get; init; }
+
+    public string? KeyId { get; init; }
+
+    public int Attempts { get; init; }
+
+    public int InputTokens { get; init; }
+
+    public int OutputTokens { get; init; }
+
+    public int TextTokens { get; init; }
+
+    public int ImageTokens { get; init; }
+
+    public int DocumentTokens { get; init; }
+
+    public int CachedTokens { get; init; }
+
+    public int ThoughtsTokens { get; init; }
+
+    public int ToolUseTokens { get; init; }
+
+    public int TotalTokens { get; init; }
+
+    public static string Serialize(ModelCallContext context, string? modelVersion, string? responseId)
+    {
+        var usage = context.Usage;
+        return JsonSerializer.Serialize(
+            new StoredOutcome
+            {
+                Invoice = InvoiceJson.Serialize(context.Invoice!),
+                Model = context.Model,
+                ModelVersion = modelVersion,
+                ResponseId = responseId,
+                KeyId = context.KeyId,
+                Attempts = context.RequestsSent,
+                InputTokens = usage.InputTokens,
+                OutputTokens = usage.OutputTokens,
+                TextTokens = usage.TextTokens,
+                ImageTokens = usage.ImageTokens,
+                DocumentTokens = usage.DocumentTokens,
+                CachedTokens = usage.CachedTokens,
+                ThoughtsTokens = usage.ThoughtsTokens,
+                ToolUseTokens = usage.ToolUseTokens,
+                TotalTokens = usage.TotalTokens,
+            },
+            StoredOutcomeJsonContext.Default.StoredOutcome);
+    }
+
+    public static StoredOutcome Deserialize(string json) =>
+        JsonSerializer.Deserialize(json, StoredOutcomeJsonContext.Default.StoredOutcome)
+        ?? throw new InvoiceOcrException(InvoiceOcrErrorKind.Unknown, "The stored outcome of the operation is empty.");
+
+    public TokenUsage ToUsage() => new()
+    {
+        InputTokens = InputTokens,
+        OutputTokens = OutputTokens,
+        TextTokens = TextTokens,
+        ImageTokens = ImageTokens,
+        DocumentTokens = DocumentTokens,
+        CachedTokens = CachedTokens,
+        ThoughtsTokens = ThoughtsTokens,
+        ToolUseTokens = ToolUseTokens,
+        TotalTokens = TotalTokens,
+    };
+}
+
+/// <summary>Source-generated JSON metadata for <see cref="StoredOutcome"/>.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(StoredOutcome))]
+internal sealed partial class StoredOutcomeJsonContext : JsonSerializerContext;

@@ -1,0 +1,250 @@
+namespace InvoiceOcr.Sdk;
+
+/// <summary>The in-memory store's operations and attempt journal (<see cref="IOperationStore"/>), under the same lock as its quotas and ledger.</summary>
+public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
+{
+    private readonly Dictionary<string, OperationRecord> _operations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JournaledAttempt> _attempts = new(StringComparer.Ordinal);
+    private readonly List<UnknownOutcomeAttempt> _unknownOutcomes = [];
+
+    private enum JournalState
+    {
+        InFlight,
+        Ended,
+        OutcomeUnknown,
+    }
+
+    /// <inheritdoc/>
+    public Task<OperationClaimResult> ClaimOperationAsync(OperationClaim claim, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentException.ThrowIfNullOrWhiteSpace(claim.OperationId, nameof(claim));
+        ArgumentException.ThrowIfNullOrWhiteSpace(claim.CompanyId, nameof(claim));
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var now = _timeProvider.GetUtcNow();
+            if (_operations.TryGetValue(claim.OperationId, out var existing))
+            {
+                if (existing.State == OperationState.Succeeded)
+                {
+                    return Task.FromResult(new OperationClaimResult(OperationClaimStatus.Completed, existing));
+                }
+
+                if (existing.State == OperationState.InProgress && existing.ClaimedUntil > now)
+                {
+                    return Task.FromResult(new OperationClaimResult(OperationClaimStatus.InProgress, existing));
+                }
+
+                // A failed operation may be tried again; a lapsed claim belonged to a call that died.
+                var taken = existing with { State = OperationState.InProgress, ClaimedUntil = now + claim.ClaimDuration, FailureKind = null, DocumentSha256 = claim.DocumentSha256 ?? existing.DocumentSha256 };
+                _operations[claim.OperationId] = taken;
+                return Task.FromResult(new OperationClaimResult(OperationClaimStatus.Claimed, taken));
+            }
+
+            var created = new OperationRecord
+            {
+                OperationId = claim.OperationId,
+                CompanyId = claim.CompanyId,
+                DocumentSha256 = claim.DocumentSha256,
+                State = OperationState.InProgress,
+                ClaimedUntil = now + claim.ClaimDuration,
+                CreatedAt = now,
+            };
+            _operations.Add(claim.OperationId, created);
+            return Task.FromResult(new OperationClaimResult(OperationClaimStatus.Claimed, created));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task BeginAttemptAsync(AttemptJournalEntry attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentException.ThrowIfNullOrWhiteSpace(attempt.AttemptId, nameof(attempt));
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (_attempts.TryAdd(attempt.AttemptId, new JournaledAttempt(attempt)) && _operations.TryGetValue(attempt.OperationId, out var operation))
+            {
+                _operations[attempt.OperationId] = operation with { AttemptCount = Math.Max(operation.AttemptCount, attempt.AttemptNumber) };
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<QuotaSettlement?> EndAttemptAsync(AttemptEnding ending, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ending);
+        if (ending.Result == AttemptResult.Billed)
+        {
+            ArgumentNullException.ThrowIfNull(ending.Usage, nameof(ending));
+            ending.Usage.Validate();
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_attempts.TryGetValue(ending.AttemptId, out var attempt))
+            {
+                // Never journaled (the journal write failed): the ledger row still counts; the lease's owner settles.
+                if (ending.Usage is { } orphan)
+                {
+                    _usage.TryAdd(orphan.Id, orphan);
+                }
+
+                return Task.FromResult<QuotaSettlement?>(null);
+            }
+
+            return Task.FromResult(ending.Result switch
+            {
+                AttemptResult.Billed => EndBilled(attempt, ending.Usage!),
+                AttemptResult.OutcomeUnknown => ChargeUnknown(attempt, _timeProvider.GetUtcNow()),
+                _ => EndNotBilled(attempt),
+            });
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task CompleteOperationAsync(OperationCompletion completion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (_operations.TryGetValue(completion.OperationId, out var operation) && operation.State != OperationState.Succeeded)
+            {
+                _operations[completion.OperationId] = operation with
+                {
+                    State = completion.Succeeded ? OperationState.Succeeded : OperationState.Failed,
+                    OutcomeJson = completion.Succeeded ? completion.OutcomeJson : null,
+                    FailureKind = completion.Succeeded ? null : completion.FailureKind,
+                    CompletedAt = _timeProvider.GetUtcNow(),
+                };
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<UnknownOutcomeAttempt>> ResolveInFlightAttemptsAsync(DateTimeOffset? startedBefore, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var now = _timeProvider.GetUtcNow();
+            var resolved = new List<UnknownOutcomeAttempt>();
+            foreach (var attempt in _attempts.Values)
+            {
+                if (attempt.State == JournalState.InFlight &&
+                    (startedBefore is { } before ? attempt.Entry.StartedAt < before : attempt.Entry.ExpiresAt <= now))
+                {
+                    _ = ChargeUnknown(attempt, now);
+                    resolved.Add(_unknownOutcomes[^1]);
+                }
+            }
+
+            return Task.FromResult<IReadOnlyList<UnknownOutcomeAttempt>>(resolved);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<UnknownOutcomeAttempt>> ListUnknownOutcomeAttemptsAsync(string? companyId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyList<UnknownOutcomeAttempt> list = [.. _unknownOutcomes.Where(u => companyId is null || string.Equals(u.CompanyId, companyId, StringComparison.Ordinal))];
+            return Task.FromResult(list);
+        }
+    }
+
+    private QuotaSettlement? EndBilled(JournaledAttempt attempt, UsageRecord usage)
+    {
+        if (attempt.State == JournalState.Ended)
+        {
+            return null;
+        }
+
+        _usage.TryAdd(usage.Id, usage);
+        QuotaSettlement? settlement = null;
+        if (attempt.State == JournalState.InFlight && attempt.Entry.ReservationId is { } reservationId && _reservations.ContainsKey(reservationId))
+        {
+            // The lock is re-entrant: the quota settlement runs inside this same critical section, one "transaction".
+            settlement = SettleAsync(reservationId, Math.Max(0, usage.TotalTokens), CancellationToken.None).GetAwaiter().GetResult();
+        }
+        else if (attempt.State == JournalState.OutcomeUnknown || attempt.Entry.ReservationId is not null)
+        {
+            // Already charged at its estimate (resolved as unknown, or its expired reservation was reclaimed and charged):
+            // correct the charge to what the service billed.
+            Recharge(attempt.Entry.KeyId, usage.TotalTokens - attempt.Entry.EstimatedTokens);
+            _unknownOutcomes.RemoveAll(u => string.Equals(u.AttemptId, attempt.Entry.AttemptId, StringComparison.Ordinal));
+        }
+
+        attempt.State = JournalState.Ended;
+        return settlement;
+    }
+
+    private QuotaSettlement? EndNotBilled(JournaledAttempt attempt)
+    {
+        if (attempt.State != JournalState.InFlight)
+        {
+            return null;
+        }
+
+        if (attempt.Entry.ReservationId is { } reservationId)
+        {
+            _ = ReleaseAsync(reservationId, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        attempt.State = JournalState.Ended;
+        return null;
+    }
+
+    private QuotaSettlement? ChargeUnknown(JournaledAttempt attempt, DateTimeOffset now)
+    {
+        if (attempt.State != JournalState.InFlight)
+        {
+            return null;
+        }
+
+        QuotaSettlement? settlement = null;
+        if (attempt.Entry.ReservationId is { } reservationId && _reservations.ContainsKey(reservationId))
+        {
+            settlement = SettleAsync(reservationId, attempt.Entry.EstimatedTokens, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        attempt.State = JournalState.OutcomeUnknown;
+        var entry = attempt.Entry;
+        _unknownOutcomes.Add(new UnknownOutcomeAttempt
+        {
+            AttemptId = entry.AttemptId,
+            OperationId = entry.OperationId,
+            AttemptNumber = entry.AttemptNumber,
+            CompanyId = entry.CompanyId,
+            KeyId = entry.KeyId,
+            ProjectId = entry.ProjectId,
+            ChargedTokens = entry.EstimatedTokens,
+            StartedAt = entry.StartedAt,
+            ResolvedAt = now,
+        });
+        return settlement;
+    }
+
+    private void Recharge(string keyId, long delta)
+    {
+        if (delta != 0 && _keys.TryGetValue(keyId, out var entry))
+        {
+            entry.SetCounters(Math.Max(0, entry.TokensUsed + delta), entry.TokensReserved, _timeProvider.GetUtcNow());
+        }
+    }
+
+    private sealed class JournaledAttempt(AttemptJournalEntry entry)
+    {
+        public AttemptJournalEntry Entry { get; } = entry;
+
+        public JournalState State { get; set; } = JournalState.InFlight;
+    }
+}
