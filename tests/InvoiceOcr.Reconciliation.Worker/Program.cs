@@ -1,5 +1,5 @@
 // A reconciliation worker: one application instance of the SDK, registered as a user registers it, sharing a SQLite
-// store with other instances. Started by the reconciliation tests as
+// (or, with Worker:Store=PostgreSql, a PostgreSQL) store with other instances. Started by the reconciliation tests as
 //   dotnet InvoiceOcr.Reconciliation.Worker.dll --settings=<json> --Worker:Index=<i> [--InvoiceOcr:KeyPool:RandomSeed=<n>]
 // The settings file holds the SDK's configuration (the "InvoiceOcr" section, with "InvoiceOcr:Sqlite" for the store)
 // and the run's ("Worker": clock start, epoch and factor, number of workers, calls, concurrency, idempotency).
@@ -49,9 +49,16 @@ builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(out
     o.DrainTimeout = TimeSpan.FromHours(2); // fake time: 12 real seconds at 600x
 });
 
-// As the SDK's README registers it.
-builder.Services.AddInvoiceOcr(builder.Configuration.GetSection("InvoiceOcr"))
-    .AddSqliteStore(builder.Configuration.GetSection("InvoiceOcr:Sqlite"));
+// As the SDK's README registers it; Worker:Store picks the store ("Sqlite", the default, or "PostgreSql").
+var sdk = builder.Services.AddInvoiceOcr(builder.Configuration.GetSection("InvoiceOcr"));
+if (string.Equals(run["Store"], "PostgreSql", StringComparison.OrdinalIgnoreCase))
+{
+    sdk.AddPostgreSqlStore(builder.Configuration.GetSection("InvoiceOcr:PostgreSql"));
+}
+else
+{
+    sdk.AddSqliteStore(builder.Configuration.GetSection("InvoiceOcr:Sqlite"));
+}
 
 using var host = builder.Build();
 await host.StartAsync();
