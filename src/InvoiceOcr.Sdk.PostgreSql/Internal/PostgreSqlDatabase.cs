@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
-using System.Net.Sockets;
 using InvoiceOcr.Sdk.PostgreSql.Schema;
 using Npgsql;
 
 namespace InvoiceOcr.Sdk.PostgreSql.Internal;
 
 /// <summary>Owns the Npgsql data source (its connection pool), expands the schema token in statements, and classifies failures.</summary>
-internal sealed class PostgreSqlDatabase : IAsyncDisposable
+internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<string, string> _statements = new(StringComparer.Ordinal);
 
@@ -37,26 +36,11 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
         await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>
-    /// Returns whether an exception means the database cannot be reached now (as opposed to a bad statement or record):
-    /// a network failure, a timeout, the server shutting down or refusing connections (SQLSTATE classes 08, 53, 57P).
-    /// </summary>
-    public static bool IsUnavailable(Exception exception) => exception switch
-    {
-        InvoiceOcrException { Kind: InvoiceOcrErrorKind.StoreUnavailable } => true,
-        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal)
-            || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
-            || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
-            || pg.SqlState == PostgresErrorCodes.InvalidCatalogName,
-        NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is IOException or SocketException or TimeoutException,
-        InvalidOperationException { InnerException: null } ioe => ioe.Message.Contains("pool", StringComparison.OrdinalIgnoreCase),
-        TimeoutException or IOException or SocketException => true,
-        _ => false,
-    };
-
     /// <summary>Wraps an unavailability failure in the SDK's error taxonomy.</summary>
     public InvoiceOcrException Unavailable(Exception exception) =>
         new(InvoiceOcrErrorKind.StoreUnavailable, $"The PostgreSQL store '{DisplayName}' is unavailable: {SecretScrubber.Scrub(exception.Message)}", exception);
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    public void Dispose() => DataSource.Dispose();
 }

@@ -1,30 +1,31 @@
 using System.Data.Common;
+using System.Net.Sockets;
+using InvoiceOcr.Sdk.Relational;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace InvoiceOcr.Sdk.PostgreSql.Internal;
 
 /// <summary>
-/// PostgreSQL's side of the shared ADO.NET mapping: <c>@name</c> parameters (Npgsql rewrites them to positional ones),
+/// PostgreSQL's side of the shared relational store: <c>@name</c> parameters (Npgsql rewrites them to positional ones),
 /// instants as <c>timestamptz</c> (UTC, microseconds), days as <c>date</c>, flags as <c>boolean</c>, small enums as
-/// <c>smallint</c>. A null binds as an untyped null: the statements cast every parameter that may be null where the
-/// server could not infer its type (the statement tests have the server prove it).
+/// <c>smallint</c>. A null binds untyped: the statements cast every parameter that may be null where the server could
+/// not infer its type (the statement tests have the server prove it).
 /// </summary>
-internal sealed class PostgreSqlDialect
+internal sealed class PostgreSqlDialect : RelationalDialect
 {
     /// <summary>The one instance.</summary>
     public static readonly PostgreSqlDialect Instance = new();
 
     private PostgreSqlDialect()
+        : base("@")
     {
     }
 
-    /// <summary>Adds a parameter, typed from its value.</summary>
-    /// <param name="command">The command.</param>
-    /// <param name="name">The parameter name, with or without its <c>@</c>.</param>
-    /// <param name="value">The value; <see langword="null"/> binds a null.</param>
-    public static void Add(DbCommand command, string name, object? value)
+    /// <inheritdoc />
+    public override void AddParameter(DbCommand command, string name, object? value)
     {
+        ArgumentNullException.ThrowIfNull(command);
         var parameter = new NpgsqlParameter { ParameterName = name.TrimStart('@') };
         switch (value)
         {
@@ -51,44 +52,64 @@ internal sealed class PostgreSqlDialect
         command.Parameters.Add(parameter);
     }
 
-    /// <summary>Converts an instant to the value stored in a <c>timestamptz</c> column.</summary>
-    public static object Time(DateTimeOffset value) => value.ToUniversalTime();
+    /// <inheritdoc />
+    public override object Time(DateTimeOffset value) => value.ToUniversalTime();
 
-    /// <summary>Converts a day to the value stored in a <c>date</c> column.</summary>
-    public static object Date(DateOnly value) => value;
+    /// <inheritdoc />
+    public override object Date(DateOnly value) => value;
 
-    /// <summary>Converts a flag to a <c>boolean</c>.</summary>
-    public static object Flag(bool value) => value;
+    /// <inheritdoc />
+    public override object Flag(bool value) => value;
 
-    /// <summary>Converts a small enum value to a <c>smallint</c>.</summary>
-    public static object SmallInteger(int value) => checked((short)value);
+    /// <inheritdoc />
+    public override object SmallInteger(int value) => checked((short)value);
 
-    /// <summary>Reads a <c>timestamptz</c> as a UTC instant.</summary>
-    public static DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
-
-    /// <summary>Reads a <c>date</c>.</summary>
-    public static DateOnly ReadDate(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateOnly>(ordinal);
-
-    /// <summary>Reads a <c>boolean</c>.</summary>
-    public static bool ReadFlag(DbDataReader reader, int ordinal) => reader.GetBoolean(ordinal);
-
-    /// <summary>Reads a <c>smallint</c>.</summary>
-    public static int ReadSmallInteger(DbDataReader reader, int ordinal) => reader.GetInt16(ordinal);
-
-    /// <summary>Whether an exception is the server's deadlock detection (SQLSTATE 40P01), anywhere in its chain.</summary>
-    public static bool IsDeadlock(Exception? exception)
+    /// <inheritdoc />
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal)
     {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected })
-            {
-                return true;
-            }
-        }
-
-        return false;
+        ArgumentNullException.ThrowIfNull(reader);
+        return reader.GetFieldValue<DateTimeOffset>(ordinal);
     }
 
-    /// <summary>Whether an exception is a unique-key violation (SQLSTATE 23505).</summary>
-    public static bool IsUniqueViolation(Exception exception) => exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+    /// <inheritdoc />
+    public override DateOnly ReadDate(DbDataReader reader, int ordinal)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return reader.GetFieldValue<DateOnly>(ordinal);
+    }
+
+    /// <inheritdoc />
+    public override bool ReadFlag(DbDataReader reader, int ordinal)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return reader.GetBoolean(ordinal);
+    }
+
+    /// <inheritdoc />
+    public override int ReadSmallInteger(DbDataReader reader, int ordinal)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return reader.GetInt16(ordinal);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Unavailable: a network failure or time-out, the server shutting down or refusing connections, too many
+    /// connections (SQLSTATE classes 08, 53, 57P) or a missing database; deadlock: 40P01; unique violation: 23505.
+    /// </remarks>
+    public override RelationalErrorKind Classify(Exception exception) => exception switch
+    {
+        InvoiceOcrException { Kind: InvoiceOcrErrorKind.StoreUnavailable } => RelationalErrorKind.Unavailable,
+        PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected } => RelationalErrorKind.Deadlock,
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => RelationalErrorKind.UniqueViolation,
+        PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
+            || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)
+            || pg.SqlState == PostgresErrorCodes.InvalidCatalogName => RelationalErrorKind.Unavailable,
+        PostgresException => RelationalErrorKind.Other,
+        NpgsqlException npgsql when npgsql.IsTransient || npgsql.InnerException is IOException or SocketException or TimeoutException => RelationalErrorKind.Unavailable,
+        InvalidOperationException { InnerException: null } ioe when ioe.Message.Contains("pool", StringComparison.OrdinalIgnoreCase) => RelationalErrorKind.Unavailable,
+        TimeoutException or IOException or SocketException => RelationalErrorKind.Unavailable,
+        _ => RelationalErrorKind.Other,
+    };
 }

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Diagnostics;
 using InvoiceOcr.Sdk.PostgreSql.Internal;
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -13,15 +14,15 @@ namespace InvoiceOcr.Sdk.PostgreSql.Schema;
 /// behind. The lock is tried, not waited on blindly: when another instance holds it past
 /// <see cref="PostgreSqlStoreOptions.MigrationLockTimeout"/>, start-up fails with a typed error. Refuses a newer schema.
 /// </summary>
-internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, PostgreSqlStoreOptions options, ILogger<PostgreSqlMigrator> logger)
+internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, PostgreSqlStoreOptions options, ILogger<PostgreSqlMigrator> logger) : IRelationalStoreMigrator
 {
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Gets the store's name in messages.</summary>
-    public static string StoreName => "PostgreSQL";
+    /// <inheritdoc />
+    public string StoreName => "PostgreSQL";
 
-    /// <summary>Gets the schema version this package needs.</summary>
-    public static int LatestVersion => PostgreSqlMigrations.LatestVersion;
+    /// <inheritdoc />
+    public int LatestVersion => PostgreSqlMigrations.LatestVersion;
 
     /// <summary>Applies the pending migrations.</summary>
     /// <returns>The versions applied by this call.</returns>

@@ -7,8 +7,9 @@ namespace InvoiceOcr.Sdk.PostgreSql.Store;
 /// </summary>
 /// <remarks>
 /// Lock order, the same in every writer so concurrent instances never deadlock: the reservation row (settle, release,
-/// reclaim), then TokenMaster (<c>FOR UPDATE</c>), then QuotaWindows in primary-key order (key minute, key day, project
-/// minute, project day; a statement that touches several rows locks them <c>ORDER BY</c> the key first). Reclaim picks
+/// reclaim: one reservation per transaction), then TokenMaster (<c>FOR UPDATE</c>), then QuotaWindows in primary-key order (key minute, key day, project
+/// minute, project day; a statement that touches several rows locks them <c>ORDER BY</c> the key first), then
+/// QuotaReservations (insert); the ledger inserts in id order, then TokenUsageSummary in key and day order. Reclaim picks
 /// expired reservations with <c>FOR UPDATE SKIP LOCKED</c>, so instances reclaiming at once never wait on each other.
 /// </remarks>
 internal static class PostgreSqlQueries
@@ -33,12 +34,12 @@ internal static class PostgreSqlQueries
 
     public const string SelectKeysByCompany = "SELECT " + KeyColumns + " FROM \"{schema}\".\"TokenMaster\" WHERE \"CompanyId\" = @companyId ORDER BY \"TokenId\";";
 
-    /// <summary>Changes a key's status unless it already has it (and, with <c>expected</c>, only from that status); returns the old status.</summary>
+    /// <summary>Key <c>id</c>'s status, the row locked for the transaction.</summary>
+    public const string SelectStatus = "SELECT \"Status\" FROM \"{schema}\".\"TokenMaster\" WHERE \"TokenId\" = @id FOR UPDATE;";
+
+    /// <summary>Changes key <c>id</c>'s status from <c>from</c> to <c>status</c>; affects 1 row when it still was <c>from</c>.</summary>
     public const string ChangeStatus =
-        "UPDATE \"{schema}\".\"TokenMaster\" AS t SET \"Status\" = @status, \"StatusReason\" = @reason::text, \"UpdatedAtUtc\" = @now " +
-        "FROM (SELECT \"TokenId\", \"Status\" FROM \"{schema}\".\"TokenMaster\" WHERE \"TokenId\" = @id FOR UPDATE) AS old " +
-        "WHERE t.\"TokenId\" = old.\"TokenId\" AND old.\"Status\" <> @status AND (@expected::smallint IS NULL OR old.\"Status\" = @expected::smallint) " +
-        "RETURNING old.\"Status\";";
+        "UPDATE \"{schema}\".\"TokenMaster\" SET \"Status\" = @status, \"StatusReason\" = @reason::text, \"UpdatedAtUtc\" = @now WHERE \"TokenId\" = @id AND \"Status\" = @from;";
 
     public const string InsertTransition =
         "INSERT INTO \"{schema}\".\"TokenStatusHistory\" (\"TokenId\", \"FromStatus\", \"ToStatus\", \"Reason\", \"ChangedAtUtc\") VALUES (@id, @from, @to, @reason::text, @now);";
@@ -69,10 +70,15 @@ internal static class PostgreSqlQueries
     public const string UpdateSecret =
         "UPDATE \"{schema}\".\"TokenMaster\" SET \"SecretCiphertext\" = @cipher, \"SecretKeyId\" = @keyId WHERE \"TokenId\" = @id;";
 
-    /// <summary>The key row a reservation decides on, locked for the transaction (the first lock every reservation takes).</summary>
+    /// <summary>
+    /// The key row a reservation decides on, locked for the transaction (the first lock every reservation takes), with its
+    /// project's row as columns 12-17 (NULLs without one), read but not locked (<c>FOR UPDATE OF t</c>).
+    /// </summary>
     public const string SelectKeyForReserve =
-        "SELECT \"CompanyId\", \"ProjectId\", \"Status\", \"ExpiresAtUtc\", \"LifetimeTokenLimit\", \"TokensUsed\", \"TokensReserved\", \"CooldownUntilUtc\", " +
-        "\"RequestsPerMinute\", \"RequestsPerDay\", \"TokensPerMinute\", \"TokensPerDay\" FROM \"{schema}\".\"TokenMaster\" WHERE \"TokenId\" = @id FOR UPDATE;";
+        "SELECT t.\"CompanyId\", t.\"ProjectId\", t.\"Status\", t.\"ExpiresAtUtc\", t.\"LifetimeTokenLimit\", t.\"TokensUsed\", t.\"TokensReserved\", t.\"CooldownUntilUtc\", " +
+        "t.\"RequestsPerMinute\", t.\"RequestsPerDay\", t.\"TokensPerMinute\", t.\"TokensPerDay\", " +
+        "p.\"ProjectId\", p.\"RequestsPerMinute\", p.\"RequestsPerDay\", p.\"TokensPerMinute\", p.\"TokensPerDay\", p.\"BlockedUntilUtc\" " +
+        "FROM \"{schema}\".\"TokenMaster\" AS t LEFT JOIN \"{schema}\".\"QuotaProjects\" AS p ON p.\"ProjectId\" = t.\"ProjectId\" WHERE t.\"TokenId\" = @id FOR UPDATE OF t;";
 
     /// <summary>
     /// Counts one request and its tokens in a window when they fit its limits, creating the window row when missing; returns
@@ -126,9 +132,12 @@ internal static class PostgreSqlQueries
     public const string SelectWindow =
         "SELECT \"Requests\", \"Tokens\" FROM \"{schema}\".\"QuotaWindows\" WHERE \"Scope\" = @scope AND \"ScopeId\" = @scopeId AND \"WindowKind\" = @kind AND \"WindowStartUtc\" = @start;";
 
-    /// <summary>Expired reservations, oldest first; rows another instance is reclaiming or settling are skipped, not waited on.</summary>
+    /// <summary>
+    /// Up to 1,000 expired reservations, oldest first, as a queue: rows another instance is settling or reclaiming right
+    /// now are skipped, not waited on (<c>SKIP LOCKED</c>); each is then charged in a transaction of its own.
+    /// </summary>
     public const string SelectExpiredReservations =
-        "SELECT \"ReservationId\" FROM \"{schema}\".\"QuotaReservations\" WHERE \"ExpiresAtUtc\" <= @now ORDER BY \"ExpiresAtUtc\", \"ReservationId\" LIMIT @limit FOR UPDATE SKIP LOCKED;";
+        "SELECT \"ReservationId\" FROM \"{schema}\".\"QuotaReservations\" WHERE \"ExpiresAtUtc\" <= @now ORDER BY \"ExpiresAtUtc\", \"ReservationId\" LIMIT 1000 FOR UPDATE SKIP LOCKED;";
 
     public const string PruneWindows =
         "DELETE FROM \"{schema}\".\"QuotaWindows\" WHERE (\"WindowKind\" = 0 AND \"WindowStartUtc\" < @minuteCutoff) OR (\"WindowKind\" = 1 AND \"WindowStartUtc\" < @dayCutoff);";
@@ -143,7 +152,7 @@ internal static class PostgreSqlQueries
         "INSERT INTO \"{schema}\".\"TokenUsageLogs\" (" + UsageColumns + ", \"UsageDate\", \"RecordedAtUtc\") " +
         "VALUES (@id, @operationId, @attempt, @companyId, @branch::text, @userId::text, @keyId, @projectId::text, @model, @responseId::text, @fileName::text, @input, @output, @text, @image, " +
         "@document, @cached, @thoughts, @toolUse, @total, @requests, @outcome, @failureKind::text, @startedAt, @completedAt, @json::text, @usageDate, @now) " +
-        "ON CONFLICT (\"UsageId\") DO NOTHING RETURNING 1;";
+        "ON CONFLICT (\"UsageId\") DO NOTHING;";
 
     public const string UpsertSummary =
         "INSERT INTO \"{schema}\".\"TokenUsageSummary\" AS s (\"TokenId\", \"UsageDate\", \"CompanyId\", \"RequestCount\", \"FailedRequests\", \"InputTokens\", \"OutputTokens\", " +
@@ -164,8 +173,8 @@ internal static class PostgreSqlQueries
     public const string SummarizeUsage =
         "SELECT g.\"GroupBranch\", g.\"GroupUser\", g.\"GroupDay\", SUM(g.\"RequestCount\")::bigint, SUM(CASE WHEN g.\"Outcome\" = 1 THEN 1 ELSE 0 END)::bigint, " +
         "SUM(g.\"InputTokens\")::bigint, SUM(g.\"OutputTokens\")::bigint, SUM(g.\"CachedTokens\")::bigint, SUM(g.\"ThoughtsTokens\")::bigint, SUM(g.\"TotalTokens\")::bigint " +
-        "FROM (SELECT CASE WHEN @byBranch THEN \"Branch\" END AS \"GroupBranch\", CASE WHEN @byUser THEN \"UserId\" END AS \"GroupUser\", " +
-        "CASE WHEN @byDay THEN \"UsageDate\" END AS \"GroupDay\", \"RequestCount\", \"Outcome\", \"InputTokens\", \"OutputTokens\", \"CachedTokens\", \"ThoughtsTokens\", \"TotalTokens\"" +
+        "FROM (SELECT CASE WHEN @byBranch = 1 THEN \"Branch\" END AS \"GroupBranch\", CASE WHEN @byUser = 1 THEN \"UserId\" END AS \"GroupUser\", " +
+        "CASE WHEN @byDay = 1 THEN \"UsageDate\" END AS \"GroupDay\", \"RequestCount\", \"Outcome\", \"InputTokens\", \"OutputTokens\", \"CachedTokens\", \"ThoughtsTokens\", \"TotalTokens\"" +
         UsageFilter + ") AS g GROUP BY g.\"GroupBranch\", g.\"GroupUser\", g.\"GroupDay\" ORDER BY g.\"GroupBranch\", g.\"GroupUser\", g.\"GroupDay\";";
 
     public const string InsertRetry =
