@@ -75,7 +75,7 @@ public sealed class PostgreSqlReconciliationTests
         var billed = run.Emulator.Ledger.TotalsByKey();
         foreach (var key in run.Keys)
         {
-            var stored = await run.Store.GetAsync(key.Id, CancellationToken.None);
+            var stored = await run.TestStore.GetAsync(key.Id, CancellationToken.None);
             Assert.NotNull(stored);
             Assert.Equal((key.Id, billed.TryGetValue(key.Id, out var totals) ? totals.TotalTokens : 0), (key.Id, stored.TokensUsed));
             Assert.Equal((key.Id, 0L), (key.Id, stored.TokensReserved));
@@ -124,7 +124,7 @@ internal sealed class PostgreSqlMultiProcessRun : IAsyncDisposable
         _seed = seed;
         Emulator = emulator;
         Keys = keys;
-        Store = store;
+        TestStore = store;
         Workers = workers;
         Calls = calls;
     }
@@ -134,7 +134,7 @@ internal sealed class PostgreSqlMultiProcessRun : IAsyncDisposable
     public IReadOnlyList<HarnessKey> Keys { get; }
 
     /// <summary>Gets the test's own view of the shared store (reads only, once the workers are done).</summary>
-    public PostgreSqlInvoiceOcrStore Store { get; }
+    public PostgreSqlInvoiceOcrStore TestStore { get; }
 
     public int Workers { get; }
 
@@ -203,11 +203,12 @@ internal sealed class PostgreSqlMultiProcessRun : IAsyncDisposable
                 ["Start"] = ReconciliationHarness.Start.ToString("O", CultureInfo.InvariantCulture),
                 ["Epoch"] = epoch.ToString("O", CultureInfo.InvariantCulture),
                 ["Factor"] = ReconciliationHarness.Factor,
-                ["Workers"] = workers,
-                ["Calls"] = calls,
+                [nameof(Workers)] = workers,
+                [nameof(Calls)] = calls,
                 ["Concurrency"] = concurrency,
                 ["Companies"] = ReconciliationHarness.Companies,
                 ["Idempotent"] = false,
+                ["SpreadCompanies"] = true, // every process serves every company: the same keys are contended across processes
             },
         };
         var settingsPath = Path.Combine(directory, "worker.settings.json");
@@ -234,7 +235,7 @@ internal sealed class PostgreSqlMultiProcessRun : IAsyncDisposable
         var all = new List<UsageRecord>();
         for (var c = 0; c < ReconciliationHarness.Companies; c++)
         {
-            all.AddRange(await Store.ListAsync(new UsageQuery("c" + c.ToString(CultureInfo.InvariantCulture)), CancellationToken.None));
+            all.AddRange(await TestStore.ListAsync(new UsageQuery("c" + c.ToString(CultureInfo.InvariantCulture)), CancellationToken.None));
         }
 
         return all;
@@ -281,7 +282,7 @@ internal sealed class PostgreSqlMultiProcessRun : IAsyncDisposable
             worker.Dispose();
         }
 
-        await Store.DisposeAsync();
+        await TestStore.DisposeAsync();
         await Emulator.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
         await using (var server = new NpgsqlConnection(ServerConnectionString))

@@ -30,6 +30,10 @@ var calls = run.GetValue<int>("Calls");
 var concurrency = run.GetValue<int>("Concurrency");
 var companies = run.GetValue<int>("Companies");
 var idempotent = run.GetValue("Idempotent", defaultValue: true);
+
+// With SpreadCompanies, call n goes to company (n + n / Workers) % Companies, so every worker serves every company (with as
+// many workers as companies, n % Companies would give each worker one company, and no key would be contended across processes).
+var spreadCompanies = run.GetValue("SpreadCompanies", defaultValue: false);
 if (workers < 1 || index < 0 || index >= workers || calls < 0 || concurrency < 1 || companies < 1)
 {
     throw new ArgumentException("The Worker section needs Index < Workers, Calls >= 0, Concurrency >= 1 and Companies >= 1.");
@@ -75,7 +79,8 @@ var share = Enumerable.Range(0, calls).Where(i => i % workers == index);
 await Parallel.ForEachAsync(share, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
 {
     var n = i.ToString(CultureInfo.InvariantCulture);
-    var context = new ExtractionContext("c" + (i % companies).ToString(CultureInfo.InvariantCulture))
+    var company = spreadCompanies ? (i + (i / workers)) % companies : i % companies;
+    var context = new ExtractionContext("c" + company.ToString(CultureInfo.InvariantCulture))
     {
         RequestedBy = "user-" + (i % 7).ToString(CultureInfo.InvariantCulture),
         Branch = "branch-" + (i % 3).ToString(CultureInfo.InvariantCulture),
