@@ -69,22 +69,25 @@ public sealed class PostgreSqlReconciliationTests
         Reconciliation.AssertLedgersEqual(entries, run.Keys, sdk);
         Reconciliation.AssertLimitsHeld(entries, sdk, MultiProcessRun.RequestsPerDayC1A);
 
-        // No outage: every reservation was settled or released, so each key's counters, kept by four processes on one
-        // server, are exactly what the service billed, and nothing stays reserved.
+        // The server saw no deadlock while four processes reserved, settled and reclaimed on the same keys.
+        Assert.Equal(0L, await run.DeadlocksAsync());
+
+        // No outage: every reservation was settled or released, so nothing stays reserved and each key's counters, kept
+        // by four processes on one server, are exactly what the service billed.
         Assert.All(workers, w => Assert.Equal(0, w.Diversions));
+        Assert.Equal(0L, await run.ScalarAsync("SELECT COUNT(*) FROM \"{schema}\".\"QuotaReservations\";"));
         var billed = run.Emulator.Ledger.TotalsByKey();
+        var counters = new List<(string Key, long Billed, long Used, long Reserved)>();
         foreach (var key in run.Keys)
         {
             var stored = await run.TestStore.GetAsync(key.Id, CancellationToken.None);
             Assert.NotNull(stored);
-            Assert.Equal((key.Id, billed.TryGetValue(key.Id, out var totals) ? totals.TotalTokens : 0), (key.Id, stored.TokensUsed));
-            Assert.Equal((key.Id, 0L), (key.Id, stored.TokensReserved));
+            counters.Add((key.Id, billed.TryGetValue(key.Id, out var totals) ? totals.TotalTokens : 0, stored.TokensUsed, stored.TokensReserved));
         }
 
-        Assert.Equal(0L, await run.ScalarAsync("SELECT COUNT(*) FROM \"{schema}\".\"QuotaReservations\";"));
-
-        // The server saw no deadlock while four processes reserved, settled and reclaimed on the same keys.
-        Assert.Equal(0L, await run.DeadlocksAsync());
+        Assert.True(
+            counters.All(c => c.Billed == c.Used && c.Reserved == 0),
+            "Key counters (key, billed, used, reserved): " + string.Join("; ", counters));
 
         var applicationLogs = await run.ReadApplicationLogsAsync();
         Assert.True(applicationLogs.Count > 1_000, $"Only {applicationLogs.Count} ApplicationLogs rows: the workers' database logger did not run.");
