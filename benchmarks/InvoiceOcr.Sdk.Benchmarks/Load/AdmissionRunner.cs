@@ -62,7 +62,7 @@ internal static class AdmissionRunner
         var seconds = double.Parse(args[2], CultureInfo.InvariantCulture);
         var startAt = new DateTime(long.Parse(args[3], CultureInfo.InvariantCulture), DateTimeKind.Utc);
         await using var host = await StartHostAsync(store, target);
-        var tokens = host.Services.GetRequiredService<ITokenProvider>();
+        var tokens = host.GetRequiredService<ITokenProvider>();
         var (latencies, errors) = await RunCallersAsync(tokens, startAt, TimeSpan.FromSeconds(seconds));
         await File.WriteAllLinesAsync(output, [errors.ToString(CultureInfo.InvariantCulture), .. latencies.Select(l => l.ToString("R", CultureInfo.InvariantCulture))]);
         return 0;
