@@ -4,6 +4,11 @@
 using BenchmarkDotNet.Running;
 using InvoiceOcr.Sdk.Benchmarks.Load;
 
+if (args.Length > 0 && args[0] == AdmissionRunner.ChildCommand)
+{
+    return await AdmissionRunner.RunChildAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "load")
 {
     return await LoadRunner.RunAsync(args[1..]);

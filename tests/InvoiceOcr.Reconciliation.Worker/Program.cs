@@ -1,5 +1,5 @@
 // A reconciliation worker: one application instance of the SDK, registered as a user registers it, sharing a SQLite
-// store with other instances. Started by the reconciliation tests as
+// (or, with Worker:Store=PostgreSql, a PostgreSQL) store with other instances. Started by the reconciliation tests as
 //   dotnet InvoiceOcr.Reconciliation.Worker.dll --settings=<json> --Worker:Index=<i> [--InvoiceOcr:KeyPool:RandomSeed=<n>]
 // The settings file holds the SDK's configuration (the "InvoiceOcr" section, with "InvoiceOcr:Sqlite" for the store)
 // and the run's ("Worker": clock start, epoch and factor, number of workers, calls, concurrency, idempotency).
@@ -31,6 +31,10 @@ var calls = run.GetValue<int>("Calls");
 var concurrency = run.GetValue<int>("Concurrency");
 var companies = run.GetValue<int>("Companies");
 var idempotent = run.GetValue("Idempotent", defaultValue: true);
+
+// With SpreadCompanies, call n goes to company (n + n / Workers) % Companies, so every worker serves every company (with as
+// many workers as companies, n % Companies would give each worker one company, and no key would be contended across processes).
+var spreadCompanies = run.GetValue("SpreadCompanies", defaultValue: false);
 if (workers < 1 || index < 0 || index >= workers || calls < 0 || concurrency < 1 || companies < 1)
 {
     throw new ArgumentException("The Worker section needs Index < Workers, Calls >= 0, Concurrency >= 1 and Companies >= 1.");
@@ -50,9 +54,16 @@ builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(out
     o.DrainTimeout = TimeSpan.FromHours(2); // fake time: 12 real seconds at 600x
 });
 
-// As the SDK's README registers it.
-builder.Services.AddInvoiceOcr(builder.Configuration.GetSection("InvoiceOcr"))
-    .AddSqliteStore(builder.Configuration.GetSection("InvoiceOcr:Sqlite"));
+// As the SDK's README registers it; Worker:Store picks the store ("Sqlite", the default, or "PostgreSql").
+var sdk = builder.Services.AddInvoiceOcr(builder.Configuration.GetSection("InvoiceOcr"));
+if (string.Equals(run["Store"], "PostgreSql", StringComparison.OrdinalIgnoreCase))
+{
+    sdk.AddPostgreSqlStore(builder.Configuration.GetSection("InvoiceOcr:PostgreSql"));
+}
+else
+{
+    sdk.AddSqliteStore(builder.Configuration.GetSection("InvoiceOcr:Sqlite"));
+}
 
 using var host = builder.Build();
 await host.StartAsync();
@@ -69,7 +80,8 @@ var share = Enumerable.Range(0, calls).Where(i => i % workers == index);
 await Parallel.ForEachAsync(share, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
 {
     var n = i.ToString(CultureInfo.InvariantCulture);
-    var context = new ExtractionContext("c" + (i % companies).ToString(CultureInfo.InvariantCulture))
+    var company = spreadCompanies ? (i + (i / workers)) % companies : i % companies;
+    var context = new ExtractionContext("c" + company.ToString(CultureInfo.InvariantCulture))
     {
         RequestedBy = "user-" + (i % 7).ToString(CultureInfo.InvariantCulture),
         Branch = "branch-" + (i % 3).ToString(CultureInfo.InvariantCulture),

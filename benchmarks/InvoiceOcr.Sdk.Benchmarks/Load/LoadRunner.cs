@@ -26,7 +26,7 @@ internal static class LoadRunner
     private const string Secret = "test-key-load-benchmark-0001";
 
     /// <summary>The phases a run can be limited to with <c>--only</c> (comma-separated); all run by default.</summary>
-    private static readonly string[] AllPhases = ["memory", "sqlite", "ledger", "alloc", "keys"];
+    private static readonly string[] AllPhases = ["memory", "sqlite", "ledger", "alloc", "keys", "admission"];
 
     /// <summary>Warm-up calls per path; a smoke run only proves the harness works, so it warms up briefly.</summary>
     private static int s_warmUpCalls = 300;
@@ -165,6 +165,12 @@ internal static class LoadRunner
         if (phases.Contains("keys"))
         {
             figures.AddRange(await KeyAcquisitionScalingAsync(phase));
+        }
+
+        // 6. Admission + settlement on SQLite and PostgreSQL, 1 and 4 OS processes (AdmissionRunner).
+        if (phases.Contains("admission"))
+        {
+            figures.AddRange(await AdmissionRunner.RunAsync(phase));
         }
 
         var table = Render(figures, phase, smoke);

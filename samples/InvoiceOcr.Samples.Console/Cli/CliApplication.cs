@@ -14,7 +14,7 @@ internal static class CliApplication
         ArgumentNullException.ThrowIfNull(context);
         return new RootCommand(
             "InvoiceOcr console: extract typed, validated invoices from PDFs and images with Google Gemini, manage companies' keys, " +
-            "report usage. Runs on SQLite (./invoiceocr.db) by default or SQL Server (--sqlserver). With no Gemini key, 'demo' uses the bundled emulator.")
+            "report usage. Runs on SQLite (./invoiceocr.db) by default, SQL Server (--sqlserver) or PostgreSQL (--postgres). With no Gemini key, 'demo' uses the bundled emulator.")
         {
             DemoCommand.Create(context),
             ExtractCommand.Create(context),

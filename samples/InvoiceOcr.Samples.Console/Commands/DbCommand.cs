@@ -27,7 +27,7 @@ internal static class DbCommand
 
             // Starting the host runs the store's migrator (AutoMigrate) under its lock; a schema newer than this build fails here.
             await using var sdk = await SdkHost.StartAsync(new SdkHostSettings { Store = store, Verbose = parse.GetValue(storeOptions.Verbose) }, cli, cancellationToken).ConfigureAwait(false);
-            var version = store.IsSqlServer ? SqlServerStoreSchema.CurrentVersion : SqliteStoreSchema.CurrentVersion;
+            var version = store.IsSqlServer ? SqlServerStoreSchema.CurrentVersion : store.IsPostgreSql ? PostgreSqlStoreSchema.CurrentVersion : SqliteStoreSchema.CurrentVersion;
             cli.Out.MarkupLineInterpolated($"{store.Describe(cli)}: schema is at version {version}.");
             return ExitCodes.Success;
         }, cancellationToken));
@@ -37,16 +37,19 @@ internal static class DbCommand
     private static Command Script(CliContext cli)
     {
         var provider = new Option<string>("--provider") { Description = "Which database's script.", DefaultValueFactory = _ => "sqlite" };
-        provider.AcceptOnlyFromAmong("sqlite", "sqlserver");
-        var schema = new Option<string>("--schema") { Description = "The SQL Server schema name.", DefaultValueFactory = _ => "InvoiceOcr", HelpName = "name" };
+        provider.AcceptOnlyFromAmong("sqlite", "sqlserver", "postgresql");
+        var schema = new Option<string>("--schema") { Description = "The SQL Server or PostgreSQL schema name.", DefaultValueFactory = _ => "InvoiceOcr", HelpName = "name" };
         var command = new Command("script", "Print the full install script (idempotent) to standard output, for running by hand.") { provider, schema };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(cli, new SecretRedactor(), json: false, () =>
         {
             try
             {
-                var script = parse.GetValue(provider) == "sqlserver"
-                    ? SqlServerStoreSchema.GetInstallScript(parse.GetRequiredValue(schema))
-                    : SqliteStoreSchema.GetInstallScript();
+                var script = parse.GetValue(provider) switch
+                {
+                    "sqlserver" => SqlServerStoreSchema.GetInstallScript(parse.GetRequiredValue(schema)),
+                    "postgresql" => PostgreSqlStoreSchema.GetInstallScript(parse.GetRequiredValue(schema)),
+                    _ => SqliteStoreSchema.GetInstallScript(),
+                };
                 cli.RawOut.Write(script);
                 cli.RawOut.Flush();
                 return Task.FromResult(ExitCodes.Success);

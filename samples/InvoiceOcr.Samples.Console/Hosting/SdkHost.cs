@@ -97,7 +97,15 @@ internal sealed class SdkHost : IAsyncDisposable
                 }
             });
 
-        if (settings.Store.SqlServerConnectionString is { } connectionString)
+        if (settings.Store.PostgreSqlConnectionString is { } postgres)
+        {
+            sdk.AddPostgreSqlStore(postgres, o =>
+            {
+                o.SecretProtection.CurrentKeyId = MasterKeySource.KeyId;
+                o.SecretProtection.MasterKeys[MasterKeySource.KeyId] = masterKey;
+            });
+        }
+        else if (settings.Store.SqlServerConnectionString is { } connectionString)
         {
             sdk.AddSqlServerStore(connectionString, o =>
             {

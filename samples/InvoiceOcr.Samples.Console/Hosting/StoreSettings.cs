@@ -3,7 +3,7 @@ using InvoiceOcr.Samples.ConsoleApp.Cli;
 
 namespace InvoiceOcr.Samples.ConsoleApp.Hosting;
 
-/// <summary>Which database the SDK keeps keys, quotas and usage in: a SQLite file (the default) or SQL Server.</summary>
+/// <summary>Which database the SDK keeps keys, quotas and usage in: a SQLite file (the default), SQL Server or PostgreSQL.</summary>
 internal sealed record StoreSettings
 {
     /// <summary>The default SQLite file, relative to the working folder.</summary>
@@ -19,16 +19,34 @@ internal sealed record StoreSettings
     /// <summary>Gets the SQL Server connection string, or <see langword="null"/> for SQLite.</summary>
     public string? SqlServerConnectionString { get; private init; }
 
+    /// <summary>Gets the PostgreSQL connection string, or <see langword="null"/> for another store.</summary>
+    public string? PostgreSqlConnectionString { get; private init; }
+
     /// <summary>Gets a value indicating whether the store is SQL Server.</summary>
     public bool IsSqlServer => SqlServerConnectionString is not null;
+
+    /// <summary>Gets a value indicating whether the store is PostgreSQL.</summary>
+    public bool IsPostgreSql => PostgreSqlConnectionString is not null;
 
     public static StoreSettings Sqlite(string fullPath) => new() { SqlitePath = fullPath };
 
     public static StoreSettings SqlServer(string connectionString) => new() { SqlServerConnectionString = connectionString };
 
-    /// <summary>Chooses the store from <c>--db</c> / <c>--sqlserver</c>; giving both is an error.</summary>
-    public static StoreSettings From(string? dbPath, string? sqlServer, CliContext context)
+    public static StoreSettings PostgreSql(string connectionString) => new() { PostgreSqlConnectionString = connectionString };
+
+    /// <summary>Chooses the store from <c>--db</c> / <c>--sqlserver</c> / <c>--postgres</c>; giving more than one is an error.</summary>
+    public static StoreSettings From(string? dbPath, string? sqlServer, string? postgres, CliContext context)
     {
+        if (!string.IsNullOrWhiteSpace(postgres))
+        {
+            if (!string.IsNullOrWhiteSpace(dbPath) || !string.IsNullOrWhiteSpace(sqlServer))
+            {
+                throw new CliException("Give one of --db (SQLite), --sqlserver (SQL Server) or --postgres (PostgreSQL), not several.");
+            }
+
+            return PostgreSql(postgres);
+        }
+
         if (!string.IsNullOrWhiteSpace(sqlServer))
         {
             if (!string.IsNullOrWhiteSpace(dbPath))
@@ -48,6 +66,22 @@ internal sealed record StoreSettings
         if (SqlitePath is { } path)
         {
             return "SQLite " + context.DisplayPath(path);
+        }
+
+        if (PostgreSqlConnectionString is { } postgres)
+        {
+            try
+            {
+                var pg = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = postgres };
+                var host = Value(pg, "Host", "Server") ?? "(default host)";
+                var port = Value(pg, "Port");
+                var db = Value(pg, "Database", "Db");
+                return string.Create(CultureInfo.InvariantCulture, $"PostgreSQL {host}{(port is null ? string.Empty : ":" + port)}{(db is null ? string.Empty : "/" + db)}");
+            }
+            catch (ArgumentException)
+            {
+                return "PostgreSQL";
+            }
         }
 
         try

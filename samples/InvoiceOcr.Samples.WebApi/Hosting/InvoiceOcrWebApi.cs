@@ -127,11 +127,15 @@ public static class InvoiceOcrWebApi
                 invoiceOcr.AddSqlServerStore(storage.GetSection("SqlServer"));
                 healthChecks.AddInvoiceOcrSqlServerStore(tags: [ReadyTag]);
                 break;
+            case StorageProvider.PostgreSql:
+                invoiceOcr.AddPostgreSqlStore(storage.GetSection("PostgreSql"));
+                healthChecks.AddInvoiceOcrPostgreSqlStore(tags: [ReadyTag]);
+                break;
             case StorageProvider.InMemory:
                 // The SDK registers its in-memory store by default; there is nothing to check for readiness.
                 break;
             default:
-                throw new OptionsValidationException("Storage", typeof(StorageProvider), [$"Storage:Provider '{provider}' is not one of Sqlite, SqlServer, InMemory."]);
+                throw new OptionsValidationException("Storage", typeof(StorageProvider), [$"Storage:Provider '{provider}' is not one of Sqlite, SqlServer, PostgreSql, InMemory."]);
         }
     }
 

@@ -9,6 +9,9 @@ public enum StorageProvider
     /// <summary>A SQL Server database shared by every instance (<c>Storage:SqlServer</c>, bound to <c>SqlServerStoreOptions</c>).</summary>
     SqlServer,
 
+    /// <summary>A PostgreSQL database shared by every instance (<c>Storage:PostgreSql</c>, bound to <c>PostgreSqlStoreOptions</c>).</summary>
+    PostgreSql,
+
     /// <summary>The SDK's in-memory store: lost on restart, for demos only.</summary>
     InMemory,
 }
