@@ -169,7 +169,7 @@ internal static class AdmissionRunner
     private static async Task OneAsync(ITokenProvider tokens, int n)
     {
         var lease = await tokens.AcquireAsync(new KeyLeaseRequest(Company(n % Companies), Model, 2_000), CancellationToken.None);
-        await tokens.SettleAsync(lease, Usage, CancellationToken.None);
+        await tokens.SettleAsync(lease, Usage, new RecordedUsage(UsageRecording.Recorded), CancellationToken.None);
     }
 
     private static string Company(int i) => "company-" + i.ToString(CultureInfo.InvariantCulture);

@@ -37,7 +37,7 @@ internal static partial class SecretsCheck
             return;
         }
 
-        throw new OptionsValidationException(section, typeof(InvoiceOcr.Sdk.SecretProtectionOptions),
+        throw new OptionsValidationException(section, typeof(InvoiceOcr.Sdk.Relational.SecretProtectionOptions),
         [
             $"{section}:MasterKeys is not set: the master key that encrypts stored API keys is missing, so the app cannot start. " +
             "To try the sample, run it in demo mode, which generates every secret: dotnet run --project samples/InvoiceOcr.Samples.WebApi -- --demo. " +
