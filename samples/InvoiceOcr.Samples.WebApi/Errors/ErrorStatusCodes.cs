@@ -25,7 +25,8 @@ public static class ErrorStatusCodes
 
             // The company may not use the service right now: its keys are missing, expired or disabled. 402 is
             // "reserved for future use" and poorly handled by clients; 403 says "authenticated, but not allowed".
-            InvoiceOcrErrorKind.NoKeyAvailable or InvoiceOcrErrorKind.KeyExpired or InvoiceOcrErrorKind.KeyDisabled => StatusCodes.Status403Forbidden,
+            InvoiceOcrErrorKind.NoKeyAvailable or InvoiceOcrErrorKind.KeyExpired or InvoiceOcrErrorKind.KeyDisabled or
+                InvoiceOcrErrorKind.KeyExceeded => StatusCodes.Status403Forbidden,
 
             // The company's quota (ours or Google's) is used up. 429 only when the server knows when it clears: a 429 always
             // carries Retry-After. A refusal that waiting does not cure (the lifetime token budget is spent, or nothing says
@@ -36,6 +37,13 @@ public static class ErrorStatusCodes
 
             // The same document with the same idempotency key was already extracted and billed once.
             InvoiceOcrErrorKind.DuplicateOperation => StatusCodes.Status409Conflict,
+
+            // The same idempotency key is being extracted right now (by this or another instance): 409 with Retry-After,
+            // after which the finished result is returned without a second model call.
+            InvoiceOcrErrorKind.OperationInProgress => StatusCodes.Status409Conflict,
+
+            // Every key of the company is resting behind its circuit breaker after repeated failures: temporary.
+            InvoiceOcrErrorKind.CircuitOpen => StatusCodes.Status503ServiceUnavailable,
 
             // The document itself was refused by the model's safety filters.
             InvoiceOcrErrorKind.ContentBlocked => StatusCodes.Status422UnprocessableEntity,
