@@ -9,19 +9,5 @@ public sealed class SqliteQuotaConcurrencyContractTests : QuotaConcurrencyContra
 
     protected override int PropertyIterations => 25;
 
-    protected override async Task<StoreUnderTest> CreateStoreAsync(TimeProvider clock)
-    {
-        var database = new TestDatabase();
-        var store = await database.CreateStoreAsync(clock);
-        return new StoreUnderTest(store, store, store, store, new Owner(database));
-    }
-
-    private sealed class Owner(TestDatabase database) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            database.Dispose();
-            return ValueTask.CompletedTask;
-        }
-    }
+    protected override Task<StoreUnderTest> CreateStoreAsync(TimeProvider clock) => SqliteStoreContractTests.CreateAsync(clock);
 }
