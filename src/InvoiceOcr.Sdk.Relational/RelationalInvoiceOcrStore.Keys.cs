@@ -7,11 +7,15 @@ namespace InvoiceOcr.Sdk.Relational;
 /// <content>The key pool: <see cref="IApiKeyStore"/>.</content>
 public abstract partial class RelationalInvoiceOcrStore
 {
+    /// <summary>The status reason of a key disabled because its secret does not decrypt (never the secret nor the ciphertext).</summary>
+    internal const string UndecryptableReason =
+        "The key's secret does not decrypt with its master key: the row is damaged, or its ciphertext was moved from another key, company or project. Re-enter the key.";
+
     /// <inheritdoc />
     public Task<bool> AddAsync(ApiKey key, CancellationToken cancellationToken)
     {
         InvoiceOcrStoreValidation.Validate(key);
-        var sealedSecret = Protector.Protect(key.Secret, key.Id);
+        var sealedSecret = Protector.Protect(key.Secret, new SecretBinding(key.Id, key.CompanyId, key.ProjectId));
         return WriteAsync(
             RelationalWork.Configuration,
             async (connection, transaction) =>
@@ -54,33 +58,76 @@ public abstract partial class RelationalInvoiceOcrStore
     }
 
     /// <inheritdoc />
-    public Task<ApiKey?> GetAsync(string keyId, CancellationToken cancellationToken)
+    /// <remarks>A key whose secret does not decrypt is moved to <see cref="ApiKeyStatus.Disabled"/> with the reason recorded, and not returned.</remarks>
+    public async Task<ApiKey?> GetAsync(string keyId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keyId);
-        return ReadAsync(
+        var (key, undecryptable) = await ReadAsync(
             async connection =>
             {
                 using var command = Command(connection, null, Statements.SelectKey, ("id", keyId));
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadKey(reader) : null;
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        return ((ApiKey?)null, (ApiKeyStatus?)null);
+                    }
+
+                    var key = RelationalKeyMapping.TryReadKey(Dialect, reader, Protector, out _);
+                    return (key, key is null ? (ApiKeyStatus)Dialect.ReadSmallInteger(reader, 8) : null);
                 }
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        if (undecryptable is { } status && status != ApiKeyStatus.Disabled)
+        {
+            _ = await TryChangeStatusAsync(keyId, status, ApiKeyStatus.Disabled, UndecryptableReason, cancellationToken).ConfigureAwait(false);
+        }
+
+        return key;
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<ApiKey>> ListByCompanyAsync(string companyId, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A key whose secret does not decrypt with its (configured) master key — its row damaged, or its ciphertext moved
+    /// from another key, company or project — is left out and moved to <see cref="ApiKeyStatus.Disabled"/> with the reason recorded:
+    /// one bad row never takes the company's other keys down with it.
+    /// </remarks>
+    public async Task<IReadOnlyList<ApiKey>> ListByCompanyAsync(string companyId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(companyId);
-        return ReadAsync(
+        var (keys, undecryptable) = await ReadAsync(
             async connection =>
             {
                 using var command = Command(connection, null, Statements.SelectKeysByCompany, ("companyId", companyId));
-                return await ReadAllAsync(command, ReadKey, cancellationToken).ConfigureAwait(false);
+                var keys = new List<ApiKey>();
+                var undecryptable = new List<(string Id, ApiKeyStatus Status)>();
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        if (RelationalKeyMapping.TryReadKey(Dialect, reader, Protector, out var id) is { } key)
+                        {
+                            keys.Add(key);
+                        }
+                        else
+                        {
+                            undecryptable.Add((id, (ApiKeyStatus)Dialect.ReadSmallInteger(reader, 8)));
+                        }
+                    }
+                }
+
+                return (keys, undecryptable);
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+
+        foreach (var (id, status) in undecryptable.Where(static k => k.Status != ApiKeyStatus.Disabled))
+        {
+            _ = await TryChangeStatusAsync(id, status, ApiKeyStatus.Disabled, UndecryptableReason, cancellationToken).ConfigureAwait(false);
+        }
+
+        return keys;
     }
 
     /// <inheritdoc />

@@ -64,10 +64,14 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
 
     internal SecretProtector Protector { get; }
 
-    /// <summary>Creates the database or schema when missing and applies pending migrations.</summary>
+    /// <summary>Creates the database or schema when missing, applies pending migrations and re-seals secrets still in the legacy format.</summary>
     /// <param name="cancellationToken">Cancels the migration.</param>
     /// <returns>A task that completes when the schema is current.</returns>
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => Migrator.MigrateAsync(cancellationToken);
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await Migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await ResealLegacySecretsAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Re-seals every secret sealed with a master key other than the current one (after adding a new current key), in
@@ -84,7 +88,7 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
                 RelationalWork.Configuration,
                 async (connection, transaction) =>
                 {
-                    var stale = new List<(string Id, string KeyId, byte[] Sealed)>();
+                    var stale = new List<(SecretBinding Binding, string KeyId, byte[] Sealed)>();
                     using (var select = Command(connection, transaction, Statements.SelectStaleSecrets, ("current", Protector.CurrentKeyId)))
                     {
                         var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -92,16 +96,14 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
                         {
                             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                             {
-                                stale.Add((reader.GetString(0), reader.GetString(1), (byte[])reader[2]));
+                                stale.Add((new SecretBinding(reader.GetString(0), reader.GetString(3), reader.GetString(4)), reader.GetString(1), (byte[])reader[2]));
                             }
                         }
                     }
 
-                    foreach (var (id, keyId, sealedBytes) in stale)
+                    foreach (var (binding, keyId, sealedBytes) in stale)
                     {
-                        var resealed = Protector.Protect(Protector.Unprotect(keyId, sealedBytes, id), id);
-                        using var update = Command(connection, transaction, Statements.UpdateSecret, ("id", id), ("cipher", resealed.SealedBytes), ("keyId", resealed.MasterKeyId));
-                        await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        await ResealAsync(connection, transaction, binding, keyId, sealedBytes, cancellationToken).ConfigureAwait(false);
                     }
 
                     return stale.Count;
@@ -113,6 +115,74 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
                 return rotated;
             }
         }
+    }
+
+    /// <summary>
+    /// Re-seals every secret still in the legacy format (bound to its key id only) so it is bound to its key, company and
+    /// project: a ciphertext moved to another company or project then no longer decrypts. Runs at start-up after the
+    /// schema migrations, in batches of 100 keys; a secret that does not decrypt is left as it is (listing the company
+    /// disables that one key).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels between batches.</param>
+    /// <returns>How many secrets were re-sealed.</returns>
+    internal async Task<int> ResealLegacySecretsAsync(CancellationToken cancellationToken)
+    {
+        var resealed = 0;
+        var after = string.Empty;
+        while (true)
+        {
+            var (count, last) = await WriteAsync(
+                RelationalWork.Configuration,
+                async (connection, transaction) =>
+                {
+                    var page = new List<(SecretBinding Binding, string KeyId, byte[] Sealed)>();
+                    using (var select = Command(connection, transaction, Statements.SelectSecretsAfter, ("after", after)))
+                    {
+                        var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                        await using (reader.ConfigureAwait(false))
+                        {
+                            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                            {
+                                page.Add((new SecretBinding(reader.GetString(0), reader.GetString(3), reader.GetString(4)), reader.GetString(1), (byte[])reader[2]));
+                            }
+                        }
+                    }
+
+                    var done = 0;
+                    foreach (var (binding, keyId, sealedBytes) in page.Where(static p => SecretProtector.IsLegacy(p.Sealed)))
+                    {
+                        done += await ResealAsync(connection, transaction, binding, keyId, sealedBytes, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                    }
+
+                    return (done, page.Count == 0 ? null : page[^1].Binding.KeyId);
+                },
+                cancellationToken).ConfigureAwait(false);
+            resealed += count;
+            if (last is null)
+            {
+                return resealed;
+            }
+
+            after = last;
+        }
+    }
+
+    private async Task<bool> ResealAsync(DbConnection connection, DbTransaction transaction, SecretBinding binding, string masterKeyId, byte[] sealedBytes, CancellationToken cancellationToken)
+    {
+        string secret;
+        try
+        {
+            secret = Protector.Unprotect(masterKeyId, sealedBytes, binding);
+        }
+        catch (InvoiceOcrException) when (Protector.HasKey(masterKeyId))
+        {
+            return false; // A bad row: left for ListByCompanyAsync to disable with its reason.
+        }
+
+        var resealed = Protector.Protect(secret, binding);
+        using var update = Command(connection, transaction, Statements.UpdateSecret, ("id", binding.KeyId), ("cipher", resealed.SealedBytes), ("keyId", resealed.MasterKeyId));
+        await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Runs inside each write transaction just before it commits (a provider's tests inspect the connection there).</summary>

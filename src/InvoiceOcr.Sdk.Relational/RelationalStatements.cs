@@ -49,8 +49,11 @@ public sealed class RelationalStatements
     /// <summary>Gets the select of project <c>projectId</c>: ProjectId, the four limits, BlockedUntilUtc.</summary>
     public required string SelectProject { get; init; }
 
-    /// <summary>Gets the select (for update, at most 100 rows, by id) of keys whose secret is sealed with a master key other than <c>current</c>: TokenId, SecretKeyId, SecretCiphertext.</summary>
+    /// <summary>Gets the select (for update, at most 100 rows, by id) of keys whose secret is sealed with a master key other than <c>current</c>: TokenId, SecretKeyId, SecretCiphertext, CompanyId, ProjectId.</summary>
     public required string SelectStaleSecrets { get; init; }
+
+    /// <summary>Gets the select (for update, at most 100 rows, by id) of keys whose id sorts after <c>after</c>: TokenId, SecretKeyId, SecretCiphertext, CompanyId, ProjectId.</summary>
+    public required string SelectSecretsAfter { get; init; }
 
     /// <summary>Gets the secret update of key <c>id</c>: <c>cipher, keyId</c>.</summary>
     public required string UpdateSecret { get; init; }

@@ -30,6 +30,9 @@ internal sealed class RelationalStoreInitializer<TStore, TOptions>(TStore store,
             await migrator.EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        // Secrets sealed before they were bound to company and project are re-sealed once, before traffic.
+        await store.ResealLegacySecretsAsync(cancellationToken).ConfigureAwait(false);
+
         // Records a previous run left in the outbox (database down, or the process killed) are replayed before traffic.
         try
         {

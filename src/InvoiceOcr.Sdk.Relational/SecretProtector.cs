@@ -13,7 +13,11 @@ namespace InvoiceOcr.Sdk.Relational;
 /// <remarks>Thread-safe. Storage providers use one instance for the lifetime of the store.</remarks>
 internal sealed class SecretProtector
 {
-    private const byte FormatVersion = 1;
+    /// <summary>Sealed with the key id alone as associated data (read, never written: re-sealed at start-up).</summary>
+    private const byte LegacyFormatVersion = 1;
+
+    /// <summary>Sealed with key id, company and project as associated data.</summary>
+    private const byte FormatVersion = 2;
     private const int NonceSize = 12;
     private const int TagSize = 16;
     private const int HeaderSize = 1 + NonceSize + TagSize;
@@ -56,12 +60,11 @@ internal sealed class SecretProtector
 
     /// <summary>Seals a secret with the current master key.</summary>
     /// <param name="secret">The plaintext API key.</param>
-    /// <param name="associatedId">The id of the row the secret belongs to (bound as associated data).</param>
+    /// <param name="binding">The key, company and project the secret belongs to (bound as associated data).</param>
     /// <returns>The sealed secret and the id of the master key that sealed it.</returns>
-    public ProtectedSecret Protect(string secret, string associatedId)
+    public ProtectedSecret Protect(string secret, SecretBinding binding)
     {
         ArgumentException.ThrowIfNullOrEmpty(secret);
-        ArgumentException.ThrowIfNullOrEmpty(associatedId);
 
         var plaintext = Encoding.UTF8.GetBytes(secret);
         var sealedBytes = new byte[HeaderSize + plaintext.Length];
@@ -73,7 +76,7 @@ internal sealed class SecretProtector
 
         using (var aes = new AesGcm(_keys[CurrentKeyId], TagSize))
         {
-            aes.Encrypt(nonce, plaintext, ciphertext, tag, AssociatedData(associatedId));
+            aes.Encrypt(nonce, plaintext, ciphertext, tag, binding.AssociatedData());
         }
 
         CryptographicOperations.ZeroMemory(plaintext);
@@ -83,13 +86,13 @@ internal sealed class SecretProtector
     /// <summary>Opens a sealed secret.</summary>
     /// <param name="masterKeyId">The master key id stored with the ciphertext.</param>
     /// <param name="sealedSecret">The sealed bytes.</param>
-    /// <param name="associatedId">The id of the row the secret belongs to.</param>
+    /// <param name="binding">The key, company and project the row says the secret belongs to.</param>
     /// <returns>The plaintext secret.</returns>
     /// <exception cref="InvoiceOcrException">The master key is not configured, or the data is damaged or belongs to another row (kind <see cref="InvoiceOcrErrorKind.StoreUnavailable"/>).</exception>
-    public string Unprotect(string masterKeyId, ReadOnlySpan<byte> sealedSecret, string associatedId)
+    public string Unprotect(string masterKeyId, ReadOnlySpan<byte> sealedSecret, SecretBinding binding)
     {
         ArgumentException.ThrowIfNullOrEmpty(masterKeyId);
-        ArgumentException.ThrowIfNullOrEmpty(associatedId);
+        var associatedId = binding.KeyId;
         if (!_keys.TryGetValue(masterKeyId, out var key))
         {
             throw new InvoiceOcrException(
@@ -97,7 +100,7 @@ internal sealed class SecretProtector
                 $"The secret of key '{associatedId}' is sealed with master key '{masterKeyId}', which is not configured. Add it to SecretProtectionOptions.MasterKeys (keep old keys until every row is re-encrypted).");
         }
 
-        if (sealedSecret.Length < HeaderSize || sealedSecret[0] != FormatVersion)
+        if (sealedSecret.Length < HeaderSize || sealedSecret[0] is not (FormatVersion or LegacyFormatVersion))
         {
             throw new InvoiceOcrException(InvoiceOcrErrorKind.StoreUnavailable, $"The stored secret of key '{associatedId}' is damaged (unknown format).");
         }
@@ -106,12 +109,13 @@ internal sealed class SecretProtector
         try
         {
             using var aes = new AesGcm(key, TagSize);
-            aes.Decrypt(sealedSecret.Slice(1, NonceSize), sealedSecret[HeaderSize..], sealedSecret.Slice(1 + NonceSize, TagSize), plaintext, AssociatedData(associatedId));
+            var associatedData = sealedSecret[0] == FormatVersion ? binding.AssociatedData() : AssociatedData(associatedId);
+            aes.Decrypt(sealedSecret.Slice(1, NonceSize), sealedSecret[HeaderSize..], sealedSecret.Slice(1 + NonceSize, TagSize), plaintext, associatedData);
             return Encoding.UTF8.GetString(plaintext);
         }
         catch (AuthenticationTagMismatchException ex)
         {
-            throw new InvoiceOcrException(InvoiceOcrErrorKind.StoreUnavailable, $"The stored secret of key '{associatedId}' does not authenticate: it is damaged, belongs to another key, or the master key '{masterKeyId}' is wrong.", ex);
+            throw new InvoiceOcrException(InvoiceOcrErrorKind.StoreUnavailable, $"The stored secret of key '{associatedId}' does not authenticate: it is damaged, belongs to another key, company or project, or the master key '{masterKeyId}' is wrong.", ex);
         }
         finally
         {
@@ -119,7 +123,12 @@ internal sealed class SecretProtector
         }
     }
 
-    private static byte[] AssociatedData(string associatedId)
+    /// <summary>Whether a sealed secret is in the legacy format (bound to its key id only) and should be re-sealed.</summary>
+    /// <param name="sealedSecret">The stored bytes.</param>
+    /// <returns><see langword="true"/> for the legacy format.</returns>
+    public static bool IsLegacy(ReadOnlySpan<byte> sealedSecret) => sealedSecret.Length > 0 && sealedSecret[0] == LegacyFormatVersion;
+
+    internal static byte[] AssociatedData(string associatedId)
     {
         var bytes = Encoding.UTF8.GetBytes(associatedId);
         var data = new byte[4 + bytes.Length];
@@ -153,3 +162,30 @@ internal sealed class SecretProtector
 /// <param name="MasterKeyId">The master key id, stored beside the ciphertext.</param>
 /// <param name="SealedBytes">Version byte, nonce, tag and ciphertext.</param>
 internal sealed record ProtectedSecret(string MasterKeyId, byte[] SealedBytes);
+
+/// <summary>
+/// What a sealed secret is bound to (AES-GCM associated data): a ciphertext copied to another key's row, or a row moved
+/// to another company or project, no longer decrypts.
+/// </summary>
+/// <param name="KeyId">The key id.</param>
+/// <param name="CompanyId">The owning company.</param>
+/// <param name="ProjectId">The key's project.</param>
+internal readonly record struct SecretBinding(string KeyId, string CompanyId, string ProjectId)
+{
+    /// <summary>Builds the associated data: each part as a big-endian length and its UTF-8 bytes.</summary>
+    /// <returns>The bytes.</returns>
+    public byte[] AssociatedData()
+    {
+        var parts = new[] { Encoding.UTF8.GetBytes(KeyId), Encoding.UTF8.GetBytes(CompanyId), Encoding.UTF8.GetBytes(ProjectId) };
+        var data = new byte[parts.Sum(static p => 4 + p.Length)];
+        var offset = 0;
+        foreach (var part in parts)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(data.AsSpan(offset), part.Length);
+            part.CopyTo(data, offset + 4);
+            offset += 4 + part.Length;
+        }
+
+        return data;
+    }
+}

@@ -27,7 +27,37 @@ internal static class RelationalKeyMapping
     /// <param name="reader">The reader, on a row.</param>
     /// <param name="protector">Unseals the secret (bound to the key id).</param>
     /// <returns>The key.</returns>
-    public static ApiKey ReadKey(RelationalDialect d, DbDataReader reader, SecretProtector protector)
+    /// <exception cref="InvoiceOcrException">The secret does not decrypt.</exception>
+    public static ApiKey ReadKey(RelationalDialect d, DbDataReader reader, SecretProtector protector) =>
+        Read(d, reader, protector.Unprotect(reader.GetString(7), (byte[])reader[6], Binding(reader)));
+
+    /// <summary>Reads a key row like <see cref="ReadKey"/>, but reports a secret that does not decrypt with a configured master key instead of throwing.</summary>
+    /// <param name="d">The provider's dialect.</param>
+    /// <param name="reader">The reader, on a row.</param>
+    /// <param name="protector">Unseals the secret.</param>
+    /// <param name="keyId">The row's key id.</param>
+    /// <returns>The key, or <see langword="null"/> when its secret does not decrypt.</returns>
+    public static ApiKey? TryReadKey(RelationalDialect d, DbDataReader reader, SecretProtector protector, out string keyId)
+    {
+        keyId = reader.GetString(0);
+        string secret;
+        try
+        {
+            secret = protector.Unprotect(reader.GetString(7), (byte[])reader[6], Binding(reader));
+        }
+        catch (InvoiceOcrException) when (protector.HasKey(reader.GetString(7)))
+        {
+            // Only this row is bad. A master key missing from the configuration fails every row: that stays an error.
+            return null;
+        }
+
+        return Read(d, reader, secret);
+    }
+
+    /// <summary>What a key row's secret is bound to: its id (column 0), company (1) and project (3).</summary>
+    private static SecretBinding Binding(DbDataReader reader) => new(reader.GetString(0), reader.GetString(1), reader.GetString(3));
+
+    private static ApiKey Read(RelationalDialect d, DbDataReader reader, string secret)
     {
         var id = reader.GetString(0);
         var models = reader.GetString(5);
@@ -39,7 +69,7 @@ internal static class RelationalKeyMapping
             ProjectId = reader.GetString(3),
             Provider = reader.GetString(4),
             AllowedModels = models.Length == 0 ? [] : models.Split('\n'),
-            Secret = protector.Unprotect(reader.GetString(7), (byte[])reader[6], id),
+            Secret = secret,
             Status = (ApiKeyStatus)d.ReadSmallInteger(reader, 8),
             StatusReason = RelationalReader.NullableString(reader, 9),
             LifetimeTokenLimit = RelationalReader.NullableInt64(reader, 10),

@@ -60,7 +60,10 @@ internal static class SqlServerQueries
         "SELECT [ProjectId], [RequestsPerMinute], [RequestsPerDay], [TokensPerMinute], [TokensPerDay], [BlockedUntilUtc] FROM [{schema}].[QuotaProjects] WHERE [ProjectId] = @projectId;";
 
     public const string SelectStaleSecrets =
-        "SELECT TOP (100) [TokenId], [SecretKeyId], [SecretCiphertext] FROM [{schema}].[TokenMaster] WITH (UPDLOCK) WHERE [SecretKeyId] <> @current ORDER BY [TokenId];";
+        "SELECT TOP (100) [TokenId], [SecretKeyId], [SecretCiphertext], [CompanyId], [ProjectId] FROM [{schema}].[TokenMaster] WITH (UPDLOCK) WHERE [SecretKeyId] <> @current ORDER BY [TokenId];";
+
+    public const string SelectSecretsAfter =
+        "SELECT TOP (100) [TokenId], [SecretKeyId], [SecretCiphertext], [CompanyId], [ProjectId] FROM [{schema}].[TokenMaster] WITH (UPDLOCK) WHERE [TokenId] > @after ORDER BY [TokenId];";
 
     public const string UpdateSecret =
         "UPDATE [{schema}].[TokenMaster] SET [SecretCiphertext] = @cipher, [SecretKeyId] = @keyId WHERE [TokenId] = @id;";

@@ -62,7 +62,35 @@ internal sealed class SqliteDatabase
             Directory.CreateDirectory(directory);
         }
 
+        CreateOwnerOnly(Path);
         return OpenCoreAsync(_createConnectionString, SqliteSynchronous.Full, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates an empty database file readable and writable by its owner only (0600) when it does not exist yet: it holds
+    /// sealed secrets and the ledger. SQLite gives its <c>-wal</c> and <c>-shm</c> files the database file's permissions.
+    /// </summary>
+    /// <param name="path">The database file.</param>
+    internal static void CreateOwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows() || File.Exists(path))
+        {
+            return;
+        }
+
+        try
+        {
+            using var file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first: theirs is the file.
+        }
     }
 
     /// <summary>

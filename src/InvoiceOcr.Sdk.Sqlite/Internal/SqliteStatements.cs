@@ -55,7 +55,10 @@ internal static class SqliteStatements
         "SELECT ProjectId, RequestsPerMinute, RequestsPerDay, TokensPerMinute, TokensPerDay, BlockedUntilUtc FROM QuotaProjects WHERE ProjectId = $projectId;";
 
     public const string SelectStaleSecrets =
-        "SELECT TokenId, SecretKeyId, SecretCiphertext FROM TokenMaster WHERE SecretKeyId <> $current ORDER BY TokenId LIMIT 100;";
+        "SELECT TokenId, SecretKeyId, SecretCiphertext, CompanyId, ProjectId FROM TokenMaster WHERE SecretKeyId <> $current ORDER BY TokenId LIMIT 100;";
+
+    public const string SelectSecretsAfter =
+        "SELECT TokenId, SecretKeyId, SecretCiphertext, CompanyId, ProjectId FROM TokenMaster WHERE TokenId > $after ORDER BY TokenId LIMIT 100;";
 
     public const string UpdateSecret =
         "UPDATE TokenMaster SET SecretCiphertext = $cipher, SecretKeyId = $keyId WHERE TokenId = $id;";
@@ -175,6 +178,7 @@ internal static class SqliteStatements
         UpsertProjectLimits = UpsertProjectLimits,
         SelectProject = SelectProject,
         SelectStaleSecrets = SelectStaleSecrets,
+        SelectSecretsAfter = SelectSecretsAfter,
         UpdateSecret = UpdateSecret,
         SelectKeyForReserve = SelectKeyForReserve,
         CountWindow = CountWindow,

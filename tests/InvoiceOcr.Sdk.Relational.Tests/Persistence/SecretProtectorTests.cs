@@ -8,6 +8,8 @@ public sealed class SecretProtectorTests : IDisposable
 {
     private readonly TestDatabase _database = new();
 
+    private static readonly SecretBinding Key1 = new("key-1", "c-1", "p-1");
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public void Dispose() => _database.Dispose();
@@ -30,23 +32,25 @@ public sealed class SecretProtectorTests : IDisposable
         var protector = Protector();
         const string secret = "test-key-AbCdEf0123456789";
 
-        var sealedSecret = protector.Protect(secret, "key-1");
+        var sealedSecret = protector.Protect(secret, Key1);
 
         Assert.Equal("k1", sealedSecret.MasterKeyId);
         Assert.DoesNotContain(secret, Encoding.UTF8.GetString(sealedSecret.SealedBytes), StringComparison.Ordinal);
-        Assert.Equal(secret, protector.Unprotect("k1", sealedSecret.SealedBytes, "key-1"));
-        Assert.NotEqual(sealedSecret.SealedBytes, protector.Protect(secret, "key-1").SealedBytes); // Fresh nonce each time.
+        Assert.Equal(secret, protector.Unprotect("k1", sealedSecret.SealedBytes, Key1));
+        Assert.NotEqual(sealedSecret.SealedBytes, protector.Protect(secret, Key1).SealedBytes); // Fresh nonce each time.
     }
 
     [Fact]
-    public void Unprotect_CiphertextMovedToAnotherKeyOrTampered_FailsWithoutRevealingTheSecret()
+    public void Unprotect_CiphertextMovedToAnotherKeyCompanyOrProjectOrTampered_FailsWithoutRevealingTheSecret()
     {
         var protector = Protector();
-        var sealedBytes = protector.Protect("test-key-moved-0123456789", "key-1").SealedBytes;
+        var sealedBytes = protector.Protect("test-key-moved-0123456789", Key1).SealedBytes;
 
-        var moved = Assert.Throws<InvoiceOcrException>(() => protector.Unprotect("k1", sealedBytes, "key-2"));
+        var moved = Assert.Throws<InvoiceOcrException>(() => protector.Unprotect("k1", sealedBytes, Key1 with { KeyId = "key-2" }));
+        Assert.Throws<InvoiceOcrException>(() => protector.Unprotect("k1", sealedBytes, Key1 with { CompanyId = "c-other" }));
+        Assert.Throws<InvoiceOcrException>(() => protector.Unprotect("k1", sealedBytes, Key1 with { ProjectId = "p-other" }));
         sealedBytes[^1] ^= 0xFF;
-        var tampered = Assert.Throws<InvoiceOcrException>(() => protector.Unprotect("k1", sealedBytes, "key-1"));
+        var tampered = Assert.Throws<InvoiceOcrException>(() => protector.Unprotect("k1", sealedBytes, Key1));
 
         Assert.DoesNotContain("test-key", moved.Message, StringComparison.Ordinal);
         Assert.Contains("does not authenticate", tampered.Message, StringComparison.Ordinal);

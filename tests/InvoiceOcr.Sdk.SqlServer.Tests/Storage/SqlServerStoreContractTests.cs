@@ -1,4 +1,4 @@
-using InvoiceOcr.Sdk.Tests.Storage;
+using InvoiceOcr.Sdk.StoreContract;
 
 namespace InvoiceOcr.Sdk.SqlServer.Tests.Storage;
 

@@ -1,3 +1,5 @@
+using InvoiceOcr.Sdk.StoreContract;
+
 namespace InvoiceOcr.Sdk.Tests.Storage;
 
 public sealed class InMemoryStoreContractTests : StoreContractTests

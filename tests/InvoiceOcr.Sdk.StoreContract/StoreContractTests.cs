@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace InvoiceOcr.Sdk.Tests.Storage;
+namespace InvoiceOcr.Sdk.StoreContract;
 
 /// <summary>The stores under test: one backend's implementations of every store abstraction, sharing one database.</summary>
 public sealed class StoreUnderTest(IApiKeyStore keys, IQuotaStore quotas, IUsageLedger ledger, IRetryAttemptStore retryAttempts, IAsyncDisposable? owner = null)
