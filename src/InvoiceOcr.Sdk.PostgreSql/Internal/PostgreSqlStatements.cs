@@ -22,6 +22,7 @@ internal static class PostgreSqlStatements
         UpsertProjectLimits = Q.UpsertProjectLimits,
         SelectProject = Q.SelectProject,
         SelectStaleSecrets = Q.SelectStaleSecrets,
+        SelectSecretsAfter = Q.SelectSecretsAfter,
         UpdateSecret = Q.UpdateSecret,
         SelectKeyForReserve = Q.SelectKeyForReserve,
         CountWindow = Q.CountWindow,

@@ -65,7 +65,10 @@ internal static class PostgreSqlQueries
 
     /// <summary>A batch of secrets sealed with another master key, locked; rows another rotation holds are skipped.</summary>
     public const string SelectStaleSecrets =
-        "SELECT \"TokenId\", \"SecretKeyId\", \"SecretCiphertext\" FROM \"{schema}\".\"TokenMaster\" WHERE \"SecretKeyId\" <> @current ORDER BY \"TokenId\" LIMIT 100 FOR UPDATE SKIP LOCKED;";
+        "SELECT \"TokenId\", \"SecretKeyId\", \"SecretCiphertext\", \"CompanyId\", \"ProjectId\" FROM \"{schema}\".\"TokenMaster\" WHERE \"SecretKeyId\" <> @current ORDER BY \"TokenId\" LIMIT 100 FOR UPDATE SKIP LOCKED;";
+
+    public const string SelectSecretsAfter =
+        "SELECT \"TokenId\", \"SecretKeyId\", \"SecretCiphertext\", \"CompanyId\", \"ProjectId\" FROM \"{schema}\".\"TokenMaster\" WHERE \"TokenId\" > @after ORDER BY \"TokenId\" LIMIT 100 FOR UPDATE;";
 
     public const string UpdateSecret =
         "UPDATE \"{schema}\".\"TokenMaster\" SET \"SecretCiphertext\" = @cipher, \"SecretKeyId\" = @keyId WHERE \"TokenId\" = @id;";

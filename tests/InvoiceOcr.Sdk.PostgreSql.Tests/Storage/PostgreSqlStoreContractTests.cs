@@ -1,11 +1,14 @@
-using InvoiceOcr.Sdk.Tests.Storage;
+using InvoiceOcr.Sdk.StoreContract;
 
 namespace InvoiceOcr.Sdk.PostgreSql.Tests.Storage;
 
 /// <summary>The shared store contract, live against the PostgreSQL test server (a fresh schema per test).</summary>
 public sealed class PostgreSqlStoreContractTests : StoreContractTests
 {
-    protected override async Task<StoreUnderTest> CreateStoreAsync(TimeProvider clock)
+    protected override Task<StoreUnderTest> CreateStoreAsync(TimeProvider clock) => CreateAsync(clock);
+
+    /// <summary>A fresh schema and its store, dropped when the store under test is disposed (shared by the PostgreSQL subclasses of the contract suites).</summary>
+    internal static async Task<StoreUnderTest> CreateAsync(TimeProvider clock)
     {
         var schema = await PostgreSqlTestSchema.CreateAsync();
         var store = new PostgreSqlInvoiceOcrStore(schema.Options(), clock);
