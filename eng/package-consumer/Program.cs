@@ -1,4 +1,6 @@
-// Proves the packed SDK is usable by package reference: registers it, starts a host, resolves the options.
+// Proves the packed SDK is usable by package reference: registers it, starts a host, resolves the options, and checks
+// that the Microsoft.Extensions.* version the application pinned is the one loaded (the packages did not raise it).
+using System.Reflection;
 using InvoiceOcr.Sdk;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,5 +11,15 @@ builder.Services.AddInvoiceOcr(options => options.Gemini.Model = "gemini-2.5-fla
 using var host = builder.Build();
 await host.StartAsync();
 var options = host.Services.GetRequiredService<IOptions<InvoiceOcrOptions>>().Value.Gemini;
-Console.WriteLine($"InvoiceOcr.Sdk resolved from packages; model {options.Model}.");
+
+var pinned = typeof(Program).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "InvoiceOcrConsumerExtensionsVersion").Value!;
+var loaded = typeof(ServiceCollection).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
+Console.WriteLine($"InvoiceOcr.Sdk resolved from packages; model {options.Model}; Microsoft.Extensions.DependencyInjection {loaded} (pinned {pinned}).");
 await host.StopAsync();
+if (loaded != pinned)
+{
+    Console.Error.WriteLine($"Expected Microsoft.Extensions.DependencyInjection {pinned}, but {loaded} was loaded.");
+    return 1;
+}
+
+return 0;
