@@ -221,6 +221,8 @@ public sealed class TSqlBinder
 
         public HashSet<string> UsedParameters { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+        private readonly HashSet<string> _reported = new(StringComparer.OrdinalIgnoreCase);
+
         private void Error(BindErrorKind kind, string message) => Errors.Add(new BindError(kind, message));
 
         public void Statement(TSqlStatement statement)
@@ -1012,7 +1014,7 @@ public sealed class TSqlBinder
                 return bound;
             }
 
-            if (checkParameters)
+            if (checkParameters && _reported.Add(name))
             {
                 Error(BindErrorKind.UndeclaredParameter, $"Must declare the scalar variable \"{name}\": the statement uses it but the C# code does not bind it.");
             }
