@@ -39,6 +39,17 @@ public sealed class LibraryConventionTests
     }
 
     [Fact]
+    public void LibraryProjects_TrackTheirPublicApi()
+    {
+        var missing = LibrarySources.Projects
+            .SelectMany(p => new[] { "PublicAPI.Shipped.txt", "PublicAPI.Unshipped.txt" }.Select(f => Path.Combine(Path.GetDirectoryName(p)!, f).Replace('\\', '/')))
+            .Where(f => !File.Exists(Path.Combine(LibrarySources.Root, f)))
+            .ToList();
+
+        Assert.True(missing.Count == 0, "Run eng/update-public-api.sh to create the public API lists of new packages:\n" + string.Join("\n", missing));
+    }
+
+    [Fact]
     public void PublicClasses_AreSealedUnlessDesignedForInheritance()
     {
         // A partial class is sealed when any of its declarations says so.
