@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace InvoiceOcr.Sdk.SqlServer.Tests.Schema;
 
 /// <summary>Where the C# code creates a command for one or more SQL constants, and the parameters it binds to it.</summary>
-/// <param name="Statements">The SQL constants (<c>Namespace.Type.Field</c>) the command's text may be.</param>
+/// <param name="Statements">The SQL texts (as written in the code, before the schema token is replaced) the command's text may be.</param>
 /// <param name="Parameters">Each parameter name (with <c>@</c>) and the full name of its value's .NET type (null when not known).</param>
 /// <param name="Location">The file and line of the command's creation.</param>
 public sealed record SqlBindingSite(IReadOnlySet<string> Statements, IReadOnlyDictionary<string, string?> Parameters, string Location);
@@ -24,7 +24,7 @@ public sealed record SqlBindingSite(IReadOnlySet<string> Statements, IReadOnlyDi
 /// <item>A command is any expression whose type derives from <c>System.Data.Common.DbCommand</c>: a constructor call
 /// or a method or delegate call taking the SQL text as a <c>string</c> argument. A method that takes the SQL as a
 /// parameter and returns a command is a factory: its callers are the sites.</item>
-/// <item>The SQL text is traced back to a constant through locals, fields, method parameters (every call site),
+/// <item>The SQL text is traced back to a constant (matched by its text) through locals, fields, method parameters (every call site),
 /// record and init properties (every construction or assignment), property bodies and overrides of abstract
 /// properties, and <c>string M(string)</c> helpers such as the schema-token replacement.</item>
 /// <item>A parameter is bound by a tuple argument <c>("@name", value)</c> of the creating call, by
@@ -44,15 +44,15 @@ public sealed class SqlBindingSites
     private static readonly CSharpParseOptions Parse = new(LanguageVersion.Preview);
 
     private readonly CSharpCompilation _compilation;
-    private readonly IReadOnlySet<string> _statementKeys;
+    private readonly IReadOnlySet<string> _statementTexts;
     private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _models = new();
     private readonly List<(SyntaxNode Node, SemanticModel Model)> _allNodes = [];
     private Dictionary<IMethodSymbol, List<(SyntaxNode Node, SemanticModel Model)>>? _callsByTarget;
 
-    private SqlBindingSites(CSharpCompilation compilation, IReadOnlySet<string> statementKeys)
+    private SqlBindingSites(CSharpCompilation compilation, IReadOnlySet<string> statementTexts)
     {
         _compilation = compilation;
-        _statementKeys = statementKeys;
+        _statementTexts = statementTexts;
         foreach (var tree in compilation.SyntaxTrees)
         {
             var model = Model(tree);
@@ -81,8 +81,8 @@ public sealed class SqlBindingSites
     }
 
     /// <summary>Compiles the SQL Server project and everything it references, then finds every binding site.</summary>
-    /// <param name="statementKeys">The SQL constants to trace (<c>Namespace.Type.Field</c>).</param>
-    public static (SqlBindingSites Analysis, IReadOnlyList<SqlBindingSite> Sites) Analyze(IReadOnlySet<string> statementKeys)
+    /// <param name="statementTexts">The SQL texts to trace, as the compiled code holds them.</param>
+    public static (SqlBindingSites Analysis, IReadOnlyList<SqlBindingSite> Sites) Analyze(IReadOnlySet<string> statementTexts)
     {
         var root = RepositoryRoot();
         var projects = ProjectClosure(Path.Combine(root, "src", "InvoiceOcr.Sdk.SqlServer", "InvoiceOcr.Sdk.SqlServer.csproj"));
@@ -91,13 +91,13 @@ public sealed class SqlBindingSites
             .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
                 && !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             .Select(f => (f, File.ReadAllText(f)));
-        return Analyze(files, statementKeys);
+        return Analyze(files, statementTexts);
     }
 
     /// <summary>Finds every binding site in the given C# sources (the SDK's implicit usings apply).</summary>
     /// <param name="sources">Each file's path and text.</param>
-    /// <param name="statementKeys">The SQL constants to trace (<c>Namespace.Type.Field</c>).</param>
-    public static (SqlBindingSites Analysis, IReadOnlyList<SqlBindingSite> Sites) Analyze(IEnumerable<(string Path, string Text)> sources, IReadOnlySet<string> statementKeys)
+    /// <param name="statementTexts">The SQL texts to trace, as the compiled code holds them.</param>
+    public static (SqlBindingSites Analysis, IReadOnlyList<SqlBindingSite> Sites) Analyze(IEnumerable<(string Path, string Text)> sources, IReadOnlySet<string> statementTexts)
     {
         var trees = new List<SyntaxTree>
         {
@@ -117,7 +117,7 @@ public sealed class SqlBindingSites
             trees,
             references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
-        var analysis = new SqlBindingSites(compilation, statementKeys);
+        var analysis = new SqlBindingSites(compilation, statementTexts);
         return (analysis, analysis.FindSites());
     }
 
@@ -268,6 +268,17 @@ public sealed class SqlBindingSites
             return result;
         }
 
+        // A constant (a const field, a literal, a concatenation of constants) is matched by its text.
+        if (model.GetConstantValue(expression) is { HasValue: true, Value: string text })
+        {
+            if (_statementTexts.Contains(text))
+            {
+                result.Add(text);
+            }
+
+            return result;
+        }
+
         switch (expression)
         {
             case ParenthesizedExpressionSyntax p:
@@ -284,14 +295,6 @@ public sealed class SqlBindingSites
         var symbol = model.GetSymbolInfo(expression).Symbol;
         switch (symbol)
         {
-            case IFieldSymbol { IsConst: true } constant:
-                var key = constant.ContainingType.ToDisplayString() + "." + constant.Name;
-                if (_statementKeys.Contains(key))
-                {
-                    result.Add(key);
-                }
-
-                break;
             case IFieldSymbol field:
                 foreach (var declarator in field.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<VariableDeclaratorSyntax>())
                 {

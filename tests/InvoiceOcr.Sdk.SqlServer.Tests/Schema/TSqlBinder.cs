@@ -62,8 +62,9 @@ public sealed class TSqlBinder
 
     private readonly Dictionary<(string Schema, string Name), SqlRelation> _relations = new(KeyComparer.Instance);
 
-    /// <summary>Gets every relation learned, by name (any schema).</summary>
-    public IReadOnlyDictionary<string, SqlRelation> Relations => _relations.ToDictionary(r => r.Key.Name, r => r.Value, StringComparer.OrdinalIgnoreCase);
+    /// <summary>Gets every relation learned, by name (the first learned when two schemas hold the same name).</summary>
+    public IReadOnlyDictionary<string, SqlRelation> Relations =>
+        _relations.GroupBy(r => r.Key.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Parses T-SQL with the SQL Server 2022 parser; throws on a syntax error.</summary>
     public static TSqlFragment Parse(string sql)

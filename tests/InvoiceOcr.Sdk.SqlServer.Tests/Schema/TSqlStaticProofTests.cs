@@ -17,7 +17,7 @@ public sealed class TSqlStaticProofTests
     private static readonly Lazy<TSqlBinder> Binder = new(SchemaBinder);
 
     private static readonly Lazy<(SqlBindingSites Analysis, IReadOnlyList<SqlBindingSite> Sites)> Analysis =
-        new(() => SqlBindingSites.Analyze(AllStatements().Select(s => s.Key).ToHashSet(StringComparer.Ordinal)));
+        new(() => SqlBindingSites.Analyze(AllStatements().Select(s => s.Raw).ToHashSet(StringComparer.Ordinal)));
 
     public static TheoryData<string> Statements()
     {
@@ -31,21 +31,44 @@ public sealed class TSqlStaticProofTests
     }
 
     /// <summary>
-    /// Every string constant of the SQL Server assembly that is a statement (starts with a statement keyword once the
-    /// schema token is replaced), whatever type holds it; composition fragments (a column list) are not statements.
+    /// Every string the SQL Server assembly holds as a constant, a static read-only field or a static property that is
+    /// a statement (starts with a statement keyword), whatever type holds it; composition fragments (a column list) are
+    /// not statements. Raw is the text as compiled (with the schema token), Sql the text as executed.
     /// </summary>
-    private static IEnumerable<(string Key, string Sql)> AllStatements()
+    private static IEnumerable<(string Key, string Raw, string Sql)> AllStatements()
     {
-        foreach (var type in typeof(SqlServerStoreOptions).Assembly.GetTypes())
+        const BindingFlags Static = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        foreach (var type in typeof(SqlServerStoreOptions).Assembly.GetTypes().Where(t => !t.ContainsGenericParameters))
         {
-            foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static).Where(f => f.IsLiteral && f.FieldType == typeof(string)))
+            var values = type.GetFields(Static).Where(f => f.FieldType == typeof(string) && (f.IsLiteral || f.IsInitOnly))
+                .Select(f => (f.Name, Value: f.IsLiteral ? f.GetRawConstantValue() as string : Read(() => f.GetValue(null))))
+                .Concat(type.GetProperties(Static).Where(p => p.PropertyType == typeof(string) && p.GetIndexParameters().Length == 0 && p.GetMethod is not null)
+                    .Select(p => (p.Name, Value: Read(() => p.GetValue(null)))));
+            foreach (var (name, raw) in values)
             {
-                var sql = SqlServerMigrations.ForSchema((string)field.GetRawConstantValue()!, Schema);
+                if (raw is null)
+                {
+                    continue;
+                }
+
+                var sql = SqlServerMigrations.ForSchema(raw, Schema);
                 var first = sql.TrimStart().Split([' ', '\n', '\r', '\t', '('], 2)[0];
                 if (StatementKeywords.Contains(first, StringComparer.OrdinalIgnoreCase))
                 {
-                    yield return (type.FullName!.Replace('+', '.') + "." + field.Name, sql);
+                    yield return (type.FullName!.Replace('+', '.') + "." + name, raw, sql);
                 }
+            }
+        }
+
+        static string? Read(Func<object?> read)
+        {
+            try
+            {
+                return read() as string;
+            }
+            catch (TargetInvocationException)
+            {
+                return null; // A property that needs state is not a statement constant.
             }
         }
     }
@@ -61,6 +84,8 @@ public sealed class TSqlStaticProofTests
 
         return binder;
     }
+
+    private static string Raw(string name) => AllStatements().Single(s => s.Key.EndsWith("." + name, StringComparison.Ordinal)).Raw;
 
     private static IReadOnlyList<BindError> Bind(string sql, params (string Name, Type? Type)[] parameters) =>
         Binder.Value.Bind(TSqlBinder.Parse(sql), parameters.ToDictionary(p => p.Name, p => p.Type?.FullName, StringComparer.OrdinalIgnoreCase));
@@ -123,9 +148,9 @@ public sealed class TSqlStaticProofTests
     [MemberData(nameof(Statements))]
     public void InlineStatement_WithEveryParameterSetTheCodeBinds_BindsWithZeroErrors(string key)
     {
-        var sql = AllStatements().Single(s => s.Key == key).Sql;
+        var (_, raw, sql) = AllStatements().Single(s => s.Key == key);
         var parsed = TSqlBinder.Parse(sql);
-        var sites = Analysis.Value.Sites.Where(s => s.Statements.Contains(key)).ToList();
+        var sites = Analysis.Value.Sites.Where(s => s.Statements.Contains(raw)).ToList();
         var used = TSqlBinder.ParametersOf(parsed);
 
         if (sites.Count == 0)
@@ -149,7 +174,7 @@ public sealed class TSqlStaticProofTests
     {
         var statements = AllStatements().ToList();
         var sites = Analysis.Value.Sites;
-        var unbound = statements.Where(s => TSqlBinder.ParametersOf(TSqlBinder.Parse(s.Sql)).Count > 0 && !sites.Any(site => site.Statements.Contains(s.Key))).Select(s => s.Key).ToList();
+        var unbound = statements.Where(s => TSqlBinder.ParametersOf(TSqlBinder.Parse(s.Sql)).Count > 0 && !sites.Any(site => site.Statements.Contains(s.Raw))).Select(s => s.Key).ToList();
 
         Assert.True(statements.Count >= 30, "Expected the store's statements to be enumerated.");
         Assert.Empty(unbound);
@@ -159,7 +184,7 @@ public sealed class TSqlStaticProofTests
     [Fact]
     public void BindingSites_InsertKey_ReadsNamesAndTypesFromTheCode()
     {
-        var site = Assert.Single(Analysis.Value.Sites, s => s.Statements.Any(k => k.EndsWith(".InsertKey", StringComparison.Ordinal)));
+        var site = Assert.Single(Analysis.Value.Sites, s => s.Statements.Contains(Raw("InsertKey")));
 
         Assert.Equal(20, site.Parameters.Count);
         Assert.Equal("System.String", site.Parameters["@id"]);
@@ -171,7 +196,7 @@ public sealed class TSqlStaticProofTests
     [Fact]
     public void BindingSites_SharedSettlementCode_IsFollowedThroughTheStatementRecord()
     {
-        var settle = Assert.Single(Analysis.Value.Sites, s => s.Statements.Any(k => k.EndsWith(".SettleKey", StringComparison.Ordinal)));
+        var settle = Assert.Single(Analysis.Value.Sites, s => s.Statements.Contains(Raw("SettleKey")));
 
         Assert.Equal(["@actual", "@id", "@now", "@reserved"], settle.Parameters.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("System.Int64", settle.Parameters["@actual"]);
@@ -340,10 +365,11 @@ public sealed class TSqlStaticProofTests
                 }
             }
             """;
-        var (_, sites) = SqlBindingSites.Analyze([("Store.cs", Source)], new HashSet<string>(["Fake.Queries.GetKey"], StringComparer.Ordinal));
+        const string Sql = "SELECT [TokenId] FROM [InvoiceOcr].[TokenMaster] WHERE [TokenId] = @id AND [CompanyId] = @companyId;";
+        var (_, sites) = SqlBindingSites.Analyze([("Store.cs", Source)], new HashSet<string>([Sql], StringComparer.Ordinal));
 
         var site = Assert.Single(sites);
-        var errors = Binder.Value.Bind(TSqlBinder.Parse("SELECT [TokenId] FROM [InvoiceOcr].[TokenMaster] WHERE [TokenId] = @id AND [CompanyId] = @companyId;"), site.Parameters);
+        var errors = Binder.Value.Bind(TSqlBinder.Parse(Sql), site.Parameters);
 
         Assert.Equal(["@id"], site.Parameters.Keys);
         Assert.Equal("System.String", site.Parameters["@id"]);
