@@ -22,8 +22,9 @@ public sealed record SqlBindingSite(IReadOnlySet<string> Statements, IReadOnlyDi
 /// <item>The sources are every <c>.cs</c> file of <c>src/InvoiceOcr.Sdk.SqlServer</c> and of the projects it references
 /// (transitively, read from the <c>.csproj</c> files), compiled together with the test's own references.</item>
 /// <item>A command is any expression whose type derives from <c>System.Data.Common.DbCommand</c>: a constructor call
-/// or a method or delegate call taking the SQL text as a <c>string</c> argument. A method that takes the SQL as a
-/// parameter and returns a command is a factory: its callers are the sites.</item>
+/// or a method or delegate call taking the SQL text as a <c>string</c> argument; or a command whose <c>CommandText</c>
+/// is assigned (<c>connection.CreateCommand()</c>, an object initializer). A method that takes the SQL as a parameter
+/// and returns a command is a factory: its callers are the sites.</item>
 /// <item>The SQL text is traced back to a constant (matched by its text) through locals, fields, method parameters (every call site),
 /// record and init properties (every construction or assignment), property bodies and overrides of abstract
 /// properties, and <c>string M(string)</c> helpers such as the schema-token replacement.</item>
@@ -223,7 +224,62 @@ public sealed class SqlBindingSites
             sites.Add(new SqlBindingSite(statements, parameters, Path.GetFileName(line.Path) + ":" + (line.StartLinePosition.Line + 1)));
         }
 
+        sites.AddRange(CommandTextSites());
         return sites;
+    }
+
+    // command.CommandText = sql (after connection.CreateCommand()), or new SqlCommand { CommandText = sql }.
+    private IEnumerable<SqlBindingSite> CommandTextSites()
+    {
+        foreach (var (node, model) in _allNodes)
+        {
+            if (node is not AssignmentExpressionSyntax assignment
+                || model.GetSymbolInfo(assignment.Left).Symbol is not IPropertySymbol { Name: "CommandText" } property
+                || !IsCommand(property.ContainingType))
+            {
+                continue;
+            }
+
+            // The command: the receiver of .CommandText, or the object being initialized.
+            ISymbol? command;
+            if (assignment.Left is MemberAccessExpressionSyntax access)
+            {
+                command = model.GetSymbolInfo(access.Expression).Symbol;
+            }
+            else if (assignment.Parent is InitializerExpressionSyntax { Parent: BaseObjectCreationExpressionSyntax creation })
+            {
+                command = CommandVariable(creation, model);
+            }
+            else
+            {
+                continue;
+            }
+
+            // A factory (the SQL is a parameter of a method returning a command): its callers are the sites.
+            var sql = new List<ArgumentSyntax> { SyntaxFactory.Argument(assignment.Right) };
+            var enclosing = assignment.Ancestors().FirstOrDefault(a => a is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax);
+            var method = enclosing is null ? null : (model.GetDeclaredSymbol(enclosing) ?? model.GetSymbolInfo(enclosing).Symbol) as IMethodSymbol;
+            if (method is not null && (IsCommand(method.ReturnType) || enclosing is AnonymousFunctionExpressionSyntax)
+                && PassThrough(assignment.Right, model) is IParameterSymbol p && SymbolEqualityComparer.Default.Equals(p.ContainingSymbol, method))
+            {
+                continue;
+            }
+
+            var statements = ResolveSql(assignment.Right, model, 0, []);
+            if (statements.Count == 0)
+            {
+                continue;
+            }
+
+            var parameters = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            if (command is not null)
+            {
+                CollectBindings(command, EnclosingBody(assignment), model, parameters, 0);
+            }
+
+            var line = assignment.GetLocation().GetLineSpan();
+            yield return new SqlBindingSite(statements, parameters, Path.GetFileName(line.Path) + ":" + (line.StartLinePosition.Line + 1));
+        }
     }
 
     // A method that takes the SQL as one of its parameters and returns a command: its callers are the sites.

@@ -377,6 +377,66 @@ public sealed class TSqlStaticProofTests
     }
 
     [Fact]
+    public void BindingSites_ProviderNeutralCommandText_IsFollowed()
+    {
+        // The shape a provider-neutral store takes: DbConnection.CreateCommand, CommandText from a dialect's statement
+        // property (an override), parameters through a helper that takes the command.
+        const string Source = """
+            using System.Data.Common;
+
+            namespace Fake;
+
+            internal abstract class Statements
+            {
+                public abstract string GetKey { get; }
+            }
+
+            internal sealed class SqlServerStatements : Statements
+            {
+                public override string GetKey => Queries.GetKey;
+            }
+
+            internal static class Queries
+            {
+                public const string GetKey = "SELECT [TokenId] FROM [InvoiceOcr].[TokenMaster] WHERE [TokenId] = @id AND [CompanyId] = @companyId;";
+            }
+
+            internal sealed class Store(DbConnection connection, Statements statements)
+            {
+                public void Get(string id, long companyId)
+                {
+                    using var command = connection.CreateCommand();
+                    command.CommandText = statements.GetKey;
+                    Bind(command, id, companyId);
+                }
+
+                private static void Bind(DbCommand command, string id, long companyId)
+                {
+                    Add(command, "id", id);
+                    Add(command, "companyId", companyId);
+                }
+
+                private static void Add(DbCommand command, string name, object? value)
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = "@" + name;
+                    parameter.Value = value;
+                    command.Parameters.Add(parameter);
+                }
+            }
+            """;
+        const string Sql = "SELECT [TokenId] FROM [InvoiceOcr].[TokenMaster] WHERE [TokenId] = @id AND [CompanyId] = @companyId;";
+        var (_, sites) = SqlBindingSites.Analyze([("Store.cs", Source)], new HashSet<string>([Sql], StringComparer.Ordinal));
+
+        var site = Assert.Single(sites);
+        var errors = Binder.Value.Bind(TSqlBinder.Parse(Sql), site.Parameters);
+
+        Assert.Equal(["@companyId", "@id"], site.Parameters.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("System.Int64", site.Parameters["@companyId"]);
+        Assert.Contains(errors, e => e.Kind == BindErrorKind.TypeMismatch && e.Message.Contains("@companyId", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Parser_InvalidSyntax_IsReported()
     {
         Assert.Throws<InvalidOperationException>(() => TSqlBinder.Parse("SELEC [TokenId] FROM [InvoiceOcr].[TokenMaster];"));
