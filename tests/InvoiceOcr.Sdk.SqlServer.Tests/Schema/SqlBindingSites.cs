@@ -598,12 +598,13 @@ public sealed class SqlBindingSites
                 continue;
             }
 
-            // dialect.Add(command, "name", value): one constant string besides the command, and a value.
+            // dialect.Add(command, "name", value[, …]): one constant string besides the command; the value follows it.
             var others = list.Arguments.Where(a => a != argument).ToList();
             var names = others.Where(a => model.GetConstantValue(a.Expression) is { HasValue: true, Value: string }).ToList();
-            if (names.Count == 1 && others.Count == 2)
+            if (names.Count == 1 && others.Count >= 2)
             {
-                var value = others.Single(a => a != names[0]);
+                var after = others.IndexOf(names[0]) + 1;
+                var value = after < others.Count ? others[after] : others.First(a => a != names[0]);
                 parameters[Prefixed((string)model.GetConstantValue(names[0].Expression).Value!)] = ValueType(value.Expression, model, 0);
                 continue;
             }
