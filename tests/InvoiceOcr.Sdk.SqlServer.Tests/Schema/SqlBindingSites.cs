@@ -10,7 +10,11 @@ namespace InvoiceOcr.Sdk.SqlServer.Tests.Schema;
 /// <param name="Statements">The SQL texts (as written in the code, before the schema token is replaced) the command's text may be.</param>
 /// <param name="Parameters">Each parameter name (with <c>@</c>) and the full name of its value's .NET type (null when not known).</param>
 /// <param name="Location">The file and line of the command's creation.</param>
-public sealed record SqlBindingSite(IReadOnlySet<string> Statements, IReadOnlyDictionary<string, string?> Parameters, string Location);
+public sealed record SqlBindingSite(IReadOnlySet<string> Statements, IReadOnlyDictionary<string, string?> Parameters, string Location)
+{
+    /// <summary>Gets the result columns the code reads: the ordinal, the getter (<c>GetInt64</c>; <c>Bytes</c> for a <c>(byte[])reader[i]</c> cast) and where.</summary>
+    public IReadOnlyList<(int Ordinal, string Getter, string Location)> Reads { get; init; } = [];
+}
 
 /// <summary>
 /// Finds, with Roslyn, every place the SQL Server package's code (and every project it references, so the shared
@@ -214,14 +218,16 @@ public sealed class SqlBindingSites
                 }
             }
 
+            var reads = new List<(int, string, string)>();
             if (CommandVariable(expression, model) is { } variable)
             {
                 var body = EnclosingBody(expression);
                 CollectBindings(variable, body, model, parameters, 0);
+                CollectReads(variable, body, model, new Dictionary<ISymbol, (AnonymousFunctionExpressionSyntax, SemanticModel)>(SymbolEqualityComparer.Default), reads, 0);
             }
 
             var line = expression.GetLocation().GetLineSpan();
-            sites.Add(new SqlBindingSite(statements, parameters, Path.GetFileName(line.Path) + ":" + (line.StartLinePosition.Line + 1)));
+            sites.Add(new SqlBindingSite(statements, parameters, Path.GetFileName(line.Path) + ":" + (line.StartLinePosition.Line + 1)) { Reads = reads });
         }
 
         sites.AddRange(CommandTextSites());
@@ -272,13 +278,15 @@ public sealed class SqlBindingSites
             }
 
             var parameters = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            var reads = new List<(int, string, string)>();
             if (command is not null)
             {
                 CollectBindings(command, EnclosingBody(assignment), model, parameters, 0);
+                CollectReads(command, EnclosingBody(assignment), model, new Dictionary<ISymbol, (AnonymousFunctionExpressionSyntax, SemanticModel)>(SymbolEqualityComparer.Default), reads, 0);
             }
 
             var line = assignment.GetLocation().GetLineSpan();
-            yield return new SqlBindingSite(statements, parameters, Path.GetFileName(line.Path) + ":" + (line.StartLinePosition.Line + 1));
+            yield return new SqlBindingSite(statements, parameters, Path.GetFileName(line.Path) + ":" + (line.StartLinePosition.Line + 1)) { Reads = reads };
         }
     }
 
@@ -627,6 +635,194 @@ public sealed class SqlBindingSites
                 }
             }
         }
+    }
+
+    // Where the command's results are read: ExecuteReader into a reader, or the command handed to a helper that does.
+    private void CollectReads(ISymbol command, SyntaxNode body, SemanticModel model, Dictionary<ISymbol, (AnonymousFunctionExpressionSyntax Lambda, SemanticModel Model)> delegates, List<(int, string, string)> reads, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            return;
+        }
+
+        foreach (var use in body.DescendantNodes().OfType<IdentifierNameSyntax>().Where(i => SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(i).Symbol, command)).ToList())
+        {
+            if (use.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ExecuteReader" or "ExecuteReaderAsync" } execute && execute.Parent is InvocationExpressionSyntax call)
+            {
+                SyntaxNode node = call;
+                while (node.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait" } or InvocationExpressionSyntax or AwaitExpressionSyntax or ParenthesizedExpressionSyntax)
+                {
+                    node = node.Parent;
+                }
+
+                if (node.Parent is EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator } && model.GetDeclaredSymbol(declarator) is { } reader)
+                {
+                    CollectReaderReads(reader, EnclosingBody(use), model, new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default), delegates, reads, depth + 1);
+                }
+
+                continue;
+            }
+
+            if (use.Parent is ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax helperCall } list } argument
+                && model.GetSymbolInfo(helperCall).Symbol is IMethodSymbol helper && helper.OriginalDefinition.DeclaringSyntaxReferences.Length > 0)
+            {
+                var original = helper.OriginalDefinition;
+                var index = list.Arguments.IndexOf(argument);
+                if (index >= original.Parameters.Length)
+                {
+                    continue;
+                }
+
+                // Lambdas passed with the command (ReadAllAsync(command, r => ReadUsage(d, r))) read what the helper hands them.
+                var inner = new Dictionary<ISymbol, (AnonymousFunctionExpressionSyntax, SemanticModel)>(delegates, SymbolEqualityComparer.Default);
+                for (var i = 0; i < list.Arguments.Count && i < original.Parameters.Length; i++)
+                {
+                    if (list.Arguments[i].Expression is AnonymousFunctionExpressionSyntax lambda)
+                    {
+                        inner[original.Parameters[i]] = (lambda, model);
+                    }
+                }
+
+                foreach (var declaration in original.DeclaringSyntaxReferences.Select(r => r.GetSyntax()))
+                {
+                    CollectReads(original.Parameters[index], declaration, Model(declaration.SyntaxTree), inner, reads, depth + 1);
+                }
+            }
+        }
+    }
+
+    private void CollectReaderReads(ISymbol reader, SyntaxNode body, SemanticModel model, Dictionary<ISymbol, int> ordinals, Dictionary<ISymbol, (AnonymousFunctionExpressionSyntax Lambda, SemanticModel Model)> delegates, List<(int, string, string)> reads, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            return;
+        }
+
+        foreach (var use in body.DescendantNodes().OfType<IdentifierNameSyntax>().Where(i => SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(i).Symbol, reader)).ToList())
+        {
+            var where = Path.GetFileName(use.SyntaxTree.FilePath) + ":" + (use.GetLocation().GetLineSpan().StartLinePosition.Line + 1);
+
+            // reader.GetInt64(5)
+            if (use.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var getter } access && getter.StartsWith("Get", StringComparison.Ordinal)
+                && access.Parent is InvocationExpressionSyntax { ArgumentList.Arguments.Count: 1 } get)
+            {
+                if (Evaluate(get.ArgumentList.Arguments[0].Expression, model, ordinals) is { } ordinal)
+                {
+                    reads.Add((ordinal, getter, where));
+                }
+
+                continue;
+            }
+
+            // (byte[])reader[6]
+            if (use.Parent is ElementAccessExpressionSyntax { ArgumentList.Arguments.Count: 1 } element && element.Parent is CastExpressionSyntax cast
+                && cast.Type.ToString() == "byte[]" && Evaluate(element.ArgumentList.Arguments[0].Expression, model, ordinals) is { } index)
+            {
+                reads.Add((index, "Bytes", where));
+                continue;
+            }
+
+            if (use.Parent is not ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax call } list } argument)
+            {
+                continue;
+            }
+
+            var position = list.Arguments.IndexOf(argument);
+
+            // map(reader): a lambda handed down with the command.
+            if (model.GetSymbolInfo(call.Expression).Symbol is IParameterSymbol delegateParameter && delegates.TryGetValue(delegateParameter.OriginalDefinition, out var lambda))
+            {
+                var parameters = lambda.Lambda switch
+                {
+                    SimpleLambdaExpressionSyntax simple => [simple.Parameter],
+                    ParenthesizedLambdaExpressionSyntax parenthesized => parenthesized.ParameterList.Parameters.ToList(),
+                    _ => new List<ParameterSyntax>(),
+                };
+                if (position < parameters.Count && lambda.Model.GetDeclaredSymbol(parameters[position]) is { } lambdaReader)
+                {
+                    CollectReaderReads(lambdaReader, lambda.Lambda.Body, lambda.Model, new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default), delegates, reads, depth + 1);
+                }
+
+                continue;
+            }
+
+            if (model.GetSymbolInfo(call).Symbol is not IMethodSymbol method || position >= method.Parameters.Length)
+            {
+                continue;
+            }
+
+            // A helper reading at an offset (ReadLimits(reader, 14)): evaluate its int arguments.
+            var original = method.OriginalDefinition;
+            var innerOrdinals = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
+            for (var i = 0; i < list.Arguments.Count && i < original.Parameters.Length; i++)
+            {
+                if (original.Parameters[i].Type.SpecialType == SpecialType.System_Int32 && Evaluate(list.Arguments[i].Expression, model, ordinals) is { } value)
+                {
+                    innerOrdinals[original.Parameters[i]] = value;
+                }
+            }
+
+            foreach (var target in Implementations(original))
+            {
+                foreach (var declaration in target.DeclaringSyntaxReferences.Select(r => r.GetSyntax()))
+                {
+                    var targetOrdinals = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
+                    foreach (var (parameter, value) in innerOrdinals)
+                    {
+                        targetOrdinals[target.Parameters[((IParameterSymbol)parameter).Ordinal]] = value;
+                    }
+
+                    CollectReaderReads(target.Parameters[position], declaration, Model(declaration.SyntaxTree), targetOrdinals, delegates, reads, depth + 1);
+                }
+            }
+        }
+    }
+
+    // A method with a body, or the overrides of an abstract or virtual one (the dialect's ReadTime).
+    private List<IMethodSymbol> Implementations(IMethodSymbol method)
+    {
+        var result = new List<IMethodSymbol>();
+        if (!method.IsAbstract && method.DeclaringSyntaxReferences.Length > 0)
+        {
+            result.Add(method);
+        }
+
+        if (method.IsAbstract || method.IsVirtual)
+        {
+            foreach (var (node, model) in _allNodes.Where(n => n.Node is MethodDeclarationSyntax))
+            {
+                if (model.GetDeclaredSymbol(node) is IMethodSymbol candidate)
+                {
+                    for (var m = candidate.OverriddenMethod; m is not null; m = m.OverriddenMethod)
+                    {
+                        if (SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, method))
+                        {
+                            result.Add(candidate);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static int? Evaluate(ExpressionSyntax expression, SemanticModel model, Dictionary<ISymbol, int> ordinals)
+    {
+        if (model.GetConstantValue(expression) is { HasValue: true, Value: int constant })
+        {
+            return constant;
+        }
+
+        return expression switch
+        {
+            ParenthesizedExpressionSyntax p => Evaluate(p.Expression, model, ordinals),
+            BinaryExpressionSyntax { RawKind: (int)SyntaxKind.AddExpression } add => Evaluate(add.Left, model, ordinals) + Evaluate(add.Right, model, ordinals),
+            BinaryExpressionSyntax { RawKind: (int)SyntaxKind.SubtractExpression } sub => Evaluate(sub.Left, model, ordinals) - Evaluate(sub.Right, model, ordinals),
+            IdentifierNameSyntax when model.GetSymbolInfo(expression).Symbol is { } symbol && ordinals.TryGetValue(symbol, out var value) => value,
+            _ => null,
+        };
     }
 
     private static string Prefixed(string name) => name.StartsWith('@') ? name : "@" + name;

@@ -182,6 +182,9 @@ public enum BindErrorKind
     /// <summary>An <c>inserted.</c>/<c>deleted.</c> reference outside an OUTPUT clause, of the wrong pseudo table, or to a column of another table.</summary>
     PseudoTableColumn,
 
+    /// <summary>A column the C# code reads from the results that is not there, or not of the type its getter reads.</summary>
+    ResultColumn,
+
     /// <summary>A construct the binder does not model; it fails closed rather than pass what it cannot check.</summary>
     Unsupported,
 }

@@ -137,6 +137,82 @@ public sealed class TSqlBinder
         return context.Errors;
     }
 
+    /// <summary>
+    /// Returns the column types of the result sets a statement returns to its caller (top-level SELECTs and OUTPUT
+    /// clauses, in order), as bound with the given parameters.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<SqlType>> ResultSets(TSqlFragment script, IReadOnlyDictionary<string, string?> parameters)
+    {
+        var types = parameters.ToDictionary(p => p.Key, p => SqlType.FromClr(p.Value), StringComparer.OrdinalIgnoreCase);
+        var context = new Context(this, types, checkParameters: false);
+        foreach (var batch in script is TSqlScript s ? s.Batches.Select(b => (IEnumerable<TSqlStatement>)b.Statements) : [Statements(script)])
+        {
+            context.DeclaredVariables.Clear();
+            foreach (var statement in batch)
+            {
+                context.Statement(statement);
+            }
+        }
+
+        return context.ResultSets;
+    }
+
+    /// <summary>
+    /// Checks the columns the C# code reads from a statement's results (<c>reader.GetInt64(5)</c>) against the types the
+    /// statement returns: SqlClient's typed getters do not convert (GetInt64 on an INT column throws).
+    /// </summary>
+    public IReadOnlyList<BindError> CheckReads(TSqlFragment script, IReadOnlyDictionary<string, string?> parameters, IEnumerable<(int Ordinal, string Getter, string Location)> reads)
+    {
+        var errors = new List<BindError>();
+        var sets = ResultSets(script, parameters);
+        var readList = reads.ToList();
+        if (readList.Count == 0)
+        {
+            return errors;
+        }
+
+        if (sets.Count == 0)
+        {
+            errors.Add(new BindError(BindErrorKind.ResultColumn, $"The code reads columns ({readList[0].Location}) but the statement returns no result set."));
+            return errors;
+        }
+
+        foreach (var (ordinal, getter, location) in readList.Distinct())
+        {
+            foreach (var set in sets)
+            {
+                if (ordinal >= set.Count)
+                {
+                    errors.Add(new BindError(BindErrorKind.ResultColumn, $"{getter}({ordinal}) at {location}: the result set has only {set.Count} columns."));
+                    continue;
+                }
+
+                var column = set[ordinal];
+                if (column.Kind != SqlTypeKind.Unknown && !Reads(getter, column))
+                {
+                    errors.Add(new BindError(BindErrorKind.ResultColumn, $"{getter}({ordinal}) at {location} reads a {column} column: SqlClient throws InvalidCastException."));
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    // What each typed getter of SqlDataReader accepts without an InvalidCastException.
+    private static bool Reads(string getter, SqlType column) => getter switch
+    {
+        "GetString" or "GetChars" => column.Kind == SqlTypeKind.Text,
+        "GetInt64" => column is { Kind: SqlTypeKind.Integer, IntegerBytes: 8 },
+        "GetInt32" => column is { Kind: SqlTypeKind.Integer, IntegerBytes: 4 },
+        "GetInt16" => column is { Kind: SqlTypeKind.Integer, IntegerBytes: 2 },
+        "GetByte" => column is { Kind: SqlTypeKind.Integer, IntegerBytes: 1 },
+        "GetBoolean" => column.Kind == SqlTypeKind.Bit,
+        "GetDateTime" => column.Kind is SqlTypeKind.DateTime or SqlTypeKind.Date,
+        "GetDecimal" or "GetDouble" or "GetFloat" => column.Kind == SqlTypeKind.Decimal,
+        "Bytes" or "GetBytes" => column.Kind == SqlTypeKind.Binary,
+        _ => true,
+    };
+
     private static SqlType First(IReadOnlyList<SqlType> args) => args.Count > 0 ? args[0] : SqlType.Unknown;
 
     private static IEnumerable<TSqlStatement> Statements(TSqlFragment script) => script switch
@@ -222,6 +298,8 @@ public sealed class TSqlBinder
 
         public HashSet<string> UsedParameters { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+        public List<List<SqlType>> ResultSets { get; } = [];
+
         private readonly HashSet<string> _reported = new(StringComparer.OrdinalIgnoreCase);
 
         private void Error(BindErrorKind kind, string message) => Errors.Add(new BindError(kind, message));
@@ -231,7 +309,7 @@ public sealed class TSqlBinder
             switch (statement)
             {
                 case SelectStatement select:
-                    Query(select.QueryExpression, null);
+                    ResultSets.Add([.. Query(select.QueryExpression, null).Select(c => c.Type)]);
                     break;
                 case InsertStatement insert:
                     Insert(insert.InsertSpecification);
@@ -674,11 +752,13 @@ public sealed class TSqlBinder
 
         private void Output(OutputClause output, Scope scope)
         {
+            var resultSet = new List<SqlType>();
+            ResultSets.Add(resultSet);
             foreach (var element in output.SelectColumns)
             {
                 if (element is SelectScalarExpression scalar)
                 {
-                    Scalar(scalar.Expression, scope);
+                    resultSet.Add(Scalar(scalar.Expression, scope));
                 }
                 else
                 {

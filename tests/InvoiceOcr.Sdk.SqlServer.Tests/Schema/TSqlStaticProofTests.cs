@@ -164,7 +164,7 @@ public sealed class TSqlStaticProofTests
 
         foreach (var site in sites)
         {
-            var errors = Binder.Value.Bind(parsed, site.Parameters);
+            var errors = Binder.Value.Bind(parsed, site.Parameters).Concat(Binder.Value.CheckReads(parsed, site.Parameters, site.Reads)).ToList();
             Assert.True(errors.Count == 0, $"{key} as bound at {site.Location} ({string.Join(", ", site.Parameters.Select(p => p.Key + ":" + (p.Value ?? "?")))}):\n" + string.Join("\n", errors));
         }
     }
@@ -331,6 +331,34 @@ public sealed class TSqlStaticProofTests
         var errors = Binder.Value.Bind(TSqlBinder.Parse(sql));
 
         Assert.Contains(errors, e => e.Message.Contains(typo, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void BindingSites_ReadsOfSharedMappingCode_AreFollowedToTheirOrdinals()
+    {
+        // SelectKey is read by AdoKeyMapping.ReadKey (through the dialect's overrides and ReadLimits(reader, 14)).
+        var site = Assert.Single(Analysis.Value.Sites, s => s.Statements.Contains(Raw("SelectKey")));
+        var usage = Assert.Single(Analysis.Value.Sites, s => s.Statements.Contains(Raw("ListUsage")));
+
+        Assert.Equal(Enumerable.Range(0, 23), site.Reads.Select(r => r.Ordinal).Distinct().Order());
+        Assert.Contains(site.Reads, r => r is { Ordinal: 8, Getter: "GetByte" });
+        Assert.Contains(site.Reads, r => r is { Ordinal: 16, Getter: "GetInt64" });
+        Assert.Contains(site.Reads, r => r is { Ordinal: 6, Getter: "Bytes" });
+        Assert.Contains(usage.Reads, r => r is { Ordinal: 20, Getter: "GetInt32" }); // through ReadAllAsync's lambda
+    }
+
+    [Fact]
+    public void CheckReads_GetterOfTheWrongWidthOrMissingColumn_IsRejected()
+    {
+        var parsed = TSqlBinder.Parse("SELECT [Weight], [TokensUsed] FROM [InvoiceOcr].[TokenMaster] WHERE [TokenId] = @id;");
+        var bound = new Dictionary<string, string?> { ["@id"] = "System.String" };
+
+        var errors = Binder.Value.CheckReads(parsed, bound, [(0, "GetInt64", "Store.cs:1"), (1, "GetInt64", "Store.cs:2"), (2, "GetString", "Store.cs:3")]);
+
+        Assert.Equal(2, errors.Count);
+        Assert.All(errors, e => Assert.Equal(BindErrorKind.ResultColumn, e.Kind));
+        Assert.Contains(errors, e => e.Message.Contains("GetInt64(0)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Message.Contains("GetString(2)", StringComparison.Ordinal));
     }
 
     [Fact]
