@@ -69,8 +69,10 @@ internal static class SqlServerQueries
         "UPDATE [{schema}].[TokenMaster] SET [SecretCiphertext] = @cipher, [SecretKeyId] = @keyId WHERE [TokenId] = @id;";
 
     public const string SelectKeyForReserve =
-        "SELECT [CompanyId], [ProjectId], [Status], [ExpiresAtUtc], [LifetimeTokenLimit], [TokensUsed], [TokensReserved], [CooldownUntilUtc], " +
-        "[RequestsPerMinute], [RequestsPerDay], [TokensPerMinute], [TokensPerDay] FROM [{schema}].[TokenMaster] WITH (UPDLOCK, ROWLOCK) WHERE [TokenId] = @id;";
+        "SELECT t.[CompanyId], t.[ProjectId], t.[Status], t.[ExpiresAtUtc], t.[LifetimeTokenLimit], t.[TokensUsed], t.[TokensReserved], t.[CooldownUntilUtc], " +
+        "t.[RequestsPerMinute], t.[RequestsPerDay], t.[TokensPerMinute], t.[TokensPerDay], " +
+        "p.[ProjectId], p.[RequestsPerMinute], p.[RequestsPerDay], p.[TokensPerMinute], p.[TokensPerDay], p.[BlockedUntilUtc] " +
+        "FROM [{schema}].[TokenMaster] AS t WITH (UPDLOCK, ROWLOCK) LEFT JOIN [{schema}].[QuotaProjects] AS p ON p.[ProjectId] = t.[ProjectId] WHERE t.[TokenId] = @id;";
 
     public const string CountWindow =
         "UPDATE [{schema}].[QuotaWindows] WITH (UPDLOCK, HOLDLOCK) SET [Requests] = [Requests] + 1, [Tokens] = [Tokens] + @tokens " +

@@ -681,6 +681,13 @@ public sealed class SqlBindingSites
                     {
                         inner[original.Parameters[i]] = (lambda, model);
                     }
+                    else if (list.Arguments[i].Expression is IdentifierNameSyntax forwarded
+                        && model.GetSymbolInfo(forwarded).Symbol is { } forwardedSymbol
+                        && delegates.TryGetValue(forwardedSymbol, out var forwardedLambda))
+                    {
+                        // A helper that forwards its delegate to another (ReadAllAsync(command, read) => Ledger.ReadAllAsync(command, read)).
+                        inner[original.Parameters[i]] = forwardedLambda;
+                    }
                 }
 
                 foreach (var declaration in original.DeclaringSyntaxReferences.Select(r => r.GetSyntax()))
