@@ -189,7 +189,7 @@ internal sealed class PostgreSqlMultiProcessRun : IAsyncDisposable
                     ["InitialDelay"] = "00:00:00.200",
                     ["MaxDelay"] = "00:00:02",
                     ["AttemptTimeout"] = "12:00:00", // fake time: 72 real seconds, so no attempt is cut off mid-billing
-                    ["TotalTimeout"] = "1.00:00:00",
+                    ["TotalTimeout"] = "20:00:00", // the reservation (1 day) must outlive the call that holds it
                 },
                 ["PostgreSql"] = new JsonObject
                 {

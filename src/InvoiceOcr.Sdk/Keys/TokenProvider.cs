@@ -229,7 +229,7 @@ internal sealed partial class TokenProvider : ITokenProvider
         }
 
         DateTimeOffset? retryAt = null;
-        var retryReason = QuotaRejectionReason.KeyMinuteLimit;
+        (QuotaRejectionReason Reason, ApiKey Key)? retryCause = null;
         var headroomRejected = false;
         var lifetimeShort = false;
         foreach (var key in WeightedOrder(candidates))
@@ -286,7 +286,7 @@ internal sealed partial class TokenProvider : ITokenProvider
                     if (result.RetryAt is { } at && (retryAt is null || at < retryAt))
                     {
                         retryAt = at;
-                        retryReason = result.Reason;
+                        retryCause = (result.Reason, key);
                     }
 
                     break;
@@ -309,7 +309,7 @@ internal sealed partial class TokenProvider : ITokenProvider
             LogNoHeadroom(_logger, request.CompanyId, wait);
             throw new InvoiceOcrException(
                 InvoiceOcrErrorKind.LocalQuotaExceeded,
-                string.Create(CultureInfo.InvariantCulture, $"{LimitReached(retryReason)} Please try again in {Math.Ceiling(wait.TotalSeconds)} seconds."))
+                string.Create(CultureInfo.InvariantCulture, $"{LimitReached(retryCause)} Please try again in {Math.Ceiling(wait.TotalSeconds)} seconds."))
             {
                 RetryAfter = wait,
             };
@@ -347,17 +347,38 @@ internal sealed partial class TokenProvider : ITokenProvider
         }
     }
 
-    /// <summary>Says which limit is reached, in the caller's words: a request limit is not a token quota, and a daily limit names its day.</summary>
-    private static string LimitReached(QuotaRejectionReason reason) => reason switch
+    /// <summary>
+    /// Says which limit is reached, in the caller's words: a request limit is not a token quota, the limit and its size are
+    /// named, and a daily limit names its day boundary (Google's Pacific midnight, not the UTC days of the usage report).
+    /// </summary>
+    private static string LimitReached((QuotaRejectionReason Reason, ApiKey Key)? cause)
     {
-        QuotaRejectionReason.KeyDayLimit or QuotaRejectionReason.ProjectDayLimit =>
-            "Your company has reached its daily limit of AI requests or tokens; days end at midnight Pacific time (America/Los_Angeles).",
-        QuotaRejectionReason.ProjectBlocked =>
-            "The AI service's daily quota for your company's keys is used up until midnight Pacific time (America/Los_Angeles).",
-        QuotaRejectionReason.KeyCoolingDown =>
-            "The AI service asked your company's keys to slow down.",
-        _ => "Your company has reached its per-minute limit of AI requests or tokens.",
-    };
+        const string PacificDay = "Google's days start at midnight Pacific time (America/Los_Angeles)";
+        if (cause is not { } c)
+        {
+            return "The AI token quota of your company is used up for now.";
+        }
+
+        var rates = c.Key.Rates;
+        return c.Reason switch
+        {
+            QuotaRejectionReason.KeyMinuteLimit => $"The per-minute {Which(rates.RequestsPerMinute, rates.TokensPerMinute, "RPM", "TPM")} of your company's AI token was reached.",
+            QuotaRejectionReason.KeyDayLimit => $"The per-day {Which(rates.RequestsPerDay, rates.TokensPerDay, "RPD", "TPD")} of your company's AI token was reached; {PacificDay}.",
+            QuotaRejectionReason.ProjectMinuteLimit => "The per-minute request or token limit of your AI token's Google project was reached.",
+            QuotaRejectionReason.ProjectDayLimit => $"The per-day request or token limit of your AI token's Google project was reached; {PacificDay}.",
+            QuotaRejectionReason.ProjectBlocked => $"Gemini reported that the daily quota of your AI token's Google project is used up; {PacificDay}.",
+            QuotaRejectionReason.KeyCoolingDown => "Gemini reported a per-minute rate limit for your company's AI token; it is cooling down.",
+            _ => "The AI token quota of your company is used up for now.",
+        };
+
+        static string Which(long? requests, long? tokens, string requestName, string tokenName) => (requests, tokens) switch
+        {
+            ({ } r, null) => string.Create(CultureInfo.InvariantCulture, $"request limit ({requestName} {r})"),
+            (null, { } t) => string.Create(CultureInfo.InvariantCulture, $"token limit ({tokenName} {t})"),
+            ({ } r, { } t) => string.Create(CultureInfo.InvariantCulture, $"request or token limit ({requestName} {r}, {tokenName} {t})"),
+            _ => "request or token limit",
+        };
+    }
 
     private async Task<ApiKeyStatus> ApplyTimeAndUsageTransitionsAsync(ApiKey key, DateTimeOffset now, CancellationToken cancellationToken)
     {
