@@ -40,6 +40,13 @@ public sealed class ResultCacheOptions
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan LocalExpiration { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Gets or sets a value indicating whether results are also kept in process. Off, every lookup goes to Redis: an
+    /// invalidation is seen at once by every instance, at the cost of a Redis round trip per lookup.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool UseLocalLevel { get; set; } = true;
+
     /// <summary>Gets or sets the size cap of the in-process level, in bytes of serialized results; the least recently used are evicted past it.</summary>
     /// <value>The default value is 64 MiB.</value>
     [Range(1024, long.MaxValue)]

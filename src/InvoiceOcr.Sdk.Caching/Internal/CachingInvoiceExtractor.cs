@@ -44,7 +44,12 @@ internal sealed partial class CachingInvoiceExtractor(
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(document.Content.Span));
         var key = Key(context.CompanyId, sha256);
         string[] tags = [CompanyTag(context.CompanyId), DocumentTag(context.CompanyId, sha256)];
-        var entry = new HybridCacheEntryOptions { Expiration = settings.Expiration, LocalCacheExpiration = settings.LocalExpiration };
+        var entry = new HybridCacheEntryOptions
+        {
+            Expiration = settings.Expiration,
+            LocalCacheExpiration = settings.LocalExpiration,
+            Flags = settings.UseLocalLevel ? null : HybridCacheEntryFlags.DisableLocalCache,
+        };
 
         try
         {
