@@ -86,26 +86,20 @@ internal sealed partial class BypassingDistributedCache(
             return false;
         }
 
-        // The first use connects (without throwing when Redis is down); afterwards a dropped connection is seen at once.
+        // The first use connects, without throwing when Redis is down. A connection that is not up yet is not taken as
+        // a failure here (it may still be connecting): the operation itself fails within RedisTimeout and trips the bypass.
         await connection.GetAsync().ConfigureAwait(false);
-        if (!connection.IsConnected)
-        {
-            Trip(null);
-            metrics.RedisBypassed();
-            return false;
-        }
-
         return true;
     }
 
-    private void Trip(Exception? error)
+    private void Trip(Exception error)
     {
         var until = timeProvider.GetUtcNow() + options.Value.RedisRetryAfter;
         Interlocked.Exchange(ref _bypassUntilTicks, until.UtcTicks);
         metrics.RedisFailed();
-        LogRedisBypassed(logger, options.Value.RedisRetryAfter, error?.GetType().Name ?? "not connected", error);
+        LogRedisBypassed(logger, options.Value.RedisRetryAfter, error.GetType().Name, error);
     }
 
     [LoggerMessage(5101, LogLevel.Warning, "Redis (the result cache's second level) failed ({Reason}); the cache uses only its in-process level for {RetryAfter}. Extractions go on.")]
-    private static partial void LogRedisBypassed(ILogger logger, TimeSpan retryAfter, string reason, Exception? exception);
+    private static partial void LogRedisBypassed(ILogger logger, TimeSpan retryAfter, string reason, Exception exception);
 }
