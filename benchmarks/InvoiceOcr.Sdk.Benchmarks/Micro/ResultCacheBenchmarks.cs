@@ -39,6 +39,7 @@ public class ResultCacheBenchmarks
             options.RedisConfiguration = Environment.GetEnvironmentVariable("INVOICEOCR_REDIS") ?? "127.0.0.1:56379";
             options.RedisInstanceName = $"invoiceocr-bench-{Guid.NewGuid():N}:";
             options.UseLocalLevel = false;
+            options.RedisTimeout = TimeSpan.FromSeconds(5);
         }).ConfigureAwait(false);
 
         // Fill both caches once; every later call is a hit.

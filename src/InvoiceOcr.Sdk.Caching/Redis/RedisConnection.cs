@@ -35,7 +35,8 @@ internal sealed class RedisConnection(IOptions<ResultCacheOptions> options) : IA
                 var configuration = ConfigurationOptions.Parse(settings.RedisConfiguration ?? throw new InvalidOperationException("InvoiceOcr:ResultCache:RedisConfiguration is not set."));
                 configuration.AbortOnConnectFail = false;
                 var timeout = (int)settings.RedisTimeout.TotalMilliseconds;
-                configuration.ConnectTimeout = timeout;
+                // Connecting includes the client's own warm-up (a cold process can need seconds); operations keep the tight time-out.
+                configuration.ConnectTimeout = Math.Max(timeout, 5000);
                 configuration.SyncTimeout = timeout;
                 configuration.AsyncTimeout = timeout;
                 configuration.ConnectRetry = 1;

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using InvoiceOcr.TestSupport;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace InvoiceOcr.Sdk.Caching.Tests.Redis;
@@ -19,6 +21,9 @@ public sealed class SharedRedisTests
         {
             options.RedisConfiguration = RedisServerProcess.SharedConfiguration;
             options.RedisInstanceName = prefix;
+
+            // Generous: a cold test process must not take a slow first write for an outage (that is the other test).
+            options.RedisTimeout = TimeSpan.FromSeconds(5);
         }
 
         await using var first = await CacheHost.StartAsync(emulator, Company, Shared);
@@ -35,6 +40,29 @@ public sealed class SharedRedisTests
         Assert.Equal(paid.OperationId, shared.OperationId);
         Assert.Equal(0, await second.LedgerRowsAsync(Company));
         Assert.Equal(HealthStatus.Healthy, (await second.ReadinessAsync()).Status);
+    }
+
+    [Fact]
+    public async Task ExtractAsync_SecondOsProcessSharingRedis_GetsTheFirstProcesssResultWithNoModelCall()
+    {
+        await using var emulator = await CacheHost.StartEmulatorAsync();
+        var prefix = $"invoiceocr-test-{Guid.NewGuid():N}:";
+        await using var first = await CacheHost.StartAsync(emulator, Company, options =>
+        {
+            options.RedisConfiguration = RedisServerProcess.SharedConfiguration;
+            options.RedisInstanceName = prefix;
+
+            // Generous: a cold test process must not take a slow first write for an outage (that is the other test).
+            options.RedisTimeout = TimeSpan.FromSeconds(5);
+        });
+        var paid = await first.Extractor.ExtractAsync(await CacheHost.DocumentAsync(), new ExtractionContext(Company), Ct);
+        Assert.Single(emulator.Ledger.Entries);
+
+        var output = await RunHostAsync(
+            emulator.BaseAddress.ToString(), RedisServerProcess.SharedConfiguration, prefix, Company, CacheHost.Secret, SharedData.Invoice("zugferd/EN16931_Einfach.pdf"));
+
+        Assert.Equal($"cache=Hit operation={paid.OperationId} ledger=0", output);
+        Assert.Single(emulator.Ledger.Entries);
     }
 
     [Fact]
@@ -68,5 +96,26 @@ public sealed class SharedRedisTests
         Assert.Equal(HealthStatus.Degraded, readiness.Status);
         Assert.Equal(3, emulator.Ledger.Entries.Count);
         Assert.Equal(emulator.Ledger.Entries.Count, await host.LedgerRowsAsync(Company));
+    }
+
+    private static async Task<string> RunHostAsync(params string[] arguments)
+    {
+        // tests/InvoiceOcr.Sdk.Caching.Tests/bin/<Configuration>/<tfm> -> tests/InvoiceOcr.Sdk.Caching.TestHost/bin/<Configuration>/<tfm>
+        var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var host = Path.Combine(baseDir.Parent!.Parent!.Parent!.Parent!.FullName, "InvoiceOcr.Sdk.Caching.TestHost", "bin", baseDir.Parent.Name, baseDir.Name, "InvoiceOcr.Sdk.Caching.TestHost.dll");
+        Assert.True(File.Exists(host), "The test host was not built at " + host);
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(host);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        Assert.True(process.ExitCode == 0, $"The test host failed ({process.ExitCode}): {await stderr}");
+        return (await stdout).Trim();
     }
 }
