@@ -20,17 +20,23 @@ public sealed class InMemoryReconciliationTests
         await harness.RunAsync(Reconciliation.Calls, Reconciliation.Concurrency);
 
         var sdk = await harness.ListSdkUsageAsync();
-        Reconciliation.AssertLedgersMatch(harness, sdk);
+        var unknown = await harness.Services.GetRequiredService<IKeyPoolQueries>().ListUnknownOutcomeAttemptsAsync(null, CancellationToken.None);
+        Reconciliation.AssertLedgersMatch(harness, sdk, unknown: unknown);
         Reconciliation.AssertLimitsHeld(harness, sdk);
 
-        // The in-memory store settles every call: each key's running total is the emulator's, and nothing stays reserved.
+        // Every token kind was exercised: a thinking model and cached prompts.
+        Assert.True(sdk.Sum(r => r.ThoughtsTokens) > 0 && sdk.Sum(r => r.CachedTokens) > 0, "Thoughts and cached tokens must be non-zero.");
+        Assert.Contains(harness.Emulator.Ledger.Entries, e => e.AnswerLost);
+
+        // The in-memory store settles every call: each key's running total is its ledger rows plus its unknown-outcome
+        // attempts at their estimate (the SDK cannot know less than that), and nothing stays reserved.
         var keys = harness.Services.GetRequiredService<IApiKeyStore>();
-        var billed = harness.Emulator.Ledger.TotalsByKey();
         foreach (var key in harness.Keys)
         {
             var stored = await keys.GetAsync(key.Id, CancellationToken.None);
             Assert.NotNull(stored);
-            Assert.Equal(billed.TryGetValue(key.Id, out var totals) ? totals.TotalTokens : 0, stored.TokensUsed);
+            var expected = sdk.Where(r => r.KeyId == key.Id).Sum(r => r.TotalTokens) + unknown.Where(u => u.KeyId == key.Id).Sum(u => u.ChargedTokens);
+            Assert.Equal((key.Id, expected), (key.Id, stored.TokensUsed));
             Assert.Equal(0, stored.TokensReserved);
         }
 

@@ -51,15 +51,18 @@ public sealed class MultiProcessReconciliationTests
         Reconciliation.AssertLedgersEqual(entries, run.Keys, sdk);
         Reconciliation.AssertLimitsHeld(entries, sdk, MultiProcessRun.RequestsPerDayC1A);
 
-        // No outage, so every reservation was settled or released: each key's running total, kept by two processes
-        // through one file, is what the service billed, and nothing stays reserved.
+        // No outage, so every reservation was settled, released or charged: each key's running total, kept by two processes
+        // through one file, is at least what the service billed (a request sent with no answer read, a cut connection or a
+        // truncated body, is charged at its estimate, since the service may have billed it), and nothing stays reserved.
+        // Until the SQLite store journals attempts (IOperationStore), those charges cannot be listed, so this is a bound.
         Assert.All(workers, w => Assert.Equal(0, w.Diversions));
         var billed = run.Emulator.Ledger.TotalsByKey();
         foreach (var key in run.Keys)
         {
             var stored = await run.Store.GetAsync(key.Id, CancellationToken.None);
             Assert.NotNull(stored);
-            Assert.Equal((key.Id, billed.TryGetValue(key.Id, out var totals) ? totals.TotalTokens : 0), (key.Id, stored.TokensUsed));
+            var billedTokens = billed.TryGetValue(key.Id, out var totals) ? totals.TotalTokens : 0;
+            Assert.True(stored.TokensUsed >= billedTokens, $"{key.Id}: {stored.TokensUsed} tokens counted, fewer than the {billedTokens} billed.");
             Assert.Equal((key.Id, 0L), (key.Id, stored.TokensReserved));
         }
 

@@ -113,7 +113,7 @@ internal sealed class MultiProcessRun : IAsyncDisposable
                     ["InitialDelay"] = "00:00:00.200",
                     ["MaxDelay"] = "00:00:02",
                     ["AttemptTimeout"] = "12:00:00", // fake time: 72 real seconds, so no attempt is cut off mid-billing
-                    ["TotalTimeout"] = "1.00:00:00",
+                    ["TotalTimeout"] = "20:00:00",
                 },
                 ["Sqlite"] = new JsonObject
                 {

@@ -14,7 +14,7 @@ internal static class Reconciliation
     public const int Calls = 5_000;
     public const int Concurrency = 16;
 
-    public static void AssertLedgersMatch(ReconciliationHarness harness, IReadOnlyList<UsageRecord> sdk, int calls = Calls)
+    public static void AssertLedgersMatch(ReconciliationHarness harness, IReadOnlyList<UsageRecord> sdk, int calls = Calls, IReadOnlyList<UnknownOutcomeAttempt>? unknown = null)
     {
         var entries = harness.Emulator.Ledger.Entries;
 
@@ -31,19 +31,38 @@ internal static class Reconciliation
         Assert.True(harness.Failures.Count + harness.Succeeded == calls, "Every call either returned or threw a typed InvoiceOcrException.");
         Assert.Contains(harness.Telemetry.Lines, l => l.Contains(nameof(InvoiceOcrErrorKind.RateLimitedPerMinute), StringComparison.Ordinal));
         Assert.Contains(harness.Telemetry.Lines, l => l.Contains(nameof(InvoiceOcrErrorKind.ServerError), StringComparison.Ordinal));
-        var failedAttempts = harness.Telemetry.Lines.Count(l => l.StartsWith("Warning InvoiceOcr.Sdk.Resilience.ModelCallExecutor Attempt ", StringComparison.Ordinal));
+        var failedAttempts = harness.Telemetry.Lines.Count(l => l.StartsWith("Warning InvoiceOcr.Sdk.Pipeline.SettlementStage Attempt ", StringComparison.Ordinal));
         Assert.True(failedAttempts >= calls / 10, $"Only {failedAttempts} failed attempts: the faults did not happen.");
         Assert.Contains(sdk, r => r.Outcome == UsageOutcome.Failure);
 
-        AssertLedgersEqual(entries, harness.Keys, sdk);
+        AssertLedgersEqual(entries, harness.Keys, sdk, unknown);
     }
 
     /// <summary>
     /// The SDK's ledger equals the emulator's: one row per billed response (nothing lost, nothing doubled), and per key
     /// the same calls and every token count; every row names the key's company and the project billed.
     /// </summary>
-    public static void AssertLedgersEqual(IReadOnlyList<EmulatorLedgerEntry> entries, IReadOnlyList<HarnessKey> keys, IReadOnlyList<UsageRecord> sdk)
+    public static void AssertLedgersEqual(IReadOnlyList<EmulatorLedgerEntry> entries, IReadOnlyList<HarnessKey> keys, IReadOnlyList<UsageRecord> sdk, IReadOnlyList<UnknownOutcomeAttempt>? unknown = null)
     {
+        // Billed but lost: every call the emulator billed whose answer never reached the SDK is an attempt the SDK names as
+        // outcome-unknown (matched by the attempt id the test-only header carried), and no other billed call is.
+        var lost = entries.Where(e => e.AnswerLost).ToList();
+        if (unknown is not null)
+        {
+            var unknownIds = unknown.Select(u => u.AttemptId).ToHashSet(StringComparer.Ordinal);
+            var ledgerIds = sdk.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+            Assert.All(entries, e => Assert.False(string.IsNullOrEmpty(e.TestAttempt), "A billed call carried no attempt id."));
+            Assert.Equal(entries.Count, entries.Select(e => e.TestAttempt).Distinct(StringComparer.Ordinal).Count());
+            Assert.All(lost, e => Assert.True(unknownIds.Contains(e.TestAttempt!), $"Billed call {e.ResponseId} lost its answer and attempt {e.TestAttempt} is not named as outcome-unknown."));
+            Assert.All(entries.Where(e => !e.AnswerLost), e => Assert.True(ledgerIds.Contains(e.TestAttempt!), $"Billed call {e.ResponseId} (attempt {e.TestAttempt}) has no ledger row."));
+            Assert.All(sdk, r => Assert.DoesNotContain(r.Id, unknownIds));
+            entries = [.. entries.Where(e => !e.AnswerLost)];
+        }
+        else
+        {
+            Assert.Empty(lost);
+        }
+
         // Nothing doubled: one row per attempt and per billed response.
         Assert.Equal(sdk.Count, sdk.Select(r => r.Id).Distinct(StringComparer.Ordinal).Count());
         Assert.All(sdk, r => Assert.False(string.IsNullOrEmpty(r.ResponseId)));

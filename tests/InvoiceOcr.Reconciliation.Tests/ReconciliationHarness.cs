@@ -93,7 +93,8 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
 
         // Ten fake minutes every second of real time: a 429's "retry in 40 s" costs a few milliseconds.
         var clock = new ScaledTimeProvider(Start, Factor);
-        var emulator = await GeminiEmulator.StartAsync(CreateEmulatorOptions(keys, seed), clock);
+        // Answers lost after billing are named only by a store that journals attempts (IOperationStore): the in-memory one.
+        var emulator = await GeminiEmulator.StartAsync(CreateEmulatorOptions(keys, seed, lostAnswers: store == HarnessStore.InMemory), clock);
         var directory = store == HarnessStore.Sqlite
             ? Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "invoiceocr-reconciliation", Guid.NewGuid().ToString("N"))).FullName
             : null;
@@ -137,10 +138,15 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
         return keys;
     }
 
-    /// <summary>The emulator every run uses: the keys, the shared project's per-minute limit and 20 % faults.</summary>
-    public static GeminiEmulatorOptions CreateEmulatorOptions(IReadOnlyList<HarnessKey> keys, int seed)
+    /// <summary>
+    /// The emulator every run uses: the keys, the shared project's per-minute limit, 20 % faults, and a thinking model with
+    /// implicit caching so that thoughts and cached tokens are non-zero in both ledgers. With <paramref name="lostAnswers"/>,
+    /// 3 % of calls are billed and their answer lost (a reset after billing, a truncated body, no response at all).
+    /// </summary>
+    public static GeminiEmulatorOptions CreateEmulatorOptions(IReadOnlyList<HarnessKey> keys, int seed, bool lostAnswers = false)
     {
         var emulatorOptions = new GeminiEmulatorOptions { Seed = seed };
+        emulatorOptions.Models.Add(new EmulatorModelOptions { Id = "gemini-2.5-flash", ThoughtsTokens = 96, ImplicitCaching = true });
         foreach (var key in keys)
         {
             emulatorOptions.Keys.Add(new EmulatorKeyOptions { Key = key.Secret, Id = key.Id, Project = key.Project });
@@ -158,6 +164,13 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
         rates[EmulatorFaultKind.InvalidJsonText] = 0.01;
         rates[EmulatorFaultKind.MaxTokens] = 0.01;
         rates[EmulatorFaultKind.Other] = 0.01;
+        if (lostAnswers)
+        {
+            rates[EmulatorFaultKind.ConnectionResetAfterBilling] = 0.01;
+            rates[EmulatorFaultKind.TruncatedBodyAfterBilling] = 0.01;
+            rates[EmulatorFaultKind.NoResponseAfterBilling] = 0.01;
+        }
+
         return emulatorOptions;
     }
 
@@ -190,7 +203,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
             options.Retry.InitialDelay = TimeSpan.FromMilliseconds(200);
             options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
             options.Retry.AttemptTimeout = TimeSpan.FromHours(12); // fake time: 72 real seconds, so no attempt is cut off mid-billing
-            options.Retry.TotalTimeout = TimeSpan.FromHours(24);
+            options.Retry.TotalTimeout = TimeSpan.FromHours(20); // the reservation (1 day) must outlive it
             if (Store == HarnessStore.Sqlite)
             {
                 // While the store is down each company keeps one key it can use without the database.
@@ -220,6 +233,9 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
             });
         }
 
+        // Each model request carries its attempt id in the emulator's test-only header, so every billed call can be matched
+        // to exactly one ledger row or unknown-outcome attempt.
+        services.AddHttpClient(InvoiceOcrTelemetry.GeminiHttpClientName).AddHttpMessageHandler(() => new TestAttemptHeaderHandler());
         var provider = services.BuildServiceProvider(validateScopes: true);
         List<IHostedService> hostedServices = [.. provider.GetServices<IHostedService>()];
         _hosts.Add((provider, hostedServices));

@@ -32,4 +32,17 @@ public static class InvoiceOcrTelemetry
 
     /// <summary>Counter of lifetime-usage thresholds reached, tagged with <c>invoiceocr.key.threshold</c>.</summary>
     public const string UsageThresholdsInstrument = "invoiceocr.key.usage_thresholds";
+
+    /// <summary>
+    /// The name of the <see cref="System.Net.Http.HttpClient"/> the SDK calls Gemini with (add handlers to it with
+    /// <c>services.AddHttpClient(InvoiceOcrTelemetry.GeminiHttpClientName)</c>).
+    /// </summary>
+    public const string GeminiHttpClientName = "InvoiceOcr.Gemini";
+
+    /// <summary>
+    /// The <see cref="System.Net.Http.HttpRequestMessage.Options"/> key (a string value) naming the journaled attempt of a
+    /// <c>generateContent</c> request: the id of its ledger row or of its unknown-outcome entry. Handlers of the Gemini client
+    /// can read it to correlate logs or billing; it is never sent on the wire.
+    /// </summary>
+    public const string AttemptIdRequestOption = "InvoiceOcr.AttemptId";
 }

@@ -22,14 +22,14 @@ namespace InvoiceOcr.Sdk.Gemini;
 internal sealed partial class GeminiClient : IModelClient
 {
     /// <summary>The name of the <see cref="HttpClient"/> registered with <see cref="IHttpClientFactory"/>.</summary>
-    public const string HttpClientName = "InvoiceOcr.Gemini";
+    public const string HttpClientName = InvoiceOcrTelemetry.GeminiHttpClientName;
 
     /// <summary>
     /// The <see cref="HttpRequestMessage.Options"/> entry that names the journaled attempt (its id is also its ledger row's
     /// id) of a <c>generateContent</c> request, for a handler added to the client (correlating logs, a reconciliation
     /// harness). It is never sent on the wire.
     /// </summary>
-    public static readonly HttpRequestOptionsKey<string> AttemptIdOption = new("InvoiceOcr.AttemptId");
+    public static readonly HttpRequestOptionsKey<string> AttemptIdOption = new(InvoiceOcrTelemetry.AttemptIdRequestOption);
 
     /// <summary>The header that carries the API key.</summary>
     public const string ApiKeyHeader = "x-goog-api-key";

@@ -229,6 +229,7 @@ internal sealed partial class TokenProvider : ITokenProvider
         }
 
         DateTimeOffset? retryAt = null;
+        var retryReason = QuotaRejectionReason.KeyMinuteLimit;
         var headroomRejected = false;
         var lifetimeShort = false;
         foreach (var key in WeightedOrder(candidates))
@@ -285,6 +286,7 @@ internal sealed partial class TokenProvider : ITokenProvider
                     if (result.RetryAt is { } at && (retryAt is null || at < retryAt))
                     {
                         retryAt = at;
+                        retryReason = result.Reason;
                     }
 
                     break;
@@ -307,7 +309,7 @@ internal sealed partial class TokenProvider : ITokenProvider
             LogNoHeadroom(_logger, request.CompanyId, wait);
             throw new InvoiceOcrException(
                 InvoiceOcrErrorKind.LocalQuotaExceeded,
-                string.Create(CultureInfo.InvariantCulture, $"The AI token quota of your company is used up for now. Please try again in {Math.Ceiling(wait.TotalSeconds)} seconds."))
+                string.Create(CultureInfo.InvariantCulture, $"{LimitReached(retryReason)} Please try again in {Math.Ceiling(wait.TotalSeconds)} seconds."))
             {
                 RetryAfter = wait,
             };
@@ -344,6 +346,18 @@ internal sealed partial class TokenProvider : ITokenProvider
             }
         }
     }
+
+    /// <summary>Says which limit is reached, in the caller's words: a request limit is not a token quota, and a daily limit names its day.</summary>
+    private static string LimitReached(QuotaRejectionReason reason) => reason switch
+    {
+        QuotaRejectionReason.KeyDayLimit or QuotaRejectionReason.ProjectDayLimit =>
+            "Your company has reached its daily limit of AI requests or tokens; days end at midnight Pacific time (America/Los_Angeles).",
+        QuotaRejectionReason.ProjectBlocked =>
+            "The AI service's daily quota for your company's keys is used up until midnight Pacific time (America/Los_Angeles).",
+        QuotaRejectionReason.KeyCoolingDown =>
+            "The AI service asked your company's keys to slow down.",
+        _ => "Your company has reached its per-minute limit of AI requests or tokens.",
+    };
 
     private async Task<ApiKeyStatus> ApplyTimeAndUsageTransitionsAsync(ApiKey key, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -5,15 +5,54 @@ namespace InvoiceOcr.Sdk;
 /// this process only, the ledger row goes to <see cref="IUsageLedger"/> and the reservation is left to
 /// <see cref="ITokenProvider"/> (nothing is settled here, so every method that settles returns <see langword="null"/>).
 /// Attempts are not journaled, so nothing can be named after a crash: a store should implement <see cref="IOperationStore"/>.
+/// An idempotent operation unknown here is looked up in the ledger (a success there, from another process or an earlier
+/// run, refuses the call as <see cref="InvoiceOcrErrorKind.DuplicateOperation"/>), as the SDK did before operations existed.
 /// </summary>
 internal sealed class ProcessLocalOperationStore(IUsageLedger ledger, TimeProvider timeProvider) : IOperationStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, OperationRecord> _operations = new(StringComparer.Ordinal);
 
-    public Task<OperationClaimResult> ClaimOperationAsync(OperationClaim claim, CancellationToken cancellationToken)
+    public async Task<OperationClaimResult> ClaimOperationAsync(OperationClaim claim, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claim);
+        bool known;
+        lock (_gate)
+        {
+            known = _operations.ContainsKey(claim.OperationId);
+        }
+
+        if (!known && claim.OperationId.StartsWith("idem-", StringComparison.Ordinal) &&
+            await FindSuccessAsync(claim, cancellationToken).ConfigureAwait(false) is { } success)
+        {
+            // Another process (or a run before a restart) succeeded: its ledger row is the only trace this stand-in has.
+            throw new InvoiceOcrException(
+                InvoiceOcrErrorKind.DuplicateOperation,
+                $"An extraction with this idempotency key already succeeded for your company (operation {claim.OperationId}) and its result is not stored; the model is not called again, which would bill the document twice.")
+            {
+                ResponseId = success.ResponseId,
+                KeyId = success.KeyId,
+            };
+        }
+
+        return Claim(claim);
+    }
+
+    private async Task<UsageRecord?> FindSuccessAsync(OperationClaim claim, CancellationToken cancellationToken)
+    {
+        foreach (var record in await ledger.ListAsync(new UsageQuery(claim.CompanyId), cancellationToken).ConfigureAwait(false))
+        {
+            if (record.Outcome == UsageOutcome.Success && string.Equals(record.OperationId, claim.OperationId, StringComparison.Ordinal))
+            {
+                return record;
+            }
+        }
+
+        return null;
+    }
+
+    private OperationClaimResult Claim(OperationClaim claim)
+    {
         lock (_gate)
         {
             var now = timeProvider.GetUtcNow();
@@ -21,12 +60,12 @@ internal sealed class ProcessLocalOperationStore(IUsageLedger ledger, TimeProvid
             {
                 if (existing.State == OperationState.Succeeded)
                 {
-                    return Task.FromResult(new OperationClaimResult(OperationClaimStatus.Completed, existing));
+                    return new OperationClaimResult(OperationClaimStatus.Completed, existing);
                 }
 
                 if (existing.State == OperationState.InProgress && existing.ClaimedUntil > now)
                 {
-                    return Task.FromResult(new OperationClaimResult(OperationClaimStatus.InProgress, existing));
+                    return new OperationClaimResult(OperationClaimStatus.InProgress, existing);
                 }
             }
 
@@ -37,7 +76,7 @@ internal sealed class ProcessLocalOperationStore(IUsageLedger ledger, TimeProvid
                 DocumentSha256 = claim.DocumentSha256,
             };
             _operations[claim.OperationId] = claimed;
-            return Task.FromResult(new OperationClaimResult(OperationClaimStatus.Claimed, claimed));
+            return new OperationClaimResult(OperationClaimStatus.Claimed, claimed);
         }
     }
 

@@ -111,6 +111,21 @@ public sealed class TokenProviderTests
         Assert.Equal(InvoiceOcrErrorKind.LocalQuotaExceeded, ex.Kind);
         Assert.Equal(TimeSpan.FromSeconds(40), ex.RetryAfter); // the clock is 20 s into the minute
         Assert.False(ex.IsTransient);
+        Assert.Equal("Your company has reached its per-minute limit of AI requests or tokens. Please try again in 40 seconds.", ex.Message);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_DailyRequestLimitReached_SaysDailyAndNamesThePacificDayBoundary()
+    {
+        await using var h = KeyPoolHarness.Create();
+        await h.AddKeyAsync("k-1", "c-1", rates: new QuotaLimits { RequestsPerDay = 1 });
+        await h.Tokens.AcquireAsync(Lease("c-1"), Ct);
+
+        var ex = await Assert.ThrowsAsync<InvoiceOcrException>(() => h.Tokens.AcquireAsync(Lease("c-1"), Ct));
+
+        Assert.Equal(InvoiceOcrErrorKind.LocalQuotaExceeded, ex.Kind);
+        Assert.StartsWith("Your company has reached its daily limit of AI requests or tokens; days end at midnight Pacific time (America/Los_Angeles).", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(h.Logs.GetSnapshot(), r => r.Message.Contains("(null)", StringComparison.Ordinal));
     }
 
     [Fact]
