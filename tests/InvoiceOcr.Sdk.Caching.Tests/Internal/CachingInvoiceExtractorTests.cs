@@ -116,4 +116,40 @@ public sealed class CachingInvoiceExtractorTests
 
         Assert.Equal(InvoiceOcrErrorKind.LocalQuotaExceeded, refused.Kind);
     }
+
+    [Fact]
+    public async Task ExtractAsync_HitWithANewIdempotencyKey_ClaimsNoOperationAndMakesNoModelCall()
+    {
+        await using var emulator = await CacheHost.StartEmulatorAsync();
+        await using var host = await CacheHost.StartAsync(emulator, Company);
+        var document = await CacheHost.DocumentAsync();
+        var paid = await host.Extractor.ExtractAsync(document, new ExtractionContext(Company) { IdempotencyKey = "idem-first" }, Ct);
+
+        var hit = await host.Extractor.ExtractAsync(document, new ExtractionContext(Company) { IdempotencyKey = "idem-second" }, Ct);
+        var hitAgain = await host.Extractor.ExtractAsync(document, new ExtractionContext(Company) { IdempotencyKey = "idem-second" }, Ct);
+
+        // The cache answers before the pipeline: the paying operation's id, no new operation, no ledger row, no model call.
+        Assert.Equal(ExtractionCacheStatus.Hit, hit.CacheStatus);
+        Assert.Equal(ExtractionCacheStatus.Hit, hitAgain.CacheStatus);
+        Assert.Equal(paid.OperationId, hit.OperationId);
+        Assert.Single(emulator.Ledger.Entries);
+        Assert.Equal(1, await host.LedgerRowsAsync(Company));
+    }
+
+    [Fact]
+    public async Task AddResultCache_LocalExpirationBeyondExpiration_FailsValidationNamingTheSetting()
+    {
+        var services = new ServiceCollection();
+        services.AddInvoiceOcr().AddResultCache(options =>
+        {
+            options.Expiration = TimeSpan.FromHours(1);
+            options.LocalExpiration = TimeSpan.FromHours(2);
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ResultCacheOptions>>().Value);
+
+        Assert.Contains("InvoiceOcr:ResultCache:LocalExpiration", error.Message, StringComparison.Ordinal);
+    }
 }
