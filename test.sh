@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the repository on a fresh machine: installs what the tests need, builds everything,
-# runs all test projects, then packs the three NuGet packages and proves them usable from a consumer project
+# runs all test projects, then packs the four NuGet packages and proves them usable from a consumer project
 # that references them by package (not by project). The benchmarks get a seconds-long smoke run, never the full runs.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -41,7 +41,7 @@ echo "== pack and consume"
 version_suffix="ci.$(date -u +%Y%m%d%H%M%S)"
 dotnet pack InvoiceOcr.Sdk.sln -c "$configuration" -nologo -clp:ErrorsOnly --version-suffix "$version_suffix" -o "$artifacts/packages"
 package_version=$(ls "$artifacts/packages" | sed -n 's/^InvoiceOcr\.Sdk\.\([0-9].*\)\.nupkg$/\1/p' | head -n 1)
-for package in InvoiceOcr.Sdk InvoiceOcr.Sdk.Sqlite InvoiceOcr.Sdk.SqlServer; do
+for package in InvoiceOcr.Sdk InvoiceOcr.Sdk.Relational InvoiceOcr.Sdk.Sqlite InvoiceOcr.Sdk.SqlServer; do
   [[ -f "$artifacts/packages/$package.$package_version.nupkg" ]] || { echo "Missing package $package $package_version" >&2; exit 1; }
 done
 dotnet run --project eng/package-consumer -c "$configuration" -p:InvoiceOcrPackageVersion="$package_version" \

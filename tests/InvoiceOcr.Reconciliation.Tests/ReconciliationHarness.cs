@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using InvoiceOcr.Emulator;
 using InvoiceOcr.Sdk;
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-using InvoiceOcr.Sdk;
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace InvoiceOcr.Reconciliation.Tests;

@@ -12,6 +12,7 @@ using System.Globalization;
 using InvoiceOcr.Reconciliation.Tests;
 using InvoiceOcr.Reconciliation.Worker;
 using InvoiceOcr.Sdk;
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

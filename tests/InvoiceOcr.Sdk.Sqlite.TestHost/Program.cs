@@ -5,6 +5,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using InvoiceOcr.Sdk;
+using InvoiceOcr.Sdk.Relational;
 
 var mode = args[0];
 var busy = mode == "usage" ? TimeSpan.FromMilliseconds(int.Parse(args[5], CultureInfo.InvariantCulture)) : TimeSpan.FromSeconds(60);

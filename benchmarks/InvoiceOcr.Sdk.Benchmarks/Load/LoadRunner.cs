@@ -8,6 +8,7 @@ using InvoiceOcr.Sdk.Benchmarks.Support;
 using InvoiceOcr.Sdk.Gemini;
 using InvoiceOcr.Sdk.Invoices;
 using InvoiceOcr.Sdk.Pipeline;
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

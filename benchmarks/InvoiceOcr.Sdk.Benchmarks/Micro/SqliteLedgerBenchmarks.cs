@@ -1,6 +1,7 @@
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using InvoiceOcr.Sdk.Benchmarks.Support;
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace InvoiceOcr.Sdk.Benchmarks.Micro;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Data.SqlClient;
 using Microsoft.Extensions.Options;
 
@@ -42,17 +43,7 @@ internal sealed partial class SqlServerStoreOptionsValidator : IValidateOptions<
             failures.Add("SqlServerStoreOptions.MigrationLockTimeout must not be negative.");
         }
 
-        if (options.OutboxReplayInterval <= TimeSpan.Zero)
-        {
-            failures.Add("SqlServerStoreOptions.OutboxReplayInterval must be positive.");
-        }
-
-        if (options.UsageBatchSize is < 1 or > 10_000)
-        {
-            failures.Add("SqlServerStoreOptions.UsageBatchSize must be between 1 and 10000.");
-        }
-
-        failures.AddRange(SecretProtectionOptionsValidation.Validate(options.SecretProtection, "SqlServerStoreOptions.SecretProtection"));
+        failures.AddRange(RelationalStoreOptionsValidation.Validate(options, "SqlServerStoreOptions"));
         return SecretProtectionOptionsValidation.ToResult(failures);
     }
 

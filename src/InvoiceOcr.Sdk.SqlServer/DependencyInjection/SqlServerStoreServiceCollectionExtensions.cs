@@ -1,12 +1,11 @@
 using InvoiceOcr.Sdk;
-using InvoiceOcr.Sdk.Persistence.Ado;
+using InvoiceOcr.Sdk.Relational;
 using InvoiceOcr.Sdk.SqlServer.DependencyInjection;
 using InvoiceOcr.Sdk.SqlServer.Internal;
 using InvoiceOcr.Sdk.SqlServer.Schema;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +17,7 @@ public static class SqlServerStoreServiceCollectionExtensions
     /// <summary>Stores keys, quotas, usage, retries and application logs in SQL Server (schema created and migrated at start-up).</summary>
     /// <param name="builder">The SDK builder.</param>
     /// <param name="connectionString">The connection string.</param>
-    /// <param name="configure">Sets further options; the master keys (<see cref="SqlServerStoreOptions.SecretProtection"/>) are required.</param>
+    /// <param name="configure">Sets further options; the master keys (<see cref="RelationalStoreOptions.SecretProtection"/>) are required.</param>
     /// <returns>The builder, for chaining.</returns>
     public static InvoiceOcrBuilder AddSqlServerStore(this InvoiceOcrBuilder builder, string connectionString, Action<SqlServerStoreOptions> configure)
     {
@@ -63,39 +62,22 @@ public static class SqlServerStoreServiceCollectionExtensions
     public static IHealthChecksBuilder AddInvoiceOcrSqlServerStore(this IHealthChecksBuilder healthChecks, string name = "invoiceocr-sqlserver", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
     {
         ArgumentNullException.ThrowIfNull(healthChecks);
-        return healthChecks.AddCheck<SqlServerStoreHealthCheck>(name, failureStatus, tags ?? []);
+        return RelationalStoreRegistration.AddRelationalStoreHealthCheck<SqlServerInvoiceOcrStore>(healthChecks, name, failureStatus, tags);
     }
 
     private static InvoiceOcrBuilder AddCore(InvoiceOcrBuilder builder, Action<SqlServerStoreOptions> configure)
     {
         var services = builder.Services;
-        services.AddOptions<SqlServerStoreOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqlServerStoreOptions>, SqlServerStoreOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddLogging();
-
         services.TryAddSingleton(static sp => new SqlServerDatabase(sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value));
         services.TryAddSingleton(static sp => new SqlServerMigrator(
             sp.GetRequiredService<SqlServerDatabase>(),
             sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value,
             sp.GetRequiredService<ILogger<SqlServerMigrator>>()));
-        services.TryAddSingleton(static sp => new SqlServerInvoiceOcrStore(
+        return RelationalStoreRegistration.AddRelationalStore(builder, configure, static sp => new SqlServerInvoiceOcrStore(
             sp.GetRequiredService<SqlServerDatabase>(),
-            new SecretProtector(sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value.SecretProtection),
-            sp.GetRequiredService<SqlServerMigrator>()));
-
-        // The store replaces whatever store was registered before (the in-memory default).
-        AdoStoreRegistration.AddStoreServices<SqlServerInvoiceOcrStore>(services, static sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value;
-            return new DurableUsageLoggerOptions
-            {
-                OutboxDirectory = options.EffectiveOutboxDirectory,
-                ReplayInterval = options.OutboxReplayInterval,
-                BatchSize = options.UsageBatchSize,
-            };
-        });
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqlServerStoreInitializer>());
-        return builder;
+            sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value,
+            sp.GetRequiredService<SqlServerMigrator>(),
+            null));
     }
 }

@@ -63,8 +63,4 @@ internal sealed class SqlServerDatabase
         TimeoutException or IOException => true,
         _ => false,
     };
-
-    /// <summary>Wraps an unavailability failure in the SDK's error taxonomy.</summary>
-    public InvoiceOcrException Unavailable(Exception exception) =>
-        new(InvoiceOcrErrorKind.StoreUnavailable, $"The SQL Server store '{DisplayName}' is unavailable: {SecretScrubber.Scrub(exception.Message)}", exception);
 }

@@ -1,6 +1,6 @@
 using System.Data;
 using System.Data.Common;
-using InvoiceOcr.Sdk.Persistence.Ado;
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Data.SqlClient;
 
 namespace InvoiceOcr.Sdk.SqlServer.Internal;
@@ -10,7 +10,7 @@ namespace InvoiceOcr.Sdk.SqlServer.Internal;
 /// reused and no implicit conversion defeats an index), <c>datetime2(7)</c> UTC instants, <c>date</c> days,
 /// <c>bit</c> flags and <c>tinyint</c> small enums.
 /// </summary>
-internal sealed class SqlServerDialect : AdoDialect
+internal sealed class SqlServerDialect : RelationalDialect
 {
     /// <summary>The one instance.</summary>
     public static readonly SqlServerDialect Instance = new();
@@ -83,4 +83,14 @@ internal sealed class SqlServerDialect : AdoDialect
 
     /// <inheritdoc />
     public override int ReadSmallInteger(DbDataReader reader, int ordinal) => reader.GetByte(ordinal);
+
+    /// <inheritdoc />
+    /// <remarks>1205 is a deadlock victim; 2627 and 2601 are primary key and unique index violations; connection-level and throttling errors (and severity 20 and above) mean the server cannot be used now.</remarks>
+    public override RelationalErrorKind Classify(Exception exception) => exception switch
+    {
+        SqlException sql when sql.Errors.Cast<SqlError>().Any(static e => e.Number == 1205) => RelationalErrorKind.Deadlock,
+        SqlException sql when sql.Errors.Cast<SqlError>().Any(static e => e.Number is 2627 or 2601) => RelationalErrorKind.UniqueViolation,
+        _ when SqlServerDatabase.IsUnavailable(exception) => RelationalErrorKind.Unavailable,
+        _ => RelationalErrorKind.Other,
+    };
 }

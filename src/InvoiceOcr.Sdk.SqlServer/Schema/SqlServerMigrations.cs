@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using InvoiceOcr.Sdk.Persistence.Ado;
+using InvoiceOcr.Sdk.Relational;
 
 namespace InvoiceOcr.Sdk.SqlServer.Schema;
 
@@ -89,7 +89,7 @@ internal static partial class SqlServerMigrations
     public static string LockResource(string schema) => "InvoiceOcr.Sdk:" + schema + ":migrations";
 
     private static List<MigrationScript> Load() => 
-        EmbeddedMigrations.Load(typeof(SqlServerMigrations).Assembly, Prefix).ConvertAll(static m => new MigrationScript(m.Version, m.Name, m.Sql));
+        RelationalMigrations.Load(typeof(SqlServerMigrations).Assembly, Prefix).ConvertAll(static m => new MigrationScript(m.Version, m.Name, m.Sql));
 
     [GeneratedRegex(@"^\s*GO\s*;?\s*$", RegexOptions.Multiline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex GoLine();

@@ -1,6 +1,6 @@
 using System.Data;
 using System.Globalization;
-using InvoiceOcr.Sdk.Persistence.Ado;
+using InvoiceOcr.Sdk.Relational;
 using InvoiceOcr.Sdk.SqlServer.Internal;
 using Microsoft.Data.SqlClient;
 using Microsoft.Extensions.Logging;
@@ -11,7 +11,7 @@ namespace InvoiceOcr.Sdk.SqlServer.Schema;
 /// Brings the database to the schema this package needs, in one transaction under an exclusive <c>sp_getapplock</c>
 /// (its return code checked), so instances starting together migrate once. Refuses a newer schema.
 /// </summary>
-internal sealed partial class SqlServerMigrator(SqlServerDatabase database, SqlServerStoreOptions options, ILogger<SqlServerMigrator> logger) : IStoreMigrator
+internal sealed partial class SqlServerMigrator(SqlServerDatabase database, SqlServerStoreOptions options, ILogger<SqlServerMigrator> logger) : IRelationalStoreMigrator
 {
     /// <inheritdoc />
     public string StoreName => "SQL Server";

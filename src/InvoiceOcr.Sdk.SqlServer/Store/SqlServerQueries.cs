@@ -6,9 +6,10 @@ namespace InvoiceOcr.Sdk.SqlServer.Store;
 /// parser and bind its tables and columns against the schema the migrations create.
 /// </summary>
 /// <remarks>
-/// Lock order, the same in every writer so concurrent instances never deadlock: TokenMaster, then QuotaWindows (key
-/// minute, key day, project minute, project day), then QuotaReservations; the ledger inserts in id order, then
-/// TokenUsageSummary in key and day order.
+/// Lock order, the same in every writer so concurrent instances never deadlock: a reservation row (settle, release and
+/// reclaim take one reservation per transaction), then TokenMaster, then QuotaWindows (key minute, key day, project
+/// minute, project day), then QuotaReservations (insert); the ledger inserts in id order, then TokenUsageSummary in key
+/// and day order. The shared store (<c>RelationalInvoiceOcrStore</c>) issues them through <see cref="Internal.SqlServerStatements"/>.
 /// </remarks>
 internal static class SqlServerQueries
 {
@@ -31,9 +32,10 @@ internal static class SqlServerQueries
 
     public const string SelectKeysByCompany = "SELECT " + KeyColumns + " FROM [{schema}].[TokenMaster] WHERE [CompanyId] = @companyId ORDER BY [TokenId];";
 
+    public const string SelectStatus = "SELECT [Status] FROM [{schema}].[TokenMaster] WITH (UPDLOCK, ROWLOCK) WHERE [TokenId] = @id;";
+
     public const string ChangeStatus =
-        "UPDATE [{schema}].[TokenMaster] SET [Status] = @status, [StatusReason] = @reason, [UpdatedAtUtc] = @now OUTPUT deleted.[Status] " +
-        "WHERE [TokenId] = @id AND [Status] <> @status AND (@expected IS NULL OR [Status] = @expected);";
+        "UPDATE [{schema}].[TokenMaster] SET [Status] = @status, [StatusReason] = @reason, [UpdatedAtUtc] = @now WHERE [TokenId] = @id AND [Status] = @from;";
 
     public const string InsertTransition =
         "INSERT INTO [{schema}].[TokenStatusHistory] ([TokenId], [FromStatus], [ToStatus], [Reason], [ChangedAtUtc]) VALUES (@id, @from, @to, @reason, @now);";

@@ -1,3 +1,4 @@
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Extensions.Options;
 
 namespace InvoiceOcr.Sdk.Sqlite.DependencyInjection;
@@ -23,22 +24,12 @@ internal sealed class SqliteStoreOptionsValidator : IValidateOptions<SqliteStore
             failures.Add("SqliteStoreOptions.BusyTimeout must be positive.");
         }
 
-        if (options.OutboxReplayInterval <= TimeSpan.Zero)
-        {
-            failures.Add("SqliteStoreOptions.OutboxReplayInterval must be positive.");
-        }
-
-        if (options.UsageBatchSize is < 1 or > 10_000)
-        {
-            failures.Add("SqliteStoreOptions.UsageBatchSize must be between 1 and 10000.");
-        }
-
         if (!Enum.IsDefined(options.LedgerDurability))
         {
             failures.Add("SqliteStoreOptions.LedgerDurability must be SurvivesPowerLoss or SurvivesProcessCrash.");
         }
 
-        failures.AddRange(SecretProtectionOptionsValidation.Validate(options.SecretProtection, "SqliteStoreOptions.SecretProtection"));
+        failures.AddRange(RelationalStoreOptionsValidation.Validate(options, "SqliteStoreOptions"));
         return SecretProtectionOptionsValidation.ToResult(failures);
     }
 }

@@ -1,12 +1,11 @@
 using InvoiceOcr.Sdk;
-using InvoiceOcr.Sdk.Persistence.Ado;
+using InvoiceOcr.Sdk.Relational;
 using InvoiceOcr.Sdk.Sqlite.DependencyInjection;
 using InvoiceOcr.Sdk.Sqlite.Internal;
 using InvoiceOcr.Sdk.Sqlite.Schema;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -17,7 +16,7 @@ public static class SqliteStoreServiceCollectionExtensions
     /// <summary>Stores keys, quotas, usage, retries and application logs in a SQLite file (created and migrated at start-up).</summary>
     /// <param name="builder">The SDK builder.</param>
     /// <param name="databasePath">The database file path.</param>
-    /// <param name="configure">Sets further options; the master keys (<see cref="SqliteStoreOptions.SecretProtection"/>) are required.</param>
+    /// <param name="configure">Sets further options; the master keys (<see cref="RelationalStoreOptions.SecretProtection"/>) are required.</param>
     /// <returns>The builder, for chaining.</returns>
     public static InvoiceOcrBuilder AddSqliteStore(this InvoiceOcrBuilder builder, string databasePath, Action<SqliteStoreOptions> configure)
     {
@@ -62,37 +61,19 @@ public static class SqliteStoreServiceCollectionExtensions
     public static IHealthChecksBuilder AddInvoiceOcrSqliteStore(this IHealthChecksBuilder healthChecks, string name = "invoiceocr-sqlite", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
     {
         ArgumentNullException.ThrowIfNull(healthChecks);
-        return healthChecks.AddCheck<SqliteStoreHealthCheck>(name, failureStatus, tags ?? []);
+        return RelationalStoreRegistration.AddRelationalStoreHealthCheck<SqliteInvoiceOcrStore>(healthChecks, name, failureStatus, tags);
     }
 
     private static InvoiceOcrBuilder AddCore(InvoiceOcrBuilder builder, Action<SqliteStoreOptions> configure)
     {
         var services = builder.Services;
-        services.AddOptions<SqliteStoreOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteStoreOptions>, SqliteStoreOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddLogging();
-
         services.TryAddSingleton(static sp => new SqliteDatabase(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
         services.TryAddSingleton<SqliteMigrator>();
-        services.TryAddSingleton(static sp => new SqliteInvoiceOcrStore(
+        return RelationalStoreRegistration.AddRelationalStore(builder, configure, static sp => new SqliteInvoiceOcrStore(
             sp.GetRequiredService<SqliteDatabase>(),
-            new SecretProtector(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value.SecretProtection),
+            sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<SqliteMigrator>()));
-
-        // The store replaces whatever store was registered before (the in-memory default).
-        AdoStoreRegistration.AddStoreServices<SqliteInvoiceOcrStore>(services, static sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;
-            return new DurableUsageLoggerOptions
-            {
-                OutboxDirectory = options.EffectiveOutboxDirectory,
-                ReplayInterval = options.OutboxReplayInterval,
-                BatchSize = options.UsageBatchSize,
-            };
-        });
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqliteStoreInitializer>());
-        return builder;
     }
 }

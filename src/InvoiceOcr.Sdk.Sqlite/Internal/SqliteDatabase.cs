@@ -183,12 +183,6 @@ internal sealed class SqliteDatabase
         _ => false,
     };
 
-    /// <summary>Wraps an unavailability failure in the SDK's error taxonomy; other exceptions pass through.</summary>
-    public Exception Translate(Exception exception) =>
-        exception is SqliteException && IsUnavailable(exception)
-            ? new InvoiceOcrException(InvoiceOcrErrorKind.StoreUnavailable, $"The SQLite store at '{Path}' is unavailable: {exception.Message}", exception)
-            : exception;
-
     /// <summary>What has been applied to one native connection.</summary>
     private sealed class HandleSettings(int busyTimeoutMs)
     {

@@ -1,5 +1,5 @@
 using System.Data.Common;
-using InvoiceOcr.Sdk.Persistence.Ado;
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Data.Sqlite;
 
 namespace InvoiceOcr.Sdk.Sqlite.Internal;
@@ -8,7 +8,7 @@ namespace InvoiceOcr.Sdk.Sqlite.Internal;
 /// SQLite's side of the shared ADO.NET mapping: <c>$name</c> parameters bound by value, instants and dates as
 /// invariant UTC text that sorts in time order, flags and small enums as integers.
 /// </summary>
-internal sealed class SqliteDialect : AdoDialect
+internal sealed class SqliteDialect : RelationalDialect
 {
     /// <summary>The one instance.</summary>
     public static readonly SqliteDialect Instance = new();
@@ -45,4 +45,13 @@ internal sealed class SqliteDialect : AdoDialect
 
     /// <inheritdoc />
     public override int ReadSmallInteger(DbDataReader reader, int ordinal) => reader.GetInt32(ordinal);
+
+    /// <inheritdoc />
+    /// <remarks>BUSY, LOCKED, I/O, FULL, CANTOPEN, READONLY, CORRUPT and NOTADB mean the file cannot be used now; SQLite reports a unique violation as CONSTRAINT_PRIMARYKEY or CONSTRAINT_UNIQUE.</remarks>
+    public override RelationalErrorKind Classify(Exception exception) => exception switch
+    {
+        SqliteException { SqliteExtendedErrorCode: 1555 or 2067 } => RelationalErrorKind.UniqueViolation,
+        SqliteException sqlite when SqliteDatabase.IsUnavailable(sqlite) => RelationalErrorKind.Unavailable,
+        _ => RelationalErrorKind.Other,
+    };
 }

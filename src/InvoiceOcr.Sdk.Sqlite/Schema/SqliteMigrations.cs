@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using InvoiceOcr.Sdk.Persistence.Ado;
+using InvoiceOcr.Sdk.Relational;
 
 namespace InvoiceOcr.Sdk.Sqlite.Schema;
 
@@ -48,5 +48,5 @@ internal static class SqliteMigrations
     }
 
     private static List<MigrationScript> Load() => 
-        EmbeddedMigrations.Load(typeof(SqliteMigrations).Assembly, Prefix).ConvertAll(static m => new MigrationScript(m.Version, m.Name, m.Sql));
+        RelationalMigrations.Load(typeof(SqliteMigrations).Assembly, Prefix).ConvertAll(static m => new MigrationScript(m.Version, m.Name, m.Sql));
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using InvoiceOcr.Sdk.Persistence.Ado;
+using InvoiceOcr.Sdk.Relational;
 using InvoiceOcr.Sdk.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -11,7 +11,7 @@ namespace InvoiceOcr.Sdk.Sqlite.Schema;
 /// processes serialize on SQLite's write lock), applies each pending embedded migration and records it in
 /// <c>SchemaVersion</c>. Refuses a database whose schema is newer than the package.
 /// </summary>
-internal sealed partial class SqliteMigrator(SqliteDatabase database, TimeProvider timeProvider, ILogger<SqliteMigrator> logger) : IStoreMigrator
+internal sealed partial class SqliteMigrator(SqliteDatabase database, TimeProvider timeProvider, ILogger<SqliteMigrator> logger) : IRelationalStoreMigrator
 {
     /// <inheritdoc />
     public string StoreName => "SQLite";

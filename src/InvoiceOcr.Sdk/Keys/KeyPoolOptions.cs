@@ -15,7 +15,7 @@ public sealed class KeyPoolOptions
     public TimeSpan ReservationTimeToLive { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Gets or sets how often the hosted reclaim service returns reservations whose <see cref="ReservationTimeToLive"/> has
+    /// Gets or sets how often the hosted reclaim service charges (at their estimate) reservations whose <see cref="ReservationTimeToLive"/> has
     /// passed (a caller that crashed between reserve and settle), through <see cref="IQuotaStore.ReclaimExpiredReservationsAsync"/>.
     /// </summary>
     /// <value>The default value is 1 minute.</value>

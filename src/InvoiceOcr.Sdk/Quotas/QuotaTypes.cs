@@ -57,7 +57,7 @@ public enum QuotaRejectionReason
 /// <param name="KeyId">The key.</param>
 /// <param name="CompanyId">The company asking; the store refuses keys of other companies.</param>
 /// <param name="Tokens">The tokens to reserve (prompt estimate plus output cap).</param>
-/// <param name="TimeToLive">How long the reservation is held before <see cref="IQuotaStore.ReclaimExpiredReservationsAsync"/> may return it.</param>
+/// <param name="TimeToLive">How long the reservation is held before <see cref="IQuotaStore.ReclaimExpiredReservationsAsync"/> may charge it at its estimate.</param>
 public sealed record QuotaReservationRequest(string KeyId, string CompanyId, long Tokens, TimeSpan TimeToLive)
 {
     /// <summary>Throws when the request is malformed.</summary>
@@ -79,7 +79,7 @@ public sealed record QuotaReservationRequest(string KeyId, string CompanyId, lon
 /// <param name="MinuteWindowStart">The minute window the reservation counts in.</param>
 /// <param name="DayWindowStart">The Pacific day window the reservation counts in.</param>
 /// <param name="CreatedAt">When it was granted, by the store's clock.</param>
-/// <param name="ExpiresAt">When it may be reclaimed.</param>
+/// <param name="ExpiresAt">When it may be reclaimed (charged at its estimate).</param>
 public sealed record QuotaReservation(
     string Id,
     string KeyId,

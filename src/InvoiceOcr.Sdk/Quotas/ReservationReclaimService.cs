@@ -5,10 +5,12 @@ using Microsoft.Extensions.Options;
 namespace InvoiceOcr.Sdk.Quotas;
 
 /// <summary>
-/// Returns lost reservations: every <see cref="KeyPoolOptions.ReservationReclaimInterval"/> (on the <see cref="TimeProvider"/>)
-/// it calls <see cref="IQuotaStore.ReclaimExpiredReservationsAsync"/>, so tokens held by a caller that died between reserve
-/// and settle go back to the windows and the lifetime headroom once their time to live has passed. Several instances may
-/// run it against one store: reclaiming is atomic and idempotent. A failing store is logged and tried again next tick.
+/// Closes lost reservations: every <see cref="KeyPoolOptions.ReservationReclaimInterval"/> (on the <see cref="TimeProvider"/>)
+/// it calls <see cref="IQuotaStore.ReclaimExpiredReservationsAsync"/>, so a reservation whose caller died between reserve
+/// and settle is charged at its reserved estimate once its time to live has passed: its tokens stop being "reserved" and
+/// count as used (the call may have reached Google and been billed), never handed back as headroom. Several instances
+/// may run it against one store: each reservation is charged once, atomically. A failing store is logged and tried
+/// again next tick.
 /// </summary>
 internal sealed partial class ReservationReclaimService(
     IQuotaStore store,
@@ -34,18 +36,18 @@ internal sealed partial class ReservationReclaimService(
 
     /// <summary>Reclaims once; never throws except on cancellation.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>How many reservations were returned; 0 when the store failed.</returns>
+    /// <returns>How many reservations were charged; 0 when the store failed.</returns>
     internal async Task<int> ReclaimOnceAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var reclaimed = await store.ReclaimExpiredReservationsAsync(cancellationToken).ConfigureAwait(false);
-            if (reclaimed > 0)
+            var charged = await store.ReclaimExpiredReservationsAsync(cancellationToken).ConfigureAwait(false);
+            if (charged > 0)
             {
-                LogReclaimed(logger, reclaimed);
+                LogCharged(logger, charged);
             }
 
-            return reclaimed;
+            return charged;
         }
 #pragma warning disable CA1031 // A background loop must survive any store failure; it is logged and retried next tick.
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -56,8 +58,8 @@ internal sealed partial class ReservationReclaimService(
         }
     }
 
-    [LoggerMessage(1101, LogLevel.Information, "Reclaimed {Count} expired quota reservation(s)")]
-    private static partial void LogReclaimed(ILogger logger, int count);
+    [LoggerMessage(1101, LogLevel.Information, "Charged {Count} expired quota reservation(s) at their reserved estimate")]
+    private static partial void LogCharged(ILogger logger, int count);
 
     [LoggerMessage(1102, LogLevel.Warning, "Reclaiming expired quota reservations failed; trying again at the next interval")]
     private static partial void LogReclaimFailed(ILogger logger, Exception exception);

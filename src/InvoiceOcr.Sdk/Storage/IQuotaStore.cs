@@ -71,8 +71,14 @@ public interface IQuotaStore
     /// <returns>The counters.</returns>
     Task<QuotaWindowUsage> GetWindowUsageAsync(QuotaScope scope, string id, CancellationToken cancellationToken);
 
-    /// <summary>Releases every reservation whose time to live has passed (by the store's clock), as <see cref="ReleaseAsync"/> would.</summary>
+    /// <summary>
+    /// Charges every reservation whose time to live has passed (by the store's clock) at its reserved estimate, as
+    /// <see cref="SettleAsync"/> with the reservation's own tokens would: the key's used tokens and the windows keep the
+    /// estimate (the lost call may have been billed by Google), and the key may become <see cref="ApiKeyStatus.Exceeded"/>.
+    /// Each reservation is charged on its own (in a database, in its own transaction), so reclaiming never holds one
+    /// key's locks while waiting for another's.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>How many were released.</returns>
+    /// <returns>How many were charged.</returns>
     Task<int> ReclaimExpiredReservationsAsync(CancellationToken cancellationToken);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using InvoiceOcr.Sdk.Storage;
 
 namespace InvoiceOcr.Sdk;
 
@@ -233,12 +234,6 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
                 return Task.FromResult(QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotFound));
             }
 
-            if (!string.Equals(entry.Settings.CompanyId, request.CompanyId, StringComparison.Ordinal))
-            {
-                // Do not reveal anything about another company's key.
-                return Task.FromResult(QuotaReservationResult.Rejected(QuotaRejectionReason.CompanyMismatch));
-            }
-
             var result = TryReserve(entry, request, now);
             return Task.FromResult(result);
         }
@@ -252,26 +247,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_reservations.Remove(reservationId, out var held))
-            {
-                return Task.FromResult<QuotaSettlement?>(null);
-            }
-
-            var now = _timeProvider.GetUtcNow();
-            var reservation = held.Reservation;
-            AdjustTokens(held, actualTokens - reservation.Tokens);
-            var entry = held.Entry;
-            var used = entry.TokensUsed + actualTokens;
-            entry.SetCounters(used, Math.Max(0, entry.TokensReserved - reservation.Tokens), now);
-            var key = entry.Settings;
-            var becameExceeded = false;
-            if (key.Status == ApiKeyStatus.Active && key.LifetimeTokenLimit is { } limit && used >= limit)
-            {
-                key = SetStatus(entry, ApiKeyStatus.Exceeded, string.Create(CultureInfo.InvariantCulture, $"Lifetime token limit of {limit} reached ({used} used)."), now);
-                becameExceeded = true;
-            }
-
-            return Task.FromResult<QuotaSettlement?>(new QuotaSettlement(reservationId, key.Id, actualTokens, used, key.LifetimeTokenLimit, key.Status, becameExceeded));
+            return Task.FromResult(SettleCore(reservationId, actualTokens, _timeProvider.GetUtcNow()));
         }
     }
 
@@ -353,7 +329,8 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             var expired = _reservations.Values.Where(r => r.Reservation.ExpiresAt <= now).Select(r => r.Reservation.Id).ToList();
             foreach (var id in expired)
             {
-                ReleaseCore(id);
+                // Charged, not released: the expired reservation's call may have been billed by Google (issue 13).
+                ChargeExpiredCore(id, now);
             }
 
             return Task.FromResult(expired.Count);
@@ -458,69 +435,31 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         }
     }
 
-    private static bool Fits(long current, long add, long? limit) => limit is not { } l || current + add <= l;
-
     private QuotaReservationResult TryReserve(KeyEntry entry, QuotaReservationRequest request, DateTimeOffset now)
     {
+        // The rules are the shared ones (QuotaAdmission); only the counters are this store's.
         var key = entry.Settings;
-        if (key.Status != ApiKeyStatus.Active)
+        var state = new QuotaKeyState(key.CompanyId, key.ProjectId, key.Status, key.ExpiresAt, key.LifetimeTokenLimit, entry.TokensUsed, entry.TokensReserved, key.CooldownUntil, key.Rates);
+        if (QuotaAdmission.CheckKey(state, request, now) is { } keyRefusal)
         {
-            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotActive, key.Status);
-        }
-
-        if (key.ExpiresAt is { } expires && expires <= now)
-        {
-            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyExpired, key.Status);
-        }
-
-        if (key.LifetimeTokenLimit is { } lifetime)
-        {
-            if (entry.TokensUsed >= lifetime)
-            {
-                return QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeLimitReached, key.Status);
-            }
-
-            if (entry.TokensUsed + entry.TokensReserved + request.Tokens > lifetime)
-            {
-                return QuotaReservationResult.Rejected(QuotaRejectionReason.LifetimeHeadroomInsufficient, key.Status);
-            }
-        }
-
-        if (key.CooldownUntil is { } cooldown && cooldown > now)
-        {
-            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyCoolingDown, key.Status, cooldown);
+            return keyRefusal;
         }
 
         var project = entry.Project.Quota;
-        if (project?.BlockedUntil is { } blocked && blocked > now)
+        if (QuotaAdmission.CheckProject(project?.BlockedUntil, key.Status, now) is { } projectRefusal)
         {
-            return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectBlocked, key.Status, blocked);
+            return projectRefusal;
         }
 
         var minute = QuotaWindows.MinuteStart(now);
         var day = DayStart(now);
-        var limits = project?.Limits ?? QuotaLimits.None;
         var keyWindows = entry.Windows;
         var projectWindows = entry.Project.Windows;
-
-        if (!Fits(keyWindows.Minute(minute), key.Rates.RequestsPerMinute, key.Rates.TokensPerMinute, request.Tokens))
+        var windows = QuotaAdmission.Windows(key.Id, key.ProjectId, key.Rates, project?.Limits ?? QuotaLimits.None, now);
+        ReadOnlySpan<(long Requests, long Tokens)> counted = [keyWindows.Minute(minute), keyWindows.Day(day), projectWindows.Minute(minute), projectWindows.Day(day)];
+        if (QuotaAdmission.CheckWindows(windows, counted, request.Tokens, key.Status) is { } windowRefusal)
         {
-            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyMinuteLimit, key.Status, QuotaWindows.MinuteEnd(now));
-        }
-
-        if (!Fits(keyWindows.Day(day), key.Rates.RequestsPerDay, key.Rates.TokensPerDay, request.Tokens))
-        {
-            return QuotaReservationResult.Rejected(QuotaRejectionReason.KeyDayLimit, key.Status, _dayEnd);
-        }
-
-        if (!Fits(projectWindows.Minute(minute), limits.RequestsPerMinute, limits.TokensPerMinute, request.Tokens))
-        {
-            return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectMinuteLimit, key.Status, QuotaWindows.MinuteEnd(now));
-        }
-
-        if (!Fits(projectWindows.Day(day), limits.RequestsPerDay, limits.TokensPerDay, request.Tokens))
-        {
-            return QuotaReservationResult.Rejected(QuotaRejectionReason.ProjectDayLimit, key.Status, _dayEnd);
+            return windowRefusal;
         }
 
         keyWindows.Count(minute, day, request.Tokens);
@@ -531,9 +470,6 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         _reservations.Add(id, new HeldReservation(reservation, entry));
         return QuotaReservationResult.Granted(reservation);
     }
-
-    private static bool Fits((long Requests, long Tokens) counted, int? requestLimit, long? tokenLimit, long tokens) =>
-        Fits(counted.Requests, 1, requestLimit) && Fits(counted.Tokens, tokens, tokenLimit);
 
     private ProjectEntry Project(string projectId)
     {
@@ -552,6 +488,34 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
 
         return _dayStart;
     }
+
+    /// <summary>Settles a reservation with the given tokens (<see langword="null"/>: the reservation's own estimate).</summary>
+    private QuotaSettlement? SettleCore(string reservationId, long? actualTokens, DateTimeOffset now)
+    {
+        if (!_reservations.Remove(reservationId, out var held))
+        {
+            return null;
+        }
+
+        var reservation = held.Reservation;
+        var actual = actualTokens ?? reservation.Tokens;
+        AdjustTokens(held, actual - reservation.Tokens);
+        var entry = held.Entry;
+        var used = entry.TokensUsed + actual;
+        entry.SetCounters(used, Math.Max(0, entry.TokensReserved - reservation.Tokens), now);
+        var key = entry.Settings;
+        var becameExceeded = false;
+        if (key.Status == ApiKeyStatus.Active && key.LifetimeTokenLimit is { } limit && used >= limit)
+        {
+            key = SetStatus(entry, ApiKeyStatus.Exceeded, string.Create(CultureInfo.InvariantCulture, $"Lifetime token limit of {limit} reached ({used} used)."), now);
+            becameExceeded = true;
+        }
+
+        return new QuotaSettlement(reservationId, key.Id, actual, used, key.LifetimeTokenLimit, key.Status, becameExceeded);
+    }
+
+    /// <summary>Charges an expired reservation at its estimate: TokensUsed and the windows keep what it held.</summary>
+    private void ChargeExpiredCore(string reservationId, DateTimeOffset now) => SettleCore(reservationId, null, now);
 
     private bool ReleaseCore(string reservationId)
     {

@@ -1,3 +1,4 @@
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

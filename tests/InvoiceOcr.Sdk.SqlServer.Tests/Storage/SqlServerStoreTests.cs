@@ -1,3 +1,5 @@
+using InvoiceOcr.Sdk.Relational;
+
 namespace InvoiceOcr.Sdk.SqlServer.Tests.Storage;
 
 /// <summary>SQL Server specifics beyond the shared contract; each needs a real server and skips (saying why) without one.</summary>

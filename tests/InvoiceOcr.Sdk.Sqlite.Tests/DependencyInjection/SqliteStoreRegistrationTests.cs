@@ -1,3 +1,4 @@
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Data.Sqlite;
 
 namespace InvoiceOcr.Sdk.Sqlite.Tests.Storage;

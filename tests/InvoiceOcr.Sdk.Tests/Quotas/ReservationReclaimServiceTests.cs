@@ -15,7 +15,7 @@ public sealed class ReservationReclaimServiceTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task ExecuteAsync_LostReservation_KeptUntilItsTimeToLiveThenReclaimedAtTheNextTick()
+    public async Task ExecuteAsync_LostReservation_KeptUntilItsTimeToLiveThenChargedAtItsEstimateAtTheNextTick()
     {
         var time = new TimerAwareTimeProvider(Start);
         await using var services = Build(time, out var store);
@@ -39,9 +39,11 @@ public sealed class ReservationReclaimServiceTests
 
         time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(1, await store.NextReclaimAsync());
+        // Charged, not released: the lost call may have been billed, so its estimate counts as used.
         var key = await keys.GetAsync("key-1", Ct);
         Assert.Equal(0, key!.TokensReserved);
-        Assert.Equal(10_000, key.RemainingTokens);
+        Assert.Equal(4_000, key.TokensUsed);
+        Assert.Equal(6_000, key.RemainingTokens);
 
         await service.StopAsync(Ct);
         Assert.True(service.ExecuteTask!.IsCompletedSuccessfully);

@@ -572,7 +572,7 @@ public abstract class StoreContractTests
     }
 
     [Fact]
-    public async Task ReclaimExpiredReservationsAsync_ReleasesOnlyReservationsPastTheirTimeToLive()
+    public async Task ReclaimExpiredReservationsAsync_ChargesOnlyReservationsPastTheirTimeToLiveAtTheirEstimate()
     {
         await using var s = await CreateStoreAsync(Clock);
         await s.Keys.AddAsync(Key("k-1") with { LifetimeTokenLimit = 1000 }, Ct);
@@ -582,10 +582,32 @@ public abstract class StoreContractTests
         Clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(1, await s.Quotas.ReclaimExpiredReservationsAsync(Ct));
 
-        Assert.Equal(200, (await s.Keys.GetAsync("k-1", Ct))!.TokensReserved);
+        // The expired reservation's call may have been billed by Google: its estimate is charged, not handed back.
+        var key = (await s.Keys.GetAsync("k-1", Ct))!;
+        Assert.Equal(200, key.TokensReserved);
+        Assert.Equal(300, key.TokensUsed);
+        Assert.Equal(500, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).DayTokens);
+        Assert.Null(await s.Quotas.SettleAsync(old.Id, 10, Ct));
         Assert.False(await s.Quotas.ReleaseAsync(old.Id, Ct));
         Assert.True(await s.Quotas.ReleaseAsync(young.Id, Ct));
         Assert.Equal(0, await s.Quotas.ReclaimExpiredReservationsAsync(Ct));
+        Assert.Equal(300, (await s.Keys.GetAsync("k-1", Ct))!.TokensUsed);
+    }
+
+    [Fact]
+    public async Task ReclaimExpiredReservationsAsync_ChargeReachesTheLifetimeLimit_KeyBecomesExceeded()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await s.Keys.AddAsync(Key("k-1") with { LifetimeTokenLimit = 500 }, Ct);
+        _ = (await s.Quotas.ReserveAsync(new QuotaReservationRequest("k-1", "c-1", 500, TimeSpan.FromMinutes(1)), Ct)).Reservation!;
+
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(1, await s.Quotas.ReclaimExpiredReservationsAsync(Ct));
+
+        var key = (await s.Keys.GetAsync("k-1", Ct))!;
+        Assert.Equal(ApiKeyStatus.Exceeded, key.Status);
+        Assert.Equal(500, key.TokensUsed);
+        Assert.Equal(0, key.TokensReserved);
     }
 
     // ---- usage ledger ----

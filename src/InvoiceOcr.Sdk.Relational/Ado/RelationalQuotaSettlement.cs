@@ -1,0 +1,137 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace InvoiceOcr.Sdk.Relational;
+
+/// <summary>
+/// The settlement and release of a quota reservation, the same in every ADO.NET store: delete the reservation row
+/// (which makes a second settle or release a no-op), move the key's used and reserved counters, correct the four
+/// windows by the difference between the billed and the held tokens, and move the key to
+/// <see cref="ApiKeyStatus.Exceeded"/> when the settlement reached its lifetime limit. The store runs it inside its
+/// write transaction; the SQL text stays with each provider (<see cref="RelationalStatements"/>).
+/// </summary>
+internal static class RelationalQuotaSettlement
+{
+    /// <summary>Settles a reservation with the tokens actually billed.</summary>
+    /// <param name="d">The provider's dialect.</param>
+    /// <param name="command">Creates a command for SQL text on the current connection and transaction.</param>
+    /// <param name="sql">The provider's statements.</param>
+    /// <param name="reservationId">The reservation.</param>
+    /// <param name="actualTokens">The tokens billed (not negative); <see langword="null"/> charges the reservation's own estimate (an expired reservation whose call may have been billed).</param>
+    /// <param name="now">The store's current time.</param>
+    /// <param name="markExceeded">Moves the key from <see cref="ApiKeyStatus.Active"/> to <see cref="ApiKeyStatus.Exceeded"/> with the given reason (recording the transition); returns whether it changed the status.</param>
+    /// <param name="cancellationToken">Cancels the statements.</param>
+    /// <returns>The settlement, or <see langword="null"/> when the reservation (or its key) no longer exists.</returns>
+    public static async Task<QuotaSettlement?> SettleAsync(
+        RelationalDialect d,
+        Func<string, DbCommand> command,
+        RelationalStatements sql,
+        string reservationId,
+        long? actualTokens,
+        DateTimeOffset now,
+        Func<string, string, Task<bool>> markExceeded,
+        CancellationToken cancellationToken)
+    {
+        if (await DeleteReservationAsync(d, command, sql, reservationId, cancellationToken).ConfigureAwait(false) is not { } held)
+        {
+            return null;
+        }
+
+        var actual = actualTokens ?? held.Tokens;
+        var keyFound = false;
+        long usedAfter = 0;
+        long? limit = null;
+        var status = ApiKeyStatus.Active;
+        using (var settle = command(sql.SettleKey))
+        {
+            d.Add(settle, "id", held.KeyId);
+            d.Add(settle, "actual", actual);
+            d.Add(settle, "reserved", held.Tokens);
+            d.Add(settle, "now", d.Time(now));
+            var reader = await settle.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    keyFound = true;
+                    usedAfter = reader.GetInt64(0);
+                    limit = RelationalReader.NullableInt64(reader, 1);
+                    status = (ApiKeyStatus)d.ReadSmallInteger(reader, 2);
+                }
+            }
+        }
+
+        // The windows held the reservation's estimate: correct them to what was billed, even when the key is gone.
+        await AdjustWindowsAsync(d, command, sql, held, actual - held.Tokens, cancellationToken).ConfigureAwait(false);
+        if (!keyFound)
+        {
+            return null;
+        }
+
+        var becameExceeded = false;
+        if (status == ApiKeyStatus.Active && limit is { } l && usedAfter >= l)
+        {
+            var reason = string.Create(CultureInfo.InvariantCulture, $"Lifetime token limit of {l} reached ({usedAfter} used).");
+            becameExceeded = await markExceeded(held.KeyId, reason).ConfigureAwait(false);
+            status = ApiKeyStatus.Exceeded;
+        }
+
+        return new QuotaSettlement(reservationId, held.KeyId, actual, usedAfter, limit, status, becameExceeded);
+    }
+
+    /// <summary>Releases a reservation without usage: its held tokens go back to the key and the four windows.</summary>
+    /// <param name="d">The provider's dialect.</param>
+    /// <param name="command">Creates a command for SQL text on the current connection and transaction.</param>
+    /// <param name="sql">The provider's statements.</param>
+    /// <param name="reservationId">The reservation.</param>
+    /// <param name="cancellationToken">Cancels the statements.</param>
+    /// <returns>Whether the reservation existed.</returns>
+    public static async Task<bool> ReleaseAsync(RelationalDialect d, Func<string, DbCommand> command, RelationalStatements sql, string reservationId, CancellationToken cancellationToken)
+    {
+        if (await DeleteReservationAsync(d, command, sql, reservationId, cancellationToken).ConfigureAwait(false) is not { } held)
+        {
+            return false;
+        }
+
+        using (var key = command(sql.ReleaseKey))
+        {
+            d.Add(key, "id", held.KeyId);
+            d.Add(key, "reserved", held.Tokens);
+            await key.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await AdjustWindowsAsync(d, command, sql, held, -held.Tokens, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private static async Task<HeldReservation?> DeleteReservationAsync(RelationalDialect d, Func<string, DbCommand> command, RelationalStatements sql, string reservationId, CancellationToken cancellationToken)
+    {
+        using var delete = command(sql.DeleteReservation);
+        d.Add(delete, "id", reservationId);
+        var reader = await delete.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? new HeldReservation(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), d.ReadTime(reader, 3), d.ReadTime(reader, 4))
+                : null;
+        }
+    }
+
+    private static async Task AdjustWindowsAsync(RelationalDialect d, Func<string, DbCommand> command, RelationalStatements sql, HeldReservation held, long delta, CancellationToken cancellationToken)
+    {
+        if (delta == 0)
+        {
+            return;
+        }
+
+        using var adjust = command(sql.AdjustWindowTokens);
+        d.Add(adjust, "delta", delta);
+        d.Add(adjust, "keyId", held.KeyId);
+        d.Add(adjust, "projectId", held.ProjectId);
+        d.Add(adjust, "minute", d.Time(held.MinuteWindowStart));
+        d.Add(adjust, "day", d.Time(held.DayWindowStart));
+        await adjust.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed record HeldReservation(string KeyId, string ProjectId, long Tokens, DateTimeOffset MinuteWindowStart, DateTimeOffset DayWindowStart);
+}

@@ -1,0 +1,89 @@
+using InvoiceOcr.Sdk.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace InvoiceOcr.Sdk.Relational;
+
+/// <summary>
+/// The <see cref="IUsageLogger"/> of the SQL stores: usage and retry records are committed with group commit
+/// (concurrent calls share one transaction) and each call returns once its record is durable. When the database
+/// is unreachable the records go to a local fsync'd outbox (<c>usage/</c> and <c>retries/</c> under
+/// <see cref="DurableUsageLoggerOptions.OutboxDirectory"/>) and are replayed exactly once when it is back.
+/// </summary>
+public sealed class DurableUsageLogger : IUsageLogger, IAsyncDisposable, IDisposable
+{
+    private readonly DurableRecordWriter<UsageRecord> _usage;
+    private readonly DurableRecordWriter<RetryAttemptRecord> _retries;
+
+    /// <summary>Creates the logger and starts its replay loops.</summary>
+    /// <param name="ledger">The store's batch writer.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="timeProvider">The clock the replay loops wait on.</param>
+    /// <param name="logger">Where outages and replays are reported.</param>
+    public DurableUsageLogger(IUsageLedgerBatchWriter ledger, DurableUsageLoggerOptions options, TimeProvider? timeProvider = null, ILogger<DurableUsageLogger>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.OutboxDirectory);
+        timeProvider ??= TimeProvider.System;
+        ILogger log = logger ?? (ILogger)NullLogger.Instance;
+        _usage = new DurableRecordWriter<UsageRecord>(
+            async (batch, ct) => await ledger.AppendBatchAsync(batch, ct).ConfigureAwait(false),
+            IsUnavailable,
+            new DurableOutbox<UsageRecord>(Path.Combine(options.OutboxDirectory, "usage"), PersistenceJsonContext.Default.UsageRecord, timeProvider),
+            options.ReplayInterval,
+            timeProvider,
+            log,
+            options.BatchSize);
+        _retries = new DurableRecordWriter<RetryAttemptRecord>(
+            async (batch, ct) => await ledger.AppendRetryAttemptsAsync(batch, ct).ConfigureAwait(false),
+            IsUnavailable,
+            new DurableOutbox<RetryAttemptRecord>(Path.Combine(options.OutboxDirectory, "retries"), PersistenceJsonContext.Default.RetryAttemptRecord, timeProvider),
+            options.ReplayInterval,
+            timeProvider,
+            log,
+            options.BatchSize);
+    }
+
+    /// <summary>Gets how many usage records went to the outbox because the database was unreachable.</summary>
+    public long UsageRecordsDiverted => _usage.DivertedToOutbox;
+
+    /// <inheritdoc />
+    public async ValueTask<RecordedUsage> LogUsageAsync(UsageRecord record, CancellationToken cancellationToken)
+    {
+        InvoiceOcrStoreValidation.Validate(record);
+        await _usage.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+        return new RecordedUsage(UsageRecording.Recorded);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask LogRetryAttemptAsync(RetryAttemptRecord record, CancellationToken cancellationToken)
+    {
+        InvoiceOcrStoreValidation.Validate(record);
+        await _retries.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Replays both outboxes now (also done periodically in the background).</summary>
+    /// <param name="cancellationToken">Stops the replay between chunks.</param>
+    /// <returns>How many records were replayed.</returns>
+    public async Task<int> ReplayOutboxAsync(CancellationToken cancellationToken = default)
+    {
+        var usage = await _usage.ReplayOutboxAsync(cancellationToken).ConfigureAwait(false);
+        var retries = await _retries.ReplayOutboxAsync(cancellationToken).ConfigureAwait(false);
+        return usage + retries;
+    }
+
+    /// <summary>Commits what is pending and stops the replay loops; outbox files stay for the next start.</summary>
+    /// <returns>A task that completes when stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await _usage.DisposeAsync().ConfigureAwait(false);
+        await _retries.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Commits what is pending and stops the replay loops (blocking); prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private static bool IsUnavailable(Exception exception) =>
+        exception is InvoiceOcrException { Kind: InvoiceOcrErrorKind.StoreUnavailable } or TimeoutException;
+}

@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+
+namespace InvoiceOcr.Sdk.Relational;
+
+/// <summary>Source-generated serialization of the records the durable outbox keeps.</summary>
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+[JsonSerializable(typeof(UsageRecord))]
+[JsonSerializable(typeof(RetryAttemptRecord))]
+internal sealed partial class PersistenceJsonContext : JsonSerializerContext;

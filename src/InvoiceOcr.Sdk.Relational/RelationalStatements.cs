@@ -1,0 +1,129 @@
+namespace InvoiceOcr.Sdk.Relational;
+
+/// <summary>
+/// Every statement <see cref="RelationalInvoiceOcrStore"/> issues, in the provider's SQL (with its lock hints).
+/// Parameter names carry the dialect's prefix; the names and the columns each statement returns are fixed and listed
+/// per property. Values are always bound as parameters, never concatenated.
+/// </summary>
+/// <remarks>
+/// Lock order, the same in every writer so concurrent instances never deadlock: a reservation row (settle, release,
+/// reclaim: one reservation per transaction), then TokenMaster, then QuotaWindows (key minute, key day, project minute,
+/// project day), then QuotaReservations (insert); the ledger inserts in id order, then TokenUsageSummary in key and day
+/// order.
+/// </remarks>
+public sealed class RelationalStatements
+{
+    /// <summary>Gets the database clock (one row, one UTC time column), or <see langword="null"/> when the store always uses its <see cref="TimeProvider"/>.</summary>
+    public string? Now { get; init; }
+
+    /// <summary>Gets the key insert: <c>id, companyId, companyName, projectId, provider, models, cipher, keyId, masked, status, reason, lifetime, used, expires, rpm, rpd, tpm, tpd, weight, now</c>; affects 1 row when new, 0 when the id exists.</summary>
+    public required string InsertKey { get; init; }
+
+    /// <summary>Gets the select of key <c>id</c>, its 23 key columns in the order TokenId, CompanyId, CompanyName, ProjectId, Provider, AllowedModels, SecretCiphertext, SecretKeyId, Status, StatusReason, LifetimeTokenLimit, TokensUsed, TokensReserved, ExpiresAtUtc, RequestsPerMinute, RequestsPerDay, TokensPerMinute, TokensPerDay, Weight, CooldownUntilUtc, UsageThresholdNotified, CreatedAtUtc, UpdatedAtUtc.</summary>
+    public required string SelectKey { get; init; }
+
+    /// <summary>Gets the select of company <c>companyId</c>'s keys by id, same columns as <see cref="SelectKey"/>.</summary>
+    public required string SelectKeysByCompany { get; init; }
+
+    /// <summary>Gets the select (locking the row for update) of key <c>id</c>'s status.</summary>
+    public required string SelectStatus { get; init; }
+
+    /// <summary>Gets the status change of key <c>id</c> from <c>from</c> to <c>status</c> with <c>reason</c> at <c>now</c>; affects 1 row when the status still was <c>from</c>.</summary>
+    public required string ChangeStatus { get; init; }
+
+    /// <summary>Gets the status history insert: <c>id, from, to, reason, now</c>.</summary>
+    public required string InsertTransition { get; init; }
+
+    /// <summary>Gets the select of key <c>id</c>'s transitions in order: TokenId, FromStatus, ToStatus, Reason, ChangedAtUtc.</summary>
+    public required string SelectTransitions { get; init; }
+
+    /// <summary>Gets the limits update of key <c>id</c>: <c>lifetime, expires, rpm, rpd, tpm, tpd, weight, now</c>; affects 1 row when the key exists.</summary>
+    public required string UpdateLimits { get; init; }
+
+    /// <summary>Gets the threshold mark of key <c>id</c> to <c>percent</c> when lower; affects 1 row when it moved.</summary>
+    public required string MarkThreshold { get; init; }
+
+    /// <summary>Gets the upsert of project <c>projectId</c>'s limits: <c>rpm, rpd, tpm, tpd, now</c>.</summary>
+    public required string UpsertProjectLimits { get; init; }
+
+    /// <summary>Gets the select of project <c>projectId</c>: ProjectId, the four limits, BlockedUntilUtc.</summary>
+    public required string SelectProject { get; init; }
+
+    /// <summary>Gets the select (for update, at most 100 rows, by id) of keys whose secret is sealed with a master key other than <c>current</c>: TokenId, SecretKeyId, SecretCiphertext.</summary>
+    public required string SelectStaleSecrets { get; init; }
+
+    /// <summary>Gets the secret update of key <c>id</c>: <c>cipher, keyId</c>.</summary>
+    public required string UpdateSecret { get; init; }
+
+    /// <summary>
+    /// Gets the select (locking the key row for update) of key <c>id</c>'s admission state: CompanyId, ProjectId,
+    /// Status, ExpiresAtUtc, LifetimeTokenLimit, TokensUsed, TokensReserved, CooldownUntilUtc and the four limits. It may
+    /// also return the project's row (ProjectId, four limits, BlockedUntilUtc; NULLs without a project row) as columns
+    /// 12-17 of a LEFT JOIN, saving <see cref="SelectProject"/>.
+    /// </summary>
+    public required string SelectKeyForReserve { get; init; }
+
+    /// <summary>
+    /// Gets the conditional count of one window: <c>scope, scopeId, kind, start, tokens, requestLimit, tokenLimit</c>.
+    /// It adds one request and <c>tokens</c> to the window (creating it) only when <see cref="Storage.QuotaAdmission.Fits"/>
+    /// holds, and returns a non-zero scalar when it counted, <c>NULL</c>, no row or 0 when the window is full.
+    /// </summary>
+    public required string CountWindow { get; init; }
+
+    /// <summary>Gets the lifetime hold: adds <c>tokens</c> to key <c>id</c>'s reserved tokens when active and within its lifetime limit; affects 1 row when held.</summary>
+    public required string ReserveLifetime { get; init; }
+
+    /// <summary>Gets the reservation insert: <c>id, keyId, companyId, projectId, tokens, minute, day, now, expires</c>.</summary>
+    public required string InsertReservation { get; init; }
+
+    /// <summary>Gets the delete of reservation <c>id</c>, returning TokenId, ProjectId, Tokens, MinuteWindowStartUtc, DayWindowStartUtc.</summary>
+    public required string DeleteReservation { get; init; }
+
+    /// <summary>Gets the settlement of key <c>id</c>: adds <c>actual</c> to used tokens, takes <c>reserved</c> from reserved (not below 0), stamps <c>now</c>; returns TokensUsed, LifetimeTokenLimit, Status.</summary>
+    public required string SettleKey { get; init; }
+
+    /// <summary>Gets the release of key <c>id</c>: takes <c>reserved</c> from its reserved tokens (not below 0).</summary>
+    public required string ReleaseKey { get; init; }
+
+    /// <summary>Gets the window correction: adds <c>delta</c> to the tokens (not below 0) of key <c>keyId</c>'s and project <c>projectId</c>'s windows starting at <c>minute</c> and <c>day</c>.</summary>
+    public required string AdjustWindowTokens { get; init; }
+
+    /// <summary>Gets the cooldown of key <c>id</c> to <c>until</c> unless it already cools down longer; returns the stored CooldownUntilUtc (no row when the key does not exist).</summary>
+    public required string SetCooldown { get; init; }
+
+    /// <summary>Gets the day block of project <c>projectId</c> until <c>until</c> (stamped <c>now</c>) unless blocked longer; returns the stored BlockedUntilUtc in some result set.</summary>
+    public required string BlockProject { get; init; }
+
+    /// <summary>Gets the select of one window's Requests and Tokens: <c>scope, scopeId, kind, start</c>.</summary>
+    public required string SelectWindow { get; init; }
+
+    /// <summary>Gets the select of reservation ids expired at <c>now</c>, oldest first.</summary>
+    public required string SelectExpiredReservations { get; init; }
+
+    /// <summary>Gets the delete of minute windows before <c>minuteCutoff</c> and day windows before <c>dayCutoff</c>.</summary>
+    public required string PruneWindows { get; init; }
+
+    /// <summary>Gets the usage insert (0 rows for a known id); parameters as the shared ledger binds them.</summary>
+    public required string InsertUsage { get; init; }
+
+    /// <summary>Gets the daily summary upsert; parameters as the shared ledger binds them.</summary>
+    public required string UpsertSummary { get; init; }
+
+    /// <summary>Gets the select of usage record <c>id</c> (the 26 ledger columns).</summary>
+    public required string SelectUsage { get; init; }
+
+    /// <summary>Gets the usage list for a query's filter, by completion time and id.</summary>
+    public required string ListUsage { get; init; }
+
+    /// <summary>Gets the usage summary for a query's filter and grouping switches.</summary>
+    public required string SummarizeUsage { get; init; }
+
+    /// <summary>Gets the retry attempt insert (0 rows for a known operation and attempt).</summary>
+    public required string InsertRetry { get; init; }
+
+    /// <summary>Gets the select of operation <c>operationId</c>'s retry attempts by number.</summary>
+    public required string SelectRetries { get; init; }
+
+    /// <summary>Gets the application log insert.</summary>
+    public required string InsertLog { get; init; }
+}

@@ -1,0 +1,48 @@
+using InvoiceOcr.Sdk.Relational;
+using Q = InvoiceOcr.Sdk.SqlServer.Store.SqlServerQueries;
+
+namespace InvoiceOcr.Sdk.SqlServer.Internal;
+
+/// <summary>The SQL Server statements (<see cref="Q"/>, with their <c>{schema}</c> token and lock hints) as the shared store takes them.</summary>
+internal static class SqlServerStatements
+{
+    /// <summary>The statements; "now" is the database clock (<c>SYSUTCDATETIME()</c>) unless the store is given a clock.</summary>
+    public static readonly RelationalStatements Instance = new()
+    {
+        Now = Q.Now,
+        InsertKey = Q.InsertKey,
+        SelectKey = Q.SelectKey,
+        SelectKeysByCompany = Q.SelectKeysByCompany,
+        SelectStatus = Q.SelectStatus,
+        ChangeStatus = Q.ChangeStatus,
+        InsertTransition = Q.InsertTransition,
+        SelectTransitions = Q.SelectTransitions,
+        UpdateLimits = Q.UpdateLimits,
+        MarkThreshold = Q.MarkThreshold,
+        UpsertProjectLimits = Q.UpsertProjectLimits,
+        SelectProject = Q.SelectProject,
+        SelectStaleSecrets = Q.SelectStaleSecrets,
+        UpdateSecret = Q.UpdateSecret,
+        SelectKeyForReserve = Q.SelectKeyForReserve,
+        CountWindow = Q.CountWindow,
+        ReserveLifetime = Q.ReserveLifetime,
+        InsertReservation = Q.InsertReservation,
+        DeleteReservation = Q.DeleteReservation,
+        SettleKey = Q.SettleKey,
+        ReleaseKey = Q.ReleaseKey,
+        AdjustWindowTokens = Q.AdjustWindowTokens,
+        SetCooldown = Q.SetCooldown,
+        BlockProject = Q.BlockProject,
+        SelectWindow = Q.SelectWindow,
+        SelectExpiredReservations = Q.SelectExpiredReservations,
+        PruneWindows = Q.PruneWindows,
+        InsertUsage = Q.InsertUsage,
+        UpsertSummary = Q.UpsertSummary,
+        SelectUsage = Q.SelectUsage,
+        ListUsage = Q.ListUsage,
+        SummarizeUsage = Q.SummarizeUsage,
+        InsertRetry = Q.InsertRetry,
+        SelectRetries = Q.SelectRetries,
+        InsertLog = Q.InsertLog,
+    };
+}

@@ -1,0 +1,30 @@
+using System.Data.Common;
+using InvoiceOcr.Sdk.Relational;
+using Microsoft.Data.Sqlite;
+
+namespace InvoiceOcr.Sdk.Sqlite.Internal;
+
+/// <summary>
+/// Opens the store's connections to its database file. Every write transaction is <c>BEGIN IMMEDIATE</c> (SQLite's one
+/// write lock, shared by every process on the file); the <c>synchronous</c> level of a commit follows what it writes:
+/// <c>FULL</c> for configuration, <c>NORMAL</c> for quota counters and logs, the ledger's from <see cref="SqliteStoreOptions.LedgerDurability"/>.
+/// </summary>
+/// <param name="database">The database file.</param>
+internal sealed class SqliteConnectionFactory(SqliteDatabase database) : RelationalConnectionFactory
+{
+    /// <inheritdoc />
+    public override string DisplayName => database.Path;
+
+    /// <inheritdoc />
+    public override async Task<DbConnection> OpenAsync(RelationalWork work, CancellationToken cancellationToken) => work switch
+    {
+        RelationalWork.Read => await database.OpenAsync(cancellationToken).ConfigureAwait(false),
+        RelationalWork.Configuration => await database.OpenAsync(SqliteSynchronous.Full, cancellationToken).ConfigureAwait(false),
+        RelationalWork.Ledger => await database.OpenAsync(database.LedgerSynchronous, cancellationToken).ConfigureAwait(false),
+        _ => await database.OpenAsync(SqliteSynchronous.Normal, cancellationToken).ConfigureAwait(false),
+    };
+
+    /// <inheritdoc />
+    public override Task<DbTransaction> BeginTransactionAsync(DbConnection connection, RelationalWork work, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+}

@@ -1,9 +1,0 @@
-using System.Text.Json.Serialization;
-
-namespace InvoiceOcr.Sdk.Persistence;
-
-/// <summary>Source-generated serialization of the records the durable outbox keeps.</summary>
-[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
-[JsonSerializable(typeof(UsageRecord))]
-[JsonSerializable(typeof(RetryAttemptRecord))]
-internal sealed partial class PersistenceJsonContext : JsonSerializerContext;
