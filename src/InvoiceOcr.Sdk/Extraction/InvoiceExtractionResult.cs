@@ -48,6 +48,12 @@ public sealed record InvoiceExtractionResult
     /// </summary>
     public bool IsReplay { get; init; }
 
+    /// <summary>
+    /// Gets whether this result was served from the result cache (InvoiceOcr.Sdk.Caching) instead of a model call, and why;
+    /// <see cref="ExtractionCacheStatus.None"/> when the document was extracted by this call.
+    /// </summary>
+    public ExtractionCacheStatus CacheStatus { get; init; }
+
     /// <summary>Gets a value indicating whether any finding is an error.</summary>
     public bool HasErrors => Findings.Any(f => f.Severity == ValidationSeverity.Error);
 }
