@@ -85,8 +85,12 @@ public sealed class PostgreSqlReconciliationTests
             counters.Add((key.Id, billed.TryGetValue(key.Id, out var totals) ? totals.TotalTokens : 0, stored.TokensUsed, stored.TokensReserved));
         }
 
+        // A key's running total bounds its billing from above: an attempt whose request was sent and whose answer never
+        // arrived (a reset, a time-out) is charged at its reservation estimate, because Google may have billed it. The SQL
+        // stores cannot yet list those attempts (durable operations are in the in-memory store only), so the exact form
+        // (used == billed + unknown-outcome estimates) is asserted by the in-memory run; here nothing may be left reserved.
         Assert.True(
-            counters.All(c => c.Billed == c.Used && c.Reserved == 0),
+            counters.All(c => c.Used >= c.Billed && c.Reserved == 0),
             "Key counters (key, billed, used, reserved): " + string.Join("; ", counters));
 
         var applicationLogs = await run.ReadApplicationLogsAsync();

@@ -111,7 +111,7 @@ public sealed class TokenProviderTests
         Assert.Equal(InvoiceOcrErrorKind.LocalQuotaExceeded, ex.Kind);
         Assert.Equal(TimeSpan.FromSeconds(40), ex.RetryAfter); // the clock is 20 s into the minute
         Assert.False(ex.IsTransient);
-        Assert.Equal("Your company has reached its per-minute limit of AI requests or tokens. Please try again in 40 seconds.", ex.Message);
+        Assert.Equal("The per-minute request limit (RPM 1) of your company's AI token was reached. Please try again in 40 seconds.", ex.Message);
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class TokenProviderTests
         var ex = await Assert.ThrowsAsync<InvoiceOcrException>(() => h.Tokens.AcquireAsync(Lease("c-1"), Ct));
 
         Assert.Equal(InvoiceOcrErrorKind.LocalQuotaExceeded, ex.Kind);
-        Assert.StartsWith("Your company has reached its daily limit of AI requests or tokens; days end at midnight Pacific time (America/Los_Angeles).", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The per-day request limit (RPD 1) of your company's AI token was reached; Google's days start at midnight Pacific time (America/Los_Angeles).", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(h.Logs.GetSnapshot(), r => r.Message.Contains("(null)", StringComparison.Ordinal));
     }
 
