@@ -376,7 +376,7 @@ internal static class LoadRunner
     {
         var pdf = BenchmarkPdf.Create(pages: 1, paddingBytes: 10 * 1024 * 1024);
         var document = InvoiceDocument.FromBytes(pdf, "large.pdf");
-        await using var host = await SdkHost.StartAsync(sqlite: false, new Uri("http://stub.invalid/"), services =>
+        await using var host = await SdkHost.StartAsync(sqlite: false, new Uri("http://127.0.0.1:9/"), services =>
             services.AddHttpClient(GeminiClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new StubModelHandler()));
         await AddCompanyKeyAsync(host);
         var extractor = host.Services.GetRequiredService<IInvoiceExtractor>();

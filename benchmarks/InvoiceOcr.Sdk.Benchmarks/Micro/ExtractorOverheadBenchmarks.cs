@@ -33,7 +33,7 @@ public class ExtractorOverheadBenchmarks
     {
         var pdf = BenchmarkPdf.Create();
         _document = InvoiceDocument.FromBytes(pdf, "bench.pdf");
-        _host = await SdkHost.StartAsync(sqlite: false, new Uri("http://stub.invalid/"), services =>
+        _host = await SdkHost.StartAsync(sqlite: false, new Uri("http://127.0.0.1:9/"), services =>
             services.AddHttpClient(GeminiClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new StubAnswerHandler())).ConfigureAwait(false);
         await _host.Services.GetRequiredService<IApiKeyStore>().AddAsync(
             new ApiKey { Id = "key-overhead", CompanyId = Company, ProjectId = "p-overhead", Secret = "test-key-overhead-0001", Rates = QuotaLimits.None },

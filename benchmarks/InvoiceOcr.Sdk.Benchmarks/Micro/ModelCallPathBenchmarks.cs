@@ -37,7 +37,7 @@ public class ModelCallPathBenchmarks
     public async Task SetupAsync()
     {
         var pdf = BenchmarkPdf.Create();
-        _host = await SdkHost.StartAsync(sqlite: false, new Uri("http://stub.invalid/"), services =>
+        _host = await SdkHost.StartAsync(sqlite: false, new Uri("http://127.0.0.1:9/"), services =>
             services.AddHttpClient(GeminiClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new StubModelHandler()));
         await _host.Services.GetRequiredService<IApiKeyStore>().AddAsync(
             new ApiKey { Id = "micro-key", CompanyId = Company, ProjectId = "p-micro", Secret = Secret },
@@ -53,7 +53,7 @@ public class ModelCallPathBenchmarks
         }
 
         _raw = new HttpClient(new StubModelHandler());
-        _endpoint = new Uri($"http://stub.invalid/v1beta/models/{Model}:generateContent");
+        _endpoint = new Uri($"http://127.0.0.1:9/v1beta/models/{Model}:generateContent");
     }
 
     [GlobalCleanup]
