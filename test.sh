@@ -43,6 +43,10 @@ awk '/(Passed|Failed)! +- Failed: /{ gsub(",", ""); for (i = 1; i <= NF; i++) { 
      /^# pass [0-9]+$/ { p += $3 } /^# fail [0-9]+$/ { f += $3 } /^# skipped [0-9]+$/ { s += $3 }
      END { printf "Total: %d passed, %d failed, %d skipped\n", p, f, s }' "$artifacts/test-results/console.log" "$artifacts/test-results/node.log"
 if [[ $test_status -ne 0 || $node_status -ne 0 || $fuzz_status -ne 0 ]]; then
+  # The failures again, last, so that a CI log cut to its tail still names them: each failed test with its message.
+  echo "== failed tests"
+  grep -h -A 3 -E '^\s+Failed [A-Za-z_.]+' "$artifacts/test-results/console.log" | cut -c1-400 || true
+  grep -h -B 1 -E '^not ok ' "$artifacts/test-results/node.log" || true
   echo "Tests failed (dotnet test exit $test_status, node judge exit $node_status, fuzz exit $fuzz_status)." >&2
   exit 1
 fi
