@@ -69,6 +69,7 @@ public static class InvoiceOcrServiceCollectionExtensions
         services.AddInvoiceOcrKeyPool();
         services.AddInvoiceServices();
         services.TryAddSingleton<IInvoiceExtractor, InvoiceExtractor>();
+        services.TryAddSingleton<IModelCallRunner, InvoiceOcr.Sdk.ModelCalls.ModelCallRunner>();
         return new InvoiceOcrBuilder(services);
     }
 

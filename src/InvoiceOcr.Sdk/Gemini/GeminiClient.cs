@@ -67,6 +67,11 @@ internal sealed partial class GeminiClient : IModelClient
         ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
         var options = _options.CurrentValue;
         var model = request.Model ?? options.Model;
+        if (request.Contents is { } contents)
+        {
+            return await GenerateFromContentsAsync(request, contents, options, model, apiKey, cancellationToken).ConfigureAwait(false);
+        }
+
         if (GenerateContentHttpContent.Base64Length(request.Document.Length) <= options.InlineDataLimitBytes)
         {
             // Everything but the document is the same from call to call: the endpoint and the JSON around the document are
@@ -97,6 +102,60 @@ internal sealed partial class GeminiClient : IModelClient
         {
             await DeleteFileBestEffortAsync(file.Name!, options, apiKey).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A general request: its turns and their inline data are serialized as they are (no Files API, no template reuse).</summary>
+    private async Task<GeminiGenerateResult> GenerateFromContentsAsync(
+        GeminiGenerateRequest request, IReadOnlyList<ModelContent> contents, GeminiOptions options, string model, string apiKey, CancellationToken cancellationToken)
+    {
+        ValidateModel(model);
+        var endpoint = Endpoint(options, $"{options.ApiVersion}/models/{model}:generateContent");
+        var body = BuildContentsRequest(request, contents, options);
+        var json = JsonSerializer.SerializeToUtf8Bytes(body, GeminiJsonContext.Default.GeminiGenerateContentRequest);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            GeminiLog.Request(_logger, model, endpoint.AbsoluteUri, json.Length, JsonMediaType, "contents");
+        }
+
+        using var content = new ByteArrayContent(json);
+        content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType) { CharSet = "utf-8" };
+        return await SendGenerateAsync(endpoint, content, model, apiKey, request.AttemptId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Builds the request DTO of a general request: the system instruction, the turns, and the generation config.</summary>
+    internal static GeminiGenerateContentRequest BuildContentsRequest(GeminiGenerateRequest request, IReadOnlyList<ModelContent> contents, GeminiOptions options)
+    {
+        var turns = new List<GeminiContent>(contents.Count);
+        foreach (var turn in contents)
+        {
+            var parts = new List<GeminiPart>(turn.Parts.Count);
+            foreach (var part in turn.Parts)
+            {
+                parts.Add(part.Text is { } text
+                    ? new GeminiPart { Text = text }
+                    : new GeminiPart { InlineData = new GeminiInlineData { MimeType = part.MimeType, Data = Convert.ToBase64String(part.Data.Span) } });
+            }
+
+            turns.Add(new GeminiContent { Role = turn.Role == ModelRole.Model ? "model" : "user", Parts = parts });
+        }
+
+        var json = request.JsonResponse || request.ResponseJsonSchema is not null;
+        return new GeminiGenerateContentRequest
+        {
+            SystemInstruction = request.SystemInstruction is { } instruction ? new GeminiContent { Parts = [new GeminiPart { Text = instruction }] } : null,
+            Contents = turns,
+            GenerationConfig = new GeminiGenerationConfig
+            {
+                Temperature = request.Temperature ?? options.Temperature,
+                TopP = request.TopP,
+                TopK = request.TopK,
+                Seed = request.Seed,
+                StopSequences = request.StopSequences is { Count: > 0 } stops ? [.. stops] : null,
+                MaxOutputTokens = request.MaxOutputTokens ?? options.MaxOutputTokens,
+                ResponseMimeType = json ? JsonMediaType : null,
+                ResponseJsonSchema = request.ResponseJsonSchema,
+            },
+        };
     }
 
     private static void ValidateModel(string model)
@@ -413,9 +472,9 @@ internal sealed partial class GeminiClient : IModelClient
     {
         private readonly string _model = model;
         private readonly string _mimeType = request.MimeType;
-        private readonly string _systemInstruction = request.SystemInstruction;
+        private readonly string? _systemInstruction = request.SystemInstruction;
         private readonly string _prompt = request.Prompt;
-        private readonly JsonObject _schema = request.ResponseJsonSchema;
+        private readonly JsonObject? _schema = request.ResponseJsonSchema;
         private readonly Uri _baseAddress = options.BaseAddress;
         private readonly string _apiVersion = options.ApiVersion;
         private readonly double _temperature = options.Temperature;

@@ -1,12 +1,12 @@
 using InvoiceOcr.Sdk.Diagnostics;
 using InvoiceOcr.Sdk.Gemini;
-using InvoiceOcr.Sdk.Invoices;
 
 namespace InvoiceOcr.Sdk.Pipeline;
 
 /// <summary>
 /// Stage 8: the model call: sends the request with the lease's key, reads the answer and its
-/// usage and parses the invoice (<see cref="IModelClient"/>, the <see cref="GeminiClient"/>). Whatever happens (answer, error, cut connection, cancellation) is put on the context and
+/// usage (<see cref="IModelClient"/>, the <see cref="GeminiClient"/>) and hands it to the call's <see cref="ModelAnswerReader"/>
+/// (the invoice for the extractor, the text as it is for a general call). Whatever happens (answer, error, cut connection, cancellation) is put on the context and
 /// handed to the settlement stage, which records it and surfaces the failure.
 /// </summary>
 internal sealed class GeminiCallStage(IModelClient gemini, InvoiceOcrMetrics metrics, TimeProvider timeProvider) : ModelCallStage
@@ -14,15 +14,8 @@ internal sealed class GeminiCallStage(IModelClient gemini, InvoiceOcrMetrics met
     public override async ValueTask InvokeAsync(ModelCallContext context, CancellationToken cancellationToken)
     {
         var lease = context.Lease ?? throw new InvalidOperationException("The attempt has no lease.");
-        var template = context.Request;
         var cap = context.LeasedMaxOutputTokens;
-        var request = new GeminiGenerateRequest(template.Document, template.MimeType, template.SystemInstruction, template.Prompt, template.ResponseJsonSchema)
-        {
-            Model = template.Model,
-            DisplayName = template.DisplayName,
-            MaxOutputTokens = cap < context.MaxOutputTokens ? cap : template.MaxOutputTokens,
-            AttemptId = context.AttemptId,
-        };
+        var request = context.Request.ForAttempt(cap < context.MaxOutputTokens ? cap : null, context.AttemptId);
 
         var started = timeProvider.GetTimestamp();
         context.RequestSent = true;
@@ -31,17 +24,7 @@ internal sealed class GeminiCallStage(IModelClient gemini, InvoiceOcrMetrics met
         {
             var answer = await gemini.GenerateContentAsync(request, lease.Secret, cancellationToken).ConfigureAwait(false);
             context.Answer = answer;
-            answer.EnsureCompleted();
-            try
-            {
-                context.Invoice = InvoiceJson.Deserialize(answer.Text);
-            }
-            catch (InvoiceOcrException ex) when (ex.BilledUsage is null)
-            {
-                // The service billed the answer even though it is unusable: the ledger must still see it.
-                throw new InvoiceOcrException(ex.Kind, ex.Message, ex) { BilledUsage = answer.Usage, ResponseId = answer.ResponseId, KeyId = lease.KeyId };
-            }
-
+            context.AnswerReader.Read(context, answer, lease.KeyId);
             context.Usage = answer.Usage;
             context.KeyId = lease.KeyId;
             metrics.RecordDuration(context.Model, answer.ModelVersion, timeProvider.GetElapsedTime(started), null);

@@ -28,7 +28,7 @@ internal sealed class ModelCallContext
     /// <summary>Gets the operation's id: from the idempotency key, else generated.</summary>
     public string OperationId { get; }
 
-    /// <summary>Gets the request to send (document, instructions, schema).</summary>
+    /// <summary>Gets the request to send (a document call, or a general request's turns).</summary>
     public GeminiGenerateRequest Request { get; }
 
     /// <summary>Gets the model id.</summary>
@@ -48,6 +48,9 @@ internal sealed class ModelCallContext
 
     /// <summary>Gets or sets the caller's file name, recorded with the usage.</summary>
     public string? FileName { get; init; }
+
+    /// <summary>Gets what the Gemini stage makes of an answer: the invoice (the default, for the extractor) or the text as it is.</summary>
+    public ModelAnswerReader AnswerReader { get; init; } = ModelAnswerReader.Invoice;
 
     // ---- The operation (claim stage) ----
 
@@ -114,7 +117,7 @@ internal sealed class ModelCallContext
 
     // ---- The outcome ----
 
-    /// <summary>Gets or sets the extracted invoice of the successful attempt.</summary>
+    /// <summary>Gets or sets the extracted invoice of the successful attempt (set by <see cref="ModelAnswerReader.Invoice"/>).</summary>
     public Invoice? Invoice { get; set; }
 
     /// <summary>Gets or sets the successful attempt's billed usage.</summary>

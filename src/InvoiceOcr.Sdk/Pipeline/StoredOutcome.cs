@@ -7,7 +7,14 @@ namespace InvoiceOcr.Sdk.Pipeline;
 /// <summary>What a succeeded operation stores, so that a later call with the same idempotency key gets it back without a model call.</summary>
 internal sealed record StoredOutcome
 {
-    public required string Invoice { get; init; }
+    /// <summary>Gets the invoice JSON of an extraction; empty for a general call.</summary>
+    public string Invoice { get; init; } = string.Empty;
+
+    /// <summary>Gets the answer text of a general call (<see cref="ModelAnswerReader.Text"/>); <see langword="null"/> for an extraction.</summary>
+    public string? Text { get; init; }
+
+    /// <summary>Gets the finish reason of a general call's answer.</summary>
+    public string? FinishReason { get; init; }
 
     public string? Model { get; init; }
 
@@ -43,7 +50,9 @@ internal sealed record StoredOutcome
         return JsonSerializer.Serialize(
             new StoredOutcome
             {
-                Invoice = InvoiceJson.Serialize(context.Invoice!),
+                Invoice = context.Invoice is { } invoice ? InvoiceJson.Serialize(invoice) : string.Empty,
+                Text = context.Invoice is null ? context.Answer?.Text : null,
+                FinishReason = context.Invoice is null ? context.Answer?.FinishReason : null,
                 Model = context.Model,
                 ModelVersion = modelVersion,
                 ResponseId = responseId,

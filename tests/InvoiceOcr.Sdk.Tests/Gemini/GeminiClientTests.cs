@@ -330,7 +330,7 @@ public sealed class GeminiClientTests
 
         await harness.Client.GenerateContentAsync(first, ApiKey, TestContext.Current.CancellationToken);
         await harness.Client.GenerateContentAsync(
-            new GeminiGenerateRequest(otherPdf, first.MimeType, first.SystemInstruction, first.Prompt, first.ResponseJsonSchema),
+            new GeminiGenerateRequest(otherPdf, first.MimeType, first.SystemInstruction!, first.Prompt, first.ResponseJsonSchema!),
             ApiKey,
             TestContext.Current.CancellationToken);
 
@@ -355,7 +355,7 @@ public sealed class GeminiClientTests
         await harness.Client.GenerateContentAsync(request, ApiKey, TestContext.Current.CancellationToken);
         harness.Options.ApiVersion = "v1";
         await harness.Client.GenerateContentAsync(
-            new GeminiGenerateRequest(SmallPdf, "image/png", request.SystemInstruction, "Extract the receipt.", request.ResponseJsonSchema) { Model = "gemini-2.5-pro" },
+            new GeminiGenerateRequest(SmallPdf, "image/png", request.SystemInstruction!, "Extract the receipt.", request.ResponseJsonSchema!) { Model = "gemini-2.5-pro" },
             ApiKey,
             TestContext.Current.CancellationToken);
 
