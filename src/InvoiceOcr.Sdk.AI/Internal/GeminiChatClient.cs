@@ -177,7 +177,7 @@ internal sealed class GeminiChatClient : IChatClient
         if (options?.ResponseFormat is ChatResponseFormatJson format)
         {
             json = true;
-            schema = format.Schema;
+            schema = WithoutSchemaKeyword(format.Schema);
         }
 
         return new ModelRequest(turns)
@@ -259,6 +259,22 @@ internal sealed class GeminiChatClient : IChatClient
         _ when FilteredFinishReasons.Contains(finishReason) => ChatFinishReason.ContentFilter,
         _ => new ChatFinishReason(finishReason),
     };
+
+    /// <summary>
+    /// Drops a top-level <c>$schema</c> keyword (M.E.AI adds it when asked to): it is not in the JSON Schema subset Gemini's
+    /// <c>responseJsonSchema</c> documents, and it says nothing the service uses.
+    /// </summary>
+    internal static JsonElement? WithoutSchemaKeyword(JsonElement? schema)
+    {
+        if (schema is not { ValueKind: JsonValueKind.Object } element || !element.TryGetProperty("$schema", out _))
+        {
+            return schema;
+        }
+
+        var node = System.Text.Json.Nodes.JsonObject.Create(element)!.DeepClone().AsObject();
+        node.Remove("$schema");
+        return JsonSerializer.SerializeToElement(node, AIJsonUtilities.DefaultOptions);
+    }
 
     private static string? Read(AdditionalPropertiesDictionary? properties, string key) =>
         properties is not null && properties.TryGetValue(key, out var value) && value is not null

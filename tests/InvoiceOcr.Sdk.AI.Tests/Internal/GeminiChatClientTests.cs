@@ -1,5 +1,6 @@
 using System.Text.Json;
 using InvoiceOcr.Emulator;
+using InvoiceOcr.Sdk.AI.Internal;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using static InvoiceOcr.Sdk.AI.Tests.ChatHost;
@@ -247,6 +248,30 @@ public sealed class GeminiChatClientTests
         Assert.Equal(first.Usage!.TotalTokenCount, replay.Usage!.TotalTokenCount);
         Assert.Single(emulator.Ledger.Entries);
         Assert.Single(await host.LedgerAsync(Company));
+    }
+
+    [Fact]
+    public void ToRequest_SchemaWithSchemaKeyword_SentWithoutItAndWithJsonMode()
+    {
+        using var schema = JsonDocument.Parse("""{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"kind":{"type":"string"}}}""");
+        var options = new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema.RootElement, "triage") };
+
+        var request = GeminiChatClient.ToRequest([new ChatMessage(ChatRole.System, "Be brief."), new ChatMessage(ChatRole.User, "Classify.")], options);
+
+        var sent = Assert.IsType<JsonElement>(request.ResponseJsonSchema);
+        Assert.False(sent.TryGetProperty("$schema", out _));
+        Assert.Equal("object", sent.GetProperty("type").GetString());
+        Assert.True(request.JsonResponse);
+        Assert.Equal("Be brief.", request.SystemInstruction);
+        Assert.Equal(ModelRole.User, Assert.Single(request.Contents).Role);
+    }
+
+    [Fact]
+    public void ToRequest_ToolMessage_NotSupported()
+    {
+        var messages = new[] { new ChatMessage(ChatRole.User, "Hi"), new ChatMessage(ChatRole.Tool, "42") };
+
+        Assert.Throws<NotSupportedException>(() => GeminiChatClient.ToRequest(messages, null));
     }
 
     /// <summary>A structured-output answer.</summary>
