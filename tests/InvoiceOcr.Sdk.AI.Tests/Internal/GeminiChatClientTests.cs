@@ -251,6 +251,47 @@ public sealed class GeminiChatClientTests
     }
 
     [Fact]
+    public async Task GetResponseAsync_TransientFailureFirst_RetriedWithinTheCallAndBilledOnce()
+    {
+        await using var emulator = await StartEmulatorAsync();
+        await using var host = await StartAsync(emulator, Company);
+        emulator.InjectFault(EmulatorFaultKind.Unavailable);
+
+        var response = await host.Chat.GetResponseAsync("Is this an invoice?", For(Company), Ct);
+
+        Assert.Equal(2, response.AdditionalProperties!["invoiceocr.attempts"]);
+        var row = Assert.Single(await host.LedgerAsync(Company));
+        Assert.Equal(UsageOutcome.Success, row.Outcome);
+        Assert.Equal(row.InputTokens, Assert.Single(emulator.Ledger.Entries).PromptTokenCount);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_SafetyFinish_ReturnedAsContentFilterAndBilled()
+    {
+        await using var emulator = await StartEmulatorAsync();
+        await using var host = await StartAsync(emulator, Company);
+        emulator.InjectFault(EmulatorFaultKind.Safety);
+
+        var response = await host.Chat.GetResponseAsync("Tell me something.", For(Company), Ct);
+
+        Assert.Equal(ChatFinishReason.ContentFilter, response.FinishReason);
+        Assert.Single(await host.LedgerAsync(Company));
+        Assert.Single(emulator.Ledger.Entries);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_PromptBlocked_TypedContentBlockedError()
+    {
+        await using var emulator = await StartEmulatorAsync();
+        await using var host = await StartAsync(emulator, Company);
+        emulator.InjectFault(EmulatorFaultKind.PromptBlocked);
+
+        var refused = await Assert.ThrowsAsync<InvoiceOcrException>(() => host.Chat.GetResponseAsync("Tell me something.", For(Company), Ct));
+
+        Assert.Equal(InvoiceOcrErrorKind.ContentBlocked, refused.Kind);
+    }
+
+    [Fact]
     public void ToRequest_SchemaWithSchemaKeyword_SentWithoutItAndWithJsonMode()
     {
         using var schema = JsonDocument.Parse("""{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"kind":{"type":"string"}}}""");
