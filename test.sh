@@ -58,7 +58,7 @@ echo "== pack and consume"
 version_suffix="ci.$(date -u +%Y%m%d%H%M%S)"
 dotnet pack InvoiceOcr.Sdk.sln -c "$configuration" -nologo -clp:ErrorsOnly --version-suffix "$version_suffix" -o "$artifacts/packages"
 package_version=$(ls "$artifacts/packages" | sed -n 's/^InvoiceOcr\.Sdk\.\([0-9].*\)\.nupkg$/\1/p' | head -n 1)
-for package in InvoiceOcr.Sdk InvoiceOcr.Sdk.Relational InvoiceOcr.Sdk.Sqlite InvoiceOcr.Sdk.SqlServer InvoiceOcr.Sdk.PostgreSql InvoiceOcr.Sdk.Caching; do
+for package in InvoiceOcr.Sdk InvoiceOcr.Sdk.Relational InvoiceOcr.Sdk.Sqlite InvoiceOcr.Sdk.SqlServer InvoiceOcr.Sdk.PostgreSql InvoiceOcr.Sdk.Caching InvoiceOcr.Sdk.AI; do
   [[ -f "$artifacts/packages/$package.$package_version.nupkg" ]] || { echo "Missing package $package $package_version" >&2; exit 1; }
 done
 dotnet run --project eng/package-consumer -c "$configuration" -p:InvoiceOcrPackageVersion="$package_version" \
