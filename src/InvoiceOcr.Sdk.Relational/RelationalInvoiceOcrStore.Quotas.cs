@@ -55,10 +55,19 @@ public abstract partial class RelationalInvoiceOcrStore
                     return (projectRefusal, false);
                 }
 
-                var windows = QuotaAdmission.Windows(request.KeyId, key.ProjectId, key.Rates, project?.Limits ?? QuotaLimits.None, now);
+                var projectLimits = project?.Limits ?? QuotaLimits.None;
+                if (Statements.LockProject is { } lockProject && HasAny(projectLimits))
+                {
+                    // The project's windows are shared by its keys: summing a sliding window is exact only while no other
+                    // key of the project counts in it. A project without limits admits everything, so needs no lock.
+                    using var locking = Command(connection, transaction, lockProject, ("projectId", key.ProjectId));
+                    await locking.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                var windows = QuotaAdmission.Windows(request.KeyId, key.ProjectId, key.Rates, projectLimits, now);
                 foreach (var window in windows)
                 {
-                    // The statement's condition is QuotaAdmission.Fits: the check and the count are one atomic step.
+                    // The statement's condition is QuotaAdmission.Fits over the window's sums: the check and the count are one atomic step.
                     using var count = Command(
                         connection,
                         transaction,
@@ -66,6 +75,7 @@ public abstract partial class RelationalInvoiceOcrStore
                         ("scope", Dialect.SmallInteger((int)window.Scope)),
                         ("scopeId", window.Id),
                         ("kind", Dialect.SmallInteger((int)window.Kind)),
+                        ("from", Dialect.Time(window.From)),
                         ("start", Dialect.Time(window.Start)),
                         ("tokens", request.Tokens),
                         ("requestLimit", window.RequestLimit),
@@ -73,7 +83,11 @@ public abstract partial class RelationalInvoiceOcrStore
                     var counted = await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
                     if (counted is null or DBNull || Convert.ToInt64(counted, CultureInfo.InvariantCulture) == 0)
                     {
-                        return (QuotaReservationResult.Rejected(window.Reason, key.Status, window.RetryAt), false);
+                        // Only a refusal reads the slots back, to name the exact instant the request fits.
+                        QuotaSlot[] slots = window.Kind == QuotaWindowKind.Minute
+                            ? await ReadWindowAsync(connection, transaction, window.Scope, window.Id, window.Kind, window.From, window.Start, cancellationToken).ConfigureAwait(false)
+                            : [];
+                        return (QuotaAdmission.Refuse(window, slots, request.Tokens, key.Status), false);
                     }
                 }
 
@@ -165,11 +179,11 @@ public abstract partial class RelationalInvoiceOcrStore
             async connection =>
             {
                 var now = await NowAsync(connection, null, cancellationToken).ConfigureAwait(false);
-                var minute = QuotaWindows.MinuteStart(now);
+                var from = QuotaWindows.SlidingMinuteStart(now);
                 var day = QuotaWindows.DayStart(now);
-                var (minuteRequests, minuteTokens) = await ReadWindowAsync(connection, scope, id, QuotaWindowKind.Minute, minute, cancellationToken).ConfigureAwait(false);
-                var (dayRequests, dayTokens) = await ReadWindowAsync(connection, scope, id, QuotaWindowKind.Day, day, cancellationToken).ConfigureAwait(false);
-                return new QuotaWindowUsage(scope, id, minute, minuteRequests, minuteTokens, day, dayRequests, dayTokens);
+                var (minuteRequests, minuteTokens) = Sum(await ReadWindowAsync(connection, null, scope, id, QuotaWindowKind.Minute, from, QuotaWindows.SlotStart(now), cancellationToken).ConfigureAwait(false));
+                var (dayRequests, dayTokens) = Sum(await ReadWindowAsync(connection, null, scope, id, QuotaWindowKind.Day, day, day, cancellationToken).ConfigureAwait(false));
+                return new QuotaWindowUsage(scope, id, from, minuteRequests, minuteTokens, day, dayRequests, dayTokens);
             },
             cancellationToken);
     }
@@ -235,13 +249,34 @@ public abstract partial class RelationalInvoiceOcrStore
             },
             cancellationToken);
 
-    private async Task<(long Requests, long Tokens)> ReadWindowAsync(DbConnection connection, QuotaScope scope, string id, QuotaWindowKind kind, DateTimeOffset start, CancellationToken cancellationToken)
+    private static bool HasAny(QuotaLimits limits) =>
+        limits.RequestsPerMinute is not null || limits.TokensPerMinute is not null || limits.RequestsPerDay is not null || limits.TokensPerDay is not null;
+
+    private static (long Requests, long Tokens) Sum(QuotaSlot[] slots)
     {
-        using var command = Command(connection, null, Statements.SelectWindow, ("scope", Dialect.SmallInteger((int)scope)), ("scopeId", id), ("kind", Dialect.SmallInteger((int)kind)), ("start", Dialect.Time(start)));
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
+        long requests = 0, tokens = 0;
+        foreach (var slot in slots)
         {
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
+            requests += slot.Requests;
+            tokens += slot.Tokens;
         }
+
+        return (requests, tokens);
+    }
+
+    /// <summary>Reads a window's rows from <paramref name="from"/> to <paramref name="start"/>, oldest first.</summary>
+    private async Task<QuotaSlot[]> ReadWindowAsync(DbConnection connection, DbTransaction? transaction, QuotaScope scope, string id, QuotaWindowKind kind, DateTimeOffset from, DateTimeOffset start, CancellationToken cancellationToken)
+    {
+        using var command = Command(
+            connection,
+            transaction,
+            Statements.SelectWindow,
+            ("scope", Dialect.SmallInteger((int)scope)),
+            ("scopeId", id),
+            ("kind", Dialect.SmallInteger((int)kind)),
+            ("from", Dialect.Time(from)),
+            ("start", Dialect.Time(start)));
+        var slots = await ReadAllAsync(command, r => new QuotaSlot(Dialect.ReadTime(r, 0), r.GetInt64(1), r.GetInt64(2)), cancellationToken).ConfigureAwait(false);
+        return [.. slots];
     }
 }

@@ -74,14 +74,23 @@ internal static class SqlServerQueries
         "p.[ProjectId], p.[RequestsPerMinute], p.[RequestsPerDay], p.[TokensPerMinute], p.[TokensPerDay], p.[BlockedUntilUtc] " +
         "FROM [{schema}].[TokenMaster] AS t WITH (UPDLOCK, ROWLOCK) LEFT JOIN [{schema}].[QuotaProjects] AS p ON p.[ProjectId] = t.[ProjectId] WHERE t.[TokenId] = @id;";
 
+    /// <summary>
+    /// Counts one request and its tokens in the row at <c>@start</c> (creating it) when they fit the window's sums over
+    /// its rows from <c>@from</c> to <c>@start</c> (61 one-second slots, or one day). The sums are read with update and
+    /// key-range locks held to the end of the transaction (<c>UPDLOCK, HOLDLOCK</c>), so a concurrent count in the same
+    /// scope waits for this one, and no row can appear in the range meanwhile: the check and the count are one step.
+    /// </summary>
     public const string CountWindow =
-        "UPDATE [{schema}].[QuotaWindows] WITH (UPDLOCK, HOLDLOCK) SET [Requests] = [Requests] + 1, [Tokens] = [Tokens] + @tokens " +
-        "WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] = @start " +
-        "AND (@requestLimit IS NULL OR [Requests] + 1 <= @requestLimit) AND (@tokenLimit IS NULL OR [Tokens] + @tokens <= @tokenLimit); " +
-        "IF @@ROWCOUNT = 1 SELECT 1; " +
-        "ELSE IF EXISTS (SELECT 1 FROM [{schema}].[QuotaWindows] WITH (UPDLOCK, HOLDLOCK) WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] = @start) SELECT 0; " +
-        "ELSE IF (@requestLimit IS NULL OR 1 <= @requestLimit) AND (@tokenLimit IS NULL OR @tokens <= @tokenLimit) " +
-        "BEGIN INSERT INTO [{schema}].[QuotaWindows] ([Scope], [ScopeId], [WindowKind], [WindowStartUtc], [Requests], [Tokens]) VALUES (@scope, @scopeId, @kind, @start, 1, @tokens); SELECT 1; END " +
+        "DECLARE @countedRequests BIGINT, @countedTokens BIGINT; " +
+        "SELECT @countedRequests = COALESCE(SUM([Requests]), 0), @countedTokens = COALESCE(SUM([Tokens]), 0) FROM [{schema}].[QuotaWindows] WITH (UPDLOCK, HOLDLOCK) " +
+        "WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] >= @from AND [WindowStartUtc] <= @start; " +
+        "IF (@requestLimit IS NULL OR @countedRequests + 1 <= @requestLimit) AND (@tokenLimit IS NULL OR @countedTokens + @tokens <= @tokenLimit) " +
+        "BEGIN " +
+        "UPDATE [{schema}].[QuotaWindows] SET [Requests] = [Requests] + 1, [Tokens] = [Tokens] + @tokens " +
+        "WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] = @start; " +
+        "IF @@ROWCOUNT = 0 INSERT INTO [{schema}].[QuotaWindows] ([Scope], [ScopeId], [WindowKind], [WindowStartUtc], [Requests], [Tokens]) VALUES (@scope, @scopeId, @kind, @start, 1, @tokens); " +
+        "SELECT 1; " +
+        "END " +
         "ELSE SELECT 0;";
 
     public const string ReserveLifetime =
@@ -119,7 +128,8 @@ internal static class SqlServerQueries
         "IF @@ROWCOUNT = 0 INSERT INTO [{schema}].[QuotaProjects] ([ProjectId], [BlockedUntilUtc], [UpdatedAtUtc]) OUTPUT inserted.[BlockedUntilUtc] VALUES (@projectId, @until, @now);";
 
     public const string SelectWindow =
-        "SELECT [Requests], [Tokens] FROM [{schema}].[QuotaWindows] WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] = @start;";
+        "SELECT [WindowStartUtc], [Requests], [Tokens] FROM [{schema}].[QuotaWindows] WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind " +
+        "AND [WindowStartUtc] >= @from AND [WindowStartUtc] <= @start ORDER BY [WindowStartUtc];";
 
     public const string SelectExpiredReservations =
         "SELECT [ReservationId] FROM [{schema}].[QuotaReservations] WHERE [ExpiresAtUtc] <= @now ORDER BY [ExpiresAtUtc], [ReservationId];";
