@@ -76,7 +76,9 @@ public abstract partial class RelationalInvoiceOcrStore
                         ("scopeId", window.Id),
                         ("kind", Dialect.SmallInteger((int)window.Kind)),
                         ("from", Dialect.Time(window.From)),
+                        ("since", Dialect.Time(window.Since)),
                         ("start", Dialect.Time(window.Start)),
+                        ("now", Dialect.Time(now)),
                         ("tokens", request.Tokens),
                         ("requestLimit", window.RequestLimit),
                         ("tokenLimit", window.TokenLimit));
@@ -85,7 +87,7 @@ public abstract partial class RelationalInvoiceOcrStore
                     {
                         // Only a refusal reads the slots back, to name the exact instant the request fits.
                         QuotaSlot[] slots = window.Kind == QuotaWindowKind.Minute
-                            ? await ReadWindowAsync(connection, transaction, window.Scope, window.Id, window.Kind, window.From, window.Start, cancellationToken).ConfigureAwait(false)
+                            ? await ReadWindowAsync(connection, transaction, window, cancellationToken).ConfigureAwait(false)
                             : [];
                         return (QuotaAdmission.Refuse(window, slots, request.Tokens, key.Status), false);
                     }
@@ -179,11 +181,13 @@ public abstract partial class RelationalInvoiceOcrStore
             async connection =>
             {
                 var now = await NowAsync(connection, null, cancellationToken).ConfigureAwait(false);
-                var from = QuotaWindows.SlidingMinuteStart(now);
-                var day = QuotaWindows.DayStart(now);
-                var (minuteRequests, minuteTokens) = Sum(await ReadWindowAsync(connection, null, scope, id, QuotaWindowKind.Minute, from, QuotaWindows.SlotStart(now), cancellationToken).ConfigureAwait(false));
-                var (dayRequests, dayTokens) = Sum(await ReadWindowAsync(connection, null, scope, id, QuotaWindowKind.Day, day, day, cancellationToken).ConfigureAwait(false));
-                return new QuotaWindowUsage(scope, id, from, minuteRequests, minuteTokens, day, dayRequests, dayTokens);
+
+                // The windows a reservation would be checked against now; the limits play no part in reading them.
+                var windows = QuotaAdmission.Windows(id, id, QuotaLimits.None, QuotaLimits.None, now);
+                var (minute, day) = scope == QuotaScope.Key ? (windows[0], windows[1]) : (windows[2], windows[3]);
+                var (minuteRequests, minuteTokens) = Sum(await ReadWindowAsync(connection, null, minute, cancellationToken).ConfigureAwait(false), minute);
+                var (dayRequests, dayTokens) = Sum(await ReadWindowAsync(connection, null, day, cancellationToken).ConfigureAwait(false), day);
+                return new QuotaWindowUsage(scope, id, minute.From, minuteRequests, minuteTokens, day.Start, dayRequests, dayTokens);
             },
             cancellationToken);
     }
@@ -252,31 +256,33 @@ public abstract partial class RelationalInvoiceOcrStore
     private static bool HasAny(QuotaLimits limits) =>
         limits.RequestsPerMinute is not null || limits.TokensPerMinute is not null || limits.RequestsPerDay is not null || limits.TokensPerDay is not null;
 
-    private static (long Requests, long Tokens) Sum(QuotaSlot[] slots)
+    private static (long Requests, long Tokens) Sum(QuotaSlot[] slots, QuotaWindowLimit window)
     {
         long requests = 0, tokens = 0;
         foreach (var slot in slots)
         {
-            requests += slot.Requests;
-            tokens += slot.Tokens;
+            if (QuotaAdmission.InWindow(slot, window))
+            {
+                requests += slot.Requests;
+                tokens += slot.Tokens;
+            }
         }
 
         return (requests, tokens);
     }
 
-    /// <summary>Reads a window's rows from <paramref name="from"/> to <paramref name="start"/>, oldest first.</summary>
-    private async Task<QuotaSlot[]> ReadWindowAsync(DbConnection connection, DbTransaction? transaction, QuotaScope scope, string id, QuotaWindowKind kind, DateTimeOffset from, DateTimeOffset start, CancellationToken cancellationToken)
+    /// <summary>Reads a window's rows from its <see cref="QuotaWindowLimit.From"/> on, oldest first.</summary>
+    private async Task<QuotaSlot[]> ReadWindowAsync(DbConnection connection, DbTransaction? transaction, QuotaWindowLimit window, CancellationToken cancellationToken)
     {
         using var command = Command(
             connection,
             transaction,
             Statements.SelectWindow,
-            ("scope", Dialect.SmallInteger((int)scope)),
-            ("scopeId", id),
-            ("kind", Dialect.SmallInteger((int)kind)),
-            ("from", Dialect.Time(from)),
-            ("start", Dialect.Time(start)));
-        var slots = await ReadAllAsync(command, r => new QuotaSlot(Dialect.ReadTime(r, 0), r.GetInt64(1), r.GetInt64(2)), cancellationToken).ConfigureAwait(false);
+            ("scope", Dialect.SmallInteger((int)window.Scope)),
+            ("scopeId", window.Id),
+            ("kind", Dialect.SmallInteger((int)window.Kind)),
+            ("from", Dialect.Time(window.From)));
+        var slots = await ReadAllAsync(command, r => new QuotaSlot(Dialect.ReadTime(r, 0), r.GetInt64(1), r.GetInt64(2), Dialect.ReadNullableTime(r, 3)), cancellationToken).ConfigureAwait(false);
         return [.. slots];
     }
 }

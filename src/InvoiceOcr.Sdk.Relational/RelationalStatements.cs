@@ -68,10 +68,13 @@ public sealed class RelationalStatements
     public required string SelectKeyForReserve { get; init; }
 
     /// <summary>
-    /// Gets the conditional count of one window: <c>scope, scopeId, kind, from, start, tokens, requestLimit, tokenLimit</c>.
-    /// The window is every row of <c>scope, scopeId, kind</c> whose start lies from <c>from</c> to <c>start</c> (both
-    /// included: the 61 one-second slots of a sliding minute, or the one row of a day, where <c>from</c> equals
-    /// <c>start</c>). It adds one request and <c>tokens</c> to the row at <c>start</c> (creating it) only when
+    /// Gets the conditional count of one window: <c>scope, scopeId, kind, from, since, start, now, tokens, requestLimit,
+    /// tokenLimit</c>. The window is every row of <c>scope, scopeId, kind</c> starting at <c>from</c> or later (the 61
+    /// one-second slots of a sliding minute up to <c>start</c>, or the one row of a day, where <c>from</c> equals
+    /// <c>start</c>; a later row, counted by a concurrent reservation that read the clock after this one, counts too),
+    /// except the row at <c>from</c> when its LastCountedUtc is at or before <c>since</c>
+    /// (<see cref="Storage.QuotaAdmission.InWindow"/>). It adds one request and <c>tokens</c> to the row at
+    /// <c>start</c> (creating it) and stamps its LastCountedUtc with <c>now</c> (never moving it back) only when
     /// <see cref="Storage.QuotaAdmission.Fits"/> holds for the window's sums, and returns a non-zero scalar when it
     /// counted, <c>NULL</c>, no row or 0 when the window is full. The sums are exact only while no other transaction can
     /// count in the same scope: the key's row lock serializes a key's windows, and <see cref="LockProject"/> (or the
@@ -110,7 +113,7 @@ public sealed class RelationalStatements
     /// <summary>Gets the day block of project <c>projectId</c> until <c>until</c> (stamped <c>now</c>) unless blocked longer; returns the stored BlockedUntilUtc in some result set.</summary>
     public required string BlockProject { get; init; }
 
-    /// <summary>Gets the select of a window's rows, oldest first: WindowStartUtc, Requests, Tokens of the rows of <c>scope, scopeId, kind</c> starting from <c>from</c> to <c>start</c> (both included).</summary>
+    /// <summary>Gets the select of a window's rows, oldest first: WindowStartUtc, Requests, Tokens, LastCountedUtc (nullable) of the rows of <c>scope, scopeId, kind</c> starting at <c>from</c> or later.</summary>
     public required string SelectWindow { get; init; }
 
     /// <summary>Gets the select of reservation ids expired at <c>now</c>, oldest first.</summary>

@@ -92,17 +92,20 @@ internal static class PostgreSqlQueries
         "SELECT 1 FROM \"{schema}\".\"QuotaProjects\" WHERE \"ProjectId\" = @projectId FOR UPDATE;";
 
     /// <summary>
-    /// Counts one request and its tokens in the row at <c>@start</c> (creating it) when they fit the window's sums over
-    /// its rows from <c>@from</c> to <c>@start</c> (61 one-second slots, or one day); returns a row when counted and none
-    /// when full. Read committed gives the statement a fresh snapshot taken after the key's and project's row locks, which
-    /// every counter of the scope takes first, so the sums are exact.
+    /// Counts one request and its tokens in the row at <c>@start</c> (creating it, stamping when) if they fit the window's
+    /// sums over its rows from <c>@from</c> on (61 one-second slots, a later one counted by a caller whose clock read later, or one day), the row at <c>@from</c>
+    /// only when it counted something after <c>@since</c>; returns a row when counted and none when full. Read committed
+    /// gives the statement a fresh snapshot taken after the key's and project's row locks, which every count in the scope
+    /// takes first, so the sums are exact.
     /// </summary>
     public const string CountWindow =
-        "INSERT INTO \"{schema}\".\"QuotaWindows\" AS w (\"Scope\", \"ScopeId\", \"WindowKind\", \"WindowStartUtc\", \"Requests\", \"Tokens\") " +
-        "SELECT @scope, @scopeId, @kind, @start, 1, @tokens FROM (SELECT COALESCE(SUM(\"Requests\"), 0) AS \"CountedRequests\", COALESCE(SUM(\"Tokens\"), 0) AS \"CountedTokens\" " +
-        "FROM \"{schema}\".\"QuotaWindows\" WHERE \"Scope\" = @scope AND \"ScopeId\" = @scopeId AND \"WindowKind\" = @kind AND \"WindowStartUtc\" >= @from AND \"WindowStartUtc\" <= @start) AS c " +
+        "INSERT INTO \"{schema}\".\"QuotaWindows\" AS w (\"Scope\", \"ScopeId\", \"WindowKind\", \"WindowStartUtc\", \"Requests\", \"Tokens\", \"LastCountedUtc\") " +
+        "SELECT @scope, @scopeId, @kind, @start, 1, @tokens, @now FROM (SELECT COALESCE(SUM(\"Requests\"), 0) AS \"CountedRequests\", COALESCE(SUM(\"Tokens\"), 0) AS \"CountedTokens\" " +
+        "FROM \"{schema}\".\"QuotaWindows\" WHERE \"Scope\" = @scope AND \"ScopeId\" = @scopeId AND \"WindowKind\" = @kind AND \"WindowStartUtc\" >= @from " +
+        "AND (\"WindowStartUtc\" > @from OR \"LastCountedUtc\" IS NULL OR \"LastCountedUtc\" > @since)) AS c " +
         "WHERE (@requestLimit::integer IS NULL OR c.\"CountedRequests\" + 1 <= @requestLimit::integer) AND (@tokenLimit::bigint IS NULL OR c.\"CountedTokens\" + @tokens <= @tokenLimit::bigint) " +
-        "ON CONFLICT (\"Scope\", \"ScopeId\", \"WindowKind\", \"WindowStartUtc\") DO UPDATE SET \"Requests\" = w.\"Requests\" + 1, \"Tokens\" = w.\"Tokens\" + EXCLUDED.\"Tokens\" " +
+        "ON CONFLICT (\"Scope\", \"ScopeId\", \"WindowKind\", \"WindowStartUtc\") DO UPDATE SET \"Requests\" = w.\"Requests\" + 1, \"Tokens\" = w.\"Tokens\" + EXCLUDED.\"Tokens\", " +
+        "\"LastCountedUtc\" = GREATEST(w.\"LastCountedUtc\", EXCLUDED.\"LastCountedUtc\") " +
         "RETURNING 1;";
 
     public const string ReserveLifetime =
@@ -142,8 +145,8 @@ internal static class PostgreSqlQueries
         "RETURNING \"BlockedUntilUtc\";";
 
     public const string SelectWindow =
-        "SELECT \"WindowStartUtc\", \"Requests\", \"Tokens\" FROM \"{schema}\".\"QuotaWindows\" WHERE \"Scope\" = @scope AND \"ScopeId\" = @scopeId AND \"WindowKind\" = @kind " +
-        "AND \"WindowStartUtc\" >= @from AND \"WindowStartUtc\" <= @start ORDER BY \"WindowStartUtc\";";
+        "SELECT \"WindowStartUtc\", \"Requests\", \"Tokens\", \"LastCountedUtc\" FROM \"{schema}\".\"QuotaWindows\" WHERE \"Scope\" = @scope AND \"ScopeId\" = @scopeId AND \"WindowKind\" = @kind " +
+        "AND \"WindowStartUtc\" >= @from ORDER BY \"WindowStartUtc\";";
 
     /// <summary>
     /// Up to 1,000 expired reservations, oldest first, as a queue: rows another instance is settling or reclaiming right

@@ -75,20 +75,24 @@ internal static class SqlServerQueries
         "FROM [{schema}].[TokenMaster] AS t WITH (UPDLOCK, ROWLOCK) LEFT JOIN [{schema}].[QuotaProjects] AS p ON p.[ProjectId] = t.[ProjectId] WHERE t.[TokenId] = @id;";
 
     /// <summary>
-    /// Counts one request and its tokens in the row at <c>@start</c> (creating it) when they fit the window's sums over
-    /// its rows from <c>@from</c> to <c>@start</c> (61 one-second slots, or one day). The sums are read with update and
-    /// key-range locks held to the end of the transaction (<c>UPDLOCK, HOLDLOCK</c>), so a concurrent count in the same
-    /// scope waits for this one, and no row can appear in the range meanwhile: the check and the count are one step.
+    /// Counts one request and its tokens in the row at <c>@start</c> (creating it, stamping when) if they fit the window's
+    /// sums over its rows from <c>@from</c> on (61 one-second slots, a later one counted by a caller whose clock read later, or one day), the row at <c>@from</c>
+    /// only when it counted something after <c>@since</c>. The rows are read with update and key-range locks held to the
+    /// end of the transaction (<c>UPDLOCK, HOLDLOCK</c>), so a concurrent count in the same scope waits for this one and no
+    /// row can appear in the range meanwhile: the check and the count are one step.
     /// </summary>
     public const string CountWindow =
         "DECLARE @countedRequests BIGINT, @countedTokens BIGINT; " +
         "SELECT @countedRequests = COALESCE(SUM([Requests]), 0), @countedTokens = COALESCE(SUM([Tokens]), 0) FROM [{schema}].[QuotaWindows] WITH (UPDLOCK, HOLDLOCK) " +
-        "WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] >= @from AND [WindowStartUtc] <= @start; " +
+        "WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] >= @from " +
+        "AND ([WindowStartUtc] > @from OR [LastCountedUtc] IS NULL OR [LastCountedUtc] > @since); " +
         "IF (@requestLimit IS NULL OR @countedRequests + 1 <= @requestLimit) AND (@tokenLimit IS NULL OR @countedTokens + @tokens <= @tokenLimit) " +
         "BEGIN " +
-        "UPDATE [{schema}].[QuotaWindows] SET [Requests] = [Requests] + 1, [Tokens] = [Tokens] + @tokens " +
+        "UPDATE [{schema}].[QuotaWindows] SET [Requests] = [Requests] + 1, [Tokens] = [Tokens] + @tokens, " +
+        "[LastCountedUtc] = CASE WHEN [LastCountedUtc] IS NOT NULL AND [LastCountedUtc] > @now THEN [LastCountedUtc] ELSE @now END " +
         "WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] = @start; " +
-        "IF @@ROWCOUNT = 0 INSERT INTO [{schema}].[QuotaWindows] ([Scope], [ScopeId], [WindowKind], [WindowStartUtc], [Requests], [Tokens]) VALUES (@scope, @scopeId, @kind, @start, 1, @tokens); " +
+        "IF @@ROWCOUNT = 0 INSERT INTO [{schema}].[QuotaWindows] ([Scope], [ScopeId], [WindowKind], [WindowStartUtc], [Requests], [Tokens], [LastCountedUtc]) " +
+        "VALUES (@scope, @scopeId, @kind, @start, 1, @tokens, @now); " +
         "SELECT 1; " +
         "END " +
         "ELSE SELECT 0;";
@@ -128,8 +132,8 @@ internal static class SqlServerQueries
         "IF @@ROWCOUNT = 0 INSERT INTO [{schema}].[QuotaProjects] ([ProjectId], [BlockedUntilUtc], [UpdatedAtUtc]) OUTPUT inserted.[BlockedUntilUtc] VALUES (@projectId, @until, @now);";
 
     public const string SelectWindow =
-        "SELECT [WindowStartUtc], [Requests], [Tokens] FROM [{schema}].[QuotaWindows] WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind " +
-        "AND [WindowStartUtc] >= @from AND [WindowStartUtc] <= @start ORDER BY [WindowStartUtc];";
+        "SELECT [WindowStartUtc], [Requests], [Tokens], [LastCountedUtc] FROM [{schema}].[QuotaWindows] WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind " +
+        "AND [WindowStartUtc] >= @from ORDER BY [WindowStartUtc];";
 
     public const string SelectExpiredReservations =
         "SELECT [ReservationId] FROM [{schema}].[QuotaReservations] WHERE [ExpiresAtUtc] <= @now ORDER BY [ExpiresAtUtc], [ReservationId];";

@@ -71,15 +71,19 @@ internal static class SqliteStatements
         "FROM TokenMaster AS t LEFT JOIN QuotaProjects AS p ON p.ProjectId = t.ProjectId WHERE t.TokenId = $id;";
 
     /// <summary>
-    /// Counts one request in the row at <c>$start</c> when it fits the window's sums over its rows from <c>$from</c> to
-    /// <c>$start</c> (61 one-second slots, or one day). Exact because SQLite has one writer at a time.
+    /// Counts one request in the row at <c>$start</c> (stamping when) if it fits the window's sums over its rows from
+    /// <c>$from</c> on (61 one-second slots, or one day), the row at <c>$from</c> only when it counted
+    /// something after <c>$since</c>. Exact because SQLite has one writer at a time. Times are fixed-width text, so they
+    /// compare in time order.
     /// </summary>
     public const string CountWindow =
-        "INSERT INTO QuotaWindows (Scope, ScopeId, WindowKind, WindowStartUtc, Requests, Tokens) " +
-        "SELECT $scope, $scopeId, $kind, $start, 1, $tokens FROM (SELECT COALESCE(SUM(Requests), 0) AS CountedRequests, COALESCE(SUM(Tokens), 0) AS CountedTokens " +
-        "FROM QuotaWindows WHERE Scope = $scope AND ScopeId = $scopeId AND WindowKind = $kind AND WindowStartUtc >= $from AND WindowStartUtc <= $start) AS c " +
+        "INSERT INTO QuotaWindows (Scope, ScopeId, WindowKind, WindowStartUtc, Requests, Tokens, LastCountedUtc) " +
+        "SELECT $scope, $scopeId, $kind, $start, 1, $tokens, $now FROM (SELECT COALESCE(SUM(Requests), 0) AS CountedRequests, COALESCE(SUM(Tokens), 0) AS CountedTokens " +
+        "FROM QuotaWindows WHERE Scope = $scope AND ScopeId = $scopeId AND WindowKind = $kind AND WindowStartUtc >= $from " +
+        "AND (WindowStartUtc > $from OR LastCountedUtc IS NULL OR LastCountedUtc > $since)) AS c " +
         "WHERE ($requestLimit IS NULL OR c.CountedRequests + 1 <= $requestLimit) AND ($tokenLimit IS NULL OR c.CountedTokens + $tokens <= $tokenLimit) " +
-        "ON CONFLICT (Scope, ScopeId, WindowKind, WindowStartUtc) DO UPDATE SET Requests = QuotaWindows.Requests + 1, Tokens = QuotaWindows.Tokens + excluded.Tokens " +
+        "ON CONFLICT (Scope, ScopeId, WindowKind, WindowStartUtc) DO UPDATE SET Requests = QuotaWindows.Requests + 1, Tokens = QuotaWindows.Tokens + excluded.Tokens, " +
+        "LastCountedUtc = MAX(COALESCE(QuotaWindows.LastCountedUtc, excluded.LastCountedUtc), excluded.LastCountedUtc) " +
         "RETURNING Requests;";
 
     public const string ReserveLifetime =
@@ -115,8 +119,8 @@ internal static class SqliteStatements
         "THEN QuotaProjects.BlockedUntilUtc ELSE excluded.BlockedUntilUtc END, UpdatedAtUtc = excluded.UpdatedAtUtc RETURNING BlockedUntilUtc;";
 
     public const string SelectWindow =
-        "SELECT WindowStartUtc, Requests, Tokens FROM QuotaWindows WHERE Scope = $scope AND ScopeId = $scopeId AND WindowKind = $kind " +
-        "AND WindowStartUtc >= $from AND WindowStartUtc <= $start ORDER BY WindowStartUtc;";
+        "SELECT WindowStartUtc, Requests, Tokens, LastCountedUtc FROM QuotaWindows WHERE Scope = $scope AND ScopeId = $scopeId AND WindowKind = $kind " +
+        "AND WindowStartUtc >= $from ORDER BY WindowStartUtc;";
 
     public const string SelectExpiredReservations =
         "SELECT ReservationId FROM QuotaReservations WHERE ExpiresAtUtc <= $now ORDER BY ExpiresAtUtc, ReservationId;";

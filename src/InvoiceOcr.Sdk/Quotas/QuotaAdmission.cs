@@ -85,18 +85,22 @@ public static class QuotaAdmission
         ArgumentNullException.ThrowIfNull(projectLimits);
         var slot = QuotaWindows.SlotStart(now);
         var from = QuotaWindows.SlidingMinuteStart(now);
+        var since = QuotaWindows.SlidingMinuteSince(now);
 
         // The latest a request that fits at all must wait: until every slot counted now has left the window. A store
         // that sees the slots narrows it to the exact instant with SlidingRetryAt.
         var slotsGone = QuotaWindows.SlotLeavesWindow(slot);
         var day = QuotaWindows.DayStart(now);
         var dayEnd = QuotaWindows.DayEnd(now);
+
+        // A day row is counted whole: everything in it was counted after the instant before the day began.
+        var daySince = day.AddTicks(-1);
         return
         [
-            new(QuotaScope.Key, keyId, QuotaWindowKind.Minute, from, slot, keyLimits.RequestsPerMinute, keyLimits.TokensPerMinute, QuotaRejectionReason.KeyMinuteLimit, slotsGone),
-            new(QuotaScope.Key, keyId, QuotaWindowKind.Day, day, day, keyLimits.RequestsPerDay, keyLimits.TokensPerDay, QuotaRejectionReason.KeyDayLimit, dayEnd),
-            new(QuotaScope.Project, projectId, QuotaWindowKind.Minute, from, slot, projectLimits.RequestsPerMinute, projectLimits.TokensPerMinute, QuotaRejectionReason.ProjectMinuteLimit, slotsGone),
-            new(QuotaScope.Project, projectId, QuotaWindowKind.Day, day, day, projectLimits.RequestsPerDay, projectLimits.TokensPerDay, QuotaRejectionReason.ProjectDayLimit, dayEnd),
+            new(QuotaScope.Key, keyId, QuotaWindowKind.Minute, from, since, slot, keyLimits.RequestsPerMinute, keyLimits.TokensPerMinute, QuotaRejectionReason.KeyMinuteLimit, slotsGone),
+            new(QuotaScope.Key, keyId, QuotaWindowKind.Day, day, daySince, day, keyLimits.RequestsPerDay, keyLimits.TokensPerDay, QuotaRejectionReason.KeyDayLimit, dayEnd),
+            new(QuotaScope.Project, projectId, QuotaWindowKind.Minute, from, since, slot, projectLimits.RequestsPerMinute, projectLimits.TokensPerMinute, QuotaRejectionReason.ProjectMinuteLimit, slotsGone),
+            new(QuotaScope.Project, projectId, QuotaWindowKind.Day, day, daySince, day, projectLimits.RequestsPerDay, projectLimits.TokensPerDay, QuotaRejectionReason.ProjectDayLimit, dayEnd),
         ];
     }
 
@@ -105,7 +109,7 @@ public static class QuotaAdmission
     /// oldest slots have left the window so that what remains leaves room for one more request and its tokens.
     /// </summary>
     /// <param name="window">The refusing minute window, from <see cref="Windows"/>.</param>
-    /// <param name="slots">What the window counts, slot by slot, oldest first (slots between <see cref="QuotaWindowLimit.From"/> and <see cref="QuotaWindowLimit.Start"/>).</param>
+    /// <param name="slots">The window's rows, slot by slot, oldest first (from <see cref="QuotaWindowLimit.From"/> on).</param>
     /// <param name="tokens">The request's tokens.</param>
     /// <returns>
     /// The instant; <see cref="QuotaWindowLimit.Start"/> when the request already fits (a settlement freed room
@@ -121,8 +125,11 @@ public static class QuotaAdmission
         long requests = 0, counted = 0;
         foreach (var slot in slots)
         {
-            requests += slot.Requests;
-            counted += slot.Tokens;
+            if (InWindow(slot, window))
+            {
+                requests += slot.Requests;
+                counted += slot.Tokens;
+            }
         }
 
         if (Fits(requests, counted, window.RequestLimit, window.TokenLimit, tokens))
@@ -132,16 +139,33 @@ public static class QuotaAdmission
 
         foreach (var slot in slots)
         {
+            if (!InWindow(slot, window))
+            {
+                continue;
+            }
+
             requests -= slot.Requests;
             counted -= slot.Tokens;
             if (Fits(requests, counted, window.RequestLimit, window.TokenLimit, tokens))
             {
-                return QuotaWindows.SlotLeavesWindow(slot.Start);
+                return QuotaWindows.SlotLeavesWindow(slot);
             }
         }
 
         return window.RetryAt;
     }
+
+    /// <summary>
+    /// Whether a window counts a row: every row starting at <see cref="QuotaWindowLimit.From"/> or later (a row after
+    /// <see cref="QuotaWindowLimit.Start"/> was counted by a concurrent caller whose clock read later, and counts too),
+    /// except the oldest when all it counted was counted at or before <see cref="QuotaWindowLimit.Since"/> (60 seconds
+    /// ago: those requests have left the sliding minute).
+    /// </summary>
+    /// <param name="slot">The row.</param>
+    /// <param name="window">The window.</param>
+    /// <returns><see langword="true"/> when the row's requests and tokens count against the window's limits.</returns>
+    public static bool InWindow(in QuotaSlot slot, in QuotaWindowLimit window) =>
+        slot.Start >= window.From && (slot.Start > window.From || slot.LastCounted is not { } last || last > window.Since);
 
     /// <summary>Whether one more request of <paramref name="tokens"/> fits a window that has counted <paramref name="requests"/> and <paramref name="countedTokens"/>.</summary>
     /// <param name="requests">Requests counted in the window.</param>
@@ -241,15 +265,17 @@ public enum QuotaWindowKind
 /// <param name="Id">The key or project id.</param>
 /// <param name="Kind">The window's length.</param>
 /// <param name="From">The start of the oldest counter row the window sums (a minute window's oldest slot; a day window's start).</param>
+/// <param name="Since">What was counted at or before this instant has left the window: the row at <see cref="From"/> is skipped when its last count is that old (60 seconds before now for a minute window; before the day for a day window).</param>
 /// <param name="Start">The start of the counter row a grant is counted in (a minute window's current slot; a day window's start).</param>
 /// <param name="RequestLimit">The request limit, if any.</param>
 /// <param name="TokenLimit">The token limit, if any.</param>
 /// <param name="Reason">The refusal when the window is full.</param>
 /// <param name="RetryAt">When the window surely has room again if the request fits it at all: a day's end; for a minute window, when every slot counted now has left it (<see cref="QuotaAdmission.SlidingRetryAt"/> gives the exact instant).</param>
-public readonly record struct QuotaWindowLimit(QuotaScope Scope, string Id, QuotaWindowKind Kind, DateTimeOffset From, DateTimeOffset Start, int? RequestLimit, long? TokenLimit, QuotaRejectionReason Reason, DateTimeOffset RetryAt);
+public readonly record struct QuotaWindowLimit(QuotaScope Scope, string Id, QuotaWindowKind Kind, DateTimeOffset From, DateTimeOffset Since, DateTimeOffset Start, int? RequestLimit, long? TokenLimit, QuotaRejectionReason Reason, DateTimeOffset RetryAt);
 
 /// <summary>What one counter row of a window holds: a minute window's one-second slot, or a day.</summary>
 /// <param name="Start">The row's start.</param>
 /// <param name="Requests">Requests counted in it.</param>
 /// <param name="Tokens">Tokens counted in it (reserved, then settled).</param>
-public readonly record struct QuotaSlot(DateTimeOffset Start, long Requests, long Tokens);
+/// <param name="LastCounted">When it last counted a request, if known (rows written before it was recorded are counted whole).</param>
+public readonly record struct QuotaSlot(DateTimeOffset Start, long Requests, long Tokens, DateTimeOffset? LastCounted);

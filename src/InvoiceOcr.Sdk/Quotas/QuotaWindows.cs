@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using InvoiceOcr.Sdk.Storage;
 
 namespace InvoiceOcr.Sdk;
 
@@ -11,9 +12,12 @@ namespace InvoiceOcr.Sdk;
 /// are right.
 /// </summary>
 /// <remarks>
-/// Why 61 slots and not 60: a 60-second span that starts inside a slot touches 61 slots, so counting the current slot and
-/// the 60 before it bounds every span ending at the admission, not only the ones aligned to a slot. The price is one slot
-/// of 61: a steady stream at exactly the per-minute limit is admitted at 60/61 (98.4 %) or better.
+/// Why 61 slots and not 60: a 60-second span that starts inside a slot touches 61 slots. Each slot also records when it
+/// last counted a request, so the oldest slot is skipped once everything in it is 60 seconds old or older: the window is
+/// exactly "the 60 seconds before now" at slot boundaries and errs on the safe side only for a slot that straddles the
+/// boundary. A steady stream at exactly the per-minute limit is admitted in full at up to one request a second, and at
+/// 60/61 (98.4 %) or better above that. One row per key or project and second (pruned after two minutes), never one per
+/// request.
 /// </remarks>
 public static class QuotaWindows
 {
@@ -42,10 +46,20 @@ public static class QuotaWindows
     /// <returns>The window's first slot, in UTC.</returns>
     public static DateTimeOffset SlidingMinuteStart(DateTimeOffset now) => SlotStart(now).AddTicks(-(SlidingMinuteSlots - 1) * TimeSpan.TicksPerSecond);
 
-    /// <summary>Returns when what is counted in the slot starting at <paramref name="slotStart"/> leaves the sliding per-minute window.</summary>
+    /// <summary>Returns the instant 60 seconds before <paramref name="now"/>: requests counted at or before it have left the sliding per-minute window.</summary>
+    /// <param name="now">The instant.</param>
+    /// <returns>The instant.</returns>
+    public static DateTimeOffset SlidingMinuteSince(DateTimeOffset now) => now.AddMinutes(-1);
+
+    /// <summary>Returns when what is counted in the slot starting at <paramref name="slotStart"/> leaves the sliding per-minute window whatever its last count.</summary>
     /// <param name="slotStart">A slot's start.</param>
     /// <returns>The first instant whose window no longer counts the slot.</returns>
     public static DateTimeOffset SlotLeavesWindow(DateTimeOffset slotStart) => slotStart.AddTicks(SlidingMinuteSlots * TimeSpan.TicksPerSecond);
+
+    /// <summary>Returns when what is counted in <paramref name="slot"/> leaves the sliding per-minute window: 60 seconds after its last count (when known).</summary>
+    /// <param name="slot">A slot.</param>
+    /// <returns>The first instant whose window no longer counts the slot.</returns>
+    public static DateTimeOffset SlotLeavesWindow(in QuotaSlot slot) => slot.LastCounted is { } last ? last.AddMinutes(1) : SlotLeavesWindow(slot.Start);
 
     /// <summary>Returns the start of the UTC minute that contains <paramref name="now"/>.</summary>
     /// <param name="now">The instant.</param>

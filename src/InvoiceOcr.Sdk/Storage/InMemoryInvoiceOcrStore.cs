@@ -313,7 +313,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             var from = QuotaWindows.SlidingMinuteStart(now);
             var day = DayStart(now);
             var windows = scope == QuotaScope.Key ? _keys.GetValueOrDefault(id)?.Windows : _projects.GetValueOrDefault(id)?.Windows;
-            var (minuteRequests, minuteTokens) = windows?.Minute(from, QuotaWindows.SlotStart(now)) ?? default;
+            var (minuteRequests, minuteTokens) = windows?.Minute(from, QuotaWindows.SlidingMinuteSince(now), QuotaWindows.SlotStart(now)) ?? default;
             var (dayRequests, dayTokens) = windows?.Day(day) ?? default;
             return Task.FromResult(new QuotaWindowUsage(scope, id, from, minuteRequests, minuteTokens, day, dayRequests, dayTokens));
         }
@@ -455,8 +455,8 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         var keyWindows = entry.Windows;
         var projectWindows = entry.Project.Windows;
         var windows = QuotaAdmission.Windows(key.Id, key.ProjectId, key.Rates, project?.Limits ?? QuotaLimits.None, now);
-        var (from, minute) = (windows[0].From, windows[0].Start);
-        ReadOnlySpan<(long Requests, long Tokens)> counted = [keyWindows.Minute(from, minute), keyWindows.Day(day), projectWindows.Minute(from, minute), projectWindows.Day(day)];
+        var (from, since, minute) = (windows[0].From, windows[0].Since, windows[0].Start);
+        ReadOnlySpan<(long Requests, long Tokens)> counted = [keyWindows.Minute(from, since, minute), keyWindows.Day(day), projectWindows.Minute(from, since, minute), projectWindows.Day(day)];
         var full = QuotaAdmission.FirstFullWindow(windows, counted, request.Tokens);
         if (full >= 0)
         {
@@ -466,8 +466,8 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             return QuotaAdmission.Refuse(windows[full], slots[..n], request.Tokens, key.Status);
         }
 
-        keyWindows.Count(minute, day, request.Tokens);
-        projectWindows.Count(minute, day, request.Tokens);
+        keyWindows.Count(now, day, request.Tokens);
+        projectWindows.Count(now, day, request.Tokens);
         entry.SetCounters(entry.TokensUsed, entry.TokensReserved + request.Tokens, entry.UpdatedAt);
         var id = string.Concat(_reservationPrefix, (++_reservationSequence).ToString(CultureInfo.InvariantCulture));
         var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive);
@@ -639,8 +639,8 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         private long _dayRequests;
         private long _dayTokens;
 
-        /// <summary>Sums the slots from <paramref name="from"/> to <paramref name="slot"/> (both included).</summary>
-        public (long Requests, long Tokens) Minute(DateTimeOffset from, DateTimeOffset slot)
+        /// <summary>Sums the slots from <paramref name="from"/> to <paramref name="slot"/> (both included), skipping the oldest when its last count is at or before <paramref name="since"/>.</summary>
+        public (long Requests, long Tokens) Minute(DateTimeOffset from, DateTimeOffset since, DateTimeOffset slot)
         {
             if (_slots is not { } ring)
             {
@@ -651,7 +651,8 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             long requests = 0, tokens = 0;
             foreach (ref readonly var entry in ring.AsSpan())
             {
-                if (entry.Number >= first && entry.Number <= last)
+                // The rule is QuotaAdmission.InWindow, on the ring's own representation.
+                if (entry.Number >= first && entry.Number <= last && (entry.Number > first || entry.LastTicks > since.UtcTicks))
                 {
                     requests += entry.Requests;
                     tokens += entry.Tokens;
@@ -675,7 +676,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
                 ref readonly var entry = ref ring[Index(number)];
                 if (entry.Number == number && (entry.Requests != 0 || entry.Tokens != 0))
                 {
-                    into[n++] = new QuotaSlot(new DateTimeOffset(number * TimeSpan.TicksPerSecond, TimeSpan.Zero), entry.Requests, entry.Tokens);
+                    into[n++] = new QuotaSlot(new DateTimeOffset(number * TimeSpan.TicksPerSecond, TimeSpan.Zero), entry.Requests, entry.Tokens, new DateTimeOffset(entry.LastTicks, TimeSpan.Zero));
                 }
             }
 
@@ -684,10 +685,10 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
 
         public (long Requests, long Tokens) Day(DateTimeOffset start) => start == _dayStart ? (_dayRequests, _dayTokens) : default;
 
-        /// <summary>Counts one request and its tokens in the given slot and day, which replace older ones.</summary>
-        public void Count(DateTimeOffset slot, DateTimeOffset day, long tokens)
+        /// <summary>Counts one request and its tokens at <paramref name="now"/> in its slot and in the given day, which replace older ones.</summary>
+        public void Count(DateTimeOffset now, DateTimeOffset day, long tokens)
         {
-            var number = Number(slot);
+            var number = Number(now);
             ref var entry = ref Entry(number);
             if (entry.Number != number)
             {
@@ -696,6 +697,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
 
             entry.Requests++;
             entry.Tokens += tokens;
+            entry.LastTicks = Math.Max(entry.LastTicks, now.UtcTicks);
             if (day != _dayStart)
             {
                 (_dayStart, _dayRequests, _dayTokens) = (day, 0, 0);
@@ -721,7 +723,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             }
         }
 
-        private static long Number(DateTimeOffset slot) => slot.UtcTicks / TimeSpan.TicksPerSecond;
+        private static long Number(DateTimeOffset instant) => instant.UtcTicks / TimeSpan.TicksPerSecond;
 
         private static int Index(long number) => (int)(number % QuotaWindows.SlidingMinuteSlots);
 
@@ -741,6 +743,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             public long Number;
             public long Requests;
             public long Tokens;
+            public long LastTicks;
         }
     }
 }

@@ -99,6 +99,9 @@ public sealed class TSqlBinder
                 case CreateTableStatement table:
                     LearnTable(table);
                     break;
+                case AlterTableAddTableElementStatement alter when alter.Definition.ColumnDefinitions.Count > 0:
+                    LearnAddedColumns(alter);
+                    break;
                 case ViewStatementBody view:
                     var context = new Context(this, new Dictionary<string, SqlType>(StringComparer.OrdinalIgnoreCase), checkParameters: false);
                     var output = context.Query(view.SelectStatement.QueryExpression, null);
@@ -231,6 +234,23 @@ public sealed class TSqlBinder
     };
 
     private static string SchemaOf(SchemaObjectName name) => name.SchemaIdentifier?.Value ?? DefaultSchema;
+
+    /// <summary>Learns the columns an upgrade adds to a table learned before (ALTER TABLE ... ADD).</summary>
+    private void LearnAddedColumns(AlterTableAddTableElementStatement alter)
+    {
+        var key = (SchemaOf(alter.SchemaObjectName), alter.SchemaObjectName.BaseIdentifier.Value);
+        if (!_relations.TryGetValue(key, out var table))
+        {
+            return; // Binding the script reports the unknown table.
+        }
+
+        var added = alter.Definition.ColumnDefinitions.Select(c => new SqlColumn(
+            c.ColumnIdentifier.Value,
+            c.DataType is null ? SqlType.Unknown : SqlType.From(c.DataType),
+            c.Constraints.OfType<NullableConstraintDefinition>().FirstOrDefault()?.Nullable ?? true,
+            c.DefaultConstraint is not null || c.IdentityOptions is not null || c.ComputedColumnExpression is not null));
+        _relations[key] = new SqlRelation(table.Schema, table.Name, table.IsView, table.Columns.Concat(added));
+    }
 
     private void LearnTable(CreateTableStatement table)
     {
