@@ -77,16 +77,16 @@ internal static class SqlServerQueries
     /// <summary>
     /// Counts one request and its tokens in the row at <c>@start</c> (creating it, stamping when) if they fit the window's
     /// sums over its rows from <c>@from</c> on (61 one-second slots, a later one counted by a caller whose clock read later, or one day), the row at <c>@from</c>
-    /// only when it counted something after <c>@since</c>. The rows are read with update and key-range locks held to the
-    /// end of the transaction (<c>UPDLOCK, HOLDLOCK</c>), so a concurrent count in the same scope waits for this one and no
-    /// row can appear in the range meanwhile: the check and the count are one step.
+    /// only when it counted something after <c>@since</c>. The rows are read (always: the aggregate is evaluated whatever
+    /// the limits) with update and key-range locks held to the end of the transaction (<c>UPDLOCK, HOLDLOCK</c>), so a
+    /// concurrent count in the same scope waits for this one and no row can appear in the range meanwhile: the check and
+    /// the count are one step, and two callers never insert the same slot.
     /// </summary>
     public const string CountWindow =
-        "DECLARE @countedRequests BIGINT, @countedTokens BIGINT; " +
-        "SELECT @countedRequests = COALESCE(SUM([Requests]), 0), @countedTokens = COALESCE(SUM([Tokens]), 0) FROM [{schema}].[QuotaWindows] WITH (UPDLOCK, HOLDLOCK) " +
-        "WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] >= @from " +
-        "AND ([WindowStartUtc] > @from OR [LastCountedUtc] IS NULL OR [LastCountedUtc] > @since); " +
-        "IF (@requestLimit IS NULL OR @countedRequests + 1 <= @requestLimit) AND (@tokenLimit IS NULL OR @countedTokens + @tokens <= @tokenLimit) " +
+        "IF EXISTS (SELECT 1 FROM (SELECT COALESCE(SUM([Requests]), 0) AS [CountedRequests], COALESCE(SUM([Tokens]), 0) AS [CountedTokens] " +
+        "FROM [{schema}].[QuotaWindows] WITH (UPDLOCK, HOLDLOCK) WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] >= @from " +
+        "AND ([WindowStartUtc] > @from OR [LastCountedUtc] IS NULL OR [LastCountedUtc] > @since)) AS c " +
+        "WHERE (@requestLimit IS NULL OR c.[CountedRequests] + 1 <= @requestLimit) AND (@tokenLimit IS NULL OR c.[CountedTokens] + @tokens <= @tokenLimit)) " +
         "BEGIN " +
         "UPDATE [{schema}].[QuotaWindows] SET [Requests] = [Requests] + 1, [Tokens] = [Tokens] + @tokens, " +
         "[LastCountedUtc] = CASE WHEN [LastCountedUtc] IS NOT NULL AND [LastCountedUtc] > @now THEN [LastCountedUtc] ELSE @now END " +

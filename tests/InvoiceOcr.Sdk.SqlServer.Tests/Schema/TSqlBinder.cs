@@ -38,6 +38,7 @@ public sealed class TSqlBinder
         ["DATEDIFF_BIG"] = _ => new SqlType(SqlTypeKind.Integer, 8, "BIGINT"),
         ["SCHEMA_ID"] = _ => new SqlType(SqlTypeKind.Integer, 4, "INT"),
         ["OBJECT_ID"] = _ => new SqlType(SqlTypeKind.Integer, 4, "INT"),
+        ["COL_LENGTH"] = _ => new SqlType(SqlTypeKind.Integer, 2, "SMALLINT"),
         ["LEN"] = _ => new SqlType(SqlTypeKind.Integer, 4, "INT"),
         ["DATALENGTH"] = _ => new SqlType(SqlTypeKind.Integer, 4, "INT"),
         ["UPPER"] = First,
@@ -387,6 +388,10 @@ public sealed class TSqlBinder
                     break;
                 case CreateIndexStatement index:
                     CreateIndex(index);
+                    break;
+                case AlterTableAddTableElementStatement alter:
+                    // An upgrade adding columns: the table must exist (the added columns are learned, see Learn).
+                    binder.Resolve(alter.SchemaObjectName, Errors);
                     break;
                 case ViewStatementBody view:
                     Query(view.SelectStatement.QueryExpression, null);
