@@ -100,10 +100,10 @@ internal static class PostgreSqlQueries
     /// </summary>
     public const string CountWindow =
         "INSERT INTO \"{schema}\".\"QuotaWindows\" AS w (\"Scope\", \"ScopeId\", \"WindowKind\", \"WindowStartUtc\", \"Requests\", \"Tokens\", \"LastCountedUtc\") " +
-        "SELECT @scope, @scopeId, @kind, @start, 1, @tokens, @now FROM (SELECT COALESCE(SUM(\"Requests\"), 0) AS \"CountedRequests\", COALESCE(SUM(\"Tokens\"), 0) AS \"CountedTokens\" " +
+        "SELECT @scope, @scopeId, @kind, @start, 1, @tokens::bigint, @now FROM (SELECT COALESCE(SUM(\"Requests\"), 0) AS \"CountedRequests\", COALESCE(SUM(\"Tokens\"), 0) AS \"CountedTokens\" " +
         "FROM \"{schema}\".\"QuotaWindows\" WHERE \"Scope\" = @scope AND \"ScopeId\" = @scopeId AND \"WindowKind\" = @kind AND \"WindowStartUtc\" >= @from " +
         "AND (\"WindowStartUtc\" > @from OR \"LastCountedUtc\" IS NULL OR \"LastCountedUtc\" > @since)) AS c " +
-        "WHERE (@requestLimit::integer IS NULL OR c.\"CountedRequests\" + 1 <= @requestLimit::integer) AND (@tokenLimit::bigint IS NULL OR c.\"CountedTokens\" + @tokens <= @tokenLimit::bigint) " +
+        "WHERE (@requestLimit::integer IS NULL OR c.\"CountedRequests\" + 1 <= @requestLimit::integer) AND (@tokenLimit::bigint IS NULL OR c.\"CountedTokens\" + @tokens::bigint <= @tokenLimit::bigint) " +
         "ON CONFLICT (\"Scope\", \"ScopeId\", \"WindowKind\", \"WindowStartUtc\") DO UPDATE SET \"Requests\" = w.\"Requests\" + 1, \"Tokens\" = w.\"Tokens\" + EXCLUDED.\"Tokens\", " +
         "\"LastCountedUtc\" = GREATEST(w.\"LastCountedUtc\", EXCLUDED.\"LastCountedUtc\") " +
         "RETURNING 1;";
