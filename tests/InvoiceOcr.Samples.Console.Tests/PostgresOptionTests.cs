@@ -32,7 +32,7 @@ public sealed class PostgresOptionTests
             await using var check = new NpgsqlConnection(connection);
             await check.OpenAsync(TestContext.Current.CancellationToken);
             await using var version = new NpgsqlCommand("SELECT MAX(\"Version\") FROM \"InvoiceOcr\".\"SchemaVersion\";", check);
-            Assert.Equal(InvoiceOcr.Sdk.PostgreSql.PostgreSqlStoreSchema.CurrentVersion, await version.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(InvoiceOcr.Sdk.PostgreSqlStoreSchema.CurrentVersion, await version.ExecuteScalarAsync(TestContext.Current.CancellationToken));
         }
         finally
         {
