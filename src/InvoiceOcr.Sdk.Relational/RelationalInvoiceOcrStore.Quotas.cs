@@ -55,10 +55,19 @@ public abstract partial class RelationalInvoiceOcrStore
                     return (projectRefusal, false);
                 }
 
-                var windows = QuotaAdmission.Windows(request.KeyId, key.ProjectId, key.Rates, project?.Limits ?? QuotaLimits.None, now);
+                var projectLimits = project?.Limits ?? QuotaLimits.None;
+                if (Statements.LockProject is { } lockProject && HasAny(projectLimits))
+                {
+                    // The project's windows are shared by its keys: summing a sliding window is exact only while no other
+                    // key of the project counts in it. A project without limits admits everything, so needs no lock.
+                    using var locking = Command(connection, transaction, lockProject, ("projectId", key.ProjectId));
+                    await locking.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                var windows = QuotaAdmission.Windows(request.KeyId, key.ProjectId, key.Rates, projectLimits, now);
                 foreach (var window in windows)
                 {
-                    // The statement's condition is QuotaAdmission.Fits: the check and the count are one atomic step.
+                    // The statement's condition is QuotaAdmission.Fits over the window's sums: the check and the count are one atomic step.
                     using var count = Command(
                         connection,
                         transaction,
@@ -66,14 +75,21 @@ public abstract partial class RelationalInvoiceOcrStore
                         ("scope", Dialect.SmallInteger((int)window.Scope)),
                         ("scopeId", window.Id),
                         ("kind", Dialect.SmallInteger((int)window.Kind)),
+                        ("from", Dialect.Time(window.From)),
+                        ("since", Dialect.Time(window.Since)),
                         ("start", Dialect.Time(window.Start)),
+                        ("now", Dialect.Time(now)),
                         ("tokens", request.Tokens),
                         ("requestLimit", window.RequestLimit),
                         ("tokenLimit", window.TokenLimit));
                     var counted = await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
                     if (counted is null or DBNull || Convert.ToInt64(counted, CultureInfo.InvariantCulture) == 0)
                     {
-                        return (QuotaReservationResult.Rejected(window.Reason, key.Status, window.RetryAt), false);
+                        // Only a refusal reads the slots back, to name the exact instant the request fits.
+                        QuotaSlot[] slots = window.Kind == QuotaWindowKind.Minute
+                            ? await ReadWindowAsync(connection, transaction, window, cancellationToken).ConfigureAwait(false)
+                            : [];
+                        return (QuotaAdmission.Refuse(window, slots, request.Tokens, key.Status), false);
                     }
                 }
 
@@ -165,11 +181,13 @@ public abstract partial class RelationalInvoiceOcrStore
             async connection =>
             {
                 var now = await NowAsync(connection, null, cancellationToken).ConfigureAwait(false);
-                var minute = QuotaWindows.MinuteStart(now);
-                var day = QuotaWindows.DayStart(now);
-                var (minuteRequests, minuteTokens) = await ReadWindowAsync(connection, scope, id, QuotaWindowKind.Minute, minute, cancellationToken).ConfigureAwait(false);
-                var (dayRequests, dayTokens) = await ReadWindowAsync(connection, scope, id, QuotaWindowKind.Day, day, cancellationToken).ConfigureAwait(false);
-                return new QuotaWindowUsage(scope, id, minute, minuteRequests, minuteTokens, day, dayRequests, dayTokens);
+
+                // The windows a reservation would be checked against now; the limits play no part in reading them.
+                var windows = QuotaAdmission.Windows(id, id, QuotaLimits.None, QuotaLimits.None, now);
+                var (minute, day) = scope == QuotaScope.Key ? (windows[0], windows[1]) : (windows[2], windows[3]);
+                var (minuteRequests, minuteTokens) = Sum(await ReadWindowAsync(connection, null, minute, cancellationToken).ConfigureAwait(false), minute);
+                var (dayRequests, dayTokens) = Sum(await ReadWindowAsync(connection, null, day, cancellationToken).ConfigureAwait(false), day);
+                return new QuotaWindowUsage(scope, id, minute.From, minuteRequests, minuteTokens, day.Start, dayRequests, dayTokens);
             },
             cancellationToken);
     }
@@ -237,13 +255,36 @@ public abstract partial class RelationalInvoiceOcrStore
             },
             cancellationToken);
 
-    private async Task<(long Requests, long Tokens)> ReadWindowAsync(DbConnection connection, QuotaScope scope, string id, QuotaWindowKind kind, DateTimeOffset start, CancellationToken cancellationToken)
+    private static bool HasAny(QuotaLimits limits) =>
+        limits.RequestsPerMinute is not null || limits.TokensPerMinute is not null || limits.RequestsPerDay is not null || limits.TokensPerDay is not null;
+
+    private static (long Requests, long Tokens) Sum(QuotaSlot[] slots, QuotaWindowLimit window)
     {
-        using var command = Command(connection, null, Statements.SelectWindow, ("scope", Dialect.SmallInteger((int)scope)), ("scopeId", id), ("kind", Dialect.SmallInteger((int)kind)), ("start", Dialect.Time(start)));
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
+        long requests = 0, tokens = 0;
+        foreach (var slot in slots)
         {
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
+            if (QuotaAdmission.InWindow(slot, window))
+            {
+                requests += slot.Requests;
+                tokens += slot.Tokens;
+            }
         }
+
+        return (requests, tokens);
+    }
+
+    /// <summary>Reads a window's rows from its <see cref="QuotaWindowLimit.From"/> on, oldest first.</summary>
+    private async Task<QuotaSlot[]> ReadWindowAsync(DbConnection connection, DbTransaction? transaction, QuotaWindowLimit window, CancellationToken cancellationToken)
+    {
+        using var command = Command(
+            connection,
+            transaction,
+            Statements.SelectWindow,
+            ("scope", Dialect.SmallInteger((int)window.Scope)),
+            ("scopeId", window.Id),
+            ("kind", Dialect.SmallInteger((int)window.Kind)),
+            ("from", Dialect.Time(window.From)));
+        var slots = await ReadAllAsync(command, r => new QuotaSlot(Dialect.ReadTime(r, 0), r.GetInt64(1), r.GetInt64(2), Dialect.ReadNullableTime(r, 3)), cancellationToken).ConfigureAwait(false);
+        return [.. slots];
     }
 }

@@ -8,8 +8,9 @@ namespace InvoiceOcr.Sdk.Relational;
 /// <remarks>
 /// Lock order, the same in every writer so concurrent instances never deadlock: an attempt journal row (ending an
 /// attempt, or reclaiming the reservation it holds), then a reservation row (settle, release, reclaim: one reservation
-/// per transaction), then TokenMaster, then QuotaWindows (key minute, key day, project minute,
-/// project day), then QuotaReservations (insert); the ledger inserts in id order, then TokenUsageSummary in key and day
+/// per transaction), then TokenMaster, then QuotaProjects (a reservation whose project has limits, see
+/// <see cref="LockProject"/>), then QuotaWindows (key minute slots, key day, project minute slots, project day), then
+/// QuotaReservations (insert); the ledger inserts in id order, then TokenUsageSummary in key and day
 /// order.
 /// </remarks>
 public sealed class RelationalStatements
@@ -68,11 +69,26 @@ public sealed class RelationalStatements
     public required string SelectKeyForReserve { get; init; }
 
     /// <summary>
-    /// Gets the conditional count of one window: <c>scope, scopeId, kind, start, tokens, requestLimit, tokenLimit</c>.
-    /// It adds one request and <c>tokens</c> to the window (creating it) only when <see cref="Storage.QuotaAdmission.Fits"/>
-    /// holds, and returns a non-zero scalar when it counted, <c>NULL</c>, no row or 0 when the window is full.
+    /// Gets the conditional count of one window: <c>scope, scopeId, kind, from, since, start, now, tokens, requestLimit,
+    /// tokenLimit</c>. The window is every row of <c>scope, scopeId, kind</c> starting at <c>from</c> or later (the 61
+    /// one-second slots of a sliding minute up to <c>start</c>, or the one row of a day, where <c>from</c> equals
+    /// <c>start</c>; a later row, counted by a concurrent reservation that read the clock after this one, counts too),
+    /// except the row at <c>from</c> when its LastCountedUtc is at or before <c>since</c>
+    /// (<see cref="Storage.QuotaAdmission.InWindow"/>). It adds one request and <c>tokens</c> to the row at
+    /// <c>start</c> (creating it) and stamps its LastCountedUtc with <c>now</c> (never moving it back) only when
+    /// <see cref="Storage.QuotaAdmission.Fits"/> holds for the window's sums, and returns a non-zero scalar when it
+    /// counted, <c>NULL</c>, no row or 0 when the window is full. The sums are exact only while no other transaction can
+    /// count in the same scope: the key's row lock serializes a key's windows, and <see cref="LockProject"/> (or the
+    /// statement's own range locks) a project's.
     /// </summary>
     public required string CountWindow { get; init; }
+
+    /// <summary>
+    /// Gets the lock of project <c>projectId</c>'s row for the rest of the transaction (taken after the key row, before any
+    /// window), which serializes the project's window counts across its keys; <see langword="null"/> when
+    /// <see cref="CountWindow"/> serializes them itself (SQLite's single writer, SQL Server's key-range locks).
+    /// </summary>
+    public string? LockProject { get; init; }
 
     /// <summary>Gets the lifetime hold: adds <c>tokens</c> to key <c>id</c>'s reserved tokens when active and within its lifetime limit; affects 1 row when held.</summary>
     public required string ReserveLifetime { get; init; }
@@ -98,7 +114,7 @@ public sealed class RelationalStatements
     /// <summary>Gets the day block of project <c>projectId</c> until <c>until</c> (stamped <c>now</c>) unless blocked longer; returns the stored BlockedUntilUtc in some result set.</summary>
     public required string BlockProject { get; init; }
 
-    /// <summary>Gets the select of one window's Requests and Tokens: <c>scope, scopeId, kind, start</c>.</summary>
+    /// <summary>Gets the select of a window's rows, oldest first: WindowStartUtc, Requests, Tokens, LastCountedUtc (nullable) of the rows of <c>scope, scopeId, kind</c> starting at <c>from</c> or later.</summary>
     public required string SelectWindow { get; init; }
 
     /// <summary>Gets the select of reservation ids expired at <c>now</c>, oldest first.</summary>

@@ -76,7 +76,11 @@ internal sealed class WebApiHost : IAsyncDisposable
         return client;
     }
 
-    public static async Task<WebApiHost> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <summary>Starts the sample.</summary>
+    /// <param name="settings">Configuration on top of the test defaults; a null value removes a default.</param>
+    /// <param name="environment">The hosting environment (Production unless a test needs another).</param>
+    /// <param name="configure">More host configuration, applied last (endpoints, for example).</param>
+    public static async Task<WebApiHost> StartAsync(IDictionary<string, string?>? settings = null, string environment = "Production", Action<WebApplicationBuilder>? configure = null)
     {
         var emulatorOptions = new GeminiEmulatorOptions();
         emulatorOptions.Keys.Add(new EmulatorKeyOptions { Key = GoodSecret, Id = "emu-good", Project = Project });
@@ -117,7 +121,7 @@ internal sealed class WebApiHost : IAsyncDisposable
             app = InvoiceOcrWebApi.Build(
                 new WebApplicationOptions
                 {
-                    EnvironmentName = "Production",
+                    EnvironmentName = environment,
                     ContentRootPath = Path.Combine(SharedData.RepositoryRoot, "samples", "InvoiceOcr.Samples.WebApi"),
                 },
                 builder =>
@@ -125,6 +129,7 @@ internal sealed class WebApiHost : IAsyncDisposable
                     builder.Configuration.AddInMemoryCollection(configuration);
                     builder.WebHost.UseUrls("http://127.0.0.1:0");
                     builder.Logging.ClearProviders();
+                    configure?.Invoke(builder);
                 });
             await app.StartAsync(TestContext.Current.CancellationToken);
         }

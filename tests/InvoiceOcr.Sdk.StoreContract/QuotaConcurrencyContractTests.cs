@@ -5,8 +5,9 @@ namespace InvoiceOcr.Sdk.StoreContract;
 
 /// <summary>
 /// Quota admission under concurrency, for every store backend: many callers reserving at once never pass a request or
-/// token limit, and random interleavings of reserve, settle, release and clock moves keep every window, lifetime and
-/// counter within its limit. A backend derives from this class like from <see cref="StoreContractTests"/>.
+/// token limit, random interleavings of reserve, settle, release and clock moves keep every window, lifetime and
+/// counter within its limit, no 60-second span (wherever it starts) admits more than the per-minute limits, and a
+/// steady stream at exactly the limit is admitted. A backend derives from this class like from <see cref="StoreContractTests"/>.
 /// </summary>
 public abstract class QuotaConcurrencyContractTests
 {
@@ -26,6 +27,23 @@ public abstract class QuotaConcurrencyContractTests
         Gen.Int[1, 6],
         GenOp.Array[1, 80],
         (rpm, tpm, projectRpm, ops) => new World(rpm, [.. tpm.Select(t => t * 1000L)], projectRpm * 2, ops));
+
+    // Request times (gaps of 0 to 40 s, often within one second), keys, sizes and what becomes of each grant.
+    private static readonly Gen<Arrival> GenArrival = Gen.Select(
+        Gen.Frequency((3, Gen.Const(0)), (5, Gen.Int[1, 3_000]), (2, Gen.Int[3_000, 40_000])),
+        Gen.Int[0, 1],
+        Gen.Int[1, 2_000],
+        Gen.Int[0, 3],
+        Gen.Int[0, 100],
+        (gapMs, key, tokens, fate, percent) => new Arrival(gapMs, key, tokens, (Fate)fate, percent));
+
+    private static readonly Gen<SpanWorld> GenSpanWorld = Gen.Select(
+        Gen.Int[1, 6].Array[2],
+        Gen.Int[2, 6].Array[2],
+        Gen.Int[2, 8],
+        Gen.Int[3, 10],
+        GenArrival.Array[20, 120],
+        (rpm, tpm, projectRpm, projectTpm, arrivals) => new SpanWorld(rpm, [.. tpm.Select(t => t * 1000L)], projectRpm, projectTpm * 1000L, arrivals));
 
     /// <summary>Gets how many times each concurrency test repeats (a database backend may lower it).</summary>
     protected virtual int Iterations => 20;
@@ -91,6 +109,60 @@ public abstract class QuotaConcurrencyContractTests
     {
         await EnsureBackendAsync();
         await GenWorld.SampleAsync(world => RunAsync(world, lanes: 4), iter: PropertyIterations, threads: 1);
+    }
+
+    [Fact]
+    public async Task RandomRequestTimesAndSizes_NoSixtySecondSpanAdmitsMoreThanThePerMinuteLimits()
+    {
+        await EnsureBackendAsync();
+        await GenSpanWorld.SampleAsync(world => RunSpansAsync(world, lanes: 1), iter: PropertyIterations, threads: 1);
+    }
+
+    [Fact]
+    public async Task RandomConcurrentRequestTimesAndSizes_NoSixtySecondSpanAdmitsMoreThanThePerMinuteLimits()
+    {
+        await EnsureBackendAsync();
+        await GenSpanWorld.SampleAsync(world => RunSpansAsync(world, lanes: 3), iter: PropertyIterations, threads: 1);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(30)]
+    [InlineData(60)]
+    [InlineData(90)]
+    public async Task SteadyStreamAtExactlyTheProjectLimit_IsAdmittedInFullUpToOneASecondAndAtLeast97PercentAbove(int perMinute)
+    {
+        // The project's RPM and TPM both allow exactly this stream: one 1,000-token request every 60/perMinute seconds,
+        // starting at a phase that is not a whole second, for five minutes.
+        var clock = new FakeTimeProvider(Start.AddTicks(3_141_592));
+        await using var s = await CreateStoreAsync(clock);
+        await s.Keys.AddAsync(Key("k-1", "p-1"), Ct);
+        await s.Keys.SetProjectLimitsAsync("p-1", new QuotaLimits { RequestsPerMinute = perMinute, TokensPerMinute = perMinute * 1_000L }, Ct);
+        var first = clock.GetUtcNow();
+        var arrivals = 5 * perMinute;
+        var admitted = 0;
+
+        for (var k = 0; k < arrivals; k++)
+        {
+            // Arrival k at exactly k/perMinute minutes (to the tick, rounded down): never faster than the limit.
+            clock.SetUtcNow(first.AddTicks(k * TimeSpan.TicksPerMinute / perMinute));
+            var result = await s.Quotas.ReserveAsync(Request("k-1", 1_000), Ct);
+            if (result.Reservation is { } granted)
+            {
+                admitted++;
+                Assert.NotNull(await s.Quotas.SettleAsync(granted.Id, 1_000, Ct));
+            }
+        }
+
+        if (perMinute <= 60)
+        {
+            Assert.Equal(arrivals, admitted);
+        }
+        else
+        {
+            Assert.InRange(admitted, (int)Math.Ceiling(arrivals * 0.97), arrivals);
+        }
     }
 
     /// <summary>Creates one store outside the sampler, so a backend that is not available here skips the test instead of failing every sample.</summary>
@@ -230,6 +302,84 @@ public abstract class QuotaConcurrencyContractTests
         Assert.InRange(projectRequests, 0, world.ProjectRpm);
     }
 
+    /// <summary>
+    /// Sends the world's requests at their times (from <paramref name="lanes"/> callers at once, each moving the shared
+    /// clock), settles lower, settles at the estimate, releases or keeps each grant, then checks every 60-second span that
+    /// starts at a grant: its grants' requests, and the tokens they hold now, stay within each key's and the project's
+    /// per-minute limits. A grant's time is the store's (<see cref="QuotaReservation.CreatedAt"/>).
+    /// </summary>
+    private async Task RunSpansAsync(SpanWorld world, int lanes)
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var s = await CreateStoreAsync(clock);
+        for (var k = 0; k < 2; k++)
+        {
+            await s.Keys.AddAsync(Key("k-" + k, "p-a") with { Rates = new QuotaLimits { RequestsPerMinute = world.KeyRpm[k], TokensPerMinute = world.KeyTpm[k] } }, Ct);
+        }
+
+        await s.Keys.SetProjectLimitsAsync("p-a", new QuotaLimits { RequestsPerMinute = world.ProjectRpm, TokensPerMinute = world.ProjectTpm }, Ct);
+        var granted = new List<(DateTimeOffset At, int Key, long Tokens)>();
+        var gate = new Lock();
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tasks = Enumerable.Range(0, lanes).Select(lane => Task.Run(async () =>
+        {
+            await start.Task;
+            for (var i = lane; i < world.Arrivals.Length; i += lanes)
+            {
+                var arrival = world.Arrivals[i];
+                lock (gate)
+                {
+                    clock.Advance(TimeSpan.FromMilliseconds(arrival.GapMs));
+                }
+
+                var result = await s.Quotas.ReserveAsync(Request("k-" + arrival.Key, arrival.Tokens), Ct);
+                if (result.Reservation is not { } reservation)
+                {
+                    Assert.NotEqual(QuotaRejectionReason.None, result.Reason);
+                    continue;
+                }
+
+                var held = arrival.Fate switch
+                {
+                    Fate.SettleLower => reservation.Tokens * arrival.Percent / 100,
+                    Fate.Release => 0,
+                    _ => reservation.Tokens,
+                };
+                switch (arrival.Fate)
+                {
+                    case Fate.SettleLower or Fate.SettleAtEstimate:
+                        Assert.NotNull(await s.Quotas.SettleAsync(reservation.Id, held, Ct));
+                        break;
+                    case Fate.Release:
+                        Assert.True(await s.Quotas.ReleaseAsync(reservation.Id, Ct));
+                        break;
+                }
+
+                lock (gate)
+                {
+                    granted.Add((reservation.CreatedAt, arrival.Key, held));
+                }
+            }
+        })).ToArray();
+        start.SetResult();
+        await Task.WhenAll(tasks);
+
+        Assert.NotEmpty(granted);
+        foreach (var (from, _, _) in granted)
+        {
+            var span = granted.Where(g => g.At >= from && g.At < from.AddMinutes(1)).ToList();
+            for (var k = 0; k < 2; k++)
+            {
+                var own = span.Where(g => g.Key == k).ToList();
+                Assert.True(own.Count <= world.KeyRpm[k], $"Key {k}: {own.Count} requests in the 60 s from {from:O}, RPM {world.KeyRpm[k]}.");
+                Assert.True(own.Sum(g => g.Tokens) <= world.KeyTpm[k], $"Key {k}: {own.Sum(g => g.Tokens)} tokens in the 60 s from {from:O}, TPM {world.KeyTpm[k]}.");
+            }
+
+            Assert.True(span.Count <= world.ProjectRpm, $"Project: {span.Count} requests in the 60 s from {from:O}, RPM {world.ProjectRpm}.");
+            Assert.True(span.Sum(g => g.Tokens) <= world.ProjectTpm, $"Project: {span.Sum(g => g.Tokens)} tokens in the 60 s from {from:O}, TPM {world.ProjectTpm}.");
+        }
+    }
+
     private abstract record Op;
 
     private sealed record ReserveOp(int Key, long Tokens) : Op;
@@ -241,4 +391,16 @@ public abstract class QuotaConcurrencyContractTests
     private sealed record AdvanceOp(int Seconds) : Op;
 
     private sealed record World(int[] KeyRpm, long[] KeyTpm, int ProjectRpm, Op[] Ops);
+
+    private enum Fate
+    {
+        Keep = 0,
+        SettleLower = 1,
+        SettleAtEstimate = 2,
+        Release = 3,
+    }
+
+    private sealed record Arrival(int GapMs, int Key, long Tokens, Fate Fate, int Percent);
+
+    private sealed record SpanWorld(int[] KeyRpm, long[] KeyTpm, int ProjectRpm, long ProjectTpm, Arrival[] Arrivals);
 }

@@ -248,7 +248,7 @@ public abstract class StoreContractTests
         Assert.True(result.IsGranted);
         var r = result.Reservation!;
         Assert.Equal(("k-1", "c-1", "p-1", 300L), (r.KeyId, r.CompanyId, r.ProjectId, r.Tokens));
-        Assert.Equal(QuotaWindows.MinuteStart(Start), r.MinuteWindowStart);
+        Assert.Equal(QuotaWindows.SlotStart(Start), r.MinuteWindowStart);
         Assert.Equal(QuotaWindows.DayStart(Start), r.DayWindowStart);
         Assert.Equal(Start + Ttl, r.ExpiresAt);
         foreach (var (scope, id) in new[] { (QuotaScope.Key, "k-1"), (QuotaScope.Project, "p-1") })
@@ -261,7 +261,7 @@ public abstract class StoreContractTests
     }
 
     [Fact]
-    public async Task ReserveAsync_RequestsPerMinute_AdmitsExactlyTheLimitThenNamesTheMinuteEnd()
+    public async Task ReserveAsync_RequestsPerMinute_AdmitsExactlyTheLimitThenNamesWhenTheFirstLeavesTheWindow()
     {
         await using var s = await CreateStoreAsync(Clock);
         await s.Keys.AddAsync(Key("k-1") with { Rates = new QuotaLimits { RequestsPerMinute = 3 } }, Ct);
@@ -275,7 +275,7 @@ public abstract class StoreContractTests
 
         Assert.False(rejected.IsGranted);
         Assert.Equal(QuotaRejectionReason.KeyMinuteLimit, rejected.Reason);
-        Assert.Equal(QuotaWindows.MinuteEnd(Start), rejected.RetryAt);
+        Assert.Equal(Start.AddSeconds(60), rejected.RetryAt); // the first three leave the sliding minute 60 s after they were counted
         Assert.Equal(3, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteRequests);
     }
 
@@ -330,22 +330,65 @@ public abstract class StoreContractTests
     }
 
     [Fact]
-    public async Task ReserveAsync_NextMinute_ResetsTheMinuteWindowButNotTheDay()
+    public async Task ReserveAsync_SlidingMinute_AdmitsAgainWhenTheFirstRequestLeavesTheWindowButKeepsTheDay()
     {
         await using var s = await CreateStoreAsync(Clock);
         await s.Keys.AddAsync(Key("k-1") with { Rates = new QuotaLimits { RequestsPerMinute = 1, RequestsPerDay = 2 } }, Ct);
         Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 1), Ct)).IsGranted);
 
-        Clock.SetUtcNow(QuotaWindows.MinuteEnd(Start).AddTicks(-1));
-        Assert.Equal(QuotaRejectionReason.KeyMinuteLimit, (await s.Quotas.ReserveAsync(Reserve("k-1", 1), Ct)).Reason);
+        Clock.SetUtcNow(Start.AddSeconds(60).AddTicks(-1));
+        var early = await s.Quotas.ReserveAsync(Reserve("k-1", 1), Ct);
+        Assert.Equal((QuotaRejectionReason.KeyMinuteLimit, (DateTimeOffset?)Start.AddSeconds(60)), (early.Reason, early.RetryAt));
 
-        Clock.SetUtcNow(QuotaWindows.MinuteEnd(Start));
+        Clock.SetUtcNow(Start.AddSeconds(60));
         Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 1), Ct)).IsGranted);
 
-        Clock.Advance(TimeSpan.FromMinutes(1));
+        Clock.Advance(TimeSpan.FromMinutes(2));
         var rejected = await s.Quotas.ReserveAsync(Reserve("k-1", 1), Ct);
         Assert.Equal(QuotaRejectionReason.KeyDayLimit, rejected.Reason);
         Assert.Equal(QuotaWindows.DayEnd(Start), rejected.RetryAt);
+    }
+
+    [Fact]
+    public async Task ReserveAsync_BurstsEitherSideOfAUtcMinute_AdmitTheLimitOnceNotTwice()
+    {
+        // Issue 14: with fixed UTC minutes, 3 at 10:00:59 and 3 more at 10:01:00 passed an RPM of 3 within one second.
+        Clock.SetUtcNow(new DateTimeOffset(2026, 11, 23, 10, 0, 59, TimeSpan.Zero));
+        await using var s = await CreateStoreAsync(Clock);
+        await s.Keys.AddAsync(Key("k-1") with { Rates = new QuotaLimits { RequestsPerMinute = 3, TokensPerMinute = 1_000 } }, Ct);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 300), Ct)).IsGranted);
+        }
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var rejected = await s.Quotas.ReserveAsync(Reserve("k-1", 1), Ct);
+
+        Assert.Equal((QuotaRejectionReason.KeyMinuteLimit, (DateTimeOffset?)new DateTimeOffset(2026, 11, 23, 10, 1, 59, TimeSpan.Zero)), (rejected.Reason, rejected.RetryAt));
+        Assert.Equal((3L, 900L), ((await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteRequests, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteTokens));
+    }
+
+    [Fact]
+    public async Task ReserveAsync_TokensPerMinuteFull_NamesWhenEnoughOldSlotsHaveLeft()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await s.Keys.AddAsync(Key("k-1") with { Rates = new QuotaLimits { TokensPerMinute = 1_000 } }, Ct);
+        Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 400), Ct)).IsGranted);
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 300), Ct)).IsGranted);
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 300), Ct)).IsGranted);
+
+        // 500 fits once the first two (700) have left; the first alone (400) is not enough.
+        var rejected = await s.Quotas.ReserveAsync(Reserve("k-1", 500), Ct);
+        var never = await s.Quotas.ReserveAsync(Reserve("k-1", 1_001), Ct);
+
+        Assert.Equal((QuotaRejectionReason.KeyMinuteLimit, (DateTimeOffset?)Start.AddSeconds(70)), (rejected.Reason, rejected.RetryAt));
+        Assert.Equal((QuotaRejectionReason.KeyMinuteLimit, (DateTimeOffset?)null), (never.Reason, never.RetryAt));
+        Clock.SetUtcNow(Start.AddSeconds(70).AddTicks(-1));
+        Assert.False((await s.Quotas.ReserveAsync(Reserve("k-1", 500), Ct)).IsGranted);
+        Clock.SetUtcNow(Start.AddSeconds(70));
+        Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 500), Ct)).IsGranted);
     }
 
     [Fact]
@@ -494,6 +537,22 @@ public abstract class StoreContractTests
 
         var usage = await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct);
         Assert.Equal((0L, 0L, 1L, 200L), (usage.MinuteRequests, usage.MinuteTokens, usage.DayRequests, usage.DayTokens));
+    }
+
+    [Fact]
+    public async Task SettleAsync_WithinTheSlidingMinute_CorrectsTheReservationsSlotSoTheRoomIsUsable()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await s.Keys.AddAsync(Key("k-1") with { Rates = new QuotaLimits { TokensPerMinute = 1_000 } }, Ct);
+        var r = (await s.Quotas.ReserveAsync(Reserve("k-1", 1_000), Ct)).Reservation!;
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.False((await s.Quotas.ReserveAsync(Reserve("k-1", 800), Ct)).IsGranted);
+
+        await s.Quotas.SettleAsync(r.Id, 200, Ct);
+
+        Assert.Equal((1L, 200L), ((await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteRequests, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteTokens));
+        Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 800), Ct)).IsGranted);
+        Assert.False((await s.Quotas.ReserveAsync(Reserve("k-1", 1), Ct)).IsGranted);
     }
 
     [Fact]

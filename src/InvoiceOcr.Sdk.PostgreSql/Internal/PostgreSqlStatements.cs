@@ -26,6 +26,7 @@ internal static class PostgreSqlStatements
         UpdateSecret = Q.UpdateSecret,
         SelectKeyForReserve = Q.SelectKeyForReserve,
         CountWindow = Q.CountWindow,
+        LockProject = Q.LockProject,
         ReserveLifetime = Q.ReserveLifetime,
         InsertReservation = Q.InsertReservation,
         DeleteReservation = Q.DeleteReservation,

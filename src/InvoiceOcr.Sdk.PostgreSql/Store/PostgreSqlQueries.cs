@@ -84,16 +84,28 @@ internal static class PostgreSqlQueries
         "FROM \"{schema}\".\"TokenMaster\" AS t LEFT JOIN \"{schema}\".\"QuotaProjects\" AS p ON p.\"ProjectId\" = t.\"ProjectId\" WHERE t.\"TokenId\" = @id FOR UPDATE OF t;";
 
     /// <summary>
-    /// Counts one request and its tokens in a window when they fit its limits, creating the window row when missing; returns
-    /// a row when counted and none when full. A fresh row fits when the request alone fits, so the insert's condition is the
-    /// update's with zero counters; <c>ON CONFLICT DO UPDATE</c> locks an existing row and re-checks it under the lock.
+    /// Locks the project's row for the rest of the reservation (after the key row, before any window): a project's windows
+    /// are shared by its keys, and the sums <see cref="CountWindow"/> checks are exact only while no other key of the
+    /// project counts in them.
+    /// </summary>
+    public const string LockProject =
+        "SELECT 1 FROM \"{schema}\".\"QuotaProjects\" WHERE \"ProjectId\" = @projectId FOR UPDATE;";
+
+    /// <summary>
+    /// Counts one request and its tokens in the row at <c>@start</c> (creating it, stamping when) if they fit the window's
+    /// sums over its rows from <c>@from</c> on (61 one-second slots, a later one counted by a caller whose clock read later, or one day), the row at <c>@from</c>
+    /// only when it counted something after <c>@since</c>; returns a row when counted and none when full. Read committed
+    /// gives the statement a fresh snapshot taken after the key's and project's row locks, which every count in the scope
+    /// takes first, so the sums are exact.
     /// </summary>
     public const string CountWindow =
-        "INSERT INTO \"{schema}\".\"QuotaWindows\" AS w (\"Scope\", \"ScopeId\", \"WindowKind\", \"WindowStartUtc\", \"Requests\", \"Tokens\") " +
-        "SELECT @scope, @scopeId, @kind, @start, 1, @tokens " +
-        "WHERE (@requestLimit::integer IS NULL OR 1 <= @requestLimit::integer) AND (@tokenLimit::bigint IS NULL OR @tokens <= @tokenLimit::bigint) " +
-        "ON CONFLICT (\"Scope\", \"ScopeId\", \"WindowKind\", \"WindowStartUtc\") DO UPDATE SET \"Requests\" = w.\"Requests\" + 1, \"Tokens\" = w.\"Tokens\" + EXCLUDED.\"Tokens\" " +
-        "WHERE (@requestLimit::integer IS NULL OR w.\"Requests\" + 1 <= @requestLimit::integer) AND (@tokenLimit::bigint IS NULL OR w.\"Tokens\" + EXCLUDED.\"Tokens\" <= @tokenLimit::bigint) " +
+        "INSERT INTO \"{schema}\".\"QuotaWindows\" AS w (\"Scope\", \"ScopeId\", \"WindowKind\", \"WindowStartUtc\", \"Requests\", \"Tokens\", \"LastCountedUtc\") " +
+        "SELECT @scope, @scopeId, @kind, @start, 1, @tokens::bigint, @now FROM (SELECT COALESCE(SUM(\"Requests\"), 0) AS \"CountedRequests\", COALESCE(SUM(\"Tokens\"), 0) AS \"CountedTokens\" " +
+        "FROM \"{schema}\".\"QuotaWindows\" WHERE \"Scope\" = @scope AND \"ScopeId\" = @scopeId AND \"WindowKind\" = @kind AND \"WindowStartUtc\" >= @from " +
+        "AND (\"WindowStartUtc\" > @from OR \"LastCountedUtc\" IS NULL OR \"LastCountedUtc\" > @since)) AS c " +
+        "WHERE (@requestLimit::integer IS NULL OR c.\"CountedRequests\" + 1 <= @requestLimit::integer) AND (@tokenLimit::bigint IS NULL OR c.\"CountedTokens\" + @tokens::bigint <= @tokenLimit::bigint) " +
+        "ON CONFLICT (\"Scope\", \"ScopeId\", \"WindowKind\", \"WindowStartUtc\") DO UPDATE SET \"Requests\" = w.\"Requests\" + 1, \"Tokens\" = w.\"Tokens\" + EXCLUDED.\"Tokens\", " +
+        "\"LastCountedUtc\" = GREATEST(w.\"LastCountedUtc\", EXCLUDED.\"LastCountedUtc\") " +
         "RETURNING 1;";
 
     public const string ReserveLifetime =
@@ -133,7 +145,8 @@ internal static class PostgreSqlQueries
         "RETURNING \"BlockedUntilUtc\";";
 
     public const string SelectWindow =
-        "SELECT \"Requests\", \"Tokens\" FROM \"{schema}\".\"QuotaWindows\" WHERE \"Scope\" = @scope AND \"ScopeId\" = @scopeId AND \"WindowKind\" = @kind AND \"WindowStartUtc\" = @start;";
+        "SELECT \"WindowStartUtc\", \"Requests\", \"Tokens\", \"LastCountedUtc\" FROM \"{schema}\".\"QuotaWindows\" WHERE \"Scope\" = @scope AND \"ScopeId\" = @scopeId AND \"WindowKind\" = @kind " +
+        "AND \"WindowStartUtc\" >= @from ORDER BY \"WindowStartUtc\";";
 
     /// <summary>
     /// Up to 1,000 expired reservations, oldest first, as a queue: rows another instance is settling or reclaiming right

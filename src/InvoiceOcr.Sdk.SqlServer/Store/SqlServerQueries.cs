@@ -74,14 +74,27 @@ internal static class SqlServerQueries
         "p.[ProjectId], p.[RequestsPerMinute], p.[RequestsPerDay], p.[TokensPerMinute], p.[TokensPerDay], p.[BlockedUntilUtc] " +
         "FROM [{schema}].[TokenMaster] AS t WITH (UPDLOCK, ROWLOCK) LEFT JOIN [{schema}].[QuotaProjects] AS p ON p.[ProjectId] = t.[ProjectId] WHERE t.[TokenId] = @id;";
 
+    /// <summary>
+    /// Counts one request and its tokens in the row at <c>@start</c> (creating it, stamping when) if they fit the window's
+    /// sums over its rows from <c>@from</c> on (61 one-second slots, a later one counted by a caller whose clock read later, or one day), the row at <c>@from</c>
+    /// only when it counted something after <c>@since</c>. The rows are read (always: the aggregate is evaluated whatever
+    /// the limits) with update and key-range locks held to the end of the transaction (<c>UPDLOCK, HOLDLOCK</c>), so a
+    /// concurrent count in the same scope waits for this one and no row can appear in the range meanwhile: the check and
+    /// the count are one step, and two callers never insert the same slot.
+    /// </summary>
     public const string CountWindow =
-        "UPDATE [{schema}].[QuotaWindows] WITH (UPDLOCK, HOLDLOCK) SET [Requests] = [Requests] + 1, [Tokens] = [Tokens] + @tokens " +
-        "WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] = @start " +
-        "AND (@requestLimit IS NULL OR [Requests] + 1 <= @requestLimit) AND (@tokenLimit IS NULL OR [Tokens] + @tokens <= @tokenLimit); " +
-        "IF @@ROWCOUNT = 1 SELECT 1; " +
-        "ELSE IF EXISTS (SELECT 1 FROM [{schema}].[QuotaWindows] WITH (UPDLOCK, HOLDLOCK) WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] = @start) SELECT 0; " +
-        "ELSE IF (@requestLimit IS NULL OR 1 <= @requestLimit) AND (@tokenLimit IS NULL OR @tokens <= @tokenLimit) " +
-        "BEGIN INSERT INTO [{schema}].[QuotaWindows] ([Scope], [ScopeId], [WindowKind], [WindowStartUtc], [Requests], [Tokens]) VALUES (@scope, @scopeId, @kind, @start, 1, @tokens); SELECT 1; END " +
+        "IF EXISTS (SELECT 1 FROM (SELECT COALESCE(SUM([Requests]), 0) AS [CountedRequests], COALESCE(SUM([Tokens]), 0) AS [CountedTokens] " +
+        "FROM [{schema}].[QuotaWindows] WITH (UPDLOCK, HOLDLOCK) WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] >= @from " +
+        "AND ([WindowStartUtc] > @from OR [LastCountedUtc] IS NULL OR [LastCountedUtc] > @since)) AS c " +
+        "WHERE (@requestLimit IS NULL OR c.[CountedRequests] + 1 <= @requestLimit) AND (@tokenLimit IS NULL OR c.[CountedTokens] + @tokens <= @tokenLimit)) " +
+        "BEGIN " +
+        "UPDATE [{schema}].[QuotaWindows] SET [Requests] = [Requests] + 1, [Tokens] = [Tokens] + @tokens, " +
+        "[LastCountedUtc] = CASE WHEN [LastCountedUtc] IS NOT NULL AND [LastCountedUtc] > @now THEN [LastCountedUtc] ELSE @now END " +
+        "WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] = @start; " +
+        "IF @@ROWCOUNT = 0 INSERT INTO [{schema}].[QuotaWindows] ([Scope], [ScopeId], [WindowKind], [WindowStartUtc], [Requests], [Tokens], [LastCountedUtc]) " +
+        "VALUES (@scope, @scopeId, @kind, @start, 1, @tokens, @now); " +
+        "SELECT 1; " +
+        "END " +
         "ELSE SELECT 0;";
 
     public const string ReserveLifetime =
@@ -119,7 +132,8 @@ internal static class SqlServerQueries
         "IF @@ROWCOUNT = 0 INSERT INTO [{schema}].[QuotaProjects] ([ProjectId], [BlockedUntilUtc], [UpdatedAtUtc]) OUTPUT inserted.[BlockedUntilUtc] VALUES (@projectId, @until, @now);";
 
     public const string SelectWindow =
-        "SELECT [Requests], [Tokens] FROM [{schema}].[QuotaWindows] WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind AND [WindowStartUtc] = @start;";
+        "SELECT [WindowStartUtc], [Requests], [Tokens], [LastCountedUtc] FROM [{schema}].[QuotaWindows] WHERE [Scope] = @scope AND [ScopeId] = @scopeId AND [WindowKind] = @kind " +
+        "AND [WindowStartUtc] >= @from ORDER BY [WindowStartUtc];";
 
     public const string SelectExpiredReservations =
         "SELECT [ReservationId] FROM [{schema}].[QuotaReservations] WHERE [ExpiresAtUtc] <= @now ORDER BY [ExpiresAtUtc], [ReservationId];";

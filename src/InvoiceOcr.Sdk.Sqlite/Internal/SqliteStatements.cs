@@ -70,11 +70,20 @@ internal static class SqliteStatements
         "p.ProjectId, p.RequestsPerMinute, p.RequestsPerDay, p.TokensPerMinute, p.TokensPerDay, p.BlockedUntilUtc " +
         "FROM TokenMaster AS t LEFT JOIN QuotaProjects AS p ON p.ProjectId = t.ProjectId WHERE t.TokenId = $id;";
 
+    /// <summary>
+    /// Counts one request in the row at <c>$start</c> (stamping when) if it fits the window's sums over its rows from
+    /// <c>$from</c> on (61 one-second slots, or one day), the row at <c>$from</c> only when it counted
+    /// something after <c>$since</c>. Exact because SQLite has one writer at a time. Times are fixed-width text, so they
+    /// compare in time order.
+    /// </summary>
     public const string CountWindow =
-        "INSERT INTO QuotaWindows (Scope, ScopeId, WindowKind, WindowStartUtc, Requests, Tokens) " +
-        "SELECT $scope, $scopeId, $kind, $start, 1, $tokens WHERE ($requestLimit IS NULL OR 1 <= $requestLimit) AND ($tokenLimit IS NULL OR $tokens <= $tokenLimit) " +
-        "ON CONFLICT (Scope, ScopeId, WindowKind, WindowStartUtc) DO UPDATE SET Requests = QuotaWindows.Requests + 1, Tokens = QuotaWindows.Tokens + excluded.Tokens " +
-        "WHERE ($requestLimit IS NULL OR QuotaWindows.Requests + 1 <= $requestLimit) AND ($tokenLimit IS NULL OR QuotaWindows.Tokens + excluded.Tokens <= $tokenLimit) " +
+        "INSERT INTO QuotaWindows (Scope, ScopeId, WindowKind, WindowStartUtc, Requests, Tokens, LastCountedUtc) " +
+        "SELECT $scope, $scopeId, $kind, $start, 1, $tokens, $now FROM (SELECT COALESCE(SUM(Requests), 0) AS CountedRequests, COALESCE(SUM(Tokens), 0) AS CountedTokens " +
+        "FROM QuotaWindows WHERE Scope = $scope AND ScopeId = $scopeId AND WindowKind = $kind AND WindowStartUtc >= $from " +
+        "AND (WindowStartUtc > $from OR LastCountedUtc IS NULL OR LastCountedUtc > $since)) AS c " +
+        "WHERE ($requestLimit IS NULL OR c.CountedRequests + 1 <= $requestLimit) AND ($tokenLimit IS NULL OR c.CountedTokens + $tokens <= $tokenLimit) " +
+        "ON CONFLICT (Scope, ScopeId, WindowKind, WindowStartUtc) DO UPDATE SET Requests = QuotaWindows.Requests + 1, Tokens = QuotaWindows.Tokens + excluded.Tokens, " +
+        "LastCountedUtc = MAX(COALESCE(QuotaWindows.LastCountedUtc, excluded.LastCountedUtc), excluded.LastCountedUtc) " +
         "RETURNING Requests;";
 
     public const string ReserveLifetime =
@@ -110,7 +119,8 @@ internal static class SqliteStatements
         "THEN QuotaProjects.BlockedUntilUtc ELSE excluded.BlockedUntilUtc END, UpdatedAtUtc = excluded.UpdatedAtUtc RETURNING BlockedUntilUtc;";
 
     public const string SelectWindow =
-        "SELECT Requests, Tokens FROM QuotaWindows WHERE Scope = $scope AND ScopeId = $scopeId AND WindowKind = $kind AND WindowStartUtc = $start;";
+        "SELECT WindowStartUtc, Requests, Tokens, LastCountedUtc FROM QuotaWindows WHERE Scope = $scope AND ScopeId = $scopeId AND WindowKind = $kind " +
+        "AND WindowStartUtc >= $from ORDER BY WindowStartUtc;";
 
     public const string SelectExpiredReservations =
         "SELECT ReservationId FROM QuotaReservations WHERE ExpiresAtUtc <= $now ORDER BY ExpiresAtUtc, ReservationId;";

@@ -8,8 +8,10 @@ namespace InvoiceOcr.Sdk.Storage;
 /// </summary>
 /// <remarks>
 /// A store applies them under its own serialization (a lock, a write transaction). A relational store counts a window
-/// with one conditional statement whose condition is <see cref="Fits(long, long, int?, long?, long)"/> written in SQL,
-/// so the check and the count are one atomic step.
+/// with one conditional statement whose condition is <see cref="Fits(long, long, int?, long?, long)"/> written in SQL
+/// over the sum of the window's rows, so the check and the count are one atomic step under the key's (and project's)
+/// row lock. The per-minute windows slide (see <see cref="QuotaWindows"/>): no 60-second span admits more than the
+/// per-minute limits, and a refusal names the exact instant the request fits (<see cref="SlidingRetryAt"/>).
 /// </remarks>
 public static class QuotaAdmission
 {
@@ -72,23 +74,98 @@ public static class QuotaAdmission
     /// <param name="keyLimits">The key's rate limits.</param>
     /// <param name="projectLimits">The project's rate limits.</param>
     /// <param name="now">The store's current time.</param>
-    /// <returns>The windows.</returns>
+    /// <returns>
+    /// The windows. A minute window counts the slots from <see cref="QuotaWindowLimit.From"/> to
+    /// <see cref="QuotaWindowLimit.Start"/> (the sliding 61 one-second slots, see <see cref="QuotaWindows"/>); a day window
+    /// counts the one row at its start (<see cref="QuotaWindowLimit.From"/> equals <see cref="QuotaWindowLimit.Start"/>).
+    /// </returns>
     public static QuotaWindowLimit[] Windows(string keyId, string projectId, QuotaLimits keyLimits, QuotaLimits projectLimits, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(keyLimits);
         ArgumentNullException.ThrowIfNull(projectLimits);
-        var minute = QuotaWindows.MinuteStart(now);
-        var minuteEnd = QuotaWindows.MinuteEnd(now);
+        var slot = QuotaWindows.SlotStart(now);
+        var from = QuotaWindows.SlidingMinuteStart(now);
+        var since = QuotaWindows.SlidingMinuteSince(now);
+
+        // The latest a request that fits at all must wait: until every slot counted now has left the window. A store
+        // that sees the slots narrows it to the exact instant with SlidingRetryAt.
+        var slotsGone = QuotaWindows.SlotLeavesWindow(slot);
         var day = QuotaWindows.DayStart(now);
         var dayEnd = QuotaWindows.DayEnd(now);
+
+        // A day row is counted whole: everything in it was counted after the instant before the day began.
+        var daySince = day.AddTicks(-1);
         return
         [
-            new(QuotaScope.Key, keyId, QuotaWindowKind.Minute, minute, keyLimits.RequestsPerMinute, keyLimits.TokensPerMinute, QuotaRejectionReason.KeyMinuteLimit, minuteEnd),
-            new(QuotaScope.Key, keyId, QuotaWindowKind.Day, day, keyLimits.RequestsPerDay, keyLimits.TokensPerDay, QuotaRejectionReason.KeyDayLimit, dayEnd),
-            new(QuotaScope.Project, projectId, QuotaWindowKind.Minute, minute, projectLimits.RequestsPerMinute, projectLimits.TokensPerMinute, QuotaRejectionReason.ProjectMinuteLimit, minuteEnd),
-            new(QuotaScope.Project, projectId, QuotaWindowKind.Day, day, projectLimits.RequestsPerDay, projectLimits.TokensPerDay, QuotaRejectionReason.ProjectDayLimit, dayEnd),
+            new(QuotaScope.Key, keyId, QuotaWindowKind.Minute, from, since, slot, keyLimits.RequestsPerMinute, keyLimits.TokensPerMinute, QuotaRejectionReason.KeyMinuteLimit, slotsGone),
+            new(QuotaScope.Key, keyId, QuotaWindowKind.Day, day, daySince, day, keyLimits.RequestsPerDay, keyLimits.TokensPerDay, QuotaRejectionReason.KeyDayLimit, dayEnd),
+            new(QuotaScope.Project, projectId, QuotaWindowKind.Minute, from, since, slot, projectLimits.RequestsPerMinute, projectLimits.TokensPerMinute, QuotaRejectionReason.ProjectMinuteLimit, slotsGone),
+            new(QuotaScope.Project, projectId, QuotaWindowKind.Day, day, daySince, day, projectLimits.RequestsPerDay, projectLimits.TokensPerDay, QuotaRejectionReason.ProjectDayLimit, dayEnd),
         ];
     }
+
+    /// <summary>
+    /// When a request refused by a sliding minute window fits it, if nothing else is admitted meanwhile: the instant the
+    /// oldest slots have left the window so that what remains leaves room for one more request and its tokens.
+    /// </summary>
+    /// <param name="window">The refusing minute window, from <see cref="Windows"/>.</param>
+    /// <param name="slots">The window's rows, slot by slot, oldest first (from <see cref="QuotaWindowLimit.From"/> on).</param>
+    /// <param name="tokens">The request's tokens.</param>
+    /// <returns>
+    /// The instant; <see cref="QuotaWindowLimit.Start"/> when the request already fits (a settlement freed room
+    /// meanwhile); <see langword="null"/> when it can never fit (more tokens than the per-minute limit, or a limit of 0).
+    /// </returns>
+    public static DateTimeOffset? SlidingRetryAt(in QuotaWindowLimit window, ReadOnlySpan<QuotaSlot> slots, long tokens)
+    {
+        if (!Fits(0, 0, window.RequestLimit, window.TokenLimit, tokens))
+        {
+            return null;
+        }
+
+        long requests = 0, counted = 0;
+        foreach (var slot in slots)
+        {
+            if (InWindow(slot, window))
+            {
+                requests += slot.Requests;
+                counted += slot.Tokens;
+            }
+        }
+
+        if (Fits(requests, counted, window.RequestLimit, window.TokenLimit, tokens))
+        {
+            return window.Start;
+        }
+
+        foreach (var slot in slots)
+        {
+            if (!InWindow(slot, window))
+            {
+                continue;
+            }
+
+            requests -= slot.Requests;
+            counted -= slot.Tokens;
+            if (Fits(requests, counted, window.RequestLimit, window.TokenLimit, tokens))
+            {
+                return QuotaWindows.SlotLeavesWindow(slot);
+            }
+        }
+
+        return window.RetryAt;
+    }
+
+    /// <summary>
+    /// Whether a window counts a row: every row starting at <see cref="QuotaWindowLimit.From"/> or later (a row after
+    /// <see cref="QuotaWindowLimit.Start"/> was counted by a concurrent caller whose clock read later, and counts too),
+    /// except the oldest when all it counted was counted at or before <see cref="QuotaWindowLimit.Since"/> (60 seconds
+    /// ago: those requests have left the sliding minute).
+    /// </summary>
+    /// <param name="slot">The row.</param>
+    /// <param name="window">The window.</param>
+    /// <returns><see langword="true"/> when the row's requests and tokens count against the window's limits.</returns>
+    public static bool InWindow(in QuotaSlot slot, in QuotaWindowLimit window) =>
+        slot.Start >= window.From && (slot.Start > window.From || slot.LastCounted is not { } last || last > window.Since);
 
     /// <summary>Whether one more request of <paramref name="tokens"/> fits a window that has counted <paramref name="requests"/> and <paramref name="countedTokens"/>.</summary>
     /// <param name="requests">Requests counted in the window.</param>
@@ -102,11 +179,25 @@ public static class QuotaAdmission
 
     /// <summary>Checks the windows in order against what each has counted.</summary>
     /// <param name="windows">The windows, from <see cref="Windows"/>.</param>
-    /// <param name="counted">What each window (same index) has counted: requests and tokens.</param>
+    /// <param name="counted">What each window (same index) has counted over its rows: requests and tokens.</param>
     /// <param name="tokens">The request's tokens.</param>
     /// <param name="status">The key's status (reported with a refusal).</param>
-    /// <returns>The first window's refusal, or <see langword="null"/> when the request fits all of them.</returns>
+    /// <returns>
+    /// The first full window's refusal (with its <see cref="QuotaWindowLimit.RetryAt"/>; <see cref="Refuse"/> gives the
+    /// exact instant from the slots), or <see langword="null"/> when the request fits all of them.
+    /// </returns>
     public static QuotaReservationResult? CheckWindows(ReadOnlySpan<QuotaWindowLimit> windows, ReadOnlySpan<(long Requests, long Tokens)> counted, long tokens, ApiKeyStatus status)
+    {
+        var full = FirstFullWindow(windows, counted, tokens);
+        return full < 0 ? null : QuotaReservationResult.Rejected(windows[full].Reason, status, windows[full].RetryAt);
+    }
+
+    /// <summary>Finds the first window, in order, that has no room for the request.</summary>
+    /// <param name="windows">The windows, from <see cref="Windows"/>.</param>
+    /// <param name="counted">What each window (same index) has counted over its rows: requests and tokens.</param>
+    /// <param name="tokens">The request's tokens.</param>
+    /// <returns>The window's index, or -1 when the request fits all of them.</returns>
+    public static int FirstFullWindow(ReadOnlySpan<QuotaWindowLimit> windows, ReadOnlySpan<(long Requests, long Tokens)> counted, long tokens)
     {
         if (counted.Length != windows.Length)
         {
@@ -118,11 +209,23 @@ public static class QuotaAdmission
             var w = windows[i];
             if (!Fits(counted[i].Requests, counted[i].Tokens, w.RequestLimit, w.TokenLimit, tokens))
             {
-                return QuotaReservationResult.Rejected(w.Reason, status, w.RetryAt);
+                return i;
             }
         }
 
-        return null;
+        return -1;
+    }
+
+    /// <summary>The refusal of a full window, naming when the request fits it: a day window's end, a minute window's exact instant from its slots.</summary>
+    /// <param name="window">The full window.</param>
+    /// <param name="slots">What a minute window counts, slot by slot, oldest first (ignored for a day window).</param>
+    /// <param name="tokens">The request's tokens.</param>
+    /// <param name="status">The key's status (reported with the refusal).</param>
+    /// <returns>The refusal; its <see cref="QuotaReservationResult.RetryAt"/> is <see langword="null"/> when the request can never fit a minute window.</returns>
+    public static QuotaReservationResult Refuse(in QuotaWindowLimit window, ReadOnlySpan<QuotaSlot> slots, long tokens, ApiKeyStatus status)
+    {
+        var retryAt = window.Kind == QuotaWindowKind.Minute ? SlidingRetryAt(window, slots, tokens) : window.RetryAt;
+        return QuotaReservationResult.Rejected(window.Reason, status, retryAt);
     }
 }
 
@@ -150,7 +253,7 @@ public readonly record struct QuotaKeyState(
 /// <summary>The length of a rate window.</summary>
 public enum QuotaWindowKind
 {
-    /// <summary>A UTC minute.</summary>
+    /// <summary>The sliding 60 seconds before an admission, counted in one-second slots (see <see cref="QuotaWindows"/>).</summary>
     Minute = 0,
 
     /// <summary>A Pacific day.</summary>
@@ -161,9 +264,18 @@ public enum QuotaWindowKind
 /// <param name="Scope">Whether the window counts a key or a project.</param>
 /// <param name="Id">The key or project id.</param>
 /// <param name="Kind">The window's length.</param>
-/// <param name="Start">The window's start.</param>
+/// <param name="From">The start of the oldest counter row the window sums (a minute window's oldest slot; a day window's start).</param>
+/// <param name="Since">What was counted at or before this instant has left the window: the row at <see cref="From"/> is skipped when its last count is that old (60 seconds before now for a minute window; before the day for a day window).</param>
+/// <param name="Start">The start of the counter row a grant is counted in (a minute window's current slot; a day window's start).</param>
 /// <param name="RequestLimit">The request limit, if any.</param>
 /// <param name="TokenLimit">The token limit, if any.</param>
 /// <param name="Reason">The refusal when the window is full.</param>
-/// <param name="RetryAt">When the window ends.</param>
-public readonly record struct QuotaWindowLimit(QuotaScope Scope, string Id, QuotaWindowKind Kind, DateTimeOffset Start, int? RequestLimit, long? TokenLimit, QuotaRejectionReason Reason, DateTimeOffset RetryAt);
+/// <param name="RetryAt">When the window surely has room again if the request fits it at all: a day's end; for a minute window, when every slot counted now has left it (<see cref="QuotaAdmission.SlidingRetryAt"/> gives the exact instant).</param>
+public readonly record struct QuotaWindowLimit(QuotaScope Scope, string Id, QuotaWindowKind Kind, DateTimeOffset From, DateTimeOffset Since, DateTimeOffset Start, int? RequestLimit, long? TokenLimit, QuotaRejectionReason Reason, DateTimeOffset RetryAt);
+
+/// <summary>What one counter row of a window holds: a minute window's one-second slot, or a day.</summary>
+/// <param name="Start">The row's start.</param>
+/// <param name="Requests">Requests counted in it.</param>
+/// <param name="Tokens">Tokens counted in it (reserved, then settled).</param>
+/// <param name="LastCounted">When it last counted a request, if known (rows written before it was recorded are counted whole).</param>
+public readonly record struct QuotaSlot(DateTimeOffset Start, long Requests, long Tokens, DateTimeOffset? LastCounted);

@@ -76,7 +76,7 @@ public sealed record QuotaReservationRequest(string KeyId, string CompanyId, lon
 /// <param name="CompanyId">The company.</param>
 /// <param name="ProjectId">The key's project.</param>
 /// <param name="Tokens">The reserved tokens.</param>
-/// <param name="MinuteWindowStart">The minute window the reservation counts in.</param>
+/// <param name="MinuteWindowStart">The one-second slot of the sliding per-minute window the reservation counts in (see <see cref="QuotaWindows"/>).</param>
 /// <param name="DayWindowStart">The Pacific day window the reservation counts in.</param>
 /// <param name="CreatedAt">When it was granted, by the store's clock.</param>
 /// <param name="ExpiresAt">When it may be reclaimed (charged at its estimate).</param>
@@ -106,7 +106,7 @@ public sealed record QuotaReservationResult
     /// <summary>Gets the key's status as the store saw it, when the key exists.</summary>
     public ApiKeyStatus? KeyStatus { get; init; }
 
-    /// <summary>Gets when trying again can succeed (window end, cooldown end, Pacific midnight), if known.</summary>
+    /// <summary>Gets when trying again can succeed (the instant the sliding minute window has room, cooldown end, Pacific midnight), if known.</summary>
     public DateTimeOffset? RetryAt { get; init; }
 
     /// <summary>Creates a granted result.</summary>
@@ -141,11 +141,11 @@ public sealed record QuotaSettlement(
     ApiKeyStatus Status,
     bool BecameExceeded);
 
-/// <summary>The counters of one key's or project's current minute and Pacific day windows.</summary>
+/// <summary>The counters of one key's or project's sliding per-minute window and current Pacific day window.</summary>
 /// <param name="Scope">Key or project.</param>
 /// <param name="Id">The key or project id.</param>
-/// <param name="MinuteWindowStart">The current minute window.</param>
-/// <param name="MinuteRequests">Requests counted in it.</param>
+/// <param name="MinuteWindowStart">The oldest one-second slot the sliding per-minute window counts now (<see cref="QuotaWindows.SlidingMinuteStart"/>).</param>
+/// <param name="MinuteRequests">Requests counted in the sliding per-minute window: what the next admission is checked against.</param>
 /// <param name="MinuteTokens">Tokens counted in it (reserved, then settled).</param>
 /// <param name="DayWindowStart">The current day window.</param>
 /// <param name="DayRequests">Requests counted in it.</param>

@@ -1,18 +1,65 @@
 using System.Runtime.InteropServices;
+using InvoiceOcr.Sdk.Storage;
 
 namespace InvoiceOcr.Sdk;
 
 /// <summary>
-/// The quota windows the SDK enforces, shared by every store so they agree to the tick: the minute window is the
-/// UTC minute; the day window is the calendar day in America/Los_Angeles (the service resets daily quotas at
-/// Pacific midnight), computed with <see cref="TimeZoneInfo"/> so days of 23 and 25 hours (DST) are right.
+/// The quota windows the SDK enforces, shared by every store so they agree to the tick. The per-minute window slides:
+/// it is counted in one-second slots, and a request is admitted only when it fits together with everything counted in
+/// its own slot and the <see cref="SlidingMinuteSlots"/> - 1 slots before it, so no 60-second span (wherever it starts)
+/// ever admits more than the per-minute limits. The day window is the calendar day in America/Los_Angeles (the service
+/// resets daily quotas at Pacific midnight), computed with <see cref="TimeZoneInfo"/> so days of 23 and 25 hours (DST)
+/// are right.
 /// </summary>
+/// <remarks>
+/// Why 61 slots and not 60: a 60-second span that starts inside a slot touches 61 slots. Each slot also records when it
+/// last counted a request, so the oldest slot is skipped once everything in it is 60 seconds old or older: the window is
+/// exactly "the 60 seconds before now" at slot boundaries and errs on the safe side only for a slot that straddles the
+/// boundary. A steady stream at exactly the per-minute limit is admitted in full at up to one request a second, and at
+/// 60/61 (98.4 %) or better above that. One row per key or project and second (pruned after two minutes), never one per
+/// request.
+/// </remarks>
 public static class QuotaWindows
 {
     private static readonly Lazy<TimeZoneInfo> PacificZone = new(FindPacific);
 
     /// <summary>Gets the America/Los_Angeles time zone.</summary>
     public static TimeZoneInfo Pacific => PacificZone.Value;
+
+    /// <summary>The number of one-second slots the sliding per-minute window counts: the current slot and the 60 before it.</summary>
+    public const int SlidingMinuteSlots = 61;
+
+    /// <summary>Gets the length of one slot of the sliding per-minute window.</summary>
+    public static TimeSpan SlotLength { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Returns the start of the one-second slot that contains <paramref name="now"/>: where an admission at <paramref name="now"/> is counted.</summary>
+    /// <param name="now">The instant.</param>
+    /// <returns>The slot's start, in UTC.</returns>
+    public static DateTimeOffset SlotStart(DateTimeOffset now)
+    {
+        var utc = now.UtcTicks;
+        return new DateTimeOffset(utc - (utc % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+    }
+
+    /// <summary>Returns the start of the oldest slot the sliding per-minute window counts at <paramref name="now"/> (60 slots before <see cref="SlotStart"/>).</summary>
+    /// <param name="now">The instant.</param>
+    /// <returns>The window's first slot, in UTC.</returns>
+    public static DateTimeOffset SlidingMinuteStart(DateTimeOffset now) => SlotStart(now).AddTicks(-(SlidingMinuteSlots - 1) * TimeSpan.TicksPerSecond);
+
+    /// <summary>Returns the instant 60 seconds before <paramref name="now"/>: requests counted at or before it have left the sliding per-minute window.</summary>
+    /// <param name="now">The instant.</param>
+    /// <returns>The instant.</returns>
+    public static DateTimeOffset SlidingMinuteSince(DateTimeOffset now) => now.AddMinutes(-1);
+
+    /// <summary>Returns when what is counted in the slot starting at <paramref name="slotStart"/> leaves the sliding per-minute window whatever its last count.</summary>
+    /// <param name="slotStart">A slot's start.</param>
+    /// <returns>The first instant whose window no longer counts the slot.</returns>
+    public static DateTimeOffset SlotLeavesWindow(DateTimeOffset slotStart) => slotStart.AddTicks(SlidingMinuteSlots * TimeSpan.TicksPerSecond);
+
+    /// <summary>Returns when what is counted in <paramref name="slot"/> leaves the sliding per-minute window: 60 seconds after its last count (when known).</summary>
+    /// <param name="slot">A slot.</param>
+    /// <returns>The first instant whose window no longer counts the slot.</returns>
+    public static DateTimeOffset SlotLeavesWindow(in QuotaSlot slot) => slot.LastCounted is { } last ? last.AddMinutes(1) : SlotLeavesWindow(slot.Start);
 
     /// <summary>Returns the start of the UTC minute that contains <paramref name="now"/>.</summary>
     /// <param name="now">The instant.</param>

@@ -310,12 +310,12 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         lock (_gate)
         {
             var now = _timeProvider.GetUtcNow();
-            var minute = QuotaWindows.MinuteStart(now);
+            var from = QuotaWindows.SlidingMinuteStart(now);
             var day = DayStart(now);
             var windows = scope == QuotaScope.Key ? _keys.GetValueOrDefault(id)?.Windows : _projects.GetValueOrDefault(id)?.Windows;
-            var (minuteRequests, minuteTokens) = windows?.Minute(minute) ?? default;
+            var (minuteRequests, minuteTokens) = windows?.Minute(from, QuotaWindows.SlidingMinuteSince(now), QuotaWindows.SlotStart(now)) ?? default;
             var (dayRequests, dayTokens) = windows?.Day(day) ?? default;
-            return Task.FromResult(new QuotaWindowUsage(scope, id, minute, minuteRequests, minuteTokens, day, dayRequests, dayTokens));
+            return Task.FromResult(new QuotaWindowUsage(scope, id, from, minuteRequests, minuteTokens, day, dayRequests, dayTokens));
         }
     }
 
@@ -452,19 +452,23 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             return projectRefusal;
         }
 
-        var minute = QuotaWindows.MinuteStart(now);
         var day = DayStart(now);
         var keyWindows = entry.Windows;
         var projectWindows = entry.Project.Windows;
         var windows = QuotaAdmission.Windows(key.Id, key.ProjectId, key.Rates, project?.Limits ?? QuotaLimits.None, now);
-        ReadOnlySpan<(long Requests, long Tokens)> counted = [keyWindows.Minute(minute), keyWindows.Day(day), projectWindows.Minute(minute), projectWindows.Day(day)];
-        if (QuotaAdmission.CheckWindows(windows, counted, request.Tokens, key.Status) is { } windowRefusal)
+        var (from, since, minute) = (windows[0].From, windows[0].Since, windows[0].Start);
+        ReadOnlySpan<(long Requests, long Tokens)> counted = [keyWindows.Minute(from, since, minute), keyWindows.Day(day), projectWindows.Minute(from, since, minute), projectWindows.Day(day)];
+        var full = QuotaAdmission.FirstFullWindow(windows, counted, request.Tokens);
+        if (full >= 0)
         {
-            return windowRefusal;
+            Span<QuotaSlot> slots = stackalloc QuotaSlot[QuotaWindows.SlidingMinuteSlots];
+            var counters = windows[full].Scope == QuotaScope.Key ? keyWindows : projectWindows;
+            var n = windows[full].Kind == QuotaWindowKind.Minute ? counters.Slots(from, minute, slots) : 0;
+            return QuotaAdmission.Refuse(windows[full], slots[..n], request.Tokens, key.Status);
         }
 
-        keyWindows.Count(minute, day, request.Tokens);
-        projectWindows.Count(minute, day, request.Tokens);
+        keyWindows.Count(now, day, request.Tokens);
+        projectWindows.Count(now, day, request.Tokens);
         entry.SetCounters(entry.TokensUsed, entry.TokensReserved + request.Tokens, entry.UpdatedAt);
         var id = string.Concat(_reservationPrefix, (++_reservationSequence).ToString(CultureInfo.InvariantCulture));
         var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive);
@@ -622,51 +626,125 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
     /// <summary>An outstanding reservation and the entry of its key.</summary>
     private sealed record HeldReservation(QuotaReservation Reservation, KeyEntry Entry);
 
-    /// <summary>The requests and tokens counted in one key's or project's current minute and Pacific day.</summary>
+    /// <summary>
+    /// The requests and tokens counted in one key's or project's sliding per-minute window (one-second slots) and current
+    /// Pacific day.
+    /// </summary>
     private sealed class WindowCounters
     {
-        private DateTimeOffset _minuteStart = DateTimeOffset.MinValue;
-        private long _minuteRequests;
-        private long _minuteTokens;
+        // A ring of the last 61 one-second slots, indexed by slot number modulo its length; an entry holding another slot
+        // number is stale (its slot left the window) and counts nothing. Allocated on first count: most keys of a large
+        // store are never used, and 61 slots cost 1.5 KB.
+        private Slot[]? _slots;
         private DateTimeOffset _dayStart = DateTimeOffset.MinValue;
         private long _dayRequests;
         private long _dayTokens;
 
-        public (long Requests, long Tokens) Minute(DateTimeOffset start) => start == _minuteStart ? (_minuteRequests, _minuteTokens) : default;
+        /// <summary>Sums the slots from <paramref name="from"/> to <paramref name="slot"/> (both included), skipping the oldest when its last count is at or before <paramref name="since"/>.</summary>
+        public (long Requests, long Tokens) Minute(DateTimeOffset from, DateTimeOffset since, DateTimeOffset slot)
+        {
+            if (_slots is not { } ring)
+            {
+                return default;
+            }
+
+            var (first, last) = (Number(from), Number(slot));
+            long requests = 0, tokens = 0;
+            foreach (ref readonly var entry in ring.AsSpan())
+            {
+                // The rule is QuotaAdmission.InWindow, on the ring's own representation.
+                if (entry.Number >= first && entry.Number <= last && (entry.Number > first || entry.LastTicks > since.UtcTicks))
+                {
+                    requests += entry.Requests;
+                    tokens += entry.Tokens;
+                }
+            }
+
+            return (requests, tokens);
+        }
+
+        /// <summary>Copies the non-empty slots from <paramref name="from"/> to <paramref name="slot"/>, oldest first, into <paramref name="into"/>; returns how many.</summary>
+        public int Slots(DateTimeOffset from, DateTimeOffset slot, Span<QuotaSlot> into)
+        {
+            if (_slots is not { } ring)
+            {
+                return 0;
+            }
+
+            var n = 0;
+            for (var number = Number(from); number <= Number(slot); number++)
+            {
+                ref readonly var entry = ref ring[Index(number)];
+                if (entry.Number == number && (entry.Requests != 0 || entry.Tokens != 0))
+                {
+                    into[n++] = new QuotaSlot(new DateTimeOffset(number * TimeSpan.TicksPerSecond, TimeSpan.Zero), entry.Requests, entry.Tokens, new DateTimeOffset(entry.LastTicks, TimeSpan.Zero));
+                }
+            }
+
+            return n;
+        }
 
         public (long Requests, long Tokens) Day(DateTimeOffset start) => start == _dayStart ? (_dayRequests, _dayTokens) : default;
 
-        /// <summary>Counts one request and its tokens in the given windows, which replace older ones.</summary>
-        public void Count(DateTimeOffset minute, DateTimeOffset day, long tokens)
+        /// <summary>Counts one request and its tokens at <paramref name="now"/> in its slot and in the given day, which replace older ones.</summary>
+        public void Count(DateTimeOffset now, DateTimeOffset day, long tokens)
         {
-            if (minute != _minuteStart)
+            var number = Number(now);
+            ref var entry = ref Entry(number);
+            if (entry.Number != number)
             {
-                (_minuteStart, _minuteRequests, _minuteTokens) = (minute, 0, 0);
+                entry = new Slot { Number = number };
             }
 
+            entry.Requests++;
+            entry.Tokens += tokens;
+            entry.LastTicks = Math.Max(entry.LastTicks, now.UtcTicks);
             if (day != _dayStart)
             {
                 (_dayStart, _dayRequests, _dayTokens) = (day, 0, 0);
             }
 
-            _minuteRequests++;
-            _minuteTokens += tokens;
             _dayRequests++;
             _dayTokens += tokens;
         }
 
-        /// <summary>Corrects the tokens of the windows a reservation counted in, if they are still the current ones.</summary>
-        public void Adjust(DateTimeOffset minute, DateTimeOffset day, long delta)
+        /// <summary>Corrects the tokens of the slot and day a reservation counted in, if they are still held.</summary>
+        public void Adjust(DateTimeOffset slot, DateTimeOffset day, long delta)
         {
-            if (minute == _minuteStart)
+            var number = Number(slot);
+            if (_slots is { } ring && ring[Index(number)].Number == number)
             {
-                _minuteTokens = Math.Max(0, _minuteTokens + delta);
+                ref var entry = ref ring[Index(number)];
+                entry.Tokens = Math.Max(0, entry.Tokens + delta);
             }
 
             if (day == _dayStart)
             {
                 _dayTokens = Math.Max(0, _dayTokens + delta);
             }
+        }
+
+        private static long Number(DateTimeOffset instant) => instant.UtcTicks / TimeSpan.TicksPerSecond;
+
+        private static int Index(long number) => (int)(number % QuotaWindows.SlidingMinuteSlots);
+
+        private ref Slot Entry(long number)
+        {
+            if (_slots is null)
+            {
+                _slots = new Slot[QuotaWindows.SlidingMinuteSlots];
+                _slots.AsSpan().Fill(new Slot { Number = long.MinValue });
+            }
+
+            return ref _slots[Index(number)];
+        }
+
+        private struct Slot
+        {
+            public long Number;
+            public long Requests;
+            public long Tokens;
+            public long LastTicks;
         }
     }
 }

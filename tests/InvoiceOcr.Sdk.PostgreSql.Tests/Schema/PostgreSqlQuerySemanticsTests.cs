@@ -33,6 +33,21 @@ public sealed class PostgreSqlQuerySemanticsTests
     }
 
     [Fact]
+    public async Task CountWindow_OldestSlotLastCountedAtOrBeforeSince_LeavesTheSlidingWindow()
+    {
+        await using var schema = await PostgreSqlTestSchema.CreateAsync();
+        await using var database = await MigratedAsync(schema);
+        await using var connection = await database.OpenAsync(Ct);
+        Assert.True(await CountAsync(connection, database, "k-1", 100, 1, null));
+
+        // 60 s minus a tick later the slot at Minute is the window's oldest and still counts; 60 s later it has left.
+        Assert.False(await CountAsync(connection, database, "k-1", 100, 1, null, Minute.AddMinutes(1).AddTicks(-1)));
+        Assert.True(await CountAsync(connection, database, "k-1", 100, 1, null, Minute.AddMinutes(1)));
+
+        Assert.Equal((2L, 200L), await WindowAsync(connection, database, "k-1"));
+    }
+
+    [Fact]
     public async Task AdjustWindowTokens_NegativeDelta_NeverGoesBelowZero()
     {
         await using var schema = await PostgreSqlTestSchema.CreateAsync();
@@ -58,13 +73,18 @@ public sealed class PostgreSqlQuerySemanticsTests
         return database;
     }
 
-    private static async Task<bool> CountAsync(NpgsqlConnection connection, PostgreSqlDatabase database, string keyId, long tokens, int? requestLimit, long? tokenLimit)
+    private static async Task<bool> CountAsync(NpgsqlConnection connection, PostgreSqlDatabase database, string keyId, long tokens, int? requestLimit, long? tokenLimit, DateTimeOffset? at = null)
     {
+        // The minute window's parameters as QuotaAdmission.Windows computes them at the instant.
+        var now = at ?? Minute;
         await using var count = new NpgsqlCommand(database.Sql(Q.CountWindow), connection);
         count.Parameters.AddWithValue("scope", (short)0);
         count.Parameters.AddWithValue("scopeId", keyId);
         count.Parameters.AddWithValue("kind", (short)0);
-        count.Parameters.AddWithValue("start", Minute);
+        count.Parameters.AddWithValue("from", QuotaWindows.SlidingMinuteStart(now));
+        count.Parameters.AddWithValue("since", QuotaWindows.SlidingMinuteSince(now));
+        count.Parameters.AddWithValue("start", QuotaWindows.SlotStart(now));
+        count.Parameters.AddWithValue("now", now);
         count.Parameters.AddWithValue("tokens", tokens);
         count.Parameters.AddWithValue("requestLimit", (object?)requestLimit ?? DBNull.Value);
         count.Parameters.AddWithValue("tokenLimit", (object?)tokenLimit ?? DBNull.Value);
@@ -77,8 +97,15 @@ public sealed class PostgreSqlQuerySemanticsTests
         select.Parameters.AddWithValue("scope", (short)0);
         select.Parameters.AddWithValue("scopeId", keyId);
         select.Parameters.AddWithValue("kind", (short)0);
-        select.Parameters.AddWithValue("start", Minute);
+        select.Parameters.AddWithValue("from", Minute.AddHours(-1));
         await using var reader = await select.ExecuteReaderAsync(Ct);
-        return await reader.ReadAsync(Ct) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
+        long requests = 0, tokens = 0;
+        while (await reader.ReadAsync(Ct))
+        {
+            requests += reader.GetInt64(1);
+            tokens += reader.GetInt64(2);
+        }
+
+        return (requests, tokens);
     }
 }

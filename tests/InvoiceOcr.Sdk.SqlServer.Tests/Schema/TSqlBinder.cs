@@ -38,6 +38,7 @@ public sealed class TSqlBinder
         ["DATEDIFF_BIG"] = _ => new SqlType(SqlTypeKind.Integer, 8, "BIGINT"),
         ["SCHEMA_ID"] = _ => new SqlType(SqlTypeKind.Integer, 4, "INT"),
         ["OBJECT_ID"] = _ => new SqlType(SqlTypeKind.Integer, 4, "INT"),
+        ["COL_LENGTH"] = _ => new SqlType(SqlTypeKind.Integer, 2, "SMALLINT"),
         ["LEN"] = _ => new SqlType(SqlTypeKind.Integer, 4, "INT"),
         ["DATALENGTH"] = _ => new SqlType(SqlTypeKind.Integer, 4, "INT"),
         ["UPPER"] = First,
@@ -98,6 +99,9 @@ public sealed class TSqlBinder
             {
                 case CreateTableStatement table:
                     LearnTable(table);
+                    break;
+                case AlterTableAddTableElementStatement alter when alter.Definition.ColumnDefinitions.Count > 0:
+                    LearnAddedColumns(alter);
                     break;
                 case ViewStatementBody view:
                     var context = new Context(this, new Dictionary<string, SqlType>(StringComparer.OrdinalIgnoreCase), checkParameters: false);
@@ -231,6 +235,23 @@ public sealed class TSqlBinder
     };
 
     private static string SchemaOf(SchemaObjectName name) => name.SchemaIdentifier?.Value ?? DefaultSchema;
+
+    /// <summary>Learns the columns an upgrade adds to a table learned before (ALTER TABLE ... ADD).</summary>
+    private void LearnAddedColumns(AlterTableAddTableElementStatement alter)
+    {
+        var key = (SchemaOf(alter.SchemaObjectName), alter.SchemaObjectName.BaseIdentifier.Value);
+        if (!_relations.TryGetValue(key, out var table))
+        {
+            return; // Binding the script reports the unknown table.
+        }
+
+        var added = alter.Definition.ColumnDefinitions.Select(c => new SqlColumn(
+            c.ColumnIdentifier.Value,
+            c.DataType is null ? SqlType.Unknown : SqlType.From(c.DataType),
+            c.Constraints.OfType<NullableConstraintDefinition>().FirstOrDefault()?.Nullable ?? true,
+            c.DefaultConstraint is not null || c.IdentityOptions is not null || c.ComputedColumnExpression is not null));
+        _relations[key] = new SqlRelation(table.Schema, table.Name, table.IsView, table.Columns.Concat(added));
+    }
 
     private void LearnTable(CreateTableStatement table)
     {
@@ -367,6 +388,10 @@ public sealed class TSqlBinder
                     break;
                 case CreateIndexStatement index:
                     CreateIndex(index);
+                    break;
+                case AlterTableAddTableElementStatement alter:
+                    // An upgrade adding columns: the table must exist (the added columns are learned, see Learn).
+                    binder.Resolve(alter.SchemaObjectName, Errors);
                     break;
                 case ViewStatementBody view:
                     Query(view.SelectStatement.QueryExpression, null);

@@ -43,15 +43,16 @@ public sealed class KeyPoolConcurrencyEndToEndTests
 
             Assert.Equal(10, admitted);
             Assert.Equal(Callers - 10, rejected.Count);
-            var minuteEnd = QuotaWindows.MinuteEnd(time.GetUtcNow());
+            // The sliding minute has room again when the 10 admitted calls leave it, 60 s after they were counted.
+            var fits = time.GetUtcNow().AddMinutes(1);
             Assert.All(rejected, e =>
             {
                 Assert.Equal(InvoiceOcrErrorKind.LocalQuotaExceeded, e.Kind);
-                Assert.Equal(minuteEnd - time.GetUtcNow(), e.RetryAfter);
+                Assert.Equal(fits - time.GetUtcNow(), e.RetryAfter);
             });
             Assert.Equal(10, sdk.Emulator.Ledger.Entries.Count - billedBefore);
             await AssertWithinBudgetAsync(sdk, tokenBudget, billedBefore, requestLimit: 10);
-            time.Advance(TimeSpan.FromMinutes(1));
+            time.Advance(fits - time.GetUtcNow());
         }
 
         Assert.Equal(10 * Rounds, sdk.Requests.Total);
@@ -88,6 +89,7 @@ public sealed class KeyPoolConcurrencyEndToEndTests
             Assert.All(rejected, e => Assert.NotNull(e.RetryAfter));
             Assert.Equal(admitted, sdk.Emulator.Ledger.Entries.Count - billedBefore);
             await AssertWithinBudgetAsync(sdk, tokenBudget, billedBefore, requestLimit: null);
+
             time.Advance(TimeSpan.FromMinutes(1));
         }
     }

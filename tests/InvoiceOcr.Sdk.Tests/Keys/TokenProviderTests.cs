@@ -100,7 +100,7 @@ public sealed class TokenProviderTests
     }
 
     [Fact]
-    public async Task AcquireAsync_ActiveKeyWithoutHeadroom_ThrowsLocalQuotaExceededWithTimeToWindowEnd()
+    public async Task AcquireAsync_ActiveKeyWithoutHeadroom_ThrowsLocalQuotaExceededWithTimeUntilItFits()
     {
         await using var h = KeyPoolHarness.Create();
         await h.AddKeyAsync("k-1", "c-1", rates: new QuotaLimits { RequestsPerMinute = 1 });
@@ -109,9 +109,9 @@ public sealed class TokenProviderTests
         var ex = await Assert.ThrowsAsync<InvoiceOcrException>(() => h.Tokens.AcquireAsync(Lease("c-1"), Ct));
 
         Assert.Equal(InvoiceOcrErrorKind.LocalQuotaExceeded, ex.Kind);
-        Assert.Equal(TimeSpan.FromSeconds(40), ex.RetryAfter); // the clock is 20 s into the minute
+        Assert.Equal(TimeSpan.FromSeconds(60), ex.RetryAfter); // the sliding minute: the first request leaves it 60 s after it was counted
         Assert.False(ex.IsTransient);
-        Assert.Equal("The per-minute request limit (RPM 1) of your company's AI token was reached. Please try again in 40 seconds.", ex.Message);
+        Assert.Equal("The per-minute request limit (RPM 1) of your company's AI token was reached. Please try again in 60 seconds.", ex.Message);
     }
 
     [Fact]

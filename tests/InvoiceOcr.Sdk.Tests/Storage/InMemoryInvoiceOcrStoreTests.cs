@@ -35,13 +35,13 @@ public sealed class InMemoryInvoiceOcrStoreTests
     }
 
     [Fact]
-    public async Task SettleAsync_ReservationOfTheMinuteBefore_LeavesTheCurrentMinuteWindowAlone()
+    public async Task SettleAsync_ReservationWhoseSlotLeftTheWindow_LeavesTheSlidingMinuteAlone()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 0, 59, TimeSpan.Zero));
         var store = new InMemoryInvoiceOcrStore(clock);
         await store.AddAsync(Key("k-1", "c-1"), Ct);
         var early = (await store.ReserveAsync(new QuotaReservationRequest("k-1", "c-1", 1_000, TimeSpan.FromMinutes(10)), Ct)).Reservation!;
-        clock.Advance(TimeSpan.FromSeconds(2));
+        clock.Advance(TimeSpan.FromSeconds(62));
         var late = (await store.ReserveAsync(new QuotaReservationRequest("k-1", "c-1", 500, TimeSpan.FromMinutes(10)), Ct)).Reservation!;
 
         await store.SettleAsync(early.Id, 100, Ct);
@@ -51,7 +51,7 @@ public sealed class InMemoryInvoiceOcrStoreTests
         foreach (var (scope, id) in new[] { (QuotaScope.Key, "k-1"), (QuotaScope.Project, "p-1") })
         {
             var usage = await store.GetWindowUsageAsync(scope, id, Ct);
-            Assert.Equal(late.MinuteWindowStart, usage.MinuteWindowStart);
+            Assert.Equal(QuotaWindows.SlidingMinuteStart(clock.GetUtcNow()), usage.MinuteWindowStart);
             Assert.Equal((1L, 500L, 2L, 600L), (usage.MinuteRequests, usage.MinuteTokens, usage.DayRequests, usage.DayTokens));
         }
     }
