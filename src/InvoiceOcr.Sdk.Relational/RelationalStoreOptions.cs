@@ -21,6 +21,9 @@ public abstract class RelationalStoreOptions
     /// <summary>Gets the master keys API key secrets are sealed with (required).</summary>
     public SecretProtectionOptions SecretProtection { get; } = new();
 
+    /// <summary>Gets how long application logs and retry attempts are kept (billing data is never purged).</summary>
+    public RelationalRetentionOptions Retention { get; } = new();
+
     /// <summary>Gets the outbox directory to use: <see cref="OutboxDirectory"/>, or the provider's default.</summary>
     /// <returns>The directory.</returns>
     public string GetOutboxDirectory() => OutboxDirectory ?? DefaultOutboxDirectory();
@@ -33,7 +36,7 @@ public abstract class RelationalStoreOptions
 /// <summary>Validates what every relational store's options share; a provider's options validator adds its own checks.</summary>
 public static class RelationalStoreOptionsValidation
 {
-    /// <summary>Returns the failures of the shared options: outbox replay interval, usage batch size and the master keys.</summary>
+    /// <summary>Returns the failures of the shared options: outbox replay interval, usage batch size, retention and the master keys.</summary>
     /// <param name="options">The options.</param>
     /// <param name="optionsName">The options type's name in messages, for example <c>SqliteStoreOptions</c>.</param>
     /// <returns>The failure messages (never secrets); empty when valid.</returns>
@@ -51,6 +54,7 @@ public static class RelationalStoreOptionsValidation
             failures.Add(optionsName + ".UsageBatchSize must be between 1 and 10000.");
         }
 
+        failures.AddRange(options.Retention.Validate(optionsName + ".Retention"));
         failures.AddRange(SecretProtectionOptionsValidation.Validate(options.SecretProtection, optionsName + ".SecretProtection"));
         return failures;
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -14,7 +15,8 @@ public static class RelationalStoreRegistration
     /// Registers a relational store: its options (data annotations validated at start), the store singleton serving
     /// every store abstraction (replacing whatever was registered before, the in-memory default), a
     /// <see cref="DurableUsageLogger"/> over it, and a hosted initializer that migrates (or checks) the schema and
-    /// replays the outbox when the host starts.
+    /// replays the outbox when the host starts, and the retention purge (<see cref="RelationalRetentionPurger"/>, run by a
+    /// hosted service after the initializer).
     /// </summary>
     /// <typeparam name="TStore">The provider's store.</typeparam>
     /// <typeparam name="TOptions">The provider's options.</typeparam>
@@ -57,6 +59,18 @@ public static class RelationalStoreRegistration
         });
         Replace<IUsageLogger>(services, static sp => sp.GetRequiredService<DurableUsageLogger>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RelationalStoreInitializer<TStore, TOptions>>());
+        services.AddMetrics();
+        services.TryAddSingleton(static sp => new RelationalRetentionPurger(
+            sp.GetRequiredService<TStore>(),
+            sp.GetRequiredService<IOptions<TOptions>>().Value.Retention,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<RelationalRetentionPurger>>(),
+            sp.GetRequiredService<IMeterFactory>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RelationalRetentionService>(static sp => new RelationalRetentionService(
+            sp.GetRequiredService<RelationalRetentionPurger>(),
+            sp.GetRequiredService<IOptions<TOptions>>().Value.Retention,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<RelationalRetentionService>>())));
         return builder;
     }
 

@@ -1,22 +1,13 @@
 using System.Buffers;
-using System.Text.Json;
+using System.Text;
 using Microsoft.Extensions.Caching.Hybrid;
 
 namespace InvoiceOcr.Sdk.Caching.Internal;
 
-/// <summary>Serializes <see cref="CachedExtraction"/> with source-generated metadata (no reflection, trimming-safe).</summary>
+/// <summary>Stores <see cref="CachedExtraction"/> as its UTF-8 JSON text, as is (the shape is the SDK's <see cref="StoredExtraction"/>).</summary>
 internal sealed class CachedExtractionSerializer : IHybridCacheSerializer<CachedExtraction>
 {
-    public CachedExtraction Deserialize(ReadOnlySequence<byte> source)
-    {
-        var reader = new Utf8JsonReader(source);
-        return JsonSerializer.Deserialize(ref reader, CachedExtractionJsonContext.Default.CachedExtraction)
-            ?? throw new JsonException("The cached extraction is empty.");
-    }
+    public CachedExtraction Deserialize(ReadOnlySequence<byte> source) => new(Encoding.UTF8.GetString(source));
 
-    public void Serialize(CachedExtraction value, IBufferWriter<byte> target)
-    {
-        using var writer = new Utf8JsonWriter(target);
-        JsonSerializer.Serialize(writer, value, CachedExtractionJsonContext.Default.CachedExtraction);
-    }
+    public void Serialize(CachedExtraction value, IBufferWriter<byte> target) => Encoding.UTF8.GetBytes(value.Stored, target);
 }

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using InvoiceOcr.Sdk.Invoices;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,10 +20,6 @@ internal sealed partial class CachingInvoiceExtractor(
     TimeProvider timeProvider,
     ILogger<CachingInvoiceExtractor> logger) : IInvoiceExtractor, IExtractionResultCache
 {
-    /// <summary>The schema's version: a hash of the JSON schema sent to the model, so a schema change never serves an old shape.</summary>
-    internal static readonly string SchemaVersion =
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(InvoiceSchema.ResponseJsonSchemaText)).AsSpan(0, 6));
-
     private readonly HybridCache cache = store.Cache;
 
     private static readonly HybridCacheEntryOptions LookupOnly = new()
@@ -41,7 +34,7 @@ internal sealed partial class CachingInvoiceExtractor(
 
         var started = timeProvider.GetTimestamp();
         var settings = cacheOptions.CurrentValue;
-        var sha256 = Convert.ToHexStringLower(SHA256.HashData(document.Content.Span));
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(document.Content.Span));
         var key = Key(context.CompanyId, sha256);
         string[] tags = [CompanyTag(context.CompanyId), DocumentTag(context.CompanyId, sha256)];
         var entry = new HybridCacheEntryOptions
@@ -71,8 +64,9 @@ internal sealed partial class CachingInvoiceExtractor(
 
                 // Served by the cache, or by a concurrent caller's extraction of the same document that this call joined: either way it paid nothing.
                 metrics.Lookup("hit");
-                LogHit(logger, context.CompanyId, sha256, cached.OperationId);
-                return ToResult(cached, ExtractionCacheStatus.Hit, started);
+                var hit = ToResult(cached, ExtractionCacheStatus.Hit, started);
+                LogHit(logger, context.CompanyId, sha256, hit.OperationId);
+                return hit;
             }
 
             var result = await inner.ExtractAsync(document, context, cancellationToken).ConfigureAwait(false);
@@ -119,7 +113,8 @@ internal sealed partial class CachingInvoiceExtractor(
     internal string Key(string companyId, string sha256)
     {
         var sdk = sdkOptions.CurrentValue;
-        return $"result:v1:{Escape(companyId)}:{sha256}:{Escape(sdk.Gemini.Model)}:{InvoicePrompt.Version}:{SchemaVersion}:{sdk.EInvoiceMode}";
+        // v2: the value is the SDK's StoredExtraction form (v1 entries, in the cache's own copy of that shape, are never read).
+        return $"result:v2:{Escape(companyId)}:{sha256}:{Escape(sdk.Gemini.Model)}:{StoredExtraction.PromptVersion}:{StoredExtraction.SchemaVersion}:{sdk.EInvoiceMode}";
     }
 
     // Company ids are escaped so that no id can forge another's key or tag (':' is a separator).
@@ -129,50 +124,16 @@ internal sealed partial class CachingInvoiceExtractor(
 
     private static string Escape(string value) => Uri.EscapeDataString(value);
 
-    private static CachedExtraction ToCached(InvoiceExtractionResult result) => new()
-    {
-        Invoice = InvoiceJson.Serialize(result.Invoice),
-        OperationId = result.OperationId,
-        Model = result.Model,
-        ModelVersion = result.ModelVersion,
-        ResponseId = result.ResponseId,
-        KeyId = result.KeyId,
-        Attempts = result.Attempts,
-        DocumentKind = result.DocumentKind,
-        PageCount = result.PageCount,
-        DocumentSha256 = result.DocumentSha256,
-        InputTokens = result.Usage.InputTokens,
-        OutputTokens = result.Usage.OutputTokens,
-        TextTokens = result.Usage.TextTokens,
-        ImageTokens = result.Usage.ImageTokens,
-        DocumentTokens = result.Usage.DocumentTokens,
-        CachedTokens = result.Usage.CachedTokens,
-        ThoughtsTokens = result.Usage.ThoughtsTokens,
-        ToolUseTokens = result.Usage.ToolUseTokens,
-        TotalTokens = result.Usage.TotalTokens,
-    };
+    private static CachedExtraction ToCached(InvoiceExtractionResult result) => new(StoredExtraction.Serialize(result));
 
-    private InvoiceExtractionResult ToResult(CachedExtraction cached, ExtractionCacheStatus status, long started)
-    {
-        var invoice = InvoiceJson.Deserialize(cached.Invoice);
-        return new InvoiceExtractionResult
+    // A hit paid nothing: no attempts, and its own duration.
+    private InvoiceExtractionResult ToResult(CachedExtraction cached, ExtractionCacheStatus status, long started) =>
+        StoredExtraction.Deserialize(cached.Stored, validator) with
         {
-            Invoice = invoice,
-            Findings = validator.Validate(invoice),
-            Usage = cached.ToUsage(),
-            Model = cached.Model,
-            ModelVersion = cached.ModelVersion,
-            ResponseId = cached.ResponseId,
             Attempts = 0,
-            KeyId = cached.KeyId,
             Duration = timeProvider.GetElapsedTime(started),
-            OperationId = cached.OperationId,
-            DocumentKind = cached.DocumentKind,
-            PageCount = cached.PageCount,
-            DocumentSha256 = cached.DocumentSha256,
             CacheStatus = status,
         };
-    }
 
     [LoggerMessage(5001, LogLevel.Information, "Extraction for company {CompanyId} of document {DocumentSha256} served from the result cache (paid by operation {OperationId}); no model call.")]
     private static partial void LogHit(ILogger logger, string companyId, string documentSha256, string operationId);

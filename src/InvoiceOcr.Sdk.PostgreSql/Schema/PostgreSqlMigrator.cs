@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using System.Diagnostics;
 using InvoiceOcr.Sdk.PostgreSql.Internal;
 using InvoiceOcr.Sdk.Relational;
@@ -9,56 +10,24 @@ using NpgsqlTypes;
 namespace InvoiceOcr.Sdk.PostgreSql.Schema;
 
 /// <summary>
-/// Brings the database to the schema this package needs, in one transaction (PostgreSQL's DDL is transactional) under
-/// a transaction-level advisory lock, so instances starting together migrate once and a failed migration leaves nothing
-/// behind. The lock is tried, not waited on blindly: when another instance holds it past
-/// <see cref="PostgreSqlStoreOptions.MigrationLockTimeout"/>, start-up fails with a typed error. Refuses a newer schema.
+/// The shared migration procedure (<see cref="RelationalStoreMigrator"/>) in one PostgreSQL transaction (its DDL is
+/// transactional, so a failed migration leaves nothing behind) under a transaction-level advisory lock. The lock is
+/// tried, not waited on blindly: when another instance holds it past <see cref="RelationalServerStoreOptions.MigrationLockTimeout"/>,
+/// start-up fails with a typed error.
 /// </summary>
-internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, PostgreSqlStoreOptions options, ILogger<PostgreSqlMigrator> logger) : IRelationalStoreMigrator
+internal sealed class PostgreSqlMigrator(PostgreSqlDatabase database, PostgreSqlStoreOptions options, ILogger<PostgreSqlMigrator> logger)
+    : RelationalStoreMigrator("PostgreSQL", "InvoiceOcr.Sdk.PostgreSql", [.. PostgreSqlMigrations.All.Select(m => (m.Version, m.Name, m.Sql))], logger)
 {
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(100);
 
     /// <inheritdoc />
-    public string StoreName => "PostgreSQL";
+    protected override string DisplayName => database.DisplayName;
 
     /// <inheritdoc />
-    public int LatestVersion => PostgreSqlMigrations.LatestVersion;
-
-    /// <summary>Applies the pending migrations.</summary>
-    /// <returns>The versions applied by this call.</returns>
-    public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)
-    {
-        var applied = new List<int>();
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                await AcquireLockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(connection, transaction, database.Sql(PostgreSqlMigrations.CreateVersionTableSql), cancellationToken).ConfigureAwait(false);
-                var current = await ReadVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                ThrowIfNewer(current);
-                foreach (var migration in PostgreSqlMigrations.All.Where(m => m.Version > current))
-                {
-                    await ExecuteAsync(connection, transaction, PostgreSqlMigrations.ForSchema(migration.Sql, database.Schema), cancellationToken).ConfigureAwait(false);
-                    using var record = new NpgsqlCommand(database.Sql(PostgreSqlMigrations.InsertVersionSql), connection, transaction) { CommandTimeout = database.CommandTimeoutSeconds };
-                    record.Parameters.Add(new NpgsqlParameter<int>("version", NpgsqlDbType.Integer) { TypedValue = migration.Version });
-                    record.Parameters.Add(new NpgsqlParameter<string>("name", NpgsqlDbType.Text) { TypedValue = migration.Name });
-                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    applied.Add(migration.Version);
-                    Log.Applied(logger, migration.Name, database.DisplayName);
-                }
-
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return applied;
-    }
+    protected override string BehindFix => "Set PostgreSqlStoreOptions.AutoMigrate = true, or run PostgreSqlStoreSchema.GetInstallScript(schemaName) with psql, then restart.";
 
     /// <summary>Reads the schema version (0 when nothing was applied).</summary>
-    public async Task<int> GetVersionAsync(CancellationToken cancellationToken)
+    public override async Task<int> GetVersionAsync(CancellationToken cancellationToken)
     {
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -74,28 +43,44 @@ internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, Po
         }
     }
 
-    /// <summary>Throws unless the schema is exactly current: names the fix when behind, refuses when ahead.</summary>
-    public async Task EnsureCurrentAsync(CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task<DbConnection> OpenForMigrationAsync(CancellationToken cancellationToken) =>
+        await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    protected override async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        var current = await GetVersionAsync(cancellationToken).ConfigureAwait(false);
-        ThrowIfNewer(current);
-        if (current < PostgreSqlMigrations.LatestVersion)
+        var npgsql = (NpgsqlConnection)connection;
+        var transaction = await npgsql.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        try
         {
-            throw new InvoiceOcrException(
-                InvoiceOcrErrorKind.StoreUnavailable,
-                $"The PostgreSQL store '{database.DisplayName}' has schema version {current} but this version of InvoiceOcr.Sdk.PostgreSql needs {PostgreSqlMigrations.LatestVersion}. " +
-                "Set PostgreSqlStoreOptions.AutoMigrate = true, or run PostgreSqlStoreSchema.GetInstallScript(schemaName) with psql.");
+            await AcquireLockAsync(npgsql, transaction, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(npgsql, transaction, database.Sql(PostgreSqlMigrations.CreateVersionTableSql), cancellationToken).ConfigureAwait(false);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
-    private void ThrowIfNewer(int current)
+    /// <inheritdoc />
+    protected override async Task<int> ReadVersionAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
-        if (current > PostgreSqlMigrations.LatestVersion)
-        {
-            throw new InvoiceOcrException(
-                InvoiceOcrErrorKind.StoreUnavailable,
-                $"The PostgreSQL store '{database.DisplayName}' has schema version {current}, newer than the {PostgreSqlMigrations.LatestVersion} this version of InvoiceOcr.Sdk.PostgreSql knows: upgrade the package.");
-        }
+        using var command = new NpgsqlCommand(database.Sql(PostgreSqlMigrations.SelectVersionSql), (NpgsqlConnection)connection, (NpgsqlTransaction?)transaction) { CommandTimeout = database.CommandTimeoutSeconds };
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ApplyAsync(DbConnection connection, DbTransaction transaction, int version, string name, string sql, CancellationToken cancellationToken)
+    {
+        var npgsql = (NpgsqlConnection)connection;
+        await ExecuteAsync(npgsql, (NpgsqlTransaction)transaction, PostgreSqlMigrations.ForSchema(sql, database.Schema), cancellationToken).ConfigureAwait(false);
+        using var record = new NpgsqlCommand(database.Sql(PostgreSqlMigrations.InsertVersionSql), npgsql, (NpgsqlTransaction)transaction) { CommandTimeout = database.CommandTimeoutSeconds };
+        record.Parameters.Add(new NpgsqlParameter<int>("version", NpgsqlDbType.Integer) { TypedValue = version });
+        record.Parameters.Add(new NpgsqlParameter<string>("name", NpgsqlDbType.Text) { TypedValue = name });
+        await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task AcquireLockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
@@ -120,17 +105,5 @@ internal sealed partial class PostgreSqlMigrator(PostgreSqlDatabase database, Po
     {
         using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = database.CommandTimeoutSeconds };
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<int> ReadVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
-    {
-        using var command = new NpgsqlCommand(database.Sql(PostgreSqlMigrations.SelectVersionSql), connection, transaction) { CommandTimeout = database.CommandTimeoutSeconds };
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(3201, LogLevel.Information, "Applied migration {Migration} to {Store}.")]
-        public static partial void Applied(ILogger logger, string migration, string store);
     }
 }

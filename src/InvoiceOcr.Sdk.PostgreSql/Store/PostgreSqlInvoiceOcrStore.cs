@@ -43,4 +43,7 @@ public sealed class PostgreSqlInvoiceOcrStore : RelationalInvoiceOcrStore, IAsyn
     /// <summary>Closes the connection pool when the store created it (a store from the container shares the container's).</summary>
     /// <returns>A task that completes when the pool is closed.</returns>
     public ValueTask DisposeAsync() => _ownedDatabase?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    protected override RelationalRetentionStatements RetentionStatements => PostgreSqlRetentionStatements.Instance;
 }

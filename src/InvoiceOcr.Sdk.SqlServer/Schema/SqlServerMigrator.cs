@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using System.Globalization;
 using InvoiceOcr.Sdk.Relational;
 using InvoiceOcr.Sdk.SqlServer.Internal;
@@ -8,85 +9,68 @@ using Microsoft.Extensions.Logging;
 namespace InvoiceOcr.Sdk.SqlServer.Schema;
 
 /// <summary>
-/// Brings the database to the schema this package needs, in one transaction under an exclusive <c>sp_getapplock</c>
-/// (its return code checked), so instances starting together migrate once. Refuses a newer schema.
+/// The shared migration procedure (<see cref="RelationalStoreMigrator"/>) in one SQL Server transaction under an
+/// exclusive <c>sp_getapplock</c> (its return code checked), each script run batch by batch (<c>GO</c>).
 /// </summary>
-internal sealed partial class SqlServerMigrator(SqlServerDatabase database, SqlServerStoreOptions options, ILogger<SqlServerMigrator> logger) : IRelationalStoreMigrator
+internal sealed class SqlServerMigrator(SqlServerDatabase database, SqlServerStoreOptions options, ILogger<SqlServerMigrator> logger)
+    : RelationalStoreMigrator("SQL Server", "InvoiceOcr.Sdk.SqlServer", [.. SqlServerMigrations.All.Select(m => (m.Version, m.Name, m.Sql))], logger)
 {
     /// <inheritdoc />
-    public string StoreName => "SQL Server";
+    protected override string DisplayName => database.DisplayName;
 
     /// <inheritdoc />
-    public int LatestVersion => SqlServerMigrations.LatestVersion;
-
-    /// <summary>Applies the pending migrations.</summary>
-    /// <returns>The versions applied by this call.</returns>
-    public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)
-    {
-        var applied = new List<int>();
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var transaction = (SqlTransaction)await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                await AcquireLockAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(connection, transaction, database.Sql(SqlServerMigrations.CreateVersionTableSql), cancellationToken).ConfigureAwait(false);
-                var current = await ReadVersionAsync(connection, transaction, SqlServerMigrations.SelectVersionSql, cancellationToken).ConfigureAwait(false);
-                ThrowIfNewer(current);
-                foreach (var migration in SqlServerMigrations.All.Where(m => m.Version > current))
-                {
-                    foreach (var batch in SqlServerMigrations.SplitBatches(SqlServerMigrations.ForSchema(migration.Sql, database.Schema)))
-                    {
-                        await ExecuteAsync(connection, transaction, batch, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    using var record = new SqlCommand(database.Sql(SqlServerMigrations.InsertVersionSql), connection, transaction) { CommandTimeout = database.CommandTimeoutSeconds };
-                    record.Parameters.Add("@version", SqlDbType.Int).Value = migration.Version;
-                    record.Parameters.Add("@name", SqlDbType.NVarChar, 200).Value = migration.Name;
-                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    applied.Add(migration.Version);
-                    Log.Applied(logger, migration.Name, database.DisplayName);
-                }
-
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return applied;
-    }
+    protected override string BehindFix => $"Set SqlServerStoreOptions.AutoMigrate = true, or have a DBA run SqlServerStoreSchema.GetInstallScript(\"{database.Schema}\"), then restart.";
 
     /// <summary>Reads the schema version (0 when nothing was applied).</summary>
-    public async Task<int> GetVersionAsync(CancellationToken cancellationToken)
+    public override async Task<int> GetVersionAsync(CancellationToken cancellationToken)
     {
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            return await ReadVersionAsync(connection, null, SqlServerMigrations.SelectVersionIfExistsSql, cancellationToken).ConfigureAwait(false);
+            return await ReadAsync(connection, null, SqlServerMigrations.SelectVersionIfExistsSql, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Throws unless the schema is exactly current: names the fix when behind, refuses when ahead.</summary>
-    public async Task EnsureCurrentAsync(CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task<DbConnection> OpenForMigrationAsync(CancellationToken cancellationToken) =>
+        await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    protected override async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        var current = await GetVersionAsync(cancellationToken).ConfigureAwait(false);
-        ThrowIfNewer(current);
-        if (current < SqlServerMigrations.LatestVersion)
+        var sql = (SqlConnection)connection;
+        var transaction = (SqlTransaction)await sql.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+        try
         {
-            throw new InvoiceOcrException(
-                InvoiceOcrErrorKind.StoreUnavailable,
-                string.Create(CultureInfo.InvariantCulture, $"The InvoiceOcr SQL Server schema '{database.DisplayName}' is at version {current} but this package needs version {SqlServerMigrations.LatestVersion}. Set SqlServerStoreOptions.AutoMigrate = true, or have a DBA run SqlServerStoreSchema.GetInstallScript(\"{database.Schema}\"), then restart."));
+            await AcquireLockAsync(sql, transaction, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(sql, transaction, database.Sql(SqlServerMigrations.CreateVersionTableSql), cancellationToken).ConfigureAwait(false);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
-    private void ThrowIfNewer(int current)
+    /// <inheritdoc />
+    protected override Task<int> ReadVersionAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken) =>
+        ReadAsync((SqlConnection)connection, (SqlTransaction?)transaction, SqlServerMigrations.SelectVersionSql, cancellationToken);
+
+    /// <inheritdoc />
+    protected override async Task ApplyAsync(DbConnection connection, DbTransaction transaction, int version, string name, string sql, CancellationToken cancellationToken)
     {
-        if (current > SqlServerMigrations.LatestVersion)
+        var sqlConnection = (SqlConnection)connection;
+        var sqlTransaction = (SqlTransaction)transaction;
+        foreach (var batch in SqlServerMigrations.SplitBatches(SqlServerMigrations.ForSchema(sql, database.Schema)))
         {
-            throw new InvoiceOcrException(
-                InvoiceOcrErrorKind.StoreUnavailable,
-                string.Create(CultureInfo.InvariantCulture, $"The InvoiceOcr SQL Server schema '{database.DisplayName}' is at version {current}, newer than this package's version {SqlServerMigrations.LatestVersion}. Upgrade the InvoiceOcr.Sdk.SqlServer package; it will not run against a newer schema."));
+            await ExecuteAsync(sqlConnection, sqlTransaction, batch, cancellationToken).ConfigureAwait(false);
         }
+
+        using var record = new SqlCommand(database.Sql(SqlServerMigrations.InsertVersionSql), sqlConnection, sqlTransaction) { CommandTimeout = database.CommandTimeoutSeconds };
+        record.Parameters.Add("@version", SqlDbType.Int).Value = version;
+        record.Parameters.Add("@name", SqlDbType.NVarChar, 200).Value = name;
+        await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task AcquireLockAsync(SqlConnection connection, SqlTransaction transaction, CancellationToken cancellationToken)
@@ -114,7 +98,7 @@ internal sealed partial class SqlServerMigrator(SqlServerDatabase database, SqlS
         }
     }
 
-    private async Task<int> ReadVersionAsync(SqlConnection connection, SqlTransaction? transaction, string template, CancellationToken cancellationToken)
+    private async Task<int> ReadAsync(SqlConnection connection, SqlTransaction? transaction, string template, CancellationToken cancellationToken)
     {
         using var command = new SqlCommand(database.Sql(template), connection, transaction) { CommandTimeout = database.CommandTimeoutSeconds };
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
@@ -124,11 +108,5 @@ internal sealed partial class SqlServerMigrator(SqlServerDatabase database, SqlS
     {
         using var command = new SqlCommand(sql, connection, transaction) { CommandTimeout = database.CommandTimeoutSeconds };
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Applied migration {Migration} to the SQL Server store {Database}.")]
-        public static partial void Applied(ILogger logger, string migration, string database);
     }
 }

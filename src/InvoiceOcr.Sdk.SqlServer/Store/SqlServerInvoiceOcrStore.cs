@@ -31,4 +31,7 @@ public sealed class SqlServerInvoiceOcrStore : RelationalInvoiceOcrStore
             clock)
     {
     }
+
+    /// <inheritdoc />
+    protected override RelationalRetentionStatements RetentionStatements => SqlServerRetentionStatements.Instance;
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using InvoiceOcr.Sdk.Relational;
 using InvoiceOcr.Sdk.Sqlite.Internal;
@@ -7,56 +8,20 @@ using Microsoft.Extensions.Logging;
 namespace InvoiceOcr.Sdk.Sqlite.Schema;
 
 /// <summary>
-/// Brings the database to the schema this package needs: in one <c>BEGIN IMMEDIATE</c> transaction (so concurrent
-/// processes serialize on SQLite's write lock), applies each pending embedded migration and records it in
-/// <c>SchemaVersion</c>. Refuses a database whose schema is newer than the package.
+/// The shared migration procedure (<see cref="RelationalStoreMigrator"/>) in one <c>BEGIN IMMEDIATE</c> transaction, so
+/// concurrent processes serialize on SQLite's write lock; the file is created (in WAL mode) when missing.
 /// </summary>
-internal sealed partial class SqliteMigrator(SqliteDatabase database, TimeProvider timeProvider, ILogger<SqliteMigrator> logger) : IRelationalStoreMigrator
+internal sealed class SqliteMigrator(SqliteDatabase database, TimeProvider timeProvider, ILogger<SqliteMigrator> logger)
+    : RelationalStoreMigrator("SQLite", "InvoiceOcr.Sdk.Sqlite", [.. SqliteMigrations.All.Select(m => (m.Version, m.Name, m.Sql))], logger)
 {
     /// <inheritdoc />
-    public string StoreName => "SQLite";
+    protected override string DisplayName => database.Path;
 
     /// <inheritdoc />
-    public int LatestVersion => SqliteMigrations.LatestVersion;
-
-    /// <summary>Applies the pending migrations.</summary>
-    /// <returns>The versions applied by this call.</returns>
-    public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)
-    {
-        var applied = new List<int>();
-        var connection = await database.OpenOrCreateAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
-            var transaction = connection.BeginTransaction(deferred: false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                await ExecuteAsync(connection, transaction, SqliteMigrations.CreateVersionTable, cancellationToken).ConfigureAwait(false);
-                var current = await ReadVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                ThrowIfNewer(current);
-                foreach (var migration in SqliteMigrations.All.Where(m => m.Version > current))
-                {
-                    await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken).ConfigureAwait(false);
-                    using var record = connection.CreateCommand();
-                    record.Transaction = transaction;
-                    record.CommandText = "INSERT INTO SchemaVersion (Version, Description, AppliedAtUtc) VALUES ($version, $name, $at);";
-                    record.Parameters.AddWithValue("$version", migration.Version);
-                    record.Parameters.AddWithValue("$name", migration.Name);
-                    record.Parameters.AddWithValue("$at", SqliteDatabase.Time(timeProvider.GetUtcNow()));
-                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    applied.Add(migration.Version);
-                    Log.Applied(logger, migration.Name, database.Path);
-                }
-
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return applied;
-    }
+    protected override string BehindFix => "Set SqliteStoreOptions.AutoMigrate = true, or apply SqliteStoreSchema.GetInstallScript() to the database, then restart.";
 
     /// <summary>Reads the schema version (0 when the database is empty or missing).</summary>
-    public async Task<int> GetVersionAsync(CancellationToken cancellationToken)
+    public override async Task<int> GetVersionAsync(CancellationToken cancellationToken)
     {
         if (!File.Exists(database.Path))
         {
@@ -77,35 +42,49 @@ internal sealed partial class SqliteMigrator(SqliteDatabase database, TimeProvid
         }
     }
 
-    /// <summary>Throws unless the schema is exactly current: names the fix when behind, refuses when ahead.</summary>
-    public async Task EnsureCurrentAsync(CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task<DbConnection> OpenForMigrationAsync(CancellationToken cancellationToken) =>
+        await database.OpenOrCreateAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    protected override async Task<DbTransaction> BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        var current = await GetVersionAsync(cancellationToken).ConfigureAwait(false);
-        ThrowIfNewer(current);
-        if (current < SqliteMigrations.LatestVersion)
+        var sqlite = (SqliteConnection)connection;
+        await ExecuteAsync(sqlite, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+        var transaction = sqlite.BeginTransaction(deferred: false);
+        try
         {
-            throw new InvoiceOcrException(
-                InvoiceOcrErrorKind.StoreUnavailable,
-                string.Create(CultureInfo.InvariantCulture, $"The InvoiceOcr SQLite schema at '{database.Path}' is at version {current} but this package needs version {SqliteMigrations.LatestVersion}. Set SqliteStoreOptions.AutoMigrate = true, or apply SqliteStoreSchema.GetInstallScript() to the database, then restart."));
+            await ExecuteAsync(sqlite, transaction, SqliteMigrations.CreateVersionTable, cancellationToken).ConfigureAwait(false);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
-    private void ThrowIfNewer(int current)
-    {
-        if (current > SqliteMigrations.LatestVersion)
-        {
-            throw new InvoiceOcrException(
-                InvoiceOcrErrorKind.StoreUnavailable,
-                string.Create(CultureInfo.InvariantCulture, $"The InvoiceOcr SQLite schema at '{database.Path}' is at version {current}, newer than this package's version {SqliteMigrations.LatestVersion}. Upgrade the InvoiceOcr.Sdk.Sqlite package; it will not run against a newer schema."));
-        }
-    }
-
-    private static async Task<int> ReadVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task<int> ReadVersionAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "SELECT COALESCE(MAX(Version), 0) FROM SchemaVersion;";
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ApplyAsync(DbConnection connection, DbTransaction transaction, int version, string name, string sql, CancellationToken cancellationToken)
+    {
+        var sqlite = (SqliteConnection)connection;
+        await ExecuteAsync(sqlite, (SqliteTransaction)transaction, sql, cancellationToken).ConfigureAwait(false);
+        using var record = sqlite.CreateCommand();
+        record.Transaction = (SqliteTransaction)transaction;
+        record.CommandText = "INSERT INTO SchemaVersion (Version, Description, AppliedAtUtc) VALUES ($version, $name, $at);";
+        record.Parameters.AddWithValue("$version", version);
+        record.Parameters.AddWithValue("$name", name);
+        record.Parameters.AddWithValue("$at", SqliteDatabase.Time(timeProvider.GetUtcNow()));
+        await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
@@ -114,11 +93,5 @@ internal sealed partial class SqliteMigrator(SqliteDatabase database, TimeProvid
         command.Transaction = transaction;
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "Applied migration {Migration} to the SQLite store at {Path}.")]
-        public static partial void Applied(ILogger logger, string migration, string path);
     }
 }

@@ -57,4 +57,7 @@ public sealed class SqliteInvoiceOcrStore : RelationalInvoiceOcrStore
         DateTimeOffset now,
         CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<UsageRecord>>(SqliteUsageRows.Insert((SqliteConnection)connection, SqliteStatements.InsertUsage, records, SqliteDatabase.Time(now)));
+
+    /// <inheritdoc />
+    protected override RelationalRetentionStatements RetentionStatements => SqliteRetentionStatements.Instance;
 }

@@ -33,7 +33,7 @@ namespace InvoiceOcr.Sdk;
 /// <see cref="DocumentRejectionReason.TooLarge"/> rejection, never a buffer of whatever size the PDF claims.
 /// </para>
 /// </remarks>
-public sealed partial class EInvoiceReader
+internal sealed partial class EInvoiceReader
 {
     private readonly ILogger<EInvoiceReader> _logger;
     private readonly Func<DocumentOptions> _options;

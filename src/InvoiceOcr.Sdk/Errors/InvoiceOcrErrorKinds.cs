@@ -1,7 +1,7 @@
 namespace InvoiceOcr.Sdk;
 
 /// <summary>Classification rules over <see cref="InvoiceOcrErrorKind"/>, shared by the retry policy and the key pool.</summary>
-public static class InvoiceOcrErrorKinds
+internal static class InvoiceOcrErrorKinds
 {
     /// <summary>Returns whether an error of this kind may succeed when the same request is tried again with the same key.</summary>
     /// <param name="kind">The error kind.</param>

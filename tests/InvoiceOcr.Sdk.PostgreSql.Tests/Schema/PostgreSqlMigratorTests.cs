@@ -90,7 +90,7 @@ public sealed class PostgreSqlMigratorTests
         var error = await Assert.ThrowsAsync<InvoiceOcrException>(() => Migrator(database, schema.Options()).EnsureCurrentAsync(Ct));
 
         Assert.Equal(InvoiceOcrErrorKind.StoreUnavailable, error.Kind);
-        Assert.Contains("schema version 0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("at version 0", error.Message, StringComparison.Ordinal);
         Assert.Contains("GetInstallScript", error.Message, StringComparison.Ordinal);
     }
 

@@ -193,6 +193,26 @@ public sealed class TSqlStaticProofTests
         Assert.Equal("System.DateTimeOffset", site.Parameters["@now"]); // await NowAsync(...).ConfigureAwait(false)
     }
 
+    [Theory]
+    [InlineData("PurgeApplicationLogs")]
+    [InlineData("PurgeRetryAttempts")]
+    public void RetentionPurge_AsTheSharedStoreBindsIt_BindsWithZeroErrorsInBatchesOnTheClusteredKey(string name)
+    {
+        var raw = Raw(name);
+        var site = Assert.Single(Analysis.Value.Sites, s => s.Statements.Contains(raw));
+        var parsed = TSqlBinder.Parse(SqlServerMigrations.ForSchema(raw, Schema));
+
+        Assert.Equal(["@batch", "@cutoff"], site.Parameters.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("System.Int32", site.Parameters["@batch"]);
+        Assert.Equal("System.DateTimeOffset", site.Parameters["@cutoff"]);
+        var errors = Binder.Value.Bind(parsed, site.Parameters);
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        // Small batches on the clustered primary key: TOP (@batch) ... ORDER BY [Id], never a whole-table delete.
+        Assert.Contains("SELECT TOP (@batch) [Id]", raw, StringComparison.Ordinal);
+        Assert.Contains("ORDER BY [Id]", raw, StringComparison.Ordinal);
+        Assert.Equal(4_999, Relational.RelationalRetentionOptions.MaxBatchSize);
+    }
+
     [Fact]
     public void BindingSites_SharedSettlementCode_IsFollowedThroughTheStatementRecord()
     {

@@ -178,4 +178,51 @@ public sealed class SqliteStoreRegistrationTests : IDisposable
 
         Assert.Contains("LedgerDurability", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AddSqliteStore_RetentionFromConfiguration_ReachesThePurgerRunByAHostedService()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Store:DatabasePath"] = _database.DatabasePath,
+            ["Store:Retention:ApplicationLogs"] = "7.00:00:00",
+            ["Store:Retention:BatchPause"] = "00:00:00",
+            ["Store:SecretProtection:CurrentKeyId"] = "k1",
+            ["Store:SecretProtection:MasterKeys:k1"] = TestDatabase.MasterKey,
+        }).Build();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddInvoiceOcr().AddSqliteStore(configuration.GetSection("Store"));
+        using var host = builder.Build();
+        await host.StartAsync(Ct);
+        var store = host.Services.GetRequiredService<SqliteInvoiceOcrStore>();
+        var now = DateTimeOffset.UtcNow;
+        await ((IApplicationLogSink)store).WriteAsync(
+            [
+                new ApplicationLogEntry { Timestamp = now.AddDays(-8), Level = LogLevel.Warning, Category = "Test", Message = "old" },
+                new ApplicationLogEntry { Timestamp = now.AddDays(-6), Level = LogLevel.Warning, Category = "Test", Message = "young" },
+            ],
+            Ct);
+
+        var purged = await host.Services.GetRequiredService<RelationalRetentionPurger>().PurgeAsync(Ct);
+
+        Assert.Equal(1, purged[RelationalRetentionTable.ApplicationLogs]);
+        Assert.Equal(0, purged[RelationalRetentionTable.RetryAttempts]); // kept 90 days by default
+        Assert.Contains(host.Services.GetServices<IHostedService>(), s => s.GetType().Name == "RelationalRetentionService");
+        await host.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task AddSqliteStore_RetentionBatchAtTheLockEscalationThreshold_StartFailsWithOptionsValidation()
+    {
+        using var host = BuildHost(o =>
+        {
+            o.Retention.BatchSize = 5_000;
+            o.Retention.RetryAttempts = TimeSpan.Zero;
+        });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
+
+        Assert.Contains("SqliteStoreOptions.Retention.BatchSize", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SqliteStoreOptions.Retention.RetryAttempts", error.Message, StringComparison.Ordinal);
+    }
 }
