@@ -22,8 +22,8 @@ namespace InvoiceOcr.Reconciliation.Tests;
 [Trait("Category", "Reconciliation")]
 public sealed class JobReconciliationTests
 {
-    private const int Documents = 300;
-    private const int RequestsPerDay = 200;
+    private const int Documents = 1_000;
+    private const int RequestsPerDay = 650;
     private const string Company = "c-jobs";
     private const string Project = "p-jobs";
     private const string KeyId = "jobs-a";
