@@ -20,6 +20,9 @@ public static class PostgreSqlStoreServiceCollectionExtensions
         static s =>
         {
             s.TryAddSingleton(static sp => new PostgreSqlDatabase(sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value));
+
+            // Batch jobs live in the same database; replacing (not trying to add) wins whether AddJobs came before or after.
+            s.Replace(ServiceDescriptor.Singleton<IInvoiceJobStore>(static sp => new PostgreSqlInvoiceJobStore(sp.GetRequiredService<PostgreSqlDatabase>())));
             s.TryAddSingleton(static sp => new PostgreSqlMigrator(
                 sp.GetRequiredService<PostgreSqlDatabase>(),
                 sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value,

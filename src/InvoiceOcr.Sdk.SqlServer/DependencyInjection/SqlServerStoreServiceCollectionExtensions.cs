@@ -20,6 +20,9 @@ public static class SqlServerStoreServiceCollectionExtensions
         static s =>
         {
             s.TryAddSingleton(static sp => new SqlServerDatabase(sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value));
+
+            // Batch jobs live in the same database; replacing (not trying to add) wins whether AddJobs came before or after.
+            s.Replace(ServiceDescriptor.Singleton<IInvoiceJobStore>(static sp => new SqlServerInvoiceJobStore(sp.GetRequiredService<SqlServerDatabase>())));
             s.TryAddSingleton(static sp => new SqlServerMigrator(
                 sp.GetRequiredService<SqlServerDatabase>(),
                 sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value,

@@ -19,6 +19,9 @@ public static class SqliteStoreServiceCollectionExtensions
         static s =>
         {
             s.TryAddSingleton(static sp => new SqliteDatabase(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
+
+            // Batch jobs live in the same database; replacing (not trying to add) wins whether AddJobs came before or after.
+            s.Replace(ServiceDescriptor.Singleton<IInvoiceJobStore>(static sp => new SqliteInvoiceJobStore(sp.GetRequiredService<SqliteDatabase>())));
             s.TryAddSingleton<SqliteMigrator>();
         },
         static sp => new SqliteInvoiceOcrStore(

@@ -101,4 +101,12 @@ public enum InvoiceOcrErrorKind
     /// policy fails over to another key of the company.
     /// </summary>
     CircuitOpen,
+
+    // Batch jobs.
+
+    /// <summary>A batch job or job item cannot make the change asked for (the transition table does not allow it, or the job is cancelled).</summary>
+    JobTransitionRejected,
+
+    /// <summary>A batch job or job item was changed by someone else since it was read (optimistic locking): read it again.</summary>
+    JobVersionConflict,
 }

@@ -53,6 +53,12 @@ public class InvoiceOcrException : Exception
     /// <summary>Gets the service's response id of a billed call that failed, if any.</summary>
     public string? ResponseId { get; init; }
 
+    /// <summary>
+    /// Gets or sets the text of a billed answer that was cut off or failed the schema, so a batch job can keep the part of the
+    /// invoice it holds. Internal: the public surface is the job item's partial invoice.
+    /// </summary>
+    internal string? PartialAnswerText { get; set; }
+
     /// <summary>Gets a value indicating whether the fault lies with the key, so another key of the company may succeed.</summary>
     public bool IsKeyFault => InvoiceOcrErrorKinds.IsKeyFault(Kind);
 }

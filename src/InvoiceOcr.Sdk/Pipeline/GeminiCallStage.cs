@@ -34,6 +34,12 @@ internal sealed class GeminiCallStage(IModelClient gemini, InvoiceOcrMetrics met
 #pragma warning restore CA1031
         {
             context.AttemptFault = ex;
+            if (ex is InvoiceOcrException { Kind: InvoiceOcrErrorKind.OutputTruncated or InvoiceOcrErrorKind.SchemaMismatch } unusable &&
+                context.Answer is { Text.Length: > 0 } partial)
+            {
+                unusable.PartialAnswerText = partial.Text; // a batch job keeps what the cut-off answer holds
+            }
+
             metrics.RecordDuration(context.Model, context.Answer?.ModelVersion, timeProvider.GetElapsedTime(started), (ex as InvoiceOcrException)?.Kind ?? InvoiceOcrErrorKind.Unknown);
         }
 
