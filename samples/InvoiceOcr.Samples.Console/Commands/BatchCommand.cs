@@ -58,8 +58,13 @@ internal static class BatchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON document (job id, added, skipped, state) and nothing else on standard output." };
         var project = new Option<string?>("--project") { Description = "The Google Cloud project of --api-key (quotas are counted per project). Default: derived from the key.", HelpName = "id" };
         var emulator = new Option<bool>("--emulator") { Description = "Process against the bundled Gemini emulator (results are simulated) with a seeded key for the company." };
+        var output = new Option<string?>("--out", "-o")
+        {
+            Description = $"With --wait: write the results when the job ends, as 'batch results --out' does (a .json or .csv file, or a folder).",
+            HelpName = "file|folder",
+        };
 
-        var command = new Command(name, description) { paths, company, user, branch, jobKey, batchMode, json };
+        var command = new Command(name, description) { paths, company, user, branch, jobKey, batchMode, json, output };
         if (!alwaysWait)
         {
             command.Options.Add(wait);
@@ -92,9 +97,9 @@ internal static class BatchCommand
                     throw new CliException("--emulator runs against the bundled emulator; it cannot be combined with --api-key, GEMINI_API_KEY or --endpoint.");
                 }
 
-                if (useEmulator && !waiting)
+                if ((useEmulator || parse.GetValue(output) is not null) && !waiting)
                 {
-                    throw new CliException("--emulator processes the job in this process: add --wait, or use 'batch run'.");
+                    throw new CliException((useEmulator ? "--emulator" : "--out") + " needs the job processed in this process: add --wait, or use 'batch run'.");
                 }
 
                 var files = InputFiles.Expand(parse.GetRequiredValue(paths), cli);
@@ -153,6 +158,13 @@ internal static class BatchCommand
                         }
 
                         Hint(cli, status);
+                    }
+
+                    if (parse.GetValue(output) is { Length: > 0 } target)
+                    {
+                        var items = await JobResultFiles.ReadAllAsync(sdk.Jobs, job.JobId, state: null, cancellationToken).ConfigureAwait(false);
+                        var written = await JobResultFiles.WriteAsync(cli.ResolvePath(target), status, items, cancellationToken).ConfigureAwait(false);
+                        cli.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote {written.Count} files for {items.Count} items to {cli.DisplayPath(cli.ResolvePath(target))}"));
                     }
                 }
 
