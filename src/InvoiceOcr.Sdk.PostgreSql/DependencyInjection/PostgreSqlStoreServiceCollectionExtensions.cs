@@ -70,6 +70,9 @@ public static class PostgreSqlStoreServiceCollectionExtensions
         var services = builder.Services;
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgreSqlStoreOptions>, PostgreSqlStoreOptionsValidator>());
         services.TryAddSingleton(static sp => new PostgreSqlDatabase(sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value));
+
+        // Batch jobs live in the same schema; replacing (not trying to add) wins whether AddJobs came before or after.
+        services.Replace(ServiceDescriptor.Singleton<IInvoiceJobStore>(static sp => new PostgreSqlInvoiceJobStore(sp.GetRequiredService<PostgreSqlDatabase>())));
         services.TryAddSingleton(static sp => new PostgreSqlMigrator(
             sp.GetRequiredService<PostgreSqlDatabase>(),
             sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value,

@@ -70,6 +70,9 @@ public static class SqlServerStoreServiceCollectionExtensions
         var services = builder.Services;
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqlServerStoreOptions>, SqlServerStoreOptionsValidator>());
         services.TryAddSingleton(static sp => new SqlServerDatabase(sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value));
+
+        // Batch jobs live in the same schema; replacing (not trying to add) wins whether AddJobs came before or after.
+        services.Replace(ServiceDescriptor.Singleton<IInvoiceJobStore>(static sp => new SqlServerInvoiceJobStore(sp.GetRequiredService<SqlServerDatabase>())));
         services.TryAddSingleton(static sp => new SqlServerMigrator(
             sp.GetRequiredService<SqlServerDatabase>(),
             sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value,

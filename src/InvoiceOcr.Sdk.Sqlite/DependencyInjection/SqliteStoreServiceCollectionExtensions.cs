@@ -70,6 +70,9 @@ public static class SqliteStoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteStoreOptions>, SqliteStoreOptionsValidator>());
         services.TryAddSingleton(static sp => new SqliteDatabase(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
         services.TryAddSingleton<SqliteMigrator>();
+
+        // Batch jobs live in the same database; replacing (not trying to add) wins whether AddJobs came before or after.
+        services.Replace(ServiceDescriptor.Singleton<IInvoiceJobStore>(static sp => new SqliteInvoiceJobStore(sp.GetRequiredService<SqliteDatabase>())));
         return RelationalStoreRegistration.AddRelationalStore(builder, configure, static sp => new SqliteInvoiceOcrStore(
             sp.GetRequiredService<SqliteDatabase>(),
             sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value,

@@ -174,27 +174,8 @@ public sealed class InMemoryInvoiceJobStore : IInvoiceJobStore
                 throw new InvoiceOcrException(InvoiceOcrErrorKind.JobVersionConflict, $"The job item {change.ItemId} does not exist.");
             }
 
-            var item = entry.Item;
-            InvoiceJobTransitions.EnsureVersion(item.ItemId, change.ExpectedVersion, item.Version);
-            InvoiceJobTransitions.Ensure(item.ItemId, item.State, change.To);
-            var processing = change.To == InvoiceJobItemState.Processing;
-            var next = item with
-            {
-                State = change.To,
-                Version = item.Version + 1,
-                LeaseOwner = processing ? item.LeaseOwner : null,
-                LeaseExpiresAt = processing ? item.LeaseExpiresAt : null,
-                NotBefore = change.NotBefore,
-                FailureCount = change.To == InvoiceJobItemState.Pending && item.State == InvoiceJobItemState.Failed ? 0 : item.FailureCount + (change.CountFailure ? 1 : 0),
-                ErrorKind = change.To == InvoiceJobItemState.Completed ? null : change.ErrorKind ?? item.ErrorKind,
-                ErrorMessage = change.To == InvoiceJobItemState.Completed ? null : change.ErrorMessage ?? item.ErrorMessage,
-                InvoiceJson = change.InvoiceJson ?? item.InvoiceJson,
-                IsPartial = change.InvoiceJson is not null ? change.IsPartial : item.IsPartial,
-                TotalTokens = change.InvoiceJson is not null ? change.TotalTokens : item.TotalTokens,
-                KeyId = change.KeyId ?? item.KeyId,
-                UpdatedAt = change.At,
-            };
-            Apply(entry, next, change.Reason, change.At, change.WorkerId, change.AttemptId);
+            var next = InvoiceJobStoreValidation.Changed(entry.Item, change);
+            Apply(entry, next, change.Reason, change.WorkerId, change.AttemptId);
             return Task.FromResult(next);
         }
     }
@@ -229,17 +210,8 @@ public sealed class InMemoryInvoiceJobStore : IInvoiceJobStore
                         continue;
                     }
 
-                    var next = item with
-                    {
-                        State = InvoiceJobItemState.Processing,
-                        Version = item.Version + 1,
-                        LeaseCount = item.LeaseCount + 1,
-                        LeaseOwner = request.WorkerId,
-                        LeaseExpiresAt = request.LeaseUntil,
-                        NotBefore = null,
-                        UpdatedAt = request.Now,
-                    };
-                    Apply(entry, next, reason, request.Now, request.WorkerId, InvoiceJobStoreValidation.AttemptId(next));
+                    var next = InvoiceJobStoreValidation.Leased(item, request);
+                    Apply(entry, next, reason, request.WorkerId, null);
                     leased.Add(next);
                 }
             }
@@ -281,7 +253,7 @@ public sealed class InMemoryInvoiceJobStore : IInvoiceJobStore
                 {
                     if (entry.Item.State is InvoiceJobItemState.Pending or InvoiceJobItemState.Retrying)
                     {
-                        Apply(entry, entry.Item with { State = InvoiceJobItemState.QuotaExceeded, Version = entry.Item.Version + 1, NotBefore = resumeAt, UpdatedAt = now }, reason, now, workerId, null);
+                        Apply(entry, InvoiceJobStoreValidation.Moved(entry.Item, InvoiceJobItemState.QuotaExceeded, resumeAt, now), reason, workerId, null);
                         parked++;
                     }
                 }
@@ -299,7 +271,7 @@ public sealed class InMemoryInvoiceJobStore : IInvoiceJobStore
             var resumed = 0;
             foreach (var entry in _items.Values.Where(e => e.Item.State == InvoiceJobItemState.QuotaExceeded && e.Item.NotBefore <= now).ToList())
             {
-                Apply(entry, entry.Item with { State = InvoiceJobItemState.Pending, Version = entry.Item.Version + 1, NotBefore = null, UpdatedAt = now }, "quota window reset", now, workerId, null);
+                Apply(entry, InvoiceJobStoreValidation.Moved(entry.Item, InvoiceJobItemState.Pending, null, now), "quota window reset", workerId, null);
                 resumed++;
             }
 
@@ -318,7 +290,7 @@ public sealed class InMemoryInvoiceJobStore : IInvoiceJobStore
             {
                 if (InvoiceJobStoreValidation.ControlTarget(entry.Item.State, control) is { } to)
                 {
-                    Apply(entry, entry.Item with { State = to, Version = entry.Item.Version + 1, NotBefore = null, UpdatedAt = now }, "job " + control.ToString().ToLowerInvariant(), now, InvoiceJobStoreValidation.ApiWorker, null);
+                    Apply(entry, InvoiceJobStoreValidation.Moved(entry.Item, to, null, now), "job " + control.ToString().ToLowerInvariant(), InvoiceJobStoreValidation.ApiWorker, null);
                 }
             }
 
@@ -342,7 +314,7 @@ public sealed class InMemoryInvoiceJobStore : IInvoiceJobStore
             var retried = 0;
             foreach (var entry in _itemsByJob[jobId].Where(e => e.Item.State == InvoiceJobItemState.Failed))
             {
-                Apply(entry, entry.Item with { State = InvoiceJobItemState.Pending, Version = entry.Item.Version + 1, FailureCount = 0, NotBefore = null, UpdatedAt = now }, "retry failed", now, InvoiceJobStoreValidation.ApiWorker, null);
+                Apply(entry, InvoiceJobStoreValidation.Moved(entry.Item, InvoiceJobItemState.Pending, null, now), "retry failed", InvoiceJobStoreValidation.ApiWorker, null);
                 retried++;
             }
 
@@ -350,21 +322,9 @@ public sealed class InMemoryInvoiceJobStore : IInvoiceJobStore
         }
     }
 
-    private static void Apply(Entry entry, InvoiceJobItem next, string? reason, DateTimeOffset at, string? workerId, string? attemptId)
+    private static void Apply(Entry entry, InvoiceJobItem next, string? reason, string? workerId, string? attemptId)
     {
-        InvoiceJobTransitions.Ensure(next.ItemId, entry.Item.State, next.State);
-        entry.History.Add(new InvoiceJobItemTransition
-        {
-            ItemId = next.ItemId,
-            Version = next.Version,
-            From = entry.Item.State,
-            To = next.State,
-            Reason = reason,
-            At = at,
-            WorkerId = workerId,
-            OperationId = next.OperationId,
-            AttemptId = attemptId ?? (entry.Item.State == InvoiceJobItemState.Processing ? InvoiceJobStoreValidation.AttemptId(entry.Item) : null),
-        });
+        entry.History.Add(InvoiceJobStoreValidation.Transition(entry.Item, next, reason, workerId, attemptId));
         entry.Item = next;
     }
 

@@ -100,4 +100,95 @@ public static class InvoiceJobStoreValidation
         ArgumentNullException.ThrowIfNull(item);
         return string.Create(CultureInfo.InvariantCulture, $"{item.ItemId}-{item.LeaseCount}");
     }
+
+    /// <summary>Applies a worker's or caller's change to an item after checking its version and the transition table.</summary>
+    /// <param name="item">The item as stored.</param>
+    /// <param name="change">The change.</param>
+    /// <returns>The item to store.</returns>
+    /// <exception cref="InvoiceOcrException"><see cref="InvoiceOcrErrorKind.JobVersionConflict"/> or <see cref="InvoiceOcrErrorKind.JobTransitionRejected"/>.</exception>
+    public static InvoiceJobItem Changed(InvoiceJobItem item, InvoiceJobItemChange change)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(change);
+        InvoiceJobTransitions.EnsureVersion(item.ItemId, change.ExpectedVersion, item.Version);
+        InvoiceJobTransitions.Ensure(item.ItemId, item.State, change.To);
+        var processing = change.To == InvoiceJobItemState.Processing;
+        var completed = change.To == InvoiceJobItemState.Completed;
+        return item with
+        {
+            State = change.To,
+            Version = item.Version + 1,
+            LeaseOwner = processing ? item.LeaseOwner : null,
+            LeaseExpiresAt = processing ? item.LeaseExpiresAt : null,
+            NotBefore = change.NotBefore,
+            FailureCount = item.State == InvoiceJobItemState.Failed && change.To == InvoiceJobItemState.Pending ? 0 : item.FailureCount + (change.CountFailure ? 1 : 0),
+            ErrorKind = completed ? null : change.ErrorKind ?? item.ErrorKind,
+            ErrorMessage = completed ? null : change.ErrorMessage ?? item.ErrorMessage,
+            InvoiceJson = change.InvoiceJson ?? (completed ? null : item.InvoiceJson),
+            IsPartial = change.InvoiceJson is not null ? change.IsPartial : !completed && item.IsPartial,
+            TotalTokens = change.InvoiceJson is not null ? change.TotalTokens : item.TotalTokens,
+            KeyId = change.KeyId ?? item.KeyId,
+            UpdatedAt = change.At,
+        };
+    }
+
+    /// <summary>Leases an item to a worker (the caller checked <see cref="LeaseReason"/>).</summary>
+    /// <param name="item">The item as stored.</param>
+    /// <param name="request">The lease request.</param>
+    /// <returns>The item to store.</returns>
+    public static InvoiceJobItem Leased(InvoiceJobItem item, InvoiceJobLeaseRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(request);
+        return item with
+        {
+            State = InvoiceJobItemState.Processing,
+            Version = item.Version + 1,
+            LeaseCount = item.LeaseCount + 1,
+            LeaseOwner = request.WorkerId,
+            LeaseExpiresAt = request.LeaseUntil,
+            NotBefore = null,
+            UpdatedAt = request.Now,
+        };
+    }
+
+    /// <summary>Moves an item by a store-side rule (park, resume, job control, retry) after checking the transition table.</summary>
+    /// <param name="item">The item as stored.</param>
+    /// <param name="to">The new state.</param>
+    /// <param name="notBefore">When it may be taken again.</param>
+    /// <param name="now">The time.</param>
+    /// <returns>The item to store.</returns>
+    public static InvoiceJobItem Moved(InvoiceJobItem item, InvoiceJobItemState to, DateTimeOffset? notBefore, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        InvoiceJobTransitions.Ensure(item.ItemId, item.State, to);
+        return item with
+        {
+            State = to,
+            Version = item.Version + 1,
+            NotBefore = notBefore,
+            FailureCount = item.State == InvoiceJobItemState.Failed ? 0 : item.FailureCount,
+            UpdatedAt = now,
+        };
+    }
+
+    /// <summary>The transition record of a move.</summary>
+    /// <param name="before">The item before.</param>
+    /// <param name="after">The item after.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="workerId">Who.</param>
+    /// <param name="attemptId">The processing attempt, if known; a move out of Processing defaults to the attempt that held it.</param>
+    /// <returns>The transition.</returns>
+    public static InvoiceJobItemTransition Transition(InvoiceJobItem before, InvoiceJobItem after, string? reason, string? workerId, string? attemptId) => new()
+    {
+        ItemId = after.ItemId,
+        Version = after.Version,
+        From = before.State,
+        To = after.State,
+        Reason = reason,
+        At = after.UpdatedAt,
+        WorkerId = workerId,
+        OperationId = after.OperationId,
+        AttemptId = attemptId ?? (after.State == InvoiceJobItemState.Processing ? AttemptId(after) : before.State == InvoiceJobItemState.Processing ? AttemptId(before) : null),
+    };
 }
