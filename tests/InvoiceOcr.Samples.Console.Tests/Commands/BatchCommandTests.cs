@@ -89,18 +89,45 @@ public sealed class BatchCommandTests
     }
 
     [Fact]
-    public async Task BatchSubmit_WithoutWaitOnAStoreWithoutJobTables_SaysJobsLiveInMemory()
+    public async Task Batch_SubmitSteerAndFinishAcrossCommands_TheSqliteStoreKeepsTheJob()
     {
         using var run = new ConsoleRun();
-        var folder = Folder(run, "zugferd/EN16931_Einfach.pdf");
+        var folder = Folder(run, "zugferd/EN16931_Einfach.pdf", "zugferd/XRECHNUNG_Einfach.pdf");
 
-        var exitCode = await run.RunAsync("batch", "submit", folder, "--company", "acme");
+        // Submitted by one command, no worker: the job waits in ./invoiceocr.db.
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "submit", folder, "--company", "acme", "--job-key", "nightly", "--json"));
+        var jobId = JsonDocument.Parse(run.Output).RootElement.GetProperty("jobId").GetString()!;
+        Assert.DoesNotContain(BatchCommand.InMemoryNote, run.Errors.ReplaceLineEndings(" "), StringComparison.Ordinal);
 
-        Assert.Equal(ExitCodes.Success, exitCode);
-        Assert.Contains("added 1, skipped 0", run.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "status", jobId, "--once"));
+        Assert.Contains("Pending", run.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "status", "--company", "acme"));
+        Assert.Contains(jobId, run.Output, StringComparison.Ordinal);
 
-        // Until the SQLite store holds jobs, a submitted job ends with the command; the app says so instead of losing it silently.
-        Assert.Contains(BatchCommand.InMemoryNote, run.Errors.ReplaceLineEndings(" "), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "suspend", jobId));
+        Assert.Contains("Suspended", run.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "items", jobId, "--state", "Suspended"));
+        Assert.Contains("EN16931_Einfach.pdf", run.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "resume", jobId));
+
+        // Submitting the same folder under the same key adds nothing; --wait processes the job in this command.
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "submit", folder, "--company", "acme", "--job-key", "nightly", "--emulator", "--wait"));
+        Assert.Contains($"Job {jobId}: added 0, skipped 2 already in the job.", run.Output, StringComparison.Ordinal);
+        Assert.Contains("2 of 2 finished (100%)", run.Output, StringComparison.Ordinal);
+
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "results", jobId, "--out", "out"));
+        Assert.Equal(3, Directory.GetFiles(run.PathOf("out")).Length); // two invoices and results.csv
+
+        var csv = await File.ReadAllLinesAsync(run.PathOf(Path.Combine("out", "results.csv")), TestContext.Current.CancellationToken);
+        var itemId = csv[1].Split(',')[1];
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "history", itemId));
+        Assert.Contains("Suspended", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Completed", run.Output, StringComparison.Ordinal);
+
+        // A cancelled job cannot be resumed: the typed refusal, exit code 1.
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "cancel", jobId));
+        Assert.Equal(ExitCodes.Failure, await run.RunAsync("batch", "resume", jobId));
+        Assert.Contains("JobTransitionRejected", run.Errors, StringComparison.Ordinal);
     }
 
     private static string Folder(ConsoleRun run, params string[] invoices)
