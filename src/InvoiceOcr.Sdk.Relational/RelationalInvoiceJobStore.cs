@@ -251,9 +251,10 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
         return WriteAsync<IReadOnlyList<InvoiceJobItem>>(
             async (connection, transaction) =>
             {
-                // Read more than asked: items of held-back companies and of jobs on the other route are skipped here, in C#,
-                // so the statement stays one fixed text per provider.
-                var take = (request.MaxItems * 4) + 16;
+                // The statement locks what it reads (UPDLOCK / FOR UPDATE), and concurrent workers skip locked rows: read only what
+                // is asked, so no worker holds rows it will not lease. With held-back companies read more and skip theirs here,
+                // in C#, so the statement stays one fixed text per provider.
+                var take = request.ExcludedCompanies.Count == 0 ? request.MaxItems : (request.MaxItems * 4) + 16;
                 IReadOnlyList<(InvoiceJobItem Item, bool BatchMode)> candidates;
                 using (var select = Command(connection, transaction, _sql.SelectLeasableItems, ("now", _dialect.Time(request.Now)), ("take", take)))
                 {

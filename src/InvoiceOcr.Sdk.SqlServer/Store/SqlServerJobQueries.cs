@@ -30,14 +30,14 @@ internal static class SqlServerJobQueries
 
     public const string SelectMaxSequence = "SELECT COALESCE(MAX([Sequence]), 0) FROM [{schema}].[InvoiceJobItems] WHERE [JobId] = @job;";
 
-    public const string CountItemsWithHash = "SELECT COUNT(*) FROM [{schema}].[InvoiceJobItems] WHERE [JobId] = @job AND [DocumentSha256] = @sha;";
+    public const string CountItemsWithHash = "SELECT COUNT([ItemId]) FROM [{schema}].[InvoiceJobItems] WHERE [JobId] = @job AND [DocumentSha256] = @sha;";
 
     public const string InsertItem =
         "INSERT INTO [{schema}].[InvoiceJobItems] ([ItemId], [JobId], [CompanyId], [Sequence], [FileName], [DocumentSha256], [Source], [Location], [Content], [State], [Version], " +
         "[OperationId], [CreatedAtUtc], [UpdatedAtUtc]) VALUES (@id, @job, @company, @sequence, @fileName, @sha, @source, @location, @content, @state, 1, @operation, @now, @now);";
 
     public const string CountItemsByState =
-        "SELECT [State], COUNT(*), MIN([NotBeforeUtc]) FROM [{schema}].[InvoiceJobItems] WHERE [JobId] = @job GROUP BY [State];";
+        "SELECT [State], COUNT([ItemId]), MIN([NotBeforeUtc]) FROM [{schema}].[InvoiceJobItems] WHERE [JobId] = @job GROUP BY [State];";
 
     public const string SelectItemsPage =
         "SELECT TOP (@take) " + ItemColumns + " FROM [{schema}].[InvoiceJobItems] AS i WHERE i.[JobId] = @job AND i.[Sequence] > @after ORDER BY i.[Sequence];";
