@@ -23,6 +23,7 @@ internal static class CliApplication
             DbCommand.Create(context),
             EmulatorCommand.Create(context),
             ScoreCommand.Create(context),
+            BatchCommand.Create(context),
         };
     }
 

@@ -36,6 +36,12 @@ internal sealed class SdkHost : IAsyncDisposable
 
     public IUsageLedger Ledger => Services.GetRequiredService<IUsageLedger>();
 
+    /// <summary>Gets the batch-job API.</summary>
+    public IInvoiceJobs Jobs => Services.GetRequiredService<IInvoiceJobs>();
+
+    /// <summary>Gets a value indicating whether jobs live only in this process's memory (the store has no job tables).</summary>
+    public bool JobsInMemory => Services.GetRequiredService<IInvoiceJobStore>() is InMemoryInvoiceJobStore;
+
     /// <summary>Gets the e-invoice mode extractions use now.</summary>
     public EInvoiceMode EInvoiceMode => Services.GetRequiredService<IOptionsMonitor<InvoiceOcrOptions>>().CurrentValue.EInvoiceMode;
 
@@ -122,6 +128,18 @@ internal sealed class SdkHost : IAsyncDisposable
                 o.SecretProtection.MasterKeys[MasterKeySource.KeyId] = masterKey;
             });
         }
+
+        // Batch jobs, after the store so a storage package's job store (if it has one) is the one used. The worker runs only
+        // where a command asked for it; it looks for work often because a console user is watching.
+        sdk.AddJobs(o =>
+        {
+            o.RunWorker = settings.RunJobWorker;
+            o.PollInterval = TimeSpan.FromMilliseconds(100);
+            if (settings.ShortRetryDelays)
+            {
+                o.RetryDelay = TimeSpan.FromSeconds(1);
+            }
+        });
 
         var host = builder.Build();
         try

@@ -20,6 +20,12 @@ internal sealed record SdkHostSettings
     /// <summary>Gets a value indicating whether the SDK's information logs go to standard error.</summary>
     public bool Verbose { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether this process runs the SDK's batch-job worker (<c>batch submit --wait</c>, <c>batch run</c>);
+    /// other commands only read and steer jobs.
+    /// </summary>
+    public bool RunJobWorker { get; init; }
+
     /// <summary>Gets a value indicating whether retries wait only briefly (the in-process emulator answers at once).</summary>
     public bool ShortRetryDelays { get; init; }
 }

@@ -42,6 +42,10 @@ public static class ErrorStatusCodes
             // after which the finished result is returned without a second model call.
             InvoiceOcrErrorKind.OperationInProgress => StatusCodes.Status409Conflict,
 
+            // A job move its state does not allow (resuming a cancelled job), or a change raced by another one: the request
+            // conflicts with the job's current state; read the job again and decide.
+            InvoiceOcrErrorKind.JobTransitionRejected or InvoiceOcrErrorKind.JobVersionConflict => StatusCodes.Status409Conflict,
+
             // Every key of the company is resting behind its circuit breaker after repeated failures: temporary.
             InvoiceOcrErrorKind.CircuitOpen => StatusCodes.Status503ServiceUnavailable,
 
@@ -72,6 +76,18 @@ public static class ErrorStatusCodes
         DocumentRejectionReason.UnsupportedType => StatusCodes.Status415UnsupportedMediaType,
         _ => StatusCodes.Status400BadRequest,
     };
+
+    /// <summary>Gets a short, stable title for an SDK error answered with <paramref name="status"/>.</summary>
+    /// <param name="exception">The error.</param>
+    /// <param name="status">The status code chosen by <see cref="For(InvoiceOcrException)"/>.</param>
+    /// <returns>The title.</returns>
+    public static string Title(InvoiceOcrException exception, int status)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.Kind is InvoiceOcrErrorKind.JobTransitionRejected or InvoiceOcrErrorKind.JobVersionConflict
+            ? "The job's state does not allow this"
+            : Title(status);
+    }
 
     /// <summary>Gets a short, stable title for a status.</summary>
     /// <param name="status">The status code.</param>

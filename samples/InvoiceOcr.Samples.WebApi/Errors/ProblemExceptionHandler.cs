@@ -96,7 +96,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
     private ProblemDetails FromSdk(InvoiceOcrException error, HttpResponse response)
     {
         var status = ErrorStatusCodes.For(error);
-        var problem = new ProblemDetails { Status = status, Title = ErrorStatusCodes.Title(status), Detail = TenantMessages.For(error) };
+        var problem = new ProblemDetails { Status = status, Title = ErrorStatusCodes.Title(error, status), Detail = TenantMessages.For(error) };
         problem.Extensions["kind"] = error.Kind.ToString();
         if (error is InvalidDocumentException invalid)
         {

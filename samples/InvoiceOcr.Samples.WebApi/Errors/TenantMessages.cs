@@ -33,6 +33,9 @@ public static class TenantMessages
             InvoiceOcrErrorKind.OutputTruncated => "The invoice is too long for the AI service to answer in full. Please contact support.",
             InvoiceOcrErrorKind.Timeout => "The AI service did not answer in time. Please try again.",
             InvoiceOcrErrorKind.StoreUnavailable => "The service is temporarily unavailable. Please try again shortly.",
+            // The job API's refusals: fixed sentences too (the SDK's own message names items and states for the operator's log).
+            InvoiceOcrErrorKind.JobTransitionRejected => "The job's state does not allow this change (for example, a cancelled job cannot be resumed). Read the job and do what its state allows.",
+            InvoiceOcrErrorKind.JobVersionConflict => "The job was changed by someone else at the same time. Read it again and retry.",
             InvoiceOcrErrorKind.DuplicateOperation => "This document was already extracted with the same Idempotency-Key and billed once; send a new key to extract it again.",
             _ => "The AI service could not process this document right now. Please try again later or contact support.",
         };

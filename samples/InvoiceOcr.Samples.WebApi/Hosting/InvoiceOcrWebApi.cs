@@ -3,6 +3,7 @@ using InvoiceOcr.Samples.WebApi.Admin;
 using InvoiceOcr.Samples.WebApi.Authentication;
 using InvoiceOcr.Samples.WebApi.Errors;
 using InvoiceOcr.Samples.WebApi.Extraction;
+using InvoiceOcr.Samples.WebApi.Jobs;
 using InvoiceOcr.Samples.WebApi.RateLimiting;
 using InvoiceOcr.Samples.WebApi.Refusals;
 using InvoiceOcr.Samples.WebApi.Tenants;
@@ -54,6 +55,12 @@ public static class InvoiceOcrWebApi
         var invoiceOcr = services.AddInvoiceOcr(configuration.GetSection(InvoiceOcrOptions.SectionName));
         var healthChecks = services.AddHealthChecks();
         AddStore(invoiceOcr, healthChecks, configuration, builder.Environment);
+
+        // Batch jobs: IInvoiceJobs for the /jobs endpoints and the SDK's worker as a hosted service (Jobs section:
+        // Concurrency, PollInterval, RunWorker=false on instances that only serve the API, ...).
+        invoiceOcr.AddJobs();
+        services.Configure<InvoiceJobOptions>(configuration.GetSection("Jobs"));
+        services.AddOptions<JobUploadOptions>().Bind(configuration.GetSection(JobUploadOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SampleDatabaseOptions>().Bind(configuration.GetSection(SampleDatabaseOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -173,6 +180,7 @@ public static class InvoiceOcrWebApi
 
         app.MapExtract();
         app.MapAdminApi();
+        app.MapJobs();
         app.MapGet("/admin", () => TypedResults.Redirect("/admin/")).ExcludeFromDescription();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });

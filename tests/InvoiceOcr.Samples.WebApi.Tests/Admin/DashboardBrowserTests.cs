@@ -9,7 +9,7 @@ namespace InvoiceOcr.Samples.WebApi.Tests.Admin;
 /// no browser is ever downloaded), against the real app and its SQLite stores. Set <c>INVOICEOCR_SCREENSHOTS</c> to a
 /// folder to save the screenshots linked from the README (<c>docs/images/dashboard-*.png</c>).
 /// </summary>
-public sealed class DashboardBrowserTests
+public sealed partial class DashboardBrowserTests
 {
     private const string ChromiumPath = "/usr/bin/chromium";
     private const string CompanyA = "company-alpha";

@@ -22,6 +22,16 @@ public sealed class ErrorStatusCodesTests
         Assert.Equal(StatusCodes.Status409Conflict, ErrorStatusCodes.For(new InvoiceOcrException(InvoiceOcrErrorKind.DuplicateOperation, "x")));
     }
 
+    [Theory]
+    [InlineData(InvoiceOcrErrorKind.JobTransitionRejected)]
+    [InlineData(InvoiceOcrErrorKind.JobVersionConflict)]
+    public void For_JobRefusals_409WithTheirOwnTitle(InvoiceOcrErrorKind kind)
+    {
+        var error = new InvoiceOcrException(kind, "x");
+        Assert.Equal(StatusCodes.Status409Conflict, ErrorStatusCodes.For(error));
+        Assert.Equal("The job's state does not allow this", ErrorStatusCodes.Title(error, StatusCodes.Status409Conflict));
+    }
+
     [Fact]
     public void TenantMessages_EveryKindButThoseWrittenForEndUsers_HidesTheSdksMessage()
     {
