@@ -45,5 +45,12 @@ internal static class SqlServerStatements
         InsertRetry = Q.InsertRetry,
         SelectRetries = Q.SelectRetries,
         InsertLog = Q.InsertLog,
+        EnsureBudgetMonth = Q.EnsureBudgetMonth,
+        ReserveBudget = Q.ReserveBudget,
+        SelectBudgetMonth = Q.SelectBudgetMonth,
+        InsertBudgetReservation = Q.InsertBudgetReservation,
+        DeleteBudgetReservation = Q.DeleteBudgetReservation,
+        SettleBudget = Q.SettleBudget,
+        SelectExpiredBudgetReservations = Q.SelectExpiredBudgetReservations,
     };
 }

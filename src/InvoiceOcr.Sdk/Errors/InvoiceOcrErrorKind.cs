@@ -101,4 +101,10 @@ public enum InvoiceOcrErrorKind
     /// policy fails over to another key of the company.
     /// </summary>
     CircuitOpen,
+
+    /// <summary>
+    /// The company's hard monthly budget in money (<see cref="BudgetOptions"/>) has no room for this call's estimated cost:
+    /// no request was sent. The message names the budget and the amount used; a web API answers 402 Payment Required.
+    /// </summary>
+    BudgetExceeded,
 }
