@@ -1,3 +1,4 @@
+using System.Globalization;
 using InvoiceOcr.Samples.ConsoleApp.Extraction;
 using Spectre.Console;
 
@@ -139,7 +140,8 @@ internal static class Tables
             .AddColumn(new TableColumn("Output").RightAligned())
             .AddColumn(new TableColumn("Cached").RightAligned())
             .AddColumn(new TableColumn("Thoughts").RightAligned())
-            .AddColumn(new TableColumn("Total").RightAligned());
+            .AddColumn(new TableColumn("Total").RightAligned())
+            .AddColumn(new TableColumn("Cost").RightAligned());
         foreach (var row in rows)
         {
             table.AddRow(
@@ -153,7 +155,8 @@ internal static class Tables
                 Format.Right(Format.Count(row.OutputTokens)),
                 Format.Right(Format.Count(row.CachedTokens)),
                 Format.Right(Format.Count(row.ThoughtsTokens)),
-                Format.Right(Format.Count(row.TotalTokens)));
+                Format.Right(Format.Count(row.TotalTokens)),
+                Format.Right(Money(row)));
         }
 
         var total = UsageReportRow.Sum(rows);
@@ -168,7 +171,12 @@ internal static class Tables
             Format.Right(Format.Count(total.OutputTokens)),
             Format.Right(Format.Count(total.CachedTokens)),
             Format.Right(Format.Count(total.ThoughtsTokens)),
-            Format.Right(Format.Count(total.TotalTokens)));
+            Format.Right(Format.Count(total.TotalTokens)),
+            Format.Right(Money(total)));
         return table;
     }
+
+    /// <summary>A report row's cost, to the millionth (a single call costs fractions of a cent), with its currency.</summary>
+    private static string Money(UsageReportRow row) =>
+        row.Currency is null ? "-" : row.Cost.ToString("0.000000", CultureInfo.InvariantCulture) + " " + row.Currency;
 }

@@ -38,6 +38,7 @@ public sealed class TSqlBinder
         ["DATEDIFF_BIG"] = _ => new SqlType(SqlTypeKind.Integer, 8, "BIGINT"),
         ["SCHEMA_ID"] = _ => new SqlType(SqlTypeKind.Integer, 4, "INT"),
         ["OBJECT_ID"] = _ => new SqlType(SqlTypeKind.Integer, 4, "INT"),
+        ["COL_LENGTH"] = _ => new SqlType(SqlTypeKind.Integer, 2, "SMALLINT"),
         ["LEN"] = _ => new SqlType(SqlTypeKind.Integer, 4, "INT"),
         ["DATALENGTH"] = _ => new SqlType(SqlTypeKind.Integer, 4, "INT"),
         ["UPPER"] = First,
@@ -98,6 +99,9 @@ public sealed class TSqlBinder
             {
                 case CreateTableStatement table:
                     LearnTable(table);
+                    break;
+                case AlterTableAddTableElementStatement alter:
+                    LearnAddedColumns(alter);
                     break;
                 case ViewStatementBody view:
                     var context = new Context(this, new Dictionary<string, SqlType>(StringComparer.OrdinalIgnoreCase), checkParameters: false);
@@ -252,6 +256,23 @@ public sealed class TSqlBinder
             new SqlRelation(SchemaOf(table.SchemaObjectName), table.SchemaObjectName.BaseIdentifier.Value, isView: false, columns);
     }
 
+    /// <summary>Learns the columns an <c>ALTER TABLE … ADD</c> appends to a table the scripts created before (a later migration).</summary>
+    private void LearnAddedColumns(AlterTableAddTableElementStatement alter)
+    {
+        var key = (SchemaOf(alter.SchemaObjectName), alter.SchemaObjectName.BaseIdentifier.Value);
+        if (!_relations.TryGetValue(key, out var relation))
+        {
+            return; // Bind reports the unknown table.
+        }
+
+        var added = alter.Definition.ColumnDefinitions.Select(c => new SqlColumn(
+            c.ColumnIdentifier.Value,
+            c.DataType is null ? SqlType.Unknown : SqlType.From(c.DataType),
+            c.Constraints.OfType<NullableConstraintDefinition>().FirstOrDefault()?.Nullable ?? true,
+            c.DefaultConstraint is not null));
+        _relations[key] = new SqlRelation(relation.Schema, relation.Name, relation.IsView, relation.Columns.Concat(added));
+    }
+
     private SqlRelation? Resolve(SchemaObjectName name, List<BindError> errors)
     {
         var schema = SchemaOf(name);
@@ -364,6 +385,10 @@ public sealed class TSqlBinder
                     break;
                 case CreateTableStatement table:
                     CreateTable(table);
+                    break;
+                case AlterTableAddTableElementStatement alter:
+                    // The table must exist; its added columns were learned with the script (Learn).
+                    binder.Resolve(alter.SchemaObjectName, Errors);
                     break;
                 case CreateIndexStatement index:
                     CreateIndex(index);
