@@ -67,10 +67,6 @@ public static class InvoiceOcrServiceCollectionExtensions
         AddNestedOptions(services, static o => o.Budgets);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PricingOptions>, InvoiceOcr.Sdk.Pricing.PricingOptionsRulesValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BudgetOptions>, InvoiceOcr.Sdk.Pricing.BudgetOptionsValidator>());
-        services.TryAddSingleton<PriceTable>();
-        services.TryAddSingleton<InvoiceOcr.Sdk.Pricing.BudgetAdmission>();
-        services.TryAddSingleton<InvoiceOcr.Sdk.Pipeline.BudgetStage>();
-        services.TryAddSingleton<IBudgetStore>(static sp => sp.GetRequiredService<InMemoryInvoiceOcrStore>());
 
         services.AddDocumentIntake();
         services.AddInvoiceOcrGeminiClient();

@@ -118,7 +118,8 @@ public sealed class PriceTable
     }
 
     /// <summary>
-    /// Returns the most one attempt can cost: every prompt token uncached at the dearest input price of its tier, plus
+    /// Returns the most one attempt can cost: every prompt token uncached at the dearest text, image or document price of
+    /// its tier (the SDK sends no audio), plus
     /// <paramref name="maxOutputTokens"/> at the output price (thoughts count against the same cap). A budget reserves this.
     /// </summary>
     /// <param name="model">The model id.</param>
@@ -134,7 +135,7 @@ public sealed class PriceTable
         }
 
         var p = price.TierFor(promptTokens);
-        var input = new[] { p.InputText, p.InputImage ?? 0, p.InputDocument ?? 0, p.InputAudio ?? 0 }.Max();
+        var input = new[] { p.InputText, p.InputImage ?? 0, p.InputDocument ?? 0 }.Max();
         var amount = (promptTokens * input) + (maxOutputTokens * p.Output);
         if (tier == ServiceTier.Batch)
         {
