@@ -1,4 +1,3 @@
-using System.Globalization;
 using InvoiceOcr.Samples.ConsoleApp.Extraction;
 using Spectre.Console;
 
@@ -140,8 +139,7 @@ internal static class Tables
             .AddColumn(new TableColumn("Output").RightAligned())
             .AddColumn(new TableColumn("Cached").RightAligned())
             .AddColumn(new TableColumn("Thoughts").RightAligned())
-            .AddColumn(new TableColumn("Total").RightAligned())
-            .AddColumn(new TableColumn("Cost").RightAligned());
+            .AddColumn(new TableColumn("Total").RightAligned());
         foreach (var row in rows)
         {
             table.AddRow(
@@ -155,8 +153,7 @@ internal static class Tables
                 Format.Right(Format.Count(row.OutputTokens)),
                 Format.Right(Format.Count(row.CachedTokens)),
                 Format.Right(Format.Count(row.ThoughtsTokens)),
-                Format.Right(Format.Count(row.TotalTokens)),
-                Format.Right(Money(row)));
+                Format.Right(Format.Count(row.TotalTokens)));
         }
 
         var total = UsageReportRow.Sum(rows);
@@ -171,12 +168,7 @@ internal static class Tables
             Format.Right(Format.Count(total.OutputTokens)),
             Format.Right(Format.Count(total.CachedTokens)),
             Format.Right(Format.Count(total.ThoughtsTokens)),
-            Format.Right(Format.Count(total.TotalTokens)),
-            Format.Right(Money(total)));
+            Format.Right(Format.Count(total.TotalTokens)));
         return table;
     }
-
-    /// <summary>A report row's cost, to the millionth (a single call costs fractions of a cent), with its currency.</summary>
-    private static string Money(UsageReportRow row) =>
-        row.Currency is null ? "-" : row.Cost.ToString("0.000000", CultureInfo.InvariantCulture) + " " + row.Currency;
 }
