@@ -1,12 +1,18 @@
 // InvoiceOcr.Sdk benchmarks.
 //   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- --filter '*' --job short   (micro, BenchmarkDotNet)
 //   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- load [--smoke] [--seconds N] [--out file.md]
+//   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- cost [--corpus ../shared/invoices] [--out file.md]
 using BenchmarkDotNet.Running;
 using InvoiceOcr.Sdk.Benchmarks.Load;
 
 if (args.Length > 0 && args[0] == AdmissionRunner.ChildCommand)
 {
     return await AdmissionRunner.RunChildAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "cost")
+{
+    return await InvoiceOcr.Sdk.Benchmarks.Load.CostRunner.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "load")

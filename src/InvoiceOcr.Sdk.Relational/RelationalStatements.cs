@@ -129,7 +129,7 @@ public sealed class RelationalStatements
     /// <summary>Gets the daily summary upsert; parameters as the shared ledger binds them.</summary>
     public required string UpsertSummary { get; init; }
 
-    /// <summary>Gets the select of usage record <c>id</c> (the 26 ledger columns).</summary>
+    /// <summary>Gets the select of usage record <c>id</c> (the 28 ledger columns).</summary>
     public required string SelectUsage { get; init; }
 
     /// <summary>Gets the usage list for a query's filter, by completion time and id.</summary>
@@ -182,4 +182,29 @@ public sealed class RelationalStatements
 
     /// <summary>Gets the select of outcome-unknown attempts of company <c>companyId</c> (every company's when null), oldest first: AttemptId, OperationId, AttemptNumber, CompanyId, TokenId, ProjectId, EstimatedTokens, StartedAtUtc, EndedAtUtc.</summary>
     public required string ListUnknownAttempts { get; init; }
+
+    /// <summary>Gets the insert of company <c>companyId</c>'s month <c>month</c> with nothing spent (stamped <c>now</c>) unless it exists.</summary>
+    public required string EnsureBudgetMonth { get; init; }
+
+    /// <summary>
+    /// Gets the conditional reservation: adds <c>nanos</c> to the reserved spend of company <c>companyId</c>'s month
+    /// <c>month</c> (stamped <c>now</c>) only when <c>limit</c> is NULL or spent + reserved + <c>nanos</c> stays within it;
+    /// affects 1 row when reserved. The check and the count are one statement, so one atomic step.
+    /// </summary>
+    public required string ReserveBudget { get; init; }
+
+    /// <summary>Gets the select of company <c>companyId</c>'s month <c>month</c>: SpentNanos, ReservedNanos.</summary>
+    public required string SelectBudgetMonth { get; init; }
+
+    /// <summary>Gets the budget reservation insert: <c>id, companyId, month, nanos, now, expires</c>.</summary>
+    public required string InsertBudgetReservation { get; init; }
+
+    /// <summary>Gets the delete of budget reservation <c>id</c>, returning CompanyId, MonthStart, Nanos.</summary>
+    public required string DeleteBudgetReservation { get; init; }
+
+    /// <summary>Gets the settlement of company <c>companyId</c>'s month <c>month</c>: adds <c>actual</c> to spent, takes <c>reserved</c> from reserved (not below 0), stamps <c>now</c>; returns SpentNanos, ReservedNanos.</summary>
+    public required string SettleBudget { get; init; }
+
+    /// <summary>Gets the select of budget reservation ids expired at <c>now</c>, oldest first.</summary>
+    public required string SelectExpiredBudgetReservations { get; init; }
 }

@@ -39,6 +39,7 @@ public static class RelationalStoreRegistration
 
         Replace<IApiKeyStore>(services, static sp => sp.GetRequiredService<TStore>());
         Replace<IQuotaStore>(services, static sp => sp.GetRequiredService<TStore>());
+        Replace<IBudgetStore>(services, static sp => sp.GetRequiredService<TStore>());
         Replace<IUsageLedger>(services, static sp => sp.GetRequiredService<TStore>());
         Replace<IRetryAttemptStore>(services, static sp => sp.GetRequiredService<TStore>());
         Replace<IUsageLedgerBatchWriter>(services, static sp => sp.GetRequiredService<TStore>());

@@ -821,4 +821,43 @@ public abstract class StoreContractTests
         var list = await s.RetryAttempts.ListByOperationAsync("op-1", Ct);
         Assert.Equal([Attempt(1), Attempt(2)], list);
     }
+
+    // ---- cost and budgets ----
+
+    [Fact]
+    public async Task Ledger_RowsWithCost_KeepTheCostExactlyAndSumIt()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await s.Ledger.AppendAsync(Usage("u-c1") with { Cost = 0.001234567m, Currency = "USD" }, Ct);
+        await s.Ledger.AppendAsync(Usage("u-c2") with { Cost = 0.000000001m, Currency = "USD" }, Ct);
+        await s.Ledger.AppendAsync(Usage("u-c3"), Ct);
+
+        Assert.Equal((0.001234567m, "USD"), ((await s.Ledger.GetAsync("u-c1", Ct))!.Cost, (await s.Ledger.GetAsync("u-c1", Ct))!.Currency));
+        Assert.Null((await s.Ledger.GetAsync("u-c3", Ct))!.Cost);
+        var summary = Assert.Single(await s.Ledger.SummarizeAsync(new UsageQuery("c-1"), UsageGrouping.None, Ct));
+        Assert.Equal((0.001234568m, "USD"), (summary.Cost, summary.Currency));
+    }
+
+    [Fact]
+    public async Task Budget_ReserveSettleAndRefuse_NeverCommitsPastTheLimitAndSettlesOnce()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        var budgets = Assert.IsAssignableFrom<IBudgetStore>(s.Quotas);
+        var month = new DateOnly(2026, 11, 1);
+        BudgetReservationRequest Hold(string id, long nanos) => new(id, "c-1", month, nanos, LimitNanos: 100, Start.AddMinutes(10));
+
+        Assert.True((await budgets.ReserveBudgetAsync(Hold("b-1", 60), Ct)).Reserved);
+        var refused = await budgets.ReserveBudgetAsync(Hold("b-2", 41), Ct);
+        Assert.False(refused.Reserved);
+        Assert.Equal(new BudgetMonthUsage(0, 60), refused.Usage);
+        Assert.Equal(new BudgetMonthUsage(25, 0), await budgets.SettleBudgetAsync("b-1", 25, Ct));
+        Assert.Null(await budgets.SettleBudgetAsync("b-1", 25, Ct));
+        Assert.True((await budgets.ReserveBudgetAsync(Hold("b-3", 75), Ct)).Reserved);
+        Assert.False((await budgets.ReserveBudgetAsync(Hold("b-4", 1), Ct)).Reserved);
+
+        // An expired hold is charged at its reservation: the caller may have been billed.
+        Assert.Equal(1, await budgets.ReclaimExpiredBudgetReservationsAsync(Start.AddMinutes(10), Ct));
+        Assert.Equal(new BudgetMonthUsage(100, 0), await budgets.GetBudgetMonthAsync("c-1", month, Ct));
+        Assert.Equal(default, await budgets.GetBudgetMonthAsync("c-2", month, Ct));
+    }
 }

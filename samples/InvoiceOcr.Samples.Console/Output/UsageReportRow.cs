@@ -16,7 +16,9 @@ internal sealed record UsageReportRow(
     long OutputTokens,
     long CachedTokens,
     long ThoughtsTokens,
-    long TotalTokens)
+    long TotalTokens,
+    decimal Cost = 0,
+    string? Currency = null)
 {
     public static UsageReportRow From(UsageSummary summary)
     {
@@ -32,7 +34,9 @@ internal sealed record UsageReportRow(
             summary.OutputTokens,
             summary.CachedTokens,
             summary.ThoughtsTokens,
-            summary.TotalTokens);
+            summary.TotalTokens,
+            summary.Cost,
+            summary.Currency);
     }
 
     /// <summary>Groups usage records by company, branch, user and day, the way the ledger's summaries do.</summary>
@@ -54,7 +58,9 @@ internal sealed record UsageReportRow(
                 g.Sum(r => r.OutputTokens),
                 g.Sum(r => r.CachedTokens),
                 g.Sum(r => r.ThoughtsTokens),
-                g.Sum(r => r.TotalTokens)))];
+                g.Sum(r => r.TotalTokens),
+                g.Sum(r => r.Cost ?? 0),
+                g.Select(r => r.Currency).FirstOrDefault(c => c is not null)))];
 
     public static UsageReportRow Sum(IEnumerable<UsageReportRow> rows)
     {
@@ -70,14 +76,16 @@ internal sealed record UsageReportRow(
             list.Sum(r => r.OutputTokens),
             list.Sum(r => r.CachedTokens),
             list.Sum(r => r.ThoughtsTokens),
-            list.Sum(r => r.TotalTokens));
+            list.Sum(r => r.TotalTokens),
+            list.Sum(r => r.Cost),
+            list.Select(r => r.Currency).FirstOrDefault(c => c is not null));
     }
 
     /// <summary>Writes rows as RFC 4180 CSV with a header line (dates ISO 8601, numbers invariant).</summary>
     public static string ToCsv(IEnumerable<UsageReportRow> rows)
     {
         var csv = new StringBuilder();
-        csv.Append("company,branch,user,day,requests,failedRequests,inputTokens,outputTokens,cachedTokens,thoughtsTokens,totalTokens\n");
+        csv.Append("company,branch,user,day,requests,failedRequests,inputTokens,outputTokens,cachedTokens,thoughtsTokens,totalTokens,cost,currency\n");
         foreach (var row in rows)
         {
             csv.Append(Csv.Line(
@@ -91,7 +99,9 @@ internal sealed record UsageReportRow(
                 Format.Plain(row.OutputTokens),
                 Format.Plain(row.CachedTokens),
                 Format.Plain(row.ThoughtsTokens),
-                Format.Plain(row.TotalTokens)));
+                Format.Plain(row.TotalTokens),
+                row.Cost.ToString("0.#########", CultureInfo.InvariantCulture),
+                row.Currency));
         }
 
         return csv.ToString();

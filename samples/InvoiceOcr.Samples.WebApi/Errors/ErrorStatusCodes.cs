@@ -36,6 +36,8 @@ public static class ErrorStatusCodes
                 exception.RetryAfter is not null ? StatusCodes.Status429TooManyRequests : StatusCodes.Status403Forbidden,
 
             // The same document with the same idempotency key was already extracted and billed once.
+            // 402, not 403: the company may use extraction, it has spent its money for the month (InvoiceOcr:Budgets).
+            InvoiceOcrErrorKind.BudgetExceeded => StatusCodes.Status402PaymentRequired,
             InvoiceOcrErrorKind.DuplicateOperation => StatusCodes.Status409Conflict,
 
             // The same idempotency key is being extracted right now (by this or another instance): 409 with Retry-After,
@@ -95,6 +97,7 @@ public static class ErrorStatusCodes
     public static string Title(int status) => status switch
     {
         StatusCodes.Status400BadRequest => "The request or document is invalid",
+        StatusCodes.Status402PaymentRequired => "Your company's monthly AI budget is used up",
         StatusCodes.Status403Forbidden => "Your company cannot use invoice extraction right now",
         StatusCodes.Status413PayloadTooLarge => "The file is too large",
         StatusCodes.Status409Conflict => "This request was already processed",

@@ -58,5 +58,13 @@ internal static class PostgreSqlStatements
         RechargeKey = Q.RechargeKey,
         SelectInFlightAttempts = Q.SelectInFlightAttempts,
         ListUnknownAttempts = Q.ListUnknownAttempts,
+
+        EnsureBudgetMonth = Q.EnsureBudgetMonth,
+        ReserveBudget = Q.ReserveBudget,
+        SelectBudgetMonth = Q.SelectBudgetMonth,
+        InsertBudgetReservation = Q.InsertBudgetReservation,
+        DeleteBudgetReservation = Q.DeleteBudgetReservation,
+        SettleBudget = Q.SettleBudget,
+        SelectExpiredBudgetReservations = Q.SelectExpiredBudgetReservations,
     };
 }

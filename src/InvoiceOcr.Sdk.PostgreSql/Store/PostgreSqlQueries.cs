@@ -161,13 +161,13 @@ internal static class PostgreSqlQueries
     private const string UsageColumns =
         "\"UsageId\", \"OperationId\", \"Attempt\", \"CompanyId\", \"Branch\", \"UserId\", \"TokenId\", \"ProjectId\", \"Model\", \"ResponseId\", \"FileName\", " +
         "\"InputTokens\", \"OutputTokens\", \"TextTokens\", \"ImageTokens\", \"DocumentTokens\", \"CachedTokens\", \"ThoughtsTokens\", \"ToolUseTokens\", \"TotalTokens\", \"RequestCount\", " +
-        "\"Outcome\", \"FailureKind\", \"StartedAtUtc\", \"CompletedAtUtc\", \"UsageMetadataJson\"";
+        "\"Outcome\", \"FailureKind\", \"StartedAtUtc\", \"CompletedAtUtc\", \"UsageMetadataJson\", \"CostNanos\", \"Currency\"";
 
     /// <summary>Inserts a ledger row unless its <c>UsageId</c> is there (a replay); returns a row only when inserted.</summary>
     public const string InsertUsage =
         "INSERT INTO \"{schema}\".\"TokenUsageLogs\" (" + UsageColumns + ", \"UsageDate\", \"RecordedAtUtc\") " +
         "VALUES (@id, @operationId, @attempt, @companyId, @branch::text, @userId::text, @keyId, @projectId::text, @model, @responseId::text, @fileName::text, @input, @output, @text, @image, " +
-        "@document, @cached, @thoughts, @toolUse, @total, @requests, @outcome, @failureKind::text, @startedAt, @completedAt, @json::text, @usageDate, @now) " +
+        "@document, @cached, @thoughts, @toolUse, @total, @requests, @outcome, @failureKind::text, @startedAt, @completedAt, @json::text, @costNanos::bigint, @currency::text, @usageDate, @now) " +
         "ON CONFLICT (\"UsageId\") DO NOTHING;";
 
     public const string UpsertSummary =
@@ -188,10 +188,34 @@ internal static class PostgreSqlQueries
 
     public const string SummarizeUsage =
         "SELECT g.\"GroupBranch\", g.\"GroupUser\", g.\"GroupDay\", SUM(g.\"RequestCount\")::bigint, SUM(CASE WHEN g.\"Outcome\" = 1 THEN 1 ELSE 0 END)::bigint, " +
-        "SUM(g.\"InputTokens\")::bigint, SUM(g.\"OutputTokens\")::bigint, SUM(g.\"CachedTokens\")::bigint, SUM(g.\"ThoughtsTokens\")::bigint, SUM(g.\"TotalTokens\")::bigint " +
+        "SUM(g.\"InputTokens\")::bigint, SUM(g.\"OutputTokens\")::bigint, SUM(g.\"CachedTokens\")::bigint, SUM(g.\"ThoughtsTokens\")::bigint, SUM(g.\"TotalTokens\")::bigint, SUM(g.\"CostNanos\")::bigint, MAX(g.\"Currency\")::text " +
         "FROM (SELECT CASE WHEN @byBranch = 1 THEN \"Branch\" END AS \"GroupBranch\", CASE WHEN @byUser = 1 THEN \"UserId\" END AS \"GroupUser\", " +
-        "CASE WHEN @byDay = 1 THEN \"UsageDate\" END AS \"GroupDay\", \"RequestCount\", \"Outcome\", \"InputTokens\", \"OutputTokens\", \"CachedTokens\", \"ThoughtsTokens\", \"TotalTokens\"" +
+        "CASE WHEN @byDay = 1 THEN \"UsageDate\" END AS \"GroupDay\", \"RequestCount\", \"Outcome\", \"InputTokens\", \"OutputTokens\", \"CachedTokens\", \"ThoughtsTokens\", \"TotalTokens\", \"CostNanos\", \"Currency\"" +
         UsageFilter + ") AS g GROUP BY g.\"GroupBranch\", g.\"GroupUser\", g.\"GroupDay\" ORDER BY g.\"GroupBranch\", g.\"GroupUser\", g.\"GroupDay\";";
+
+    public const string EnsureBudgetMonth =
+        "INSERT INTO \"{schema}\".\"BudgetMonths\" (\"CompanyId\", \"MonthStart\", \"SpentNanos\", \"ReservedNanos\", \"UpdatedAtUtc\") VALUES (@companyId, @month, 0, 0, @now) " +
+        "ON CONFLICT (\"CompanyId\", \"MonthStart\") DO NOTHING;";
+
+    public const string ReserveBudget =
+        "UPDATE \"{schema}\".\"BudgetMonths\" SET \"ReservedNanos\" = \"ReservedNanos\" + @nanos, \"UpdatedAtUtc\" = @now " +
+        "WHERE \"CompanyId\" = @companyId AND \"MonthStart\" = @month AND (@limit::bigint IS NULL OR \"SpentNanos\" + \"ReservedNanos\" + @nanos <= @limit::bigint);";
+
+    public const string SelectBudgetMonth =
+        "SELECT \"SpentNanos\", \"ReservedNanos\" FROM \"{schema}\".\"BudgetMonths\" WHERE \"CompanyId\" = @companyId AND \"MonthStart\" = @month;";
+
+    public const string InsertBudgetReservation =
+        "INSERT INTO \"{schema}\".\"BudgetReservations\" (\"ReservationId\", \"CompanyId\", \"MonthStart\", \"Nanos\", \"CreatedAtUtc\", \"ExpiresAtUtc\") VALUES (@id, @companyId, @month, @nanos, @now, @expires);";
+
+    public const string DeleteBudgetReservation =
+        "DELETE FROM \"{schema}\".\"BudgetReservations\" WHERE \"ReservationId\" = @id RETURNING \"CompanyId\", \"MonthStart\", \"Nanos\";";
+
+    public const string SettleBudget =
+        "UPDATE \"{schema}\".\"BudgetMonths\" SET \"SpentNanos\" = \"SpentNanos\" + @actual, \"ReservedNanos\" = GREATEST(\"ReservedNanos\" - @reserved, 0), \"UpdatedAtUtc\" = @now " +
+        "WHERE \"CompanyId\" = @companyId AND \"MonthStart\" = @month RETURNING \"SpentNanos\", \"ReservedNanos\";";
+
+    public const string SelectExpiredBudgetReservations =
+        "SELECT \"ReservationId\" FROM \"{schema}\".\"BudgetReservations\" WHERE \"ExpiresAtUtc\" <= @now ORDER BY \"ExpiresAtUtc\", \"ReservationId\";";
 
     public const string InsertRetry =
         "INSERT INTO \"{schema}\".\"RetryAttempts\" (\"OperationId\", \"AttemptNumber\", \"CompanyId\", \"TokenId\", \"ErrorKind\", \"HttpStatus\", \"DelayTicks\", \"IsFailover\", \"OccurredAtUtc\", \"RecordedAtUtc\") " +

@@ -173,6 +173,8 @@ internal static class RelationalUsageLedger
         d.Add(command, "startedAt", d.Time(r.StartedAt));
         d.Add(command, "completedAt", d.Time(r.CompletedAt));
         d.Add(command, "json", r.RawUsageJson);
+        d.Add(command, "costNanos", r.Cost is { } cost ? UsageCost.ToNanos(cost) : null);
+        d.Add(command, "currency", r.Currency);
         d.Add(command, "usageDate", d.Date(UsageSummary.DayOf(r.CompletedAt)));
         d.Add(command, "now", now);
     }
@@ -291,9 +293,11 @@ internal static class RelationalUsageLedger
         StartedAt = d.ReadTime(reader, 23),
         CompletedAt = d.ReadTime(reader, 24),
         RawUsageJson = RelationalReader.NullableString(reader, 25),
+        Cost = reader.IsDBNull(26) ? null : UsageCost.FromNanos(reader.GetInt64(26)),
+        Currency = RelationalReader.NullableString(reader, 27)?.Trim(),
     };
 
-    /// <summary>Reads a summary row: group branch, user and day, then the nine sums.</summary>
+    /// <summary>Reads a summary row: group branch, user and day, then the nine sums, the cost sum and the currency.</summary>
     /// <param name="d">The provider's dialect.</param>
     /// <param name="reader">The reader, on a row.</param>
     /// <param name="companyId">The queried company.</param>
@@ -311,6 +315,8 @@ internal static class RelationalUsageLedger
         CachedTokens = reader.GetInt64(7),
         ThoughtsTokens = reader.GetInt64(8),
         TotalTokens = reader.GetInt64(9),
+        Cost = reader.IsDBNull(10) ? 0 : UsageCost.FromNanos(reader.GetInt64(10)),
+        Currency = RelationalReader.NullableString(reader, 11)?.Trim(),
     };
 
     /// <summary>Reads a retry attempt row.</summary>

@@ -57,5 +57,13 @@ internal static class SqlServerStatements
         RechargeKey = Q.RechargeKey,
         SelectInFlightAttempts = Q.SelectInFlightAttempts,
         ListUnknownAttempts = Q.ListUnknownAttempts,
+
+        EnsureBudgetMonth = Q.EnsureBudgetMonth,
+        ReserveBudget = Q.ReserveBudget,
+        SelectBudgetMonth = Q.SelectBudgetMonth,
+        InsertBudgetReservation = Q.InsertBudgetReservation,
+        DeleteBudgetReservation = Q.DeleteBudgetReservation,
+        SettleBudget = Q.SettleBudget,
+        SelectExpiredBudgetReservations = Q.SelectExpiredBudgetReservations,
     };
 }

@@ -144,12 +144,12 @@ internal static class SqlServerQueries
     private const string UsageColumns =
         "[UsageId], [OperationId], [Attempt], [CompanyId], [Branch], [UserId], [TokenId], [ProjectId], [Model], [ResponseId], [FileName], " +
         "[InputTokens], [OutputTokens], [TextTokens], [ImageTokens], [DocumentTokens], [CachedTokens], [ThoughtsTokens], [ToolUseTokens], [TotalTokens], [RequestCount], " +
-        "[Outcome], [FailureKind], [StartedAtUtc], [CompletedAtUtc], [UsageMetadataJson]";
+        "[Outcome], [FailureKind], [StartedAtUtc], [CompletedAtUtc], [UsageMetadataJson], [CostNanos], [Currency]";
 
     public const string InsertUsage =
         "INSERT INTO [{schema}].[TokenUsageLogs] (" + UsageColumns + ", [UsageDate], [RecordedAtUtc]) " +
         "SELECT @id, @operationId, @attempt, @companyId, @branch, @userId, @keyId, @projectId, @model, @responseId, @fileName, @input, @output, @text, @image, " +
-        "@document, @cached, @thoughts, @toolUse, @total, @requests, @outcome, @failureKind, @startedAt, @completedAt, @json, @usageDate, @now " +
+        "@document, @cached, @thoughts, @toolUse, @total, @requests, @outcome, @failureKind, @startedAt, @completedAt, @json, @costNanos, @currency, @usageDate, @now " +
         "WHERE NOT EXISTS (SELECT 1 FROM [{schema}].[TokenUsageLogs] WITH (UPDLOCK, HOLDLOCK) WHERE [UsageId] = @id);";
 
     public const string UpsertSummary =
@@ -171,10 +171,35 @@ internal static class SqlServerQueries
 
     public const string SummarizeUsage =
         "SELECT g.[GroupBranch], g.[GroupUser], g.[GroupDay], SUM(CAST(g.[RequestCount] AS BIGINT)), SUM(CASE WHEN g.[Outcome] = 1 THEN CAST(1 AS BIGINT) ELSE 0 END), " +
-        "SUM(g.[InputTokens]), SUM(g.[OutputTokens]), SUM(g.[CachedTokens]), SUM(g.[ThoughtsTokens]), SUM(g.[TotalTokens]) " +
+        "SUM(g.[InputTokens]), SUM(g.[OutputTokens]), SUM(g.[CachedTokens]), SUM(g.[ThoughtsTokens]), SUM(g.[TotalTokens]), SUM(g.[CostNanos]), MAX(g.[Currency]) " +
         "FROM (SELECT CASE WHEN @byBranch = 1 THEN [Branch] END AS [GroupBranch], CASE WHEN @byUser = 1 THEN [UserId] END AS [GroupUser], " +
-        "CASE WHEN @byDay = 1 THEN [UsageDate] END AS [GroupDay], [RequestCount], [Outcome], [InputTokens], [OutputTokens], [CachedTokens], [ThoughtsTokens], [TotalTokens]" +
+        "CASE WHEN @byDay = 1 THEN [UsageDate] END AS [GroupDay], [RequestCount], [Outcome], [InputTokens], [OutputTokens], [CachedTokens], [ThoughtsTokens], [TotalTokens], [CostNanos], [Currency]" +
         UsageFilter + ") AS g GROUP BY g.[GroupBranch], g.[GroupUser], g.[GroupDay] ORDER BY g.[GroupBranch], g.[GroupUser], g.[GroupDay];";
+
+    public const string EnsureBudgetMonth =
+        "IF NOT EXISTS (SELECT 1 FROM [{schema}].[BudgetMonths] WITH (UPDLOCK, HOLDLOCK) WHERE [CompanyId] = @companyId AND [MonthStart] = @month) " +
+        "INSERT INTO [{schema}].[BudgetMonths] ([CompanyId], [MonthStart], [SpentNanos], [ReservedNanos], [UpdatedAtUtc]) VALUES (@companyId, @month, 0, 0, @now);";
+
+    public const string ReserveBudget =
+        "UPDATE [{schema}].[BudgetMonths] WITH (UPDLOCK, ROWLOCK) SET [ReservedNanos] = [ReservedNanos] + @nanos, [UpdatedAtUtc] = @now " +
+        "WHERE [CompanyId] = @companyId AND [MonthStart] = @month AND (@limit IS NULL OR [SpentNanos] + [ReservedNanos] + @nanos <= @limit);";
+
+    public const string SelectBudgetMonth =
+        "SELECT [SpentNanos], [ReservedNanos] FROM [{schema}].[BudgetMonths] WHERE [CompanyId] = @companyId AND [MonthStart] = @month;";
+
+    public const string InsertBudgetReservation =
+        "INSERT INTO [{schema}].[BudgetReservations] ([ReservationId], [CompanyId], [MonthStart], [Nanos], [CreatedAtUtc], [ExpiresAtUtc]) VALUES (@id, @companyId, @month, @nanos, @now, @expires);";
+
+    public const string DeleteBudgetReservation =
+        "DELETE FROM [{schema}].[BudgetReservations] OUTPUT deleted.[CompanyId], deleted.[MonthStart], deleted.[Nanos] WHERE [ReservationId] = @id;";
+
+    public const string SettleBudget =
+        "UPDATE [{schema}].[BudgetMonths] SET [SpentNanos] = [SpentNanos] + @actual, " +
+        "[ReservedNanos] = CASE WHEN [ReservedNanos] - @reserved < 0 THEN 0 ELSE [ReservedNanos] - @reserved END, [UpdatedAtUtc] = @now " +
+        "OUTPUT inserted.[SpentNanos], inserted.[ReservedNanos] WHERE [CompanyId] = @companyId AND [MonthStart] = @month;";
+
+    public const string SelectExpiredBudgetReservations =
+        "SELECT [ReservationId] FROM [{schema}].[BudgetReservations] WHERE [ExpiresAtUtc] <= @now ORDER BY [ExpiresAtUtc], [ReservationId];";
 
     public const string InsertRetry =
         "INSERT INTO [{schema}].[RetryAttempts] ([OperationId], [AttemptNumber], [CompanyId], [TokenId], [ErrorKind], [HttpStatus], [DelayTicks], [IsFailover], [OccurredAtUtc], [RecordedAtUtc]) " +

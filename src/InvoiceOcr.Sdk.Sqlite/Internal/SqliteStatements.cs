@@ -131,12 +131,12 @@ internal static class SqliteStatements
     private const string UsageColumns =
         "UsageId, OperationId, Attempt, CompanyId, Branch, UserId, TokenId, ProjectId, Model, ResponseId, FileName, " +
         "InputTokens, OutputTokens, TextTokens, ImageTokens, DocumentTokens, CachedTokens, ThoughtsTokens, ToolUseTokens, TotalTokens, RequestCount, " +
-        "Outcome, FailureKind, StartedAtUtc, CompletedAtUtc, UsageMetadataJson";
+        "Outcome, FailureKind, StartedAtUtc, CompletedAtUtc, UsageMetadataJson, CostNanos, Currency";
 
     public const string InsertUsage =
         "INSERT INTO TokenUsageLogs (" + UsageColumns + ", UsageDate, RecordedAtUtc) VALUES ($id, $operationId, $attempt, $companyId, $branch, $userId, $keyId, $projectId, " +
         "$model, $responseId, $fileName, $input, $output, $text, $image, $document, $cached, $thoughts, $toolUse, $total, $requests, $outcome, $failureKind, " +
-        "$startedAt, $completedAt, $json, $usageDate, $now) ON CONFLICT (UsageId) DO NOTHING;";
+        "$startedAt, $completedAt, $json, $costNanos, $currency, $usageDate, $now) ON CONFLICT (UsageId) DO NOTHING;";
 
     public const string UpsertSummary =
         "INSERT INTO TokenUsageSummary (TokenId, UsageDate, CompanyId, RequestCount, FailedRequests, InputTokens, OutputTokens, CachedTokens, ThoughtsTokens, TotalTokens, LastUsedAtUtc) " +
@@ -160,7 +160,7 @@ internal static class SqliteStatements
     public const string SummarizeUsage =
         "SELECT CASE WHEN $byBranch = 1 THEN Branch END AS GroupBranch, CASE WHEN $byUser = 1 THEN UserId END AS GroupUser, " +
         "CASE WHEN $byDay = 1 THEN UsageDate END AS GroupDay, SUM(RequestCount), SUM(CASE WHEN Outcome = 1 THEN 1 ELSE 0 END), " +
-        "SUM(InputTokens), SUM(OutputTokens), SUM(CachedTokens), SUM(ThoughtsTokens), SUM(TotalTokens)" + UsageFilter +
+        "SUM(InputTokens), SUM(OutputTokens), SUM(CachedTokens), SUM(ThoughtsTokens), SUM(TotalTokens), SUM(CostNanos), MAX(Currency)" + UsageFilter +
         " GROUP BY GroupBranch, GroupUser, GroupDay ORDER BY GroupBranch, GroupUser, GroupDay;";
 
     public const string InsertRetry =
@@ -215,6 +215,30 @@ internal static class SqliteStatements
     public const string InsertLog =
         "INSERT INTO ApplicationLogs (TimestampUtc, Level, LevelName, Category, EventId, EventName, Message, Exception, Scope, CompanyId) " +
         "VALUES ($timestamp, $level, $levelName, $category, $eventId, $eventName, $message, $exception, $scope, $companyId);";
+    public const string EnsureBudgetMonth =
+        "INSERT INTO BudgetMonths (CompanyId, MonthStart, SpentNanos, ReservedNanos, UpdatedAtUtc) VALUES ($companyId, $month, 0, 0, $now) " +
+        "ON CONFLICT (CompanyId, MonthStart) DO NOTHING;";
+
+    public const string ReserveBudget =
+        "UPDATE BudgetMonths SET ReservedNanos = ReservedNanos + $nanos, UpdatedAtUtc = $now WHERE CompanyId = $companyId AND MonthStart = $month " +
+        "AND ($limit IS NULL OR SpentNanos + ReservedNanos + $nanos <= $limit);";
+
+    public const string SelectBudgetMonth =
+        "SELECT SpentNanos, ReservedNanos FROM BudgetMonths WHERE CompanyId = $companyId AND MonthStart = $month;";
+
+    public const string InsertBudgetReservation =
+        "INSERT INTO BudgetReservations (ReservationId, CompanyId, MonthStart, Nanos, CreatedAtUtc, ExpiresAtUtc) VALUES ($id, $companyId, $month, $nanos, $now, $expires);";
+
+    public const string DeleteBudgetReservation =
+        "DELETE FROM BudgetReservations WHERE ReservationId = $id RETURNING CompanyId, MonthStart, Nanos;";
+
+    public const string SettleBudget =
+        "UPDATE BudgetMonths SET SpentNanos = SpentNanos + $actual, ReservedNanos = MAX(0, ReservedNanos - $reserved), UpdatedAtUtc = $now " +
+        "WHERE CompanyId = $companyId AND MonthStart = $month RETURNING SpentNanos, ReservedNanos;";
+
+    public const string SelectExpiredBudgetReservations =
+        "SELECT ReservationId FROM BudgetReservations WHERE ExpiresAtUtc <= $now ORDER BY ExpiresAtUtc, ReservationId;";
+
     /// <summary>The statements as the shared store takes them; "now" comes from the store's clock (every process on one machine shares it).</summary>
     public static readonly RelationalStatements Instance = new()
     {
@@ -265,5 +289,13 @@ internal static class SqliteStatements
         RechargeKey = RechargeKey,
         SelectInFlightAttempts = SelectInFlightAttempts,
         ListUnknownAttempts = ListUnknownAttempts,
+
+        EnsureBudgetMonth = EnsureBudgetMonth,
+        ReserveBudget = ReserveBudget,
+        SelectBudgetMonth = SelectBudgetMonth,
+        InsertBudgetReservation = InsertBudgetReservation,
+        DeleteBudgetReservation = DeleteBudgetReservation,
+        SettleBudget = SettleBudget,
+        SelectExpiredBudgetReservations = SelectExpiredBudgetReservations,
     };
 }

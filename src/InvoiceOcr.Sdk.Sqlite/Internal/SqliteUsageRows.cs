@@ -2,7 +2,7 @@ namespace InvoiceOcr.Sdk.Sqlite.Internal;
 
 /// <summary>
 /// Inserts usage ledger rows through one statement prepared per batch with values bound by position (the batch
-/// path: a 256-row group commit binds 7,000 values). The unique <c>UsageId</c> with <c>ON CONFLICT DO NOTHING</c>
+/// path: a 256-row group commit binds 7,500 values). The unique <c>UsageId</c> with <c>ON CONFLICT DO NOTHING</c>
 /// keeps a replayed record from counting twice.
 /// </summary>
 internal static class SqliteUsageRows
@@ -44,6 +44,8 @@ internal static class SqliteUsageRows
         var completedAt = statement.IndexOf("$completedAt");
         var json = statement.IndexOf("$json");
         var usageDate = statement.IndexOf("$usageDate");
+        var costNanos = statement.IndexOf("$costNanos");
+        var currency = statement.IndexOf("$currency");
         statement.Bind(statement.IndexOf("$now"), now);
         foreach (var r in records)
         {
@@ -74,6 +76,16 @@ internal static class SqliteUsageRows
             statement.Bind(completedAt, SqliteDatabase.Time(r.CompletedAt));
             statement.Bind(json, r.RawUsageJson);
             statement.Bind(usageDate, SqliteDatabase.Date(UsageSummary.DayOf(r.CompletedAt)));
+            if (r.Cost is { } cost)
+            {
+                statement.Bind(costNanos, UsageCost.ToNanos(cost));
+            }
+            else
+            {
+                statement.Bind(costNanos, (string?)null);
+            }
+
+            statement.Bind(currency, r.Currency);
             if (statement.Execute() == 1)
             {
                 inserted.Add(r);

@@ -35,4 +35,11 @@ public sealed class InvoiceOcrOptions
     /// <summary>Gets the validation rules' tolerances.</summary>
     [ValidateObjectMembers]
     public InvoiceValidationOptions Validation { get; } = new();
+
+    /// <summary>Gets the price table every billed call is costed with (Google's dated list prices by default).</summary>
+    [ValidateObjectMembers]
+    public PricingOptions Pricing { get; } = new();
+
+    /// <summary>Gets the companies' monthly budgets in money (none by default).</summary>
+    public BudgetOptions Budgets { get; } = new();
 }

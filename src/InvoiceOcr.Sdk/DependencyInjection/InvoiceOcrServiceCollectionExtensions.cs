@@ -63,6 +63,10 @@ public static class InvoiceOcrServiceCollectionExtensions
         AddNestedOptions(services, static o => o.KeyPool);
         AddNestedOptions(services, static o => o.Retry);
         AddNestedOptions(services, static o => o.Validation);
+        AddNestedOptions(services, static o => o.Pricing);
+        AddNestedOptions(services, static o => o.Budgets);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PricingOptions>, InvoiceOcr.Sdk.Pricing.PricingOptionsRulesValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BudgetOptions>, InvoiceOcr.Sdk.Pricing.BudgetOptionsValidator>());
 
         services.AddDocumentIntake();
         services.AddInvoiceOcrGeminiClient();

@@ -109,4 +109,10 @@ public enum InvoiceOcrErrorKind
 
     /// <summary>A batch job or job item was changed by someone else since it was read (optimistic locking): read it again.</summary>
     JobVersionConflict,
+
+    /// <summary>
+    /// The company's hard monthly budget in money (<see cref="BudgetOptions"/>) has no room for this call's estimated cost:
+    /// no request was sent. The message names the budget and the amount used; a web API answers 402 Payment Required.
+    /// </summary>
+    BudgetExceeded,
 }

@@ -61,7 +61,40 @@ internal static class InvoiceSchema
 
         // The exporter writes a type used twice (an address, a party) once and points to it with "$ref";
         // inline every reference so each property carries its full schema.
-        return (JsonObject)Canonicalize(Inline(node, node, depth: 0));
+        var schema = (JsonObject)Canonicalize(Inline(node, node, depth: 0));
+        DescribeSharedTypesOnce(schema, new HashSet<string>(StringComparer.Ordinal));
+        return schema;
+    }
+
+    /// <summary>
+    /// Keeps the descriptions of a shared type's own properties (an address's street, a party's VAT id, …) at the type's
+    /// first use only, in document order: inlining repeats the type for every field that uses it (six addresses, two
+    /// parties), and the model reads the schema as one text, so a repeat costs tokens on every call and says nothing new.
+    /// Every property is still in the schema, and each field still carries its own description (what the address is for).
+    /// </summary>
+    private static void DescribeSharedTypesOnce(JsonNode? node, HashSet<string> seen)
+    {
+        if (node is not JsonObject schema)
+        {
+            return;
+        }
+
+        if (schema["properties"] is JsonObject properties)
+        {
+            var shape = string.Join(',', properties.Select(static p => p.Key));
+            var repeat = !seen.Add(shape);
+            foreach (var (_, property) in properties)
+            {
+                if (repeat && property is JsonObject child)
+                {
+                    child.Remove("description");
+                }
+
+                DescribeSharedTypesOnce(property, seen);
+            }
+        }
+
+        DescribeSharedTypesOnce(schema["items"], seen);
     }
 
     private static JsonObject Transform(JsonSchemaExporterContext context, JsonNode node)

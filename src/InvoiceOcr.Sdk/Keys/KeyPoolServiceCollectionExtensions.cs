@@ -65,6 +65,10 @@ internal static class KeyPoolServiceCollectionExtensions
         services.TryAddSingleton<OperationCompletionStage>();
         services.TryAddSingleton<RetryStage>();
         services.TryAddSingleton<KeyLeaseStage>();
+        services.TryAddSingleton<PriceTable>();
+        services.TryAddSingleton<IBudgetStore>(static sp => sp.GetRequiredService<InMemoryInvoiceOcrStore>());
+        services.TryAddSingleton<InvoiceOcr.Sdk.Pricing.BudgetAdmission>();
+        services.TryAddSingleton<BudgetStage>();
         services.TryAddSingleton<AttemptJournalStage>();
         services.TryAddSingleton<KeyBreakerStage>();
         services.TryAddSingleton<GeminiCallStage>();

@@ -16,13 +16,14 @@ internal sealed class ModelCallPipeline
         OperationClaimStage operationClaim,
         OperationCompletionStage operationCompletion,
         RetryStage retry,
+        BudgetStage budget,
         KeyLeaseStage keyLease,
         AttemptJournalStage attemptJournal,
         KeyBreakerStage keyBreaker,
         GeminiCallStage gemini,
         SettlementStage settlement)
     {
-        ModelCallStage[] stages = [totalTimeout, operationClaim, operationCompletion, retry, keyLease, attemptJournal, keyBreaker, gemini, settlement];
+        ModelCallStage[] stages = [totalTimeout, operationClaim, operationCompletion, retry, budget, keyLease, attemptJournal, keyBreaker, gemini, settlement];
         for (var i = 0; i < stages.Length - 1; i++)
         {
             stages[i].Link(stages[i + 1]);

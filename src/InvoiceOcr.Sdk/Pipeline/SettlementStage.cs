@@ -16,6 +16,7 @@ internal sealed partial class SettlementStage(
     ITokenProvider tokenProvider,
     AttemptEnder ender,
     InvoiceOcrMetrics metrics,
+    PriceTable prices,
     TimeProvider timeProvider,
     ILogger<SettlementStage> logger) : ModelCallStage
 {
@@ -68,6 +69,9 @@ internal sealed partial class SettlementStage(
 
     private UsageRecord CreateRecord(ModelCallContext context, KeyLease lease, TokenUsage usage, string? responseId, InvoiceOcrErrorKind? failureKind) => new()
     {
+        // Costed now, with the table in force: a later price change never rewrites what a past call cost.
+        Cost = prices.Cost(context.Model, usage)?.Amount,
+        Currency = prices.Cost(context.Model, usage)?.Currency,
         Id = context.AttemptId!,
         OperationId = context.OperationId,
         Attempt = context.AttemptNumber,

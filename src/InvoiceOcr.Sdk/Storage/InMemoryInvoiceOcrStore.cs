@@ -405,6 +405,8 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
                     CachedTokens = g.Sum(r => r.CachedTokens),
                     ThoughtsTokens = g.Sum(r => r.ThoughtsTokens),
                     TotalTokens = g.Sum(r => r.TotalTokens),
+                    Cost = g.Sum(r => r.Cost ?? 0),
+                    Currency = g.Select(r => r.Currency).Where(c => c is not null).Max(StringComparer.Ordinal),
                 })];
             return Task.FromResult(list);
         }

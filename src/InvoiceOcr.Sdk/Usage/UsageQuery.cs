@@ -97,6 +97,12 @@ public sealed record UsageSummary
     /// <summary>Gets the summed total tokens.</summary>
     public long TotalTokens { get; init; }
 
+    /// <summary>Gets the summed cost of the rows that have one (<see cref="UsageRecord.Cost"/>), exact to 10⁻⁹.</summary>
+    public decimal Cost { get; init; }
+
+    /// <summary>Gets the currency of <see cref="Cost"/>, or <see langword="null"/> when no row has a cost.</summary>
+    public string? Currency { get; init; }
+
     /// <summary>Returns the ledger day of an instant: its UTC date.</summary>
     /// <param name="instant">The instant.</param>
     /// <returns>The UTC date.</returns>

@@ -89,6 +89,15 @@ public sealed record UsageRecord
     /// <summary>Gets the raw <c>usageMetadata</c> JSON, if kept.</summary>
     public string? RawUsageJson { get; init; }
 
+    /// <summary>
+    /// Gets what the call cost, computed when it was recorded from the price table then in force (<see cref="PriceTable"/>),
+    /// rounded to <see cref="UsageCost.Decimals"/> places; <see langword="null"/> when the model had no price.
+    /// </summary>
+    public decimal? Cost { get; init; }
+
+    /// <summary>Gets the ISO 4217 currency of <see cref="Cost"/>; <see langword="null"/> exactly when <see cref="Cost"/> is.</summary>
+    public string? Currency { get; init; }
+
     /// <summary>Gets whether the billed call succeeded.</summary>
     public UsageOutcome Outcome { get; init; }
 
@@ -149,5 +158,14 @@ public sealed record UsageRecord
         ArgumentException.ThrowIfNullOrWhiteSpace(Model, nameof(Model));
         ArgumentOutOfRangeException.ThrowIfLessThan(Attempt, 1, nameof(Attempt));
         ArgumentOutOfRangeException.ThrowIfNegative(RequestCount, nameof(RequestCount));
+        if (Cost is null != Currency is null)
+        {
+            throw new ArgumentException("A cost needs its currency, and a currency its cost.", nameof(Currency));
+        }
+
+        if (Cost is { } cost && (cost < 0 || cost != UsageCost.Round(cost)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Cost), cost, "A cost is not negative and has at most 9 decimal places.");
+        }
     }
 }

@@ -25,7 +25,7 @@ public sealed class UsageCommandTests
         Assert.Equal(ExitCodes.Success, exitCode);
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var header = lines[0].Split(',');
-        Assert.Equal(["company", "branch", "user", "day", "requests", "failedRequests", "inputTokens", "outputTokens", "cachedTokens", "thoughtsTokens", "totalTokens"], header);
+        Assert.Equal(["company", "branch", "user", "day", "requests", "failedRequests", "inputTokens", "outputTokens", "cachedTokens", "thoughtsTokens", "totalTokens", "cost", "currency"], header);
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(2, rows.Count);
         Assert.Contains(rows, r => r[1] == "Delhi" && r[2] == "bob" && r[4] == "1");
@@ -36,6 +36,8 @@ public sealed class UsageCommandTests
         Assert.Equal(records.Sum(r => r.TotalTokens), rows.Sum(r => long.Parse(r[10], CultureInfo.InvariantCulture)));
         Assert.Equal(records.Sum(r => r.InputTokens), rows.Sum(r => long.Parse(r[6], CultureInfo.InvariantCulture)));
         Assert.Equal(records.Sum(r => r.OutputTokens), rows.Sum(r => long.Parse(r[7], CultureInfo.InvariantCulture)));
+        Assert.Equal(records.Sum(r => r.Cost ?? 0), rows.Sum(r => decimal.Parse(r[11], CultureInfo.InvariantCulture)));
+        Assert.All(rows, r => Assert.Equal("USD", r[12]));
         Assert.All(rows, r => Assert.True(r[3] == today || r[3] == DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
     }
 

@@ -330,7 +330,7 @@
       call("GET", co() + "/usage?groupBy=branch,user&from=" + from)
     ]);
     drawChart(days.map((d) => ({ day: d.day, tokens: d.totalTokens })));
-    fill($("#usage-by tbody"), by, 7, (tr, s) => {
+    fill($("#usage-by tbody"), by, 8, (tr, s) => {
       tr.dataset.branch = s.branch || "";
       tr.dataset.user = s.userId || "";
       cell(tr, s.branch || "(none)");
@@ -340,6 +340,8 @@
       cell(tr, number(s.inputTokens), "num");
       cell(tr, number(s.outputTokens), "num");
       cell(tr, number(s.totalTokens), "num");
+      // Cost is computed per call from the SDK's price table (InvoiceOcr:Pricing); to the millionth, a call costs fractions of a cent.
+      cell(tr, s.currency ? s.cost.toFixed(6) + " " + s.currency : "", "num");
     });
   }
 
