@@ -135,7 +135,7 @@ public sealed partial class KillAndRestartReconciliationTests
 
         // Everything else reconciles exactly, per key; and the limits held at the service, unrecorded calls included.
         Reconciliation.AssertLedgersEqual([.. entries.Where(e => recorded.Contains(e.ResponseId))], run.Keys, sdk);
-        Reconciliation.AssertLimitsHeld(entries, sdk, MultiProcessRun.RequestsPerDayC1A);
+        Reconciliation.AssertLimitsHeld(entries, sdk, await run.Store.GetAsync("c0-a", CancellationToken.None), MultiProcessRun.RequestsPerDayC1A);
 
         // Of the missing responses, those the dead worker had read (its "GeminiResponse" log line names the response) died
         // between the answer and its durable usage row; the rest it never read.

@@ -49,7 +49,7 @@ public sealed class MultiProcessReconciliationTests
         }
 
         Reconciliation.AssertLedgersEqual(entries, run.Keys, sdk);
-        Reconciliation.AssertLimitsHeld(entries, sdk, MultiProcessRun.RequestsPerDayC1A);
+        Reconciliation.AssertLimitsHeld(entries, sdk, await run.Store.GetAsync("c0-a", CancellationToken.None), MultiProcessRun.RequestsPerDayC1A);
 
         // No outage, so every reservation was settled, released or charged: each key's running total, kept by two processes
         // through one file, is at least what the service billed (a request sent with no answer read, a cut connection or a

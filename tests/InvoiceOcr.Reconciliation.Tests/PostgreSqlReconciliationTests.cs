@@ -56,8 +56,9 @@ public sealed class PostgreSqlReconciliationTests
         Assert.Contains(lines, l => l.Contains(nameof(InvoiceOcrErrorKind.RateLimitedPerMinute), StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains(nameof(InvoiceOcrErrorKind.ServerError), StringComparison.Ordinal));
         Assert.Contains(sdk, r => r.Outcome == UsageOutcome.Failure);
-        var refusedLocally = lines.Count(l => l.StartsWith("end ", StringComparison.Ordinal) && l.Contains(" failed " + nameof(InvoiceOcrErrorKind.LocalQuotaExceeded), StringComparison.Ordinal));
-        Assert.True(entries.Count >= (Calls - refusedLocally) * 6 / 10, $"Only {entries.Count} billed calls out of {Calls - refusedLocally} admitted.");
+        // Calls stopped by a limit are left out: how many there are depends on the machine's speed against the 600x clock.
+        var refusedLocally = lines.Count(l => l.StartsWith("end ", StringComparison.Ordinal) && l.Split(' ') is [_, _, "failed", var kind, ..] && Enum.TryParse<InvoiceOcrErrorKind>(kind, out var k) && Reconciliation.IsLimit(k));
+        Assert.True(entries.Count >= (Calls - refusedLocally) * 6 / 10, $"Only {entries.Count} billed calls out of {Calls - refusedLocally} not stopped by a limit.");
 
         // Every success a process saw is a billed response in the shared ledger.
         var responses = sdk.Select(r => r.ResponseId).ToHashSet(StringComparer.Ordinal);
@@ -67,7 +68,7 @@ public sealed class PostgreSqlReconciliationTests
         }
 
         Reconciliation.AssertLedgersEqual(entries, run.Keys, sdk);
-        Reconciliation.AssertLimitsHeld(entries, sdk, MultiProcessRun.RequestsPerDayC1A);
+        Reconciliation.AssertLimitsHeld(entries, sdk, await run.TestStore.GetAsync("c0-a", CancellationToken.None), MultiProcessRun.RequestsPerDayC1A);
 
         // The server saw no deadlock while four processes reserved, settled and reclaimed on the same keys.
         Assert.Equal(0L, await run.DeadlocksAsync());

@@ -1,6 +1,7 @@
 using System.Globalization;
 using InvoiceOcr.Emulator;
 using InvoiceOcr.Sdk;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace InvoiceOcr.Reconciliation.Tests;
 
@@ -18,21 +19,25 @@ internal static class Reconciliation
     {
         var entries = harness.Emulator.Ledger.Entries;
 
-        // The run really was under fire, and most admitted calls still went through. Calls the SDK refused locally (a
-        // company whose keys are all at a limit: c0-a's lifetime, c1-a's day, the shared project's minute) are not counted:
-        // how many there are depends on how fast the machine runs the calls against the 600x clock (a fast idle machine
-        // packs more calls into each fake minute), and refusing them is the limits holding.
-        var refusedLocally = harness.Failures.Count(f => f.Kind == InvoiceOcrErrorKind.LocalQuotaExceeded);
+        // The run really was under fire, and most admitted calls still went through. Calls that ended on a limit (refused
+        // locally because all of a company's keys were at one, or still rate-limited by the service after the retries) are
+        // not counted: how many there are depends on how many calls the machine packs into each minute of the 600x clock
+        // (a fast machine packs more), and refusing them is the limits holding. Faults are drawn per request at a seeded
+        // rate, so the rest do not depend on the machine.
+        var limited = harness.Failures.Count(f => IsLimit(f.Kind));
         var failuresByKind = string.Join(", ", harness.Failures.GroupBy(f => f.Kind).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"));
         Assert.True(
-            entries.Count >= (calls - refusedLocally) * 6 / 10,
-            $"Only {entries.Count} billed calls out of {calls - refusedLocally} admitted ({calls} made); failures by kind: {failuresByKind}");
+            entries.Count >= (calls - limited) * 6 / 10,
+            $"Only {entries.Count} billed calls out of {calls - limited} not stopped by a limit ({calls} made); failures by kind: {failuresByKind}");
         TestContext.Current.TestOutputHelper?.WriteLine($"{entries.Count} billed calls out of {calls}; failures by kind: {failuresByKind}");
         Assert.True(harness.Failures.Count + harness.Succeeded == calls, "Every call either returned or threw a typed InvoiceOcrException.");
         Assert.Contains(harness.Telemetry.Lines, l => l.Contains(nameof(InvoiceOcrErrorKind.RateLimitedPerMinute), StringComparison.Ordinal));
         Assert.Contains(harness.Telemetry.Lines, l => l.Contains(nameof(InvoiceOcrErrorKind.ServerError), StringComparison.Ordinal));
+
+        // Faults are a share of the requests sent, so they are judged against the billed calls, not the calls made (of which
+        // a machine-speed-dependent number never reached the service).
         var failedAttempts = harness.Telemetry.Lines.Count(l => l.StartsWith("Warning InvoiceOcr.Sdk.Pipeline.SettlementStage Attempt ", StringComparison.Ordinal));
-        Assert.True(failedAttempts >= calls / 10, $"Only {failedAttempts} failed attempts: the faults did not happen.");
+        Assert.True(failedAttempts >= entries.Count / 10, $"Only {failedAttempts} failed attempts for {entries.Count} billed calls: the faults did not happen.");
         Assert.Contains(sdk, r => r.Outcome == UsageOutcome.Failure);
 
         AssertLedgersEqual(entries, harness.Keys, sdk, unknown);
@@ -103,16 +108,38 @@ internal static class Reconciliation
         });
     }
 
-    public static void AssertLimitsHeld(ReconciliationHarness harness, IReadOnlyList<UsageRecord> sdk) =>
-        AssertLimitsHeld(harness.Emulator.Ledger.Entries, sdk);
+    /// <summary>Whether a call that ended with this error was stopped by a limit (the SDK's or the service's), not by a fault.</summary>
+    public static bool IsLimit(InvoiceOcrErrorKind kind) => kind is
+        InvoiceOcrErrorKind.LocalQuotaExceeded or InvoiceOcrErrorKind.KeyExceeded or InvoiceOcrErrorKind.RateLimitedPerMinute or
+        InvoiceOcrErrorKind.QuotaExhausted or InvoiceOcrErrorKind.QuotaExhaustedPerDay;
 
-    /// <summary>c0-a's lifetime budget was approached and never passed at the service; c1-a's requests per Pacific day never passed.</summary>
-    public static void AssertLimitsHeld(IReadOnlyList<EmulatorLedgerEntry> entries, IReadOnlyList<UsageRecord> sdk, int requestsPerDayC1A = ReconciliationHarness.RequestsPerDayC1A)
+    public static async Task AssertLimitsHeldAsync(ReconciliationHarness harness, IReadOnlyList<UsageRecord> sdk)
     {
-        // The lifetime budget of c0-a was used up and never passed, by the service's own books.
-        var c0a = entries.Where(e => e.KeyId == "c0-a").Sum(e => (long)e.TotalTokenCount);
-        Assert.True(c0a <= ReconciliationHarness.LifetimeLimitC0A, $"c0-a was billed {c0a} tokens, over its lifetime limit of {ReconciliationHarness.LifetimeLimitC0A}.");
-        Assert.True(c0a >= ReconciliationHarness.LifetimeLimitC0A / 2, $"c0-a was billed only {c0a} tokens: its lifetime limit was never approached.");
+        var c0a = await harness.Services.GetRequiredService<IApiKeyStore>().GetAsync("c0-a", CancellationToken.None);
+        AssertLimitsHeld(harness.Emulator.Ledger.Entries, sdk, c0a);
+    }
+
+    /// <summary>
+    /// c0-a's lifetime budget was approached by the SDK's own counter and never passed at the service; c1-a's requests per
+    /// Pacific day never passed. <paramref name="c0a"/> is c0-a as the SDK's store holds it after the run.
+    /// </summary>
+    public static void AssertLimitsHeld(IReadOnlyList<EmulatorLedgerEntry> entries, IReadOnlyList<UsageRecord> sdk, ApiKey? c0a, int requestsPerDayC1A = ReconciliationHarness.RequestsPerDayC1A)
+    {
+        // Never passed, by the service's own books.
+        var billed = entries.Where(e => e.KeyId == "c0-a").Sum(e => (long)e.TotalTokenCount);
+        Assert.True(billed <= ReconciliationHarness.LifetimeLimitC0A, $"c0-a was billed {billed} tokens, over its lifetime limit of {ReconciliationHarness.LifetimeLimitC0A}.");
+
+        // Approached, by the SDK's own books: its running total reached 90 % of the limit (the store marks each threshold
+        // once, so this holds however the last calls settled), i.e. it came within about one reservation (prompt + 8,192
+        // output tokens) of the limit. Not judged on the service's billing: an attempt whose answer never arrived is charged
+        // at its estimate, so the SDK stops a key while the service billed less, and how much less depends on how many
+        // such attempts the machine's speed lets into the window (a fast CI machine had c0-a billed 59,397 of 120,000).
+        Assert.NotNull(c0a);
+        Assert.True(
+            c0a.UsageThresholdNotified >= 90,
+            FormattableString.Invariant($"c0-a's running total reached only {c0a.UsageThresholdNotified} % of its lifetime limit ({c0a.TokensUsed} of {ReconciliationHarness.LifetimeLimitC0A} tokens counted, {billed} billed): the limit was never approached."));
+        TestContext.Current.TestOutputHelper?.WriteLine(FormattableString.Invariant(
+            $"c0-a: {c0a.TokensUsed} of {ReconciliationHarness.LifetimeLimitC0A} tokens counted by the SDK, {billed} billed by the service, status {c0a.Status}."));
 
         // c1-a's requests per Pacific day (the clock runs fast, so the run spans days): the SDK's own rows are stamped when
         // the attempt starts, right after its reservation, so each lands in the day it was counted in.

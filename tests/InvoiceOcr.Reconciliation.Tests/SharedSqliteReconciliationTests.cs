@@ -22,7 +22,7 @@ public sealed class SharedSqliteReconciliationTests
 
         var sdk = await harness.ListSdkUsageAsync();
         Reconciliation.AssertLedgersMatch(harness, sdk, Calls);
-        Reconciliation.AssertLimitsHeld(harness, sdk);
+        await Reconciliation.AssertLimitsHeldAsync(harness, sdk);
         var applicationLogs = await harness.ReadApplicationLogsAsync();
         Reconciliation.AssertNoSecretLeaks(harness, applicationLogs);
     }

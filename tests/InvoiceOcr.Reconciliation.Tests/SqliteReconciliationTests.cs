@@ -42,7 +42,7 @@ public sealed class SqliteReconciliationTests
         Assert.True(durable.UsageRecordsDiverted > 0, "The outage diverted no usage record to the outbox: the store was never really down.");
         var sdk = await harness.ListSdkUsageAsync();
         Reconciliation.AssertLedgersMatch(harness, sdk);
-        Reconciliation.AssertLimitsHeld(harness, sdk);
+        await Reconciliation.AssertLimitsHeldAsync(harness, sdk);
         var applicationLogs = await harness.ReadApplicationLogsAsync();
         Assert.True(applicationLogs.Count > 1_000, $"Only {applicationLogs.Count} ApplicationLogs rows: the database logger did not run.");
         Reconciliation.AssertNoSecretLeaks(harness, applicationLogs);
