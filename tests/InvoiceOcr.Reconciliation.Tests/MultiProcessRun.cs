@@ -69,12 +69,22 @@ internal sealed class MultiProcessRun : IAsyncDisposable
     /// before it exits). With <paramref name="idempotent"/> each call carries the idempotency key "call-n", so a restarted
     /// worker can run its share again without billing a finished call twice (at the price of a few ledger reads per call).
     /// </summary>
-    public static async Task<MultiProcessRun> StartAsync(int seed, int workers, int calls, int concurrency, TimeSpan busyTimeout, TimeSpan outboxReplayInterval, bool idempotent)
+    /// <remarks>With <paramref name="races"/> the workers run that many idempotency races instead of their share of calls (see
+    /// <see cref="RaceReconciliationTests"/>); <paramref name="faults"/> off leaves the emulator without injected faults, and
+    /// <paramref name="lostAnswers"/> adds the faults that bill a call and lose its answer.</remarks>
+    public static async Task<MultiProcessRun> StartAsync(
+        int seed, int workers, int calls, int concurrency, TimeSpan busyTimeout, TimeSpan outboxReplayInterval, bool idempotent, int races = 0, bool faults = true, bool lostAnswers = false)
     {
         var keys = ReconciliationHarness.CreateKeys(seed);
         var epoch = TimeProvider.System.GetUtcNow();
         var clock = new ScaledTimeProvider(ReconciliationHarness.Start, ReconciliationHarness.Factor, epoch);
-        var emulator = await GeminiEmulator.StartAsync(ReconciliationHarness.CreateEmulatorOptions(keys, seed), clock);
+        var emulatorOptions = ReconciliationHarness.CreateEmulatorOptions(keys, seed, lostAnswers);
+        if (!faults)
+        {
+            emulatorOptions.Faults.Rates.Clear();
+        }
+
+        var emulator = await GeminiEmulator.StartAsync(emulatorOptions, clock);
         var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "invoiceocr-reconciliation", Guid.NewGuid().ToString("N"))).FullName;
         var databasePath = Path.Combine(directory, "store.db");
         var storeOptions = new SqliteStoreOptions { DatabasePath = databasePath, BusyTimeout = TimeSpan.FromSeconds(30) };
@@ -133,6 +143,7 @@ internal sealed class MultiProcessRun : IAsyncDisposable
                 [nameof(Concurrency)] = concurrency,
                 ["Companies"] = ReconciliationHarness.Companies,
                 ["Idempotent"] = idempotent,
+                ["Races"] = races,
             },
         };
         var settingsPath = Path.Combine(directory, "worker.settings.json");
@@ -189,6 +200,13 @@ internal sealed class MultiProcessRun : IAsyncDisposable
 
         return all;
     }
+
+    /// <summary>
+    /// The attempts the store names as outcome-unknown, or <see langword="null"/> when the store keeps no attempt journal
+    /// (then nothing billed may be lost).
+    /// </summary>
+    public async Task<IReadOnlyList<UnknownOutcomeAttempt>?> ListUnknownOutcomeAttemptsAsync() =>
+        (object)Store is IOperationStore operations ? await operations.ListUnknownOutcomeAttemptsAsync(null, CancellationToken.None) : null;
 
     /// <summary>Reservations still held in the store, per key (a settled or released reservation is deleted).</summary>
     public async Task<IReadOnlyDictionary<string, int>> ListOpenReservationsAsync()

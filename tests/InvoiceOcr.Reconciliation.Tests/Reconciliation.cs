@@ -108,6 +108,18 @@ internal static class Reconciliation
         });
     }
 
+    /// <summary>
+    /// Every token kind the SDK sends for is non-zero in both ledgers: prompt, output, thoughts (a thinking model) and cached
+    /// (implicit caching of repeated prompts). Tool-use prompt tokens stay 0 in both: the SDK sends no tools.
+    /// </summary>
+    public static void AssertEveryTokenKind(IReadOnlyList<EmulatorLedgerEntry> entries, IReadOnlyList<UsageRecord> sdk)
+    {
+        Assert.True(entries.Sum(e => (long)e.PromptTokenCount) > 0 && sdk.Sum(r => r.InputTokens) > 0, "No prompt tokens.");
+        Assert.True(entries.Sum(e => (long)e.CandidatesTokenCount) > 0 && sdk.Sum(r => r.OutputTokens) > 0, "No output tokens.");
+        Assert.True(entries.Sum(e => (long)e.ThoughtsTokenCount) > 0 && sdk.Sum(r => r.ThoughtsTokens) > 0, "No thoughts tokens: the run's model does not think.");
+        Assert.True(entries.Sum(e => (long)e.CachedContentTokenCount) > 0 && sdk.Sum(r => r.CachedTokens) > 0, "No cached tokens: no prompt was served from the implicit cache.");
+    }
+
     /// <summary>Whether a call that ended with this error was stopped by a limit (the SDK's or the service's), not by a fault.</summary>
     public static bool IsLimit(InvoiceOcrErrorKind kind) => kind is
         InvoiceOcrErrorKind.LocalQuotaExceeded or InvoiceOcrErrorKind.KeyExceeded or InvoiceOcrErrorKind.RateLimitedPerMinute or
