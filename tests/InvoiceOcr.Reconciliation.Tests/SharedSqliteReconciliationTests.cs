@@ -9,8 +9,11 @@ namespace InvoiceOcr.Reconciliation.Tests;
 [Trait("Category", "Reconciliation")]
 public sealed class SharedSqliteReconciliationTests
 {
-    /// <summary>Fewer calls than the single-host runs keep the whole harness inside its CI time budget.</summary>
-    private const int Calls = 3_000;
+    /// <summary>
+    /// Fewer calls than the single-host runs keep the whole harness inside its CI time budget (the two-OS-process run, on the
+    /// same kind of shared file, bills over 3,000).
+    /// </summary>
+    private const int Calls = 1_500;
 
     [Fact]
     public async Task ExtractAsync_TwoSdkHostsSharingOneSqliteFile_LedgersMatchExactlyAndSharedLimitsHold()
