@@ -71,6 +71,18 @@ internal sealed partial class DurableRecordWriter<T> : IAsyncDisposable
         await _groupCommit.WriteAsync(record, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Appends a record the caller could not commit (the database is unreachable) to the outbox, for replay.</summary>
+    /// <param name="record">The record.</param>
+    /// <param name="reason">The failure that made the database unreachable.</param>
+    /// <param name="cancellationToken">Cancels waiting for the outbox lock.</param>
+    /// <returns>A task that completes when the record is on disk.</returns>
+    /// <exception cref="InvoiceOcrException">The outbox could not take the record either (kind <see cref="InvoiceOcrErrorKind.StoreUnavailable"/>).</exception>
+    public async Task DivertAsync(T record, Exception reason, CancellationToken cancellationToken = default)
+    {
+        Log.DivertingToOutbox(_logger, 1, _outbox.Directory, reason.GetType().Name, SecretScrubber.Scrub(reason.Message));
+        await AppendToOutboxAsync([record], cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Replays the outbox now (also done periodically in the background).</summary>
     /// <param name="cancellationToken">Stops the replay between chunks.</param>
     /// <returns>How many records were replayed.</returns>
@@ -129,6 +141,11 @@ internal sealed partial class DurableRecordWriter<T> : IAsyncDisposable
             Log.DivertingToOutbox(_logger, batch.Count, _outbox.Directory, ex.GetType().Name, SecretScrubber.Scrub(ex.Message));
         }
 
+        await AppendToOutboxAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task AppendToOutboxAsync(IReadOnlyList<T> batch, CancellationToken cancellationToken)
+    {
         try
         {
             await _outbox.AppendAsync(batch, cancellationToken).ConfigureAwait(false);

@@ -5,15 +5,20 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace InvoiceOcr.Sdk.Relational;
 
 /// <summary>
-/// The <see cref="IUsageLogger"/> of the SQL stores: usage and retry records are committed with group commit
-/// (concurrent calls share one transaction) and each call returns once its record is durable. When the database
-/// is unreachable the records go to a local fsync'd outbox (<c>usage/</c> and <c>retries/</c> under
-/// <see cref="DurableUsageLoggerOptions.OutboxDirectory"/>) and are replayed exactly once when it is back.
+/// The <see cref="IUsageLogger"/> of the SQL stores. When the store is also the <see cref="IOperationStore"/> (every
+/// relational store), a billed attempt is ended through <see cref="IOperationStore.EndAttemptAsync"/>: its ledger row, its
+/// reservation's settlement and its completion commit in one transaction. Otherwise usage records are committed with group
+/// commit (concurrent calls share one transaction). Retry records always use group commit. Each call returns once its
+/// record is durable. When the database is unreachable the records go to a local fsync'd outbox (<c>usage/</c> and
+/// <c>retries/</c> under <see cref="DurableUsageLoggerOptions.OutboxDirectory"/>) and are replayed exactly once when it is
+/// back: an attempt ending is replayed through <see cref="IOperationStore.EndAttemptAsync"/> (idempotent), so it counts
+/// toward the key's used tokens once.
 /// </summary>
 public sealed class DurableUsageLogger : IUsageLogger, IAsyncDisposable, IDisposable
 {
     private readonly DurableRecordWriter<UsageRecord> _usage;
     private readonly DurableRecordWriter<RetryAttemptRecord> _retries;
+    private readonly IOperationStore? _operations;
 
     /// <summary>Creates the logger and starts its replay loops.</summary>
     /// <param name="ledger">The store's batch writer.</param>
@@ -27,8 +32,19 @@ public sealed class DurableUsageLogger : IUsageLogger, IAsyncDisposable, IDispos
         ArgumentException.ThrowIfNullOrWhiteSpace(options.OutboxDirectory);
         timeProvider ??= TimeProvider.System;
         ILogger log = logger ?? (ILogger)NullLogger.Instance;
+        _operations = ledger as IOperationStore;
+        var operations = _operations;
         _usage = new DurableRecordWriter<UsageRecord>(
-            async (batch, ct) => await ledger.AppendBatchAsync(batch, ct).ConfigureAwait(false),
+            operations is null
+                ? async (batch, ct) => await ledger.AppendBatchAsync(batch, ct).ConfigureAwait(false)
+                : async (batch, ct) =>
+                {
+                    // Replayed attempt endings: each is idempotent (an ended attempt changes nothing), in its own transaction.
+                    foreach (var record in batch)
+                    {
+                        _ = await operations.EndAttemptAsync(new AttemptEnding(record.Id, AttemptResult.Billed, record), ct).ConfigureAwait(false);
+                    }
+                },
             IsUnavailable,
             new DurableOutbox<UsageRecord>(Path.Combine(options.OutboxDirectory, "usage"), PersistenceJsonContext.Default.UsageRecord, timeProvider),
             options.ReplayInterval,
@@ -52,6 +68,22 @@ public sealed class DurableUsageLogger : IUsageLogger, IAsyncDisposable, IDispos
     public async ValueTask<RecordedUsage> LogUsageAsync(UsageRecord record, CancellationToken cancellationToken)
     {
         InvoiceOcrStoreValidation.Validate(record);
+        if (_operations is { } operations)
+        {
+            try
+            {
+                var settlement = await operations.EndAttemptAsync(new AttemptEnding(record.Id, AttemptResult.Billed, record), cancellationToken).ConfigureAwait(false);
+                return settlement is null ? new RecordedUsage(UsageRecording.Recorded) : new RecordedUsage(UsageRecording.Settled, settlement);
+            }
+            catch (Exception ex) when (IsUnavailable(ex))
+            {
+                // Deferred: the attempt stays in flight in the journal and its reservation held; the replay ends it, settling
+                // the reservation (or, if it expired meanwhile and was charged at its estimate, correcting that charge).
+                await _usage.DivertAsync(record, ex, cancellationToken).ConfigureAwait(false);
+                return new RecordedUsage(UsageRecording.Deferred);
+            }
+        }
+
         await _usage.WriteAsync(record, cancellationToken).ConfigureAwait(false);
         return new RecordedUsage(UsageRecording.Recorded);
     }

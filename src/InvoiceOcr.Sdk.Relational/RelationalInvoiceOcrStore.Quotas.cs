@@ -176,8 +176,9 @@ public abstract partial class RelationalInvoiceOcrStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// Each expired reservation is charged in its own transaction, with the lock order of a settlement (its reservation
-    /// row, its key row, then its key's and project's windows), so reclaiming never holds one key's locks while waiting
+    /// Each expired reservation is charged at its estimate in its own transaction, with the lock order of ending an attempt
+    /// (the journaled attempt that holds it, which becomes outcome-unknown, then its reservation row, its key row, then its
+    /// key's and project's windows), so reclaiming never holds one key's locks while waiting
     /// for another's: it cannot deadlock with reservations and settlements on other keys of the same project.
     /// </remarks>
     public async Task<int> ReclaimExpiredReservationsAsync(CancellationToken cancellationToken)
@@ -194,8 +195,9 @@ public abstract partial class RelationalInvoiceOcrStore
         var charged = 0;
         foreach (var id in expired)
         {
-            // Null tokens: charged at the reservation's estimate. A concurrent settle or reclaim that won makes it a no-op.
-            if (await SettleCoreAsync(id, null, cancellationToken).ConfigureAwait(false) is not null)
+            // Charged at the reservation's estimate, its journaled attempt listed as outcome-unknown. A concurrent settle or
+            // reclaim that won makes it a no-op.
+            if (await ReclaimExpiredAsync(id, cancellationToken).ConfigureAwait(false) is not null)
             {
                 charged++;
             }

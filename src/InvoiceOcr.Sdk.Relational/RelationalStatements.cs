@@ -6,8 +6,9 @@ namespace InvoiceOcr.Sdk.Relational;
 /// per property. Values are always bound as parameters, never concatenated.
 /// </summary>
 /// <remarks>
-/// Lock order, the same in every writer so concurrent instances never deadlock: a reservation row (settle, release,
-/// reclaim: one reservation per transaction), then TokenMaster, then QuotaWindows (key minute, key day, project minute,
+/// Lock order, the same in every writer so concurrent instances never deadlock: an attempt journal row (ending an
+/// attempt, or reclaiming the reservation it holds), then a reservation row (settle, release, reclaim: one reservation
+/// per transaction), then TokenMaster, then QuotaWindows (key minute, key day, project minute,
 /// project day), then QuotaReservations (insert); the ledger inserts in id order, then TokenUsageSummary in key and day
 /// order.
 /// </remarks>
@@ -129,4 +130,40 @@ public sealed class RelationalStatements
 
     /// <summary>Gets the application log insert.</summary>
     public required string InsertLog { get; init; }
+
+    /// <summary>Gets the operation insert: <c>id, companyId, sha, until, now</c> (state in progress, no attempts); affects 1 row when new, 0 when the id exists.</summary>
+    public required string InsertOperation { get; init; }
+
+    /// <summary>Gets the take-over of operation <c>id</c> when it failed or its claim lapsed (<c>ClaimedUntilUtc &lt;= now</c>): in progress again until <c>until</c>, failure cleared, the hash set to <c>sha</c> when not null; affects 1 row when taken.</summary>
+    public required string TakeOverOperation { get; init; }
+
+    /// <summary>Gets the select of operation <c>id</c>: OperationId, CompanyId, DocumentSha256, State, ClaimedUntilUtc, AttemptCount, OutcomeJson, FailureKind, CreatedAtUtc, CompletedAtUtc.</summary>
+    public required string SelectOperation { get; init; }
+
+    /// <summary>Gets the completion of operation <c>id</c> unless it already succeeded: <c>state, outcome, failureKind, now</c>.</summary>
+    public required string CompleteOperation { get; init; }
+
+    /// <summary>Gets the attempt journal insert: <c>id, operationId, attempt, companyId, keyId, projectId, reservationId, estimate, startedAt, expiresAt</c> (in flight); affects 1 row when new, 0 when the id exists.</summary>
+    public required string InsertAttempt { get; init; }
+
+    /// <summary>Gets the update raising operation <c>operationId</c>'s attempt count to <c>attempt</c> when lower.</summary>
+    public required string CountAttempt { get; init; }
+
+    /// <summary>Gets the select (locking the row for update) of attempt <c>id</c>: OperationId, AttemptNumber, CompanyId, TokenId, ProjectId, ReservationId, EstimatedTokens, State, StartedAtUtc.</summary>
+    public required string SelectAttempt { get; init; }
+
+    /// <summary>Gets the select (locking the row for update) of the in-flight attempt holding reservation <c>reservationId</c>: AttemptId.</summary>
+    public required string SelectAttemptByReservation { get; init; }
+
+    /// <summary>Gets the state change of attempt <c>id</c> from <c>from</c> to <c>state</c>, stamped <c>now</c>; affects 1 row when it still was <c>from</c>.</summary>
+    public required string EndAttempt { get; init; }
+
+    /// <summary>Gets the charge correction of key <c>id</c>: adds <c>delta</c> to its used tokens (not below 0).</summary>
+    public required string RechargeKey { get; init; }
+
+    /// <summary>Gets the select of in-flight attempt ids started before <c>before</c>, or (when <c>before</c> is null) expired at <c>now</c>, oldest first.</summary>
+    public required string SelectInFlightAttempts { get; init; }
+
+    /// <summary>Gets the select of outcome-unknown attempts of company <c>companyId</c> (every company's when null), oldest first: AttemptId, OperationId, AttemptNumber, CompanyId, TokenId, ProjectId, EstimatedTokens, StartedAtUtc, EndedAtUtc.</summary>
+    public required string ListUnknownAttempts { get; init; }
 }

@@ -185,6 +185,54 @@ internal static class PostgreSqlQueries
         "VALUES (@operationId, @attempt, @companyId, @keyId::text, @errorKind, @httpStatus::integer, @delay, @failover, @occurredAt, @now) " +
         "ON CONFLICT (\"OperationId\", \"AttemptNumber\") DO NOTHING;";
 
+    public const string InsertOperation =
+        "INSERT INTO \"{schema}\".\"Operations\" (\"OperationId\", \"CompanyId\", \"DocumentSha256\", \"State\", \"ClaimedUntilUtc\", \"AttemptCount\", \"CreatedAtUtc\") " +
+        "VALUES (@id, @companyId, @sha::text, 0, @until, 0, @now) ON CONFLICT (\"OperationId\") DO NOTHING;";
+
+    /// <summary>Takes over a failed operation or a lapsed claim; a concurrent taker waits on the row lock and then finds it in progress.</summary>
+    public const string TakeOverOperation =
+        "UPDATE \"{schema}\".\"Operations\" SET \"State\" = 0, \"ClaimedUntilUtc\" = @until, \"FailureKind\" = NULL, \"DocumentSha256\" = COALESCE(@sha::text, \"DocumentSha256\") " +
+        "WHERE \"OperationId\" = @id AND (\"State\" = 2 OR (\"State\" = 0 AND \"ClaimedUntilUtc\" <= @now));";
+
+    public const string SelectOperation =
+        "SELECT \"OperationId\", \"CompanyId\", \"DocumentSha256\", \"State\", \"ClaimedUntilUtc\", \"AttemptCount\", \"OutcomeJson\", \"FailureKind\", \"CreatedAtUtc\", \"CompletedAtUtc\" " +
+        "FROM \"{schema}\".\"Operations\" WHERE \"OperationId\" = @id;";
+
+    public const string CompleteOperation =
+        "UPDATE \"{schema}\".\"Operations\" SET \"State\" = @state, \"OutcomeJson\" = @outcome::text, \"FailureKind\" = @failureKind::text, \"CompletedAtUtc\" = @now " +
+        "WHERE \"OperationId\" = @id AND \"State\" <> 1;";
+
+    public const string InsertAttempt =
+        "INSERT INTO \"{schema}\".\"OperationAttempts\" (\"AttemptId\", \"OperationId\", \"AttemptNumber\", \"CompanyId\", \"TokenId\", \"ProjectId\", \"ReservationId\", \"EstimatedTokens\", \"State\", \"StartedAtUtc\", \"ExpiresAtUtc\") " +
+        "VALUES (@id, @operationId, @attempt, @companyId, @keyId, @projectId::text, @reservationId::text, @estimate, 0, @startedAt, @expiresAt) ON CONFLICT (\"AttemptId\") DO NOTHING;";
+
+    public const string CountAttempt =
+        "UPDATE \"{schema}\".\"Operations\" SET \"AttemptCount\" = @attempt WHERE \"OperationId\" = @operationId AND \"AttemptCount\" < @attempt;";
+
+    /// <summary>Attempt <c>id</c>, its row locked for the transaction (the first lock of ending an attempt).</summary>
+    public const string SelectAttempt =
+        "SELECT \"OperationId\", \"AttemptNumber\", \"CompanyId\", \"TokenId\", \"ProjectId\", \"ReservationId\", \"EstimatedTokens\", \"State\", \"StartedAtUtc\" " +
+        "FROM \"{schema}\".\"OperationAttempts\" WHERE \"AttemptId\" = @id FOR UPDATE;";
+
+    public const string SelectAttemptByReservation =
+        "SELECT \"AttemptId\" FROM \"{schema}\".\"OperationAttempts\" WHERE \"ReservationId\" = @reservationId AND \"State\" = 0 FOR UPDATE;";
+
+    public const string EndAttempt =
+        "UPDATE \"{schema}\".\"OperationAttempts\" SET \"State\" = @state, \"EndedAtUtc\" = @now WHERE \"AttemptId\" = @id AND \"State\" = @from;";
+
+    public const string RechargeKey =
+        "UPDATE \"{schema}\".\"TokenMaster\" SET \"TokensUsed\" = GREATEST(\"TokensUsed\" + @delta, 0) WHERE \"TokenId\" = @id;";
+
+    public const string SelectInFlightAttempts =
+        "SELECT \"AttemptId\" FROM \"{schema}\".\"OperationAttempts\" WHERE \"State\" = 0 " +
+        "AND ((@before::timestamptz IS NOT NULL AND \"StartedAtUtc\" < @before::timestamptz) OR (@before::timestamptz IS NULL AND \"ExpiresAtUtc\" <= @now)) " +
+        "ORDER BY \"StartedAtUtc\", \"AttemptId\";";
+
+    public const string ListUnknownAttempts =
+        "SELECT \"AttemptId\", \"OperationId\", \"AttemptNumber\", \"CompanyId\", \"TokenId\", \"ProjectId\", \"EstimatedTokens\", \"StartedAtUtc\", \"EndedAtUtc\" " +
+        "FROM \"{schema}\".\"OperationAttempts\" WHERE \"State\" = 2 AND (@companyId::text IS NULL OR \"CompanyId\" = @companyId::text) " +
+        "ORDER BY \"EndedAtUtc\", \"StartedAtUtc\", \"AttemptId\";";
+
     public const string SelectRetries =
         "SELECT \"OperationId\", \"AttemptNumber\", \"CompanyId\", \"TokenId\", \"ErrorKind\", \"HttpStatus\", \"DelayTicks\", \"IsFailover\", \"OccurredAtUtc\" " +
         "FROM \"{schema}\".\"RetryAttempts\" WHERE \"OperationId\" = @operationId ORDER BY \"AttemptNumber\";";

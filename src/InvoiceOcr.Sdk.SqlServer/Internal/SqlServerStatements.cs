@@ -45,5 +45,17 @@ internal static class SqlServerStatements
         InsertRetry = Q.InsertRetry,
         SelectRetries = Q.SelectRetries,
         InsertLog = Q.InsertLog,
+        InsertOperation = Q.InsertOperation,
+        TakeOverOperation = Q.TakeOverOperation,
+        SelectOperation = Q.SelectOperation,
+        CompleteOperation = Q.CompleteOperation,
+        InsertAttempt = Q.InsertAttempt,
+        CountAttempt = Q.CountAttempt,
+        SelectAttempt = Q.SelectAttempt,
+        SelectAttemptByReservation = Q.SelectAttemptByReservation,
+        EndAttempt = Q.EndAttempt,
+        RechargeKey = Q.RechargeKey,
+        SelectInFlightAttempts = Q.SelectInFlightAttempts,
+        ListUnknownAttempts = Q.ListUnknownAttempts,
     };
 }

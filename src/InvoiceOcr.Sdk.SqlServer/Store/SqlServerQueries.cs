@@ -167,6 +167,52 @@ internal static class SqlServerQueries
         "SELECT @operationId, @attempt, @companyId, @keyId, @errorKind, @httpStatus, @delay, @failover, @occurredAt, @now " +
         "WHERE NOT EXISTS (SELECT 1 FROM [{schema}].[RetryAttempts] WITH (UPDLOCK, HOLDLOCK) WHERE [OperationId] = @operationId AND [AttemptNumber] = @attempt);";
 
+    public const string InsertOperation =
+        "INSERT INTO [{schema}].[Operations] ([OperationId], [CompanyId], [DocumentSha256], [State], [ClaimedUntilUtc], [AttemptCount], [CreatedAtUtc]) " +
+        "SELECT @id, @companyId, @sha, 0, @until, 0, @now " +
+        "WHERE NOT EXISTS (SELECT 1 FROM [{schema}].[Operations] WITH (UPDLOCK, HOLDLOCK) WHERE [OperationId] = @id);";
+
+    public const string TakeOverOperation =
+        "UPDATE [{schema}].[Operations] WITH (UPDLOCK, ROWLOCK) SET [State] = 0, [ClaimedUntilUtc] = @until, [FailureKind] = NULL, [DocumentSha256] = COALESCE(@sha, [DocumentSha256]) " +
+        "WHERE [OperationId] = @id AND ([State] = 2 OR ([State] = 0 AND [ClaimedUntilUtc] <= @now));";
+
+    public const string SelectOperation =
+        "SELECT [OperationId], [CompanyId], [DocumentSha256], [State], [ClaimedUntilUtc], [AttemptCount], [OutcomeJson], [FailureKind], [CreatedAtUtc], [CompletedAtUtc] " +
+        "FROM [{schema}].[Operations] WHERE [OperationId] = @id;";
+
+    public const string CompleteOperation =
+        "UPDATE [{schema}].[Operations] SET [State] = @state, [OutcomeJson] = @outcome, [FailureKind] = @failureKind, [CompletedAtUtc] = @now " +
+        "WHERE [OperationId] = @id AND [State] <> 1;";
+
+    public const string InsertAttempt =
+        "INSERT INTO [{schema}].[OperationAttempts] ([AttemptId], [OperationId], [AttemptNumber], [CompanyId], [TokenId], [ProjectId], [ReservationId], [EstimatedTokens], [State], [StartedAtUtc], [ExpiresAtUtc]) " +
+        "SELECT @id, @operationId, @attempt, @companyId, @keyId, @projectId, @reservationId, @estimate, 0, @startedAt, @expiresAt " +
+        "WHERE NOT EXISTS (SELECT 1 FROM [{schema}].[OperationAttempts] WITH (UPDLOCK, HOLDLOCK) WHERE [AttemptId] = @id);";
+
+    public const string CountAttempt =
+        "UPDATE [{schema}].[Operations] SET [AttemptCount] = @attempt WHERE [OperationId] = @operationId AND [AttemptCount] < @attempt;";
+
+    public const string SelectAttempt =
+        "SELECT [OperationId], [AttemptNumber], [CompanyId], [TokenId], [ProjectId], [ReservationId], [EstimatedTokens], [State], [StartedAtUtc] " +
+        "FROM [{schema}].[OperationAttempts] WITH (UPDLOCK, ROWLOCK) WHERE [AttemptId] = @id;";
+
+    public const string SelectAttemptByReservation =
+        "SELECT [AttemptId] FROM [{schema}].[OperationAttempts] WITH (UPDLOCK, ROWLOCK) WHERE [ReservationId] = @reservationId AND [State] = 0;";
+
+    public const string EndAttempt =
+        "UPDATE [{schema}].[OperationAttempts] SET [State] = @state, [EndedAtUtc] = @now WHERE [AttemptId] = @id AND [State] = @from;";
+
+    public const string RechargeKey =
+        "UPDATE [{schema}].[TokenMaster] SET [TokensUsed] = CASE WHEN [TokensUsed] + @delta < 0 THEN 0 ELSE [TokensUsed] + @delta END WHERE [TokenId] = @id;";
+
+    public const string SelectInFlightAttempts =
+        "SELECT [AttemptId] FROM [{schema}].[OperationAttempts] WHERE [State] = 0 " +
+        "AND ((@before IS NOT NULL AND [StartedAtUtc] < @before) OR (@before IS NULL AND [ExpiresAtUtc] <= @now)) ORDER BY [StartedAtUtc], [AttemptId];";
+
+    public const string ListUnknownAttempts =
+        "SELECT [AttemptId], [OperationId], [AttemptNumber], [CompanyId], [TokenId], [ProjectId], [EstimatedTokens], [StartedAtUtc], [EndedAtUtc] " +
+        "FROM [{schema}].[OperationAttempts] WHERE [State] = 2 AND (@companyId IS NULL OR [CompanyId] = @companyId) ORDER BY [EndedAtUtc], [StartedAtUtc], [AttemptId];";
+
     public const string SelectRetries =
         "SELECT [OperationId], [AttemptNumber], [CompanyId], [TokenId], [ErrorKind], [HttpStatus], [DelayTicks], [IsFailover], [OccurredAtUtc] " +
         "FROM [{schema}].[RetryAttempts] WHERE [OperationId] = @operationId ORDER BY [AttemptNumber];";

@@ -157,6 +157,48 @@ internal static class SqliteStatements
         "INSERT INTO RetryAttempts (OperationId, AttemptNumber, CompanyId, TokenId, ErrorKind, HttpStatus, DelayTicks, IsFailover, OccurredAtUtc, RecordedAtUtc) " +
         "VALUES ($operationId, $attempt, $companyId, $keyId, $errorKind, $httpStatus, $delay, $failover, $occurredAt, $now) ON CONFLICT (OperationId, AttemptNumber) DO NOTHING;";
 
+    public const string InsertOperation =
+        "INSERT INTO Operations (OperationId, CompanyId, DocumentSha256, State, ClaimedUntilUtc, AttemptCount, CreatedAtUtc) " +
+        "VALUES ($id, $companyId, $sha, 0, $until, 0, $now) ON CONFLICT (OperationId) DO NOTHING;";
+
+    public const string TakeOverOperation =
+        "UPDATE Operations SET State = 0, ClaimedUntilUtc = $until, FailureKind = NULL, DocumentSha256 = COALESCE($sha, DocumentSha256) " +
+        "WHERE OperationId = $id AND (State = 2 OR (State = 0 AND ClaimedUntilUtc <= $now));";
+
+    public const string SelectOperation =
+        "SELECT OperationId, CompanyId, DocumentSha256, State, ClaimedUntilUtc, AttemptCount, OutcomeJson, FailureKind, CreatedAtUtc, CompletedAtUtc " +
+        "FROM Operations WHERE OperationId = $id;";
+
+    public const string CompleteOperation =
+        "UPDATE Operations SET State = $state, OutcomeJson = $outcome, FailureKind = $failureKind, CompletedAtUtc = $now WHERE OperationId = $id AND State <> 1;";
+
+    public const string InsertAttempt =
+        "INSERT INTO OperationAttempts (AttemptId, OperationId, AttemptNumber, CompanyId, TokenId, ProjectId, ReservationId, EstimatedTokens, State, StartedAtUtc, ExpiresAtUtc) " +
+        "VALUES ($id, $operationId, $attempt, $companyId, $keyId, $projectId, $reservationId, $estimate, 0, $startedAt, $expiresAt) ON CONFLICT (AttemptId) DO NOTHING;";
+
+    public const string CountAttempt =
+        "UPDATE Operations SET AttemptCount = $attempt WHERE OperationId = $operationId AND AttemptCount < $attempt;";
+
+    public const string SelectAttempt =
+        "SELECT OperationId, AttemptNumber, CompanyId, TokenId, ProjectId, ReservationId, EstimatedTokens, State, StartedAtUtc FROM OperationAttempts WHERE AttemptId = $id;";
+
+    public const string SelectAttemptByReservation =
+        "SELECT AttemptId FROM OperationAttempts WHERE ReservationId = $reservationId AND State = 0;";
+
+    public const string EndAttempt =
+        "UPDATE OperationAttempts SET State = $state, EndedAtUtc = $now WHERE AttemptId = $id AND State = $from;";
+
+    public const string RechargeKey =
+        "UPDATE TokenMaster SET TokensUsed = MAX(0, TokensUsed + $delta) WHERE TokenId = $id;";
+
+    public const string SelectInFlightAttempts =
+        "SELECT AttemptId FROM OperationAttempts WHERE State = 0 AND (($before IS NOT NULL AND StartedAtUtc < $before) OR ($before IS NULL AND ExpiresAtUtc <= $now)) " +
+        "ORDER BY StartedAtUtc, AttemptId;";
+
+    public const string ListUnknownAttempts =
+        "SELECT AttemptId, OperationId, AttemptNumber, CompanyId, TokenId, ProjectId, EstimatedTokens, StartedAtUtc, EndedAtUtc FROM OperationAttempts " +
+        "WHERE State = 2 AND ($companyId IS NULL OR CompanyId = $companyId) ORDER BY EndedAtUtc, StartedAtUtc, AttemptId;";
+
     public const string SelectRetries =
         "SELECT OperationId, AttemptNumber, CompanyId, TokenId, ErrorKind, HttpStatus, DelayTicks, IsFailover, OccurredAtUtc FROM RetryAttempts WHERE OperationId = $operationId ORDER BY AttemptNumber;";
 
@@ -201,5 +243,17 @@ internal static class SqliteStatements
         InsertRetry = InsertRetry,
         SelectRetries = SelectRetries,
         InsertLog = InsertLog,
+        InsertOperation = InsertOperation,
+        TakeOverOperation = TakeOverOperation,
+        SelectOperation = SelectOperation,
+        CompleteOperation = CompleteOperation,
+        InsertAttempt = InsertAttempt,
+        CountAttempt = CountAttempt,
+        SelectAttempt = SelectAttempt,
+        SelectAttemptByReservation = SelectAttemptByReservation,
+        EndAttempt = EndAttempt,
+        RechargeKey = RechargeKey,
+        SelectInFlightAttempts = SelectInFlightAttempts,
+        ListUnknownAttempts = ListUnknownAttempts,
     };
 }

@@ -175,16 +175,30 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
             // The lock is re-entrant: the quota settlement runs inside this same critical section, one "transaction".
             settlement = SettleAsync(reservationId, Math.Max(0, usage.TotalTokens), CancellationToken.None).GetAwaiter().GetResult();
         }
-        else if (attempt.State == JournalState.OutcomeUnknown || attempt.Entry.ReservationId is not null)
+        else if (attempt.State == JournalState.OutcomeUnknown)
         {
             // Already charged at its estimate (resolved as unknown, or its expired reservation was reclaimed and charged):
-            // correct the charge to what the service billed.
+            // correct the charge to what the service billed. An in-flight attempt whose reservation is gone was settled by
+            // the lease's owner (its ledger row took the outbox path): nothing to correct.
             Recharge(attempt.Entry.KeyId, usage.TotalTokens - attempt.Entry.EstimatedTokens);
             _unknownOutcomes.RemoveAll(u => string.Equals(u.AttemptId, attempt.Entry.AttemptId, StringComparison.Ordinal));
         }
 
         attempt.State = JournalState.Ended;
         return settlement;
+    }
+
+    /// <summary>The in-flight attempt holding a reservation the reclaim just charged becomes outcome-unknown (listed).</summary>
+    private void MarkReclaimedAttemptUnknown(string reservationId, DateTimeOffset now)
+    {
+        foreach (var attempt in _attempts.Values)
+        {
+            if (attempt.State == JournalState.InFlight && string.Equals(attempt.Entry.ReservationId, reservationId, StringComparison.Ordinal))
+            {
+                _ = ChargeUnknown(attempt, now);
+                return;
+            }
+        }
     }
 
     private QuotaSettlement? EndNotBilled(JournaledAttempt attempt)

@@ -331,6 +331,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             {
                 // Charged, not released: the expired reservation's call may have been billed by Google (issue 13).
                 ChargeExpiredCore(id, now);
+                MarkReclaimedAttemptUnknown(id, now);
             }
 
             return Task.FromResult(expired.Count);

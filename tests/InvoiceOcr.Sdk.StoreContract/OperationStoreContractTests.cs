@@ -1,0 +1,531 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace InvoiceOcr.Sdk.StoreContract;
+
+/// <summary>
+/// The semantics of <see cref="IOperationStore"/> every store backend must have: operation claims (duplicates refused or
+/// answered from the store), the attempt journal, attempt endings written in one transaction (billed, not billed, outcome
+/// unknown; replays change nothing), crash resolution and the outcome-unknown list. A backend derives from this class like
+/// from <see cref="StoreContractTests"/>; its store's quota store must also be its operation store (one database).
+/// </summary>
+public abstract class OperationStoreContractTests
+{
+    /// <summary>02:00:20 Pacific (PST), 20 seconds into a UTC minute.</summary>
+    private static readonly DateTimeOffset Start = new(2026, 11, 23, 10, 0, 20, TimeSpan.Zero);
+
+    private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(10);
+
+    private static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(5);
+
+    protected FakeTimeProvider Clock { get; } = new(Start);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Creates a fresh, empty store whose clock is <paramref name="clock"/>.</summary>
+    protected abstract Task<StoreUnderTest> CreateStoreAsync(TimeProvider clock);
+
+    /// <summary>Gets how many rounds the concurrent-claim test runs (a database backend may lower it).</summary>
+    protected virtual int ConcurrencyRounds => 10;
+
+    // ---- claims ----
+
+    [Fact]
+    public async Task ClaimOperationAsync_NewId_ClaimsItInProgress()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+
+        var claim = await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+
+        Assert.Equal(OperationClaimStatus.Claimed, claim.Status);
+        Assert.Equal("op-1", claim.Operation.OperationId);
+        Assert.Equal("c-1", claim.Operation.CompanyId);
+        Assert.Equal("sha-1", claim.Operation.DocumentSha256);
+        Assert.Equal(OperationState.InProgress, claim.Operation.State);
+        Assert.Equal(Start + ClaimFor, claim.Operation.ClaimedUntil);
+        Assert.Equal(0, claim.Operation.AttemptCount);
+        Assert.Equal(Start, claim.Operation.CreatedAt);
+    }
+
+    [Fact]
+    public async Task ClaimOperationAsync_HeldByAnotherCall_ReturnsInProgress()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        Clock.Advance(ClaimFor - TimeSpan.FromSeconds(1));
+
+        var second = await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+
+        Assert.Equal(OperationClaimStatus.InProgress, second.Status);
+        Assert.Equal(Start + ClaimFor, second.Operation.ClaimedUntil);
+    }
+
+    [Fact]
+    public async Task ClaimOperationAsync_Succeeded_ReturnsCompletedWithStoredOutcome()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        Clock.Advance(TimeSpan.FromSeconds(3));
+        await Ops(s).CompleteOperationAsync(new OperationCompletion("op-1", true, "{\"invoice\":42}", null), Ct);
+        Clock.Advance(ClaimFor * 2);
+
+        var again = await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+
+        Assert.Equal(OperationClaimStatus.Completed, again.Status);
+        Assert.Equal(OperationState.Succeeded, again.Operation.State);
+        Assert.Equal("{\"invoice\":42}", again.Operation.OutcomeJson);
+        Assert.Null(again.Operation.FailureKind);
+        Assert.Equal(Start.AddSeconds(3), again.Operation.CompletedAt);
+    }
+
+    [Fact]
+    public async Task ClaimOperationAsync_Failed_IsClaimedAgain()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        await Ops(s).CompleteOperationAsync(new OperationCompletion("op-1", false, null, InvoiceOcrErrorKind.RateLimitedPerMinute), Ct);
+
+        var failed = await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", null, ClaimFor), Ct);
+
+        Assert.Equal(OperationClaimStatus.Claimed, failed.Status);
+        Assert.Equal(OperationState.InProgress, failed.Operation.State);
+        Assert.Null(failed.Operation.FailureKind);
+        Assert.Equal("sha-1", failed.Operation.DocumentSha256); // A claim without a hash keeps the stored one.
+        Assert.Equal(OperationClaimStatus.InProgress, (await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct)).Status);
+    }
+
+    [Fact]
+    public async Task CompleteOperationAsync_Failure_StoresItsKindUntilTheNextClaim()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+
+        await Ops(s).CompleteOperationAsync(new OperationCompletion("op-1", false, null, InvoiceOcrErrorKind.QuotaExhausted), Ct);
+
+        // A concurrent duplicate that lost reads the failed row before claiming it: the claim returns the row it took.
+        var taken = await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        Assert.Equal(OperationClaimStatus.Claimed, taken.Status);
+        Assert.NotNull(taken.Operation.CompletedAt);
+    }
+
+    [Fact]
+    public async Task CompleteOperationAsync_AfterSuccess_ChangesNothing()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        await Ops(s).CompleteOperationAsync(new OperationCompletion("op-1", true, "first", null), Ct);
+
+        await Ops(s).CompleteOperationAsync(new OperationCompletion("op-1", false, null, InvoiceOcrErrorKind.Timeout), Ct);
+        await Ops(s).CompleteOperationAsync(new OperationCompletion("op-1", true, "second", null), Ct);
+
+        var again = await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        Assert.Equal(OperationClaimStatus.Completed, again.Status);
+        Assert.Equal("first", again.Operation.OutcomeJson);
+    }
+
+    [Fact]
+    public async Task ClaimOperationAsync_LapsedClaim_IsTakenOver()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        await BeginAsync(s, "a-1", "op-1", 1, reservationId: null, estimate: 500);
+        Clock.Advance(ClaimFor);
+
+        var taken = await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+
+        Assert.Equal(OperationClaimStatus.Claimed, taken.Status);
+        Assert.Equal(Start + ClaimFor + ClaimFor, taken.Operation.ClaimedUntil);
+        Assert.Equal(Start, taken.Operation.CreatedAt);
+        Assert.Equal(1, taken.Operation.AttemptCount); // The dead call's attempt still counts: the next one is number 2.
+    }
+
+    [Fact]
+    public async Task ClaimOperationAsync_ConcurrentClaimsOfOneId_ExactlyOneWins()
+    {
+        // The SQL stores open one connection per call, so these claims race on separate connections (and transactions).
+        for (var round = 0; round < ConcurrencyRounds; round++)
+        {
+            await using var s = await CreateStoreAsync(new FakeTimeProvider(Start));
+            var id = "op-race-" + round;
+            using var go = new ManualResetEventSlim();
+            var claims = Enumerable.Range(0, 8)
+                .Select(_ => Task.Run(
+                    () =>
+                    {
+                        go.Wait(Ct);
+                        return Ops(s).ClaimOperationAsync(new OperationClaim(id, "c-1", "sha-1", ClaimFor), Ct);
+                    },
+                    Ct))
+                .ToArray();
+            go.Set();
+            var results = await Task.WhenAll(claims);
+
+            Assert.Single(results, r => r.Status == OperationClaimStatus.Claimed);
+            Assert.All(results.Where(r => r.Status != OperationClaimStatus.Claimed), r => Assert.Equal(OperationClaimStatus.InProgress, r.Status));
+        }
+    }
+
+    [Fact]
+    public async Task ClaimOperationAsync_ConcurrentTakeOversOfAFailedOperation_ExactlyOneWins()
+    {
+        for (var round = 0; round < ConcurrencyRounds; round++)
+        {
+            await using var s = await CreateStoreAsync(new FakeTimeProvider(Start));
+            await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+            await Ops(s).CompleteOperationAsync(new OperationCompletion("op-1", false, null, InvoiceOcrErrorKind.Timeout), Ct);
+            using var go = new ManualResetEventSlim();
+            var claims = Enumerable.Range(0, 8)
+                .Select(_ => Task.Run(
+                    () =>
+                    {
+                        go.Wait(Ct);
+                        return Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+                    },
+                    Ct))
+                .ToArray();
+            go.Set();
+            var results = await Task.WhenAll(claims);
+
+            Assert.Single(results, r => r.Status == OperationClaimStatus.Claimed);
+        }
+    }
+
+    // ---- the attempt journal ----
+
+    [Fact]
+    public async Task BeginAttemptAsync_NewAttempts_RaiseTheOperationsAttemptCountAndAReplayChangesNothing()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+
+        await BeginAsync(s, "a-1", "op-1", 1, null, 100);
+        await BeginAsync(s, "a-2", "op-1", 2, null, 100);
+        await BeginAsync(s, "a-1", "op-1", 1, null, 100);
+        await Ops(s).CompleteOperationAsync(new OperationCompletion("op-1", false, null, InvoiceOcrErrorKind.Timeout), Ct);
+
+        var again = await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        Assert.Equal(2, again.Operation.AttemptCount);
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_Billed_AppendsLedgerRowSettlesAndCompletesTheAttempt()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        var reservation = await ReserveAsync(s, 1_000);
+        await BeginAsync(s, "a-1", "op-1", 1, reservation.Id, reservation.Tokens);
+
+        var settlement = await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, Usage("a-1", "op-1", 700)), Ct);
+
+        Assert.NotNull(settlement);
+        Assert.Equal(reservation.Id, settlement.ReservationId);
+        Assert.Equal(700, settlement.ActualTokens);
+        Assert.Equal(700, settlement.TokensUsed);
+        var key = (await s.Keys.GetAsync("k-1", Ct))!;
+        Assert.Equal((700L, 0L), (key.TokensUsed, key.TokensReserved));
+        Assert.Equal(700, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteTokens);
+        var row = await s.Ledger.GetAsync("a-1", Ct);
+        Assert.NotNull(row);
+        Assert.Equal(700, row.TotalTokens);
+        Assert.Empty(await Ops(s).ListUnknownOutcomeAttemptsAsync(null, Ct));
+
+        // Completed: neither a crash resolution nor a second ending touches it again.
+        Clock.Advance(Ttl * 2);
+        Assert.Empty(await Ops(s).ResolveInFlightAttemptsAsync(Clock.GetUtcNow(), Ct));
+        Assert.Equal(0, await s.Quotas.ReclaimExpiredReservationsAsync(Ct));
+        Assert.Equal(700, (await s.Keys.GetAsync("k-1", Ct))!.TokensUsed);
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_BilledReplayed_ChangesNothing()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        var reservation = await ReserveAsync(s, 1_000);
+        await BeginAsync(s, "a-1", "op-1", 1, reservation.Id, reservation.Tokens);
+        var ending = new AttemptEnding("a-1", AttemptResult.Billed, Usage("a-1", "op-1", 700));
+        await Ops(s).EndAttemptAsync(ending, Ct);
+
+        var replay = await Ops(s).EndAttemptAsync(ending, Ct);
+
+        Assert.Null(replay);
+        Assert.Equal(700, (await s.Keys.GetAsync("k-1", Ct))!.TokensUsed);
+        Assert.Equal(700, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteTokens);
+        Assert.Single(await s.Ledger.ListAsync(new UsageQuery("c-1"), Ct));
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_DistinctAttemptsOfOneOperation_EachGetsItsOwnLedgerRow()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        var first = await ReserveAsync(s, 1_000);
+        await BeginAsync(s, "a-1", "op-1", 1, first.Id, first.Tokens);
+        var second = await ReserveAsync(s, 1_000);
+        await BeginAsync(s, "a-2", "op-1", 2, second.Id, second.Tokens);
+
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, Usage("a-1", "op-1", 300, attempt: 1)), Ct);
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-2", AttemptResult.Billed, Usage("a-2", "op-1", 400, attempt: 2)), Ct);
+
+        var rows = await s.Ledger.ListAsync(new UsageQuery("c-1"), Ct);
+        Assert.Equal(["a-1", "a-2"], rows.Select(r => r.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(700, rows.Sum(r => r.TotalTokens));
+        var key = (await s.Keys.GetAsync("k-1", Ct))!;
+        Assert.Equal((700L, 0L), (key.TokensUsed, key.TokensReserved));
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_NotBilled_ReleasesTheReservation()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        var reservation = await ReserveAsync(s, 1_000);
+        await BeginAsync(s, "a-1", "op-1", 1, reservation.Id, reservation.Tokens);
+
+        var settlement = await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.NotBilled), Ct);
+
+        Assert.Null(settlement);
+        var key = (await s.Keys.GetAsync("k-1", Ct))!;
+        Assert.Equal((0L, 0L), (key.TokensUsed, key.TokensReserved));
+        Assert.Equal(0, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteTokens);
+        Assert.Empty(await s.Ledger.ListAsync(new UsageQuery("c-1"), Ct));
+        Assert.Empty(await Ops(s).ListUnknownOutcomeAttemptsAsync(null, Ct));
+        Clock.Advance(Ttl * 2);
+        Assert.Empty(await Ops(s).ResolveInFlightAttemptsAsync(null, Ct));
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_OutcomeUnknown_ChargesTheEstimateAndListsIt()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        var reservation = await ReserveAsync(s, 1_000);
+        await BeginAsync(s, "a-1", "op-1", 1, reservation.Id, reservation.Tokens);
+        Clock.Advance(TimeSpan.FromSeconds(2));
+
+        var settlement = await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.OutcomeUnknown), Ct);
+        var replay = await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.OutcomeUnknown), Ct);
+
+        Assert.NotNull(settlement);
+        Assert.Equal(1_000, settlement.ActualTokens);
+        Assert.Null(replay);
+        var key = (await s.Keys.GetAsync("k-1", Ct))!;
+        Assert.Equal((1_000L, 0L), (key.TokensUsed, key.TokensReserved));
+        var unknown = Assert.Single(await Ops(s).ListUnknownOutcomeAttemptsAsync("c-1", Ct));
+        Assert.Equal("a-1", unknown.AttemptId);
+        Assert.Equal("op-1", unknown.OperationId);
+        Assert.Equal(1, unknown.AttemptNumber);
+        Assert.Equal("c-1", unknown.CompanyId);
+        Assert.Equal("k-1", unknown.KeyId);
+        Assert.Equal("p-1", unknown.ProjectId);
+        Assert.Equal(1_000, unknown.ChargedTokens);
+        Assert.Equal(Start, unknown.StartedAt);
+        Assert.Equal(Start.AddSeconds(2), unknown.ResolvedAt);
+        Assert.Empty(await s.Ledger.ListAsync(new UsageQuery("c-1"), Ct));
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_BilledAfterOutcomeUnknown_CorrectsTheChargeAndUnlistsIt()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        var reservation = await ReserveAsync(s, 1_000);
+        await BeginAsync(s, "a-1", "op-1", 1, reservation.Id, reservation.Tokens);
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.OutcomeUnknown), Ct);
+
+        var late = await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, Usage("a-1", "op-1", 640)), Ct);
+        var replay = await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, Usage("a-1", "op-1", 640)), Ct);
+
+        Assert.Null(late);
+        Assert.Null(replay);
+        Assert.Equal(640, (await s.Keys.GetAsync("k-1", Ct))!.TokensUsed);
+        Assert.Empty(await Ops(s).ListUnknownOutcomeAttemptsAsync(null, Ct));
+        Assert.Equal(640, Assert.Single(await s.Ledger.ListAsync(new UsageQuery("c-1"), Ct)).TotalTokens);
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_BilledAfterItsReservationWasReclaimed_CorrectsTheCharge()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        var reservation = await ReserveAsync(s, 1_000);
+        await BeginAsync(s, "a-1", "op-1", 1, reservation.Id, reservation.Tokens);
+        Clock.Advance(Ttl);
+        Assert.Equal(1, await s.Quotas.ReclaimExpiredReservationsAsync(Ct));
+
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, Usage("a-1", "op-1", 1_300)), Ct);
+
+        var key = (await s.Keys.GetAsync("k-1", Ct))!;
+        Assert.Equal((1_300L, 0L), (key.TokensUsed, key.TokensReserved));
+        Assert.Empty(await Ops(s).ListUnknownOutcomeAttemptsAsync(null, Ct));
+        Assert.Single(await s.Ledger.ListAsync(new UsageQuery("c-1"), Ct));
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_BilledAfterItsReservationWasSettledByTheLeaseOwner_AddsOnlyTheLedgerRow()
+    {
+        // The outbox path: the ledger row could not be written, the token provider settled the lease, the row is replayed.
+        await using var s = await CreateStoreAsync(Clock);
+        var reservation = await ReserveAsync(s, 1_000);
+        await BeginAsync(s, "a-1", "op-1", 1, reservation.Id, reservation.Tokens);
+        await s.Quotas.SettleAsync(reservation.Id, 700, Ct);
+
+        var replayed = await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, Usage("a-1", "op-1", 700)), Ct);
+
+        Assert.Null(replayed);
+        Assert.Equal(700, (await s.Keys.GetAsync("k-1", Ct))!.TokensUsed);
+        Assert.Single(await s.Ledger.ListAsync(new UsageQuery("c-1"), Ct));
+        Clock.Advance(Ttl * 2);
+        Assert.Empty(await Ops(s).ResolveInFlightAttemptsAsync(null, Ct));
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_NeverJournaled_AppendsTheLedgerRowOnly()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        var reservation = await ReserveAsync(s, 1_000);
+
+        var settlement = await Ops(s).EndAttemptAsync(new AttemptEnding("a-9", AttemptResult.Billed, Usage("a-9", "op-9", 500)), Ct);
+
+        Assert.Null(settlement);
+        Assert.NotNull(await s.Ledger.GetAsync("a-9", Ct));
+        var key = (await s.Keys.GetAsync("k-1", Ct))!;
+        Assert.Equal((0L, reservation.Tokens), (key.TokensUsed, key.TokensReserved)); // Left to the lease's owner.
+        Assert.Null(await Ops(s).EndAttemptAsync(new AttemptEnding("a-8", AttemptResult.NotBilled), Ct));
+    }
+
+    [Fact]
+    public async Task ReclaimExpiredReservationsAsync_JournaledAttempt_ChargesTheEstimateAndListsItAsUnknown()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        var reservation = await ReserveAsync(s, 1_000);
+        await BeginAsync(s, "a-1", "op-1", 1, reservation.Id, reservation.Tokens);
+        Clock.Advance(Ttl);
+
+        Assert.Equal(1, await s.Quotas.ReclaimExpiredReservationsAsync(Ct));
+        _ = await Ops(s).ResolveInFlightAttemptsAsync(null, Ct);
+
+        var key = (await s.Keys.GetAsync("k-1", Ct))!;
+        Assert.Equal((1_000L, 0L), (key.TokensUsed, key.TokensReserved));
+        var unknown = Assert.Single(await Ops(s).ListUnknownOutcomeAttemptsAsync("c-1", Ct));
+        Assert.Equal(("a-1", 1_000L), (unknown.AttemptId, unknown.ChargedTokens));
+    }
+
+    // ---- crash resolution ----
+
+    [Fact]
+    public async Task ResolveInFlightAttemptsAsync_StartedBefore_ResolvesOnlyOlderAttemptsAndChargesTheirEstimates()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        var old = await ReserveAsync(s, 800);
+        await BeginAsync(s, "a-old", "op-1", 1, old.Id, old.Tokens);
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        var restart = Clock.GetUtcNow();
+        var fresh = await ReserveAsync(s, 300);
+        await BeginAsync(s, "a-new", "op-2", 1, fresh.Id, fresh.Tokens);
+
+        var resolved = await Ops(s).ResolveInFlightAttemptsAsync(restart, Ct);
+        var again = await Ops(s).ResolveInFlightAttemptsAsync(restart, Ct);
+
+        var only = Assert.Single(resolved);
+        Assert.Equal(("a-old", "op-1", "k-1", 800L), (only.AttemptId, only.OperationId, only.KeyId, only.ChargedTokens));
+        Assert.Empty(again);
+        var key = (await s.Keys.GetAsync("k-1", Ct))!;
+        Assert.Equal((800L, 300L), (key.TokensUsed, key.TokensReserved));
+        Assert.Equal(["a-old"], (await Ops(s).ListUnknownOutcomeAttemptsAsync(null, Ct)).Select(u => u.AttemptId));
+
+        // The fresh attempt is still live: its own ending settles it.
+        Assert.NotNull(await Ops(s).EndAttemptAsync(new AttemptEnding("a-new", AttemptResult.Billed, Usage("a-new", "op-2", 250)), Ct));
+    }
+
+    [Fact]
+    public async Task ResolveInFlightAttemptsAsync_WithoutAnInstant_ResolvesOnlyExpiredAttempts()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await BeginAsync(s, "a-1", "op-1", 1, null, 400);
+        Clock.Advance(Ttl - TimeSpan.FromSeconds(1));
+        await BeginAsync(s, "a-2", "op-2", 1, null, 400);
+
+        Assert.Empty(await Ops(s).ResolveInFlightAttemptsAsync(null, Ct));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var resolved = await Ops(s).ResolveInFlightAttemptsAsync(null, Ct);
+
+        Assert.Equal(["a-1"], resolved.Select(u => u.AttemptId));
+        Assert.Equal(Clock.GetUtcNow(), resolved[0].ResolvedAt);
+    }
+
+    [Fact]
+    public async Task ListUnknownOutcomeAttemptsAsync_ManyCompanies_FiltersByCompanyOldestFirst()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await BeginAsync(s, "a-1", "op-1", 1, null, 100, company: "c-1");
+        await BeginAsync(s, "a-2", "op-2", 1, null, 200, company: "c-2");
+        await BeginAsync(s, "a-3", "op-3", 1, null, 300, company: "c-1");
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-3", AttemptResult.OutcomeUnknown), Ct);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-2", AttemptResult.OutcomeUnknown), Ct);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.OutcomeUnknown), Ct);
+
+        Assert.Equal(["a-3", "a-1"], (await Ops(s).ListUnknownOutcomeAttemptsAsync("c-1", Ct)).Select(u => u.AttemptId));
+        Assert.Equal(["a-2"], (await Ops(s).ListUnknownOutcomeAttemptsAsync("c-2", Ct)).Select(u => u.AttemptId));
+        Assert.Equal(["a-3", "a-2", "a-1"], (await Ops(s).ListUnknownOutcomeAttemptsAsync(null, Ct)).Select(u => u.AttemptId));
+        Assert.Empty(await Ops(s).ListUnknownOutcomeAttemptsAsync("c-9", Ct));
+    }
+
+    // ---- helpers ----
+
+    private static IOperationStore Ops(StoreUnderTest s) =>
+        s.Quotas as IOperationStore ?? throw new InvalidOperationException("The store under test does not implement IOperationStore.");
+
+    private async Task<QuotaReservation> ReserveAsync(StoreUnderTest s, long tokens)
+    {
+        if (await s.Keys.GetAsync("k-1", Ct) is null)
+        {
+            await s.Keys.AddAsync(
+                new ApiKey
+                {
+                    Id = "k-1",
+                    CompanyId = "c-1",
+                    CompanyName = "Company c-1",
+                    ProjectId = "p-1",
+                    Secret = "test-key-k-1-secret-0000",
+                    AllowedModels = ["gemini-2.5-flash"],
+                },
+                Ct);
+        }
+
+        var result = await s.Quotas.ReserveAsync(new QuotaReservationRequest("k-1", "c-1", tokens, Ttl), Ct);
+        Assert.True(result.IsGranted);
+        return result.Reservation!;
+    }
+
+    private Task BeginAsync(StoreUnderTest s, string attemptId, string operationId, int number, string? reservationId, long estimate, string company = "c-1") =>
+        Ops(s).BeginAttemptAsync(
+            new AttemptJournalEntry
+            {
+                AttemptId = attemptId,
+                OperationId = operationId,
+                CompanyId = company,
+                KeyId = "k-1",
+                ProjectId = "p-1",
+                ReservationId = reservationId,
+                EstimatedTokens = estimate,
+                AttemptNumber = number,
+                StartedAt = Clock.GetUtcNow(),
+                ExpiresAt = Clock.GetUtcNow() + Ttl,
+            },
+            Ct);
+
+    private UsageRecord Usage(string attemptId, string operationId, long total, int attempt = 1) => new()
+    {
+        Id = attemptId,
+        OperationId = operationId,
+        Attempt = attempt,
+        CompanyId = "c-1",
+        KeyId = "k-1",
+        ProjectId = "p-1",
+        Model = "gemini-2.5-flash",
+        ResponseId = "resp-" + attemptId,
+        InputTokens = total - 40,
+        OutputTokens = 30,
+        CachedTokens = 4,
+        ThoughtsTokens = 10,
+        TotalTokens = total,
+        StartedAt = Clock.GetUtcNow().AddSeconds(-1),
+        CompletedAt = Clock.GetUtcNow(),
+    };
+}
