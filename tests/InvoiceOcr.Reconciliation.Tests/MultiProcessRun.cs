@@ -15,7 +15,7 @@ namespace InvoiceOcr.Reconciliation.Tests;
 /// </summary>
 internal sealed class MultiProcessRun : IAsyncDisposable
 {
-    public static readonly TimeSpan WorkerTimeout = TimeSpan.FromMinutes(4);
+    public static readonly TimeSpan WorkerTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// c1-a's requests per Pacific day in these runs: lower than the in-process runs' because they make fewer calls (the
@@ -28,11 +28,12 @@ internal sealed class MultiProcessRun : IAsyncDisposable
     private readonly int _seed;
     private readonly List<WorkerProcess> _workers = [];
 
-    private MultiProcessRun(string directory, string settingsPath, int seed, GeminiEmulator emulator, IReadOnlyList<HarnessKey> keys, SqliteInvoiceOcrStore store, int workers, int calls, int concurrency)
+    private MultiProcessRun(string directory, string settingsPath, int seed, ScaledTimeProvider clock, GeminiEmulator emulator, IReadOnlyList<HarnessKey> keys, SqliteInvoiceOcrStore store, int workers, int calls, int concurrency)
     {
         _directory = directory;
         _settingsPath = settingsPath;
         _seed = seed;
+        Clock = clock;
         Emulator = emulator;
         Keys = keys;
         Store = store;
@@ -40,6 +41,9 @@ internal sealed class MultiProcessRun : IAsyncDisposable
         Calls = calls;
         Concurrency = concurrency;
     }
+
+    /// <summary>Gets the fake clock the emulator and the workers share.</summary>
+    public ScaledTimeProvider Clock { get; }
 
     public GeminiEmulator Emulator { get; }
 
@@ -148,7 +152,7 @@ internal sealed class MultiProcessRun : IAsyncDisposable
         };
         var settingsPath = Path.Combine(directory, "worker.settings.json");
         await File.WriteAllTextAsync(settingsPath, settings.ToJsonString());
-        return new MultiProcessRun(directory, settingsPath, seed, emulator, keys, store, workers, calls, concurrency);
+        return new MultiProcessRun(directory, settingsPath, seed, clock, emulator, keys, store, workers, calls, concurrency);
     }
 
     /// <summary>
@@ -201,12 +205,20 @@ internal sealed class MultiProcessRun : IAsyncDisposable
         return all;
     }
 
+    /// <summary>The attempts the store names as outcome-unknown.</summary>
+    public async Task<IReadOnlyList<UnknownOutcomeAttempt>> ListUnknownOutcomeAttemptsAsync() =>
+        await Store.ListUnknownOutcomeAttemptsAsync(null, CancellationToken.None);
+
     /// <summary>
-    /// The attempts the store names as outcome-unknown, or <see langword="null"/> when the store keeps no attempt journal
-    /// (then nothing billed may be lost).
+    /// Once every worker has exited: resolves the attempts still in flight in the journal as outcome-unknown (what a
+    /// start-up with no other instance running does), then lists every unknown-outcome attempt.
     /// </summary>
-    public async Task<IReadOnlyList<UnknownOutcomeAttempt>?> ListUnknownOutcomeAttemptsAsync() =>
-        (object)Store is IOperationStore operations ? await operations.ListUnknownOutcomeAttemptsAsync(null, CancellationToken.None) : null;
+    public async Task<IReadOnlyList<UnknownOutcomeAttempt>> ResolveAndListUnknownOutcomesAsync()
+    {
+        Assert.All(_workers, w => Assert.True(w.HasExited, w.Name + " is still running."));
+        _ = await Store.ResolveInFlightAttemptsAsync(Clock.GetUtcNow(), CancellationToken.None);
+        return await ListUnknownOutcomeAttemptsAsync();
+    }
 
     /// <summary>Reservations still held in the store, per key (a settled or released reservation is deleted).</summary>
     public async Task<IReadOnlyDictionary<string, int>> ListOpenReservationsAsync()

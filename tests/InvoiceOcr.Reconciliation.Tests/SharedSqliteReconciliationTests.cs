@@ -23,8 +23,9 @@ public sealed class SharedSqliteReconciliationTests
         await harness.RunAsync(Calls, Reconciliation.Concurrency);
         await harness.FlushAsync();
 
+        var unknown = await harness.ResolveAndListUnknownOutcomesAsync();
         var sdk = await harness.ListSdkUsageAsync();
-        Reconciliation.AssertLedgersMatch(harness, sdk, Calls);
+        Reconciliation.AssertLedgersMatch(harness, sdk, Calls, unknown);
         await Reconciliation.AssertLimitsHeldAsync(harness, sdk);
         var applicationLogs = await harness.ReadApplicationLogsAsync();
         Reconciliation.AssertNoSecretLeaks(harness, applicationLogs);
