@@ -175,8 +175,24 @@ await Parallel.ForEachAsync(share, new ParallelOptions { MaxDegreeOfParallelism 
     }
 });
 
-// Whatever an outage left in the outbox goes to the ledger before the worker reports done.
-await host.Services.GetRequiredService<DurableUsageLogger>().ReplayOutboxAsync();
+// Whatever an outage left in the outbox goes to the ledger before the worker reports done. With a short busy timeout the
+// replay can lose the write lock to another worker on a loaded machine: it is tried again (the outbox keeps what is not
+// replayed, and a replay is idempotent), as the background replay loop would.
+var durable = host.Services.GetRequiredService<DurableUsageLogger>();
+for (var tries = 1; ; tries++)
+{
+    try
+    {
+        await durable.ReplayOutboxAsync();
+        break;
+    }
+    catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable && tries < 100)
+    {
+        output.Write("replay-retry " + tries.ToString(CultureInfo.InvariantCulture));
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+    }
+}
+
 await host.StopAsync();
 output.Write(string.Create(CultureInfo.InvariantCulture, $"summary succeeded={succeeded} done-before={doneBefore} failed={failed} cpu-ms={CpuMilliseconds()}"));
 return 0;
