@@ -3,6 +3,7 @@ using InvoiceOcr.Samples.ConsoleApp.Cli;
 using InvoiceOcr.Samples.ConsoleApp.Hosting;
 using InvoiceOcr.Sdk;
 using InvoiceOcr.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace InvoiceOcr.Samples.ConsoleApp.Tests.Commands;
 
@@ -60,6 +61,59 @@ public sealed class UsageCommandTests
 
         Assert.Equal(ExitCodes.UsageError, exitCode);
         Assert.Contains("--from must not be after --to", run.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UsageUnknown_AttemptsLeftWithoutAnAnswer_ListsThemPerCompanyWithTheirCharge()
+    {
+        using var run = new ConsoleRun();
+        await using (var sdk = await StartSdkAsync(run))
+        {
+            var operations = sdk.Services.GetRequiredService<IOperationStore>();
+            var now = DateTimeOffset.UtcNow;
+            foreach (var (attemptId, companyId, estimate) in new[] { ("att-acme-1", "acme", 1_234L), ("att-globex-1", "globex", 99L) })
+            {
+                await operations.BeginAttemptAsync(
+                    new AttemptJournalEntry
+                    {
+                        AttemptId = attemptId,
+                        OperationId = "op-" + attemptId,
+                        CompanyId = companyId,
+                        KeyId = "key-7",
+                        EstimatedTokens = estimate,
+                        AttemptNumber = 1,
+                        StartedAt = now,
+                        ExpiresAt = now.AddMinutes(10),
+                    },
+                    TestContext.Current.CancellationToken);
+                await operations.EndAttemptAsync(new AttemptEnding(attemptId, AttemptResult.OutcomeUnknown), TestContext.Current.CancellationToken);
+            }
+        }
+
+        var exitCode = await run.RunAsync("usage", "unknown", "--company", "acme");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Contains("att-acme-1", run.Output, StringComparison.Ordinal);
+        Assert.Contains("key-7", run.Output, StringComparison.Ordinal);
+        Assert.Contains("1,234", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("att-globex-1", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UsageUnknown_NoneForTheCompany_SaysSoAndSucceeds()
+    {
+        using var run = new ConsoleRun();
+
+        var exitCode = await run.RunAsync("usage", "unknown", "--company", "acme");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Contains("No attempt with an unknown outcome for acme.", run.Output, StringComparison.Ordinal);
+    }
+
+    private static Task<SdkHost> StartSdkAsync(ConsoleRun run)
+    {
+        var context = new CliContext { Out = run.Out, Error = run.Error, WorkingDirectory = run.WorkingDirectory, GetEnvironmentVariable = _ => null };
+        return SdkHost.StartAsync(new SdkHostSettings { Store = StoreSettings.Sqlite(run.PathOf(StoreSettings.DefaultSqlitePath)) }, context, TestContext.Current.CancellationToken);
     }
 
     private static async Task<IReadOnlyList<UsageRecord>> LedgerRecordsAsync(ConsoleRun run, string companyId)

@@ -17,14 +17,15 @@ public sealed class PostgreSqlMigratorTests
         var migrator = Migrator(database, schema.Options());
 
         Assert.Equal(0, await migrator.GetVersionAsync(Ct));
-        Assert.Equal([1], await migrator.MigrateAsync(Ct));
+        Assert.Equal(Enumerable.Range(1, PostgreSqlStoreSchema.CurrentVersion), await migrator.MigrateAsync(Ct));
         Assert.Empty(await migrator.MigrateAsync(Ct));
 
         Assert.Equal(PostgreSqlStoreSchema.CurrentVersion, await migrator.GetVersionAsync(Ct));
         await migrator.EnsureCurrentAsync(Ct);
-        Assert.Equal(9L, await schema.ScalarAsync("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{schema}' AND table_type = 'BASE TABLE' AND table_name <> 'SchemaVersion';"));
+        // Version 1's nine tables and version 2's Operations and OperationAttempts.
+        Assert.Equal(11L, await schema.ScalarAsync("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{schema}' AND table_type = 'BASE TABLE' AND table_name <> 'SchemaVersion';"));
         Assert.Equal(4L, await schema.ScalarAsync("SELECT COUNT(*) FROM information_schema.views WHERE table_schema = '{schema}';"));
-        Assert.Equal(1L, await schema.ScalarAsync("SELECT COUNT(*) FROM \"{schema}\".\"SchemaVersion\";"));
+        Assert.Equal((long)PostgreSqlStoreSchema.CurrentVersion, await schema.ScalarAsync("SELECT COUNT(*) FROM \"{schema}\".\"SchemaVersion\";"));
     }
 
     [Fact]
@@ -44,9 +45,9 @@ public sealed class PostgreSqlMigratorTests
             var applied = await Task.WhenAll(runs);
 
             // The advisory lock serializes them: exactly one applied the migration, the others found it done.
-            Assert.Equal(1, applied.Count(a => a.Count == 1));
+            Assert.Equal(1, applied.Count(a => a.Count == PostgreSqlStoreSchema.CurrentVersion));
             Assert.Equal(7, applied.Count(a => a.Count == 0));
-            Assert.Equal(1L, await schema.ScalarAsync("SELECT COUNT(*) FROM \"{schema}\".\"SchemaVersion\";"));
+            Assert.Equal((long)PostgreSqlStoreSchema.CurrentVersion, await schema.ScalarAsync("SELECT COUNT(*) FROM \"{schema}\".\"SchemaVersion\";"));
         }
         finally
         {

@@ -56,4 +56,47 @@ public sealed class SqliteExtractionEndToEndTests
         Assert.DoesNotContain(Secret, fileText, StringComparison.Ordinal);
         SqliteConnection.ClearAllPools();
     }
+
+    [Fact]
+    public async Task ExtractAsync_OneModelCall_CommitsFiveWriteTransactionsAndOneFsync()
+    {
+        using var database = new TestDatabase();
+        var emulatorOptions = new GeminiEmulatorOptions();
+        emulatorOptions.Keys.Add(new EmulatorKeyOptions { Key = Secret, Id = "emu-key", Project = "project-a" });
+        await using var emulator = await GeminiEmulator.StartAsync(emulatorOptions, cancellationToken: TestContext.Current.CancellationToken);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddInvoiceOcr(o =>
+        {
+            o.Gemini.BaseAddress = emulator.BaseAddress;
+            o.EInvoiceMode = EInvoiceMode.ModelOnly;
+            o.KeyPool.ReservationReclaimInterval = TimeSpan.FromHours(1); // No background pass commits during the call.
+        }).AddSqliteStore(database.DatabasePath, TestDatabase.Configure);
+        using var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        await host.Services.GetRequiredService<IApiKeyStore>().AddAsync(
+            new ApiKey { Id = "key-1", CompanyId = "acme", Secret = Secret, ProjectId = "project-a" }, TestContext.Current.CancellationToken);
+        var document = await InvoiceDocument.FromFileAsync(SharedData.Invoice("zugferd/EN16931_Rabatte.pdf"), TestContext.Current.CancellationToken);
+        var store = host.Services.GetRequiredService<SqliteInvoiceOcrStore>();
+        var commits = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        store.Committing = (connection, transaction) =>
+        {
+            using var pragma = connection.CreateCommand();
+            pragma.Transaction = transaction;
+            pragma.CommandText = "PRAGMA synchronous;";
+            commits.Enqueue((long)pragma.ExecuteScalar()!);
+        };
+
+        await host.Services.GetRequiredService<IInvoiceExtractor>().ExtractAsync(
+            document, new ExtractionContext("acme") { IdempotencyKey = "order-42" }, TestContext.Current.CancellationToken);
+        store.Committing = null;
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        // Operation claim, quota reservation, attempt journal, attempt ending (ledger row + settlement + completion, the only
+        // FULL commit: one fsync of the write-ahead log) and operation completion. The other four commit NORMAL: they survive
+        // the process being killed, and the FULL commit makes every earlier one power-loss durable too.
+        Assert.Single(emulator.Ledger.Entries);
+        Assert.Equal(5, commits.Count);
+        Assert.Equal(1, commits.Count(level => level == 2));
+        SqliteConnection.ClearAllPools();
+    }
 }
