@@ -101,7 +101,8 @@ public sealed partial class KillAndRestartReconciliationTests
             var again = reended[n];
             Assert.True(
                 again[0] is "ok" or "done-before" && again[1] == before[1] && again[2] == before[2],
-                string.Create(CultureInfo.InvariantCulture, $"Call {n} succeeded before the kill ({string.Join(' ', before)}) but the restarted worker says: {string.Join(' ', again)}"));
+                string.Create(CultureInfo.InvariantCulture, $"Call {n} succeeded before the kill ({string.Join(' ', before)}) but the restarted worker says: {string.Join(' ', again)}; ") +
+                string.Join(" | ", restarted.Lines.Where(l => l.StartsWith("failure ", StringComparison.Ordinal)).Take(3)));
         }
 
         var (survivorBegun, survivorEnded) = survivor.Journal();

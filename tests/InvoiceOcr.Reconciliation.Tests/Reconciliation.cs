@@ -148,10 +148,12 @@ internal static class Reconciliation
     /// no journal entry). Their usage is in the ledger once the outbox replays, but today the replay of such an unjournaled
     /// attempt appends the row without adding it to the key's counters (RelationalInvoiceOcrStore.EndAttemptAsync, "never
     /// journaled"): for those keys the counters may fall short of the ledger, never exceed it, and the shortfall is written
-    /// to the test output. Every other key is exact.
+    /// to the test output. Every other key is exact. Without <paramref name="dayWindows"/> the day window is not compared:
+    /// the workers' PostgreSQL stores count windows by the server's clock (<c>clock_timestamp()</c>, their default), not the
+    /// run's fake one.
     /// </remarks>
     public static async Task AssertCountersEqualLedgerAsync(
-        IApiKeyStore keys, IQuotaStore quotas, IReadOnlyList<HarnessKey> harnessKeys, IReadOnlyList<UsageRecord> sdk, IReadOnlyList<UnknownOutcomeAttempt> unknown, DateTimeOffset now, Func<string, bool>? usedWhileStoreDown = null)
+        IApiKeyStore keys, IQuotaStore quotas, IReadOnlyList<HarnessKey> harnessKeys, IReadOnlyList<UsageRecord> sdk, IReadOnlyList<UnknownOutcomeAttempt> unknown, DateTimeOffset now, Func<string, bool>? usedWhileStoreDown = null, bool dayWindows = true)
     {
         var today = QuotaWindows.PacificDay(now);
         var counters = new List<string>();
@@ -167,6 +169,11 @@ internal static class Reconciliation
             var expectedToday = rows.Where(r => QuotaWindows.PacificDay(r.StartedAt) == today).Sum(r => r.TotalTokens) +
                 lost.Where(u => QuotaWindows.PacificDay(u.StartedAt) == today).Sum(u => u.ChargedTokens);
             var dayTokens = QuotaWindows.PacificDay(window.DayWindowStart) == today ? window.DayTokens : 0;
+            if (!dayWindows)
+            {
+                dayTokens = expectedToday;
+            }
+
             counters.Add(FormattableString.Invariant($"{key.Id}: used {stored.TokensUsed} / ledger+unknown {expected}, reserved {stored.TokensReserved}, day {dayTokens} / {expectedToday}"));
             if (usedWhileStoreDown?.Invoke(key.Id) == true)
             {
