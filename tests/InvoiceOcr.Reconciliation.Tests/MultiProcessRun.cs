@@ -115,9 +115,8 @@ internal sealed class MultiProcessRun : IAsyncDisposable
                 ["EInvoiceMode"] = nameof(EInvoiceMode.ModelOnly),
                 ["Gemini"] = new JsonObject { ["BaseAddress"] = emulator.BaseAddress.ToString() },
 
-                // Fake time: 72 real seconds (the default 30 s would be 50 ms: a restarted worker's cold start on a loaded machine
-                // rejected a valid PDF as InvalidDocument even at 6 real seconds).
-                ["Documents"] = new JsonObject { ["PdfParseTimeout"] = "12:00:00" },
+                // Fake time: 6 real seconds (the default 30 s would be 50 ms, and a busy machine's cold start would reject valid PDFs).
+                ["Documents"] = new JsonObject { ["PdfParseTimeout"] = "01:00:00" },
                 ["KeyPool"] = new JsonObject
                 {
                     ["ReservationTimeToLive"] = "1.00:00:00",

@@ -184,7 +184,7 @@ internal sealed class PostgreSqlMultiProcessRun : IAsyncDisposable
             {
                 ["EInvoiceMode"] = nameof(EInvoiceMode.ModelOnly),
                 ["Gemini"] = new JsonObject { ["BaseAddress"] = emulator.BaseAddress.ToString() },
-                ["Documents"] = new JsonObject { ["PdfParseTimeout"] = "12:00:00" }, // fake time: 72 real seconds (a cold start on a loaded machine)
+                ["Documents"] = new JsonObject { ["PdfParseTimeout"] = "01:00:00" }, // fake time: 6 real seconds
                 ["KeyPool"] = new JsonObject { ["ReservationTimeToLive"] = "1.00:00:00" },
                 ["Retry"] = new JsonObject
                 {

@@ -157,7 +157,22 @@ await Parallel.ForEachAsync(share, new ParallelOptions { MaxDegreeOfParallelism 
     output.Write("begin " + n);
     try
     {
-        var result = await extractor.ExtractAsync(documents[i % documents.Length], context, ct);
+        // The PDF parse time-out runs on the 600x clock (1 h of fake time is 6 real seconds): a process starting cold on a
+        // loaded machine can exceed it on a valid document, so such a rejection is tried again, as an application would.
+        InvoiceExtractionResult result;
+        for (var parses = 1; ; parses++)
+        {
+            try
+            {
+                result = await extractor.ExtractAsync(documents[i % documents.Length], context, ct);
+                break;
+            }
+            catch (InvalidDocumentException ex) when (parses < 5 && ex.Message.Contains("could not be parsed within", StringComparison.Ordinal))
+            {
+                output.Write("parse-retry " + n);
+            }
+        }
+
         Interlocked.Increment(ref succeeded);
         output.Write("end " + n + " ok " + result.KeyId + " " + result.ResponseId + " " + result.OperationId);
     }
