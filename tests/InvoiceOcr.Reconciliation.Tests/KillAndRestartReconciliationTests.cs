@@ -39,10 +39,10 @@ public sealed partial class KillAndRestartReconciliationTests
 
         await doomed.WaitUntilAsync(w => w.Ends >= share.Count / 8, "an eighth of its calls", Timeout);
         HashSet<int> begunBeforeRestore;
-        HashSet<int> begunBeforeOutage;
+        HashSet<int> endedBeforeOutage;
         await using (await run.TakeStoreDownAsync())
         {
-            begunBeforeOutage = doomed.Journal().Begun;
+            endedBeforeOutage = [.. doomed.Journal().Ended.Keys];
             // Two diversions logged: the first batch is fsync'd in the outbox. A call has taken a fallback key: calls now
             // run without the store. A worker that ran out of calls first would never satisfy this: that fails at once.
             await doomed.WaitUntilAsync(
@@ -93,14 +93,14 @@ public sealed partial class KillAndRestartReconciliationTests
         var replayed = CountOf(restarted.Lines.TakeWhile(l => l != "ready"), 4102);
         Assert.InRange(replayed, 1, diverted);
 
-        // It ran the whole share again. Every call the dead worker saw succeed while the store was up is recognized as done,
-        // with the same key and response, and is not billed again. A call begun during the outage ran unclaimed (the SDK puts
-        // availability first: no operation row, so nothing records its completion) and is run, and billed, again: a known
-        // gap, counted below.
+        // It ran the whole share again. Every call the dead worker saw succeed with the store up from start to end is
+        // recognized as done, with the same key and response, and is not billed again. A call in flight at any time during
+        // the outage either ran unclaimed (no operation row) or could not store its completion (the SDK puts availability
+        // first), so it is run, and billed, again: a known gap, counted below.
         var (rebegun, reended) = restarted.Journal();
         Assert.Equal(share, rebegun.Order());
         Assert.Equal(share, reended.Keys.Order());
-        var unclaimed = begunBeforeRestore.Except(begunBeforeOutage).ToHashSet();
+        var unclaimed = begunBeforeRestore.Except(endedBeforeOutage).ToHashSet();
         var billedAgain = ended.Count(e => e.Value[0] == "ok" && unclaimed.Contains(e.Key) && reended[e.Key][0] == "ok" && reended[e.Key][2] != e.Value[2]);
         foreach (var (n, before) in ended.Where(e => e.Value[0] == "ok" && !unclaimed.Contains(e.Key)))
         {
@@ -141,7 +141,7 @@ public sealed partial class KillAndRestartReconciliationTests
         TestContext.Current.TestOutputHelper?.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"Killed with {inFlight.Count} calls in flight; {missing.Count} billed responses not in the ledger ({read} read by the dead process, {missing.Count - read} never read), all named among {unknown.Count} unknown-outcome attempts; " +
-            $"{entries.Count} billed calls; {diverted} records diverted, {replayed} replayed by the restarted worker; {unclaimed.Count} calls begun during the outage ran unclaimed, {billedAgain} of them succeeded before the kill and were billed again after the restart."));
+            $"{entries.Count} billed calls; {diverted} records diverted, {replayed} replayed by the restarted worker; {unclaimed.Count} calls were in flight during the outage, {billedAgain} of them succeeded before the kill and were billed again after the restart."));
 
         await MultiProcessChecks.AssertNoSecretLeaksAsync(run);
     }
