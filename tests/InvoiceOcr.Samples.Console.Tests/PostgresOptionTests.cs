@@ -32,7 +32,7 @@ public sealed class PostgresOptionTests
             await using var check = new NpgsqlConnection(connection);
             await check.OpenAsync(TestContext.Current.CancellationToken);
             await using var version = new NpgsqlCommand("SELECT MAX(\"Version\") FROM \"InvoiceOcr\".\"SchemaVersion\";", check);
-            Assert.Equal(1, await version.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(InvoiceOcr.Sdk.PostgreSqlStoreSchema.CurrentVersion, Convert.ToInt32(await version.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture));
         }
         finally
         {

@@ -43,6 +43,7 @@ public sealed class SqliteStoreRegistrationTests : IDisposable
         Assert.Same(store, host.Services.GetRequiredService<IQuotaStore>());
         Assert.Same(store, host.Services.GetRequiredService<IUsageLedger>());
         Assert.Same(store, host.Services.GetRequiredService<IRetryAttemptStore>());
+        Assert.Same(store, host.Services.GetRequiredService<IOperationStore>()); // Durable operations, not the process-local stand-in.
         Assert.IsType<DurableUsageLogger>(host.Services.GetRequiredService<IUsageLogger>());
         var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(Ct);
         Assert.Equal(HealthStatus.Healthy, health.Status);
