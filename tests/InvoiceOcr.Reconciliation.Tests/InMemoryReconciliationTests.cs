@@ -22,7 +22,7 @@ public sealed class InMemoryReconciliationTests
         var sdk = await harness.ListSdkUsageAsync();
         var unknown = await harness.Services.GetRequiredService<IKeyPoolQueries>().ListUnknownOutcomeAttemptsAsync(null, CancellationToken.None);
         Reconciliation.AssertLedgersMatch(harness, sdk, unknown: unknown);
-        Reconciliation.AssertLimitsHeld(harness, sdk);
+        await Reconciliation.AssertLimitsHeldAsync(harness, sdk);
 
         // Every token kind was exercised: a thinking model and cached prompts.
         Assert.True(sdk.Sum(r => r.ThoughtsTokens) > 0 && sdk.Sum(r => r.CachedTokens) > 0, "Thoughts and cached tokens must be non-zero.");

@@ -15,7 +15,7 @@ namespace InvoiceOcr.Reconciliation.Tests;
 /// </summary>
 internal sealed class MultiProcessRun : IAsyncDisposable
 {
-    public static readonly TimeSpan WorkerTimeout = TimeSpan.FromMinutes(4);
+    public static readonly TimeSpan WorkerTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// c1-a's requests per Pacific day in these runs: lower than the in-process runs' because they make fewer calls (the
@@ -28,11 +28,12 @@ internal sealed class MultiProcessRun : IAsyncDisposable
     private readonly int _seed;
     private readonly List<WorkerProcess> _workers = [];
 
-    private MultiProcessRun(string directory, string settingsPath, int seed, GeminiEmulator emulator, IReadOnlyList<HarnessKey> keys, SqliteInvoiceOcrStore store, int workers, int calls, int concurrency)
+    private MultiProcessRun(string directory, string settingsPath, int seed, ScaledTimeProvider clock, GeminiEmulator emulator, IReadOnlyList<HarnessKey> keys, SqliteInvoiceOcrStore store, int workers, int calls, int concurrency)
     {
         _directory = directory;
         _settingsPath = settingsPath;
         _seed = seed;
+        Clock = clock;
         Emulator = emulator;
         Keys = keys;
         Store = store;
@@ -40,6 +41,9 @@ internal sealed class MultiProcessRun : IAsyncDisposable
         Calls = calls;
         Concurrency = concurrency;
     }
+
+    /// <summary>Gets the fake clock the emulator and the workers share.</summary>
+    public ScaledTimeProvider Clock { get; }
 
     public GeminiEmulator Emulator { get; }
 
@@ -69,12 +73,22 @@ internal sealed class MultiProcessRun : IAsyncDisposable
     /// before it exits). With <paramref name="idempotent"/> each call carries the idempotency key "call-n", so a restarted
     /// worker can run its share again without billing a finished call twice (at the price of a few ledger reads per call).
     /// </summary>
-    public static async Task<MultiProcessRun> StartAsync(int seed, int workers, int calls, int concurrency, TimeSpan busyTimeout, TimeSpan outboxReplayInterval, bool idempotent)
+    /// <remarks>With <paramref name="races"/> the workers run that many idempotency races instead of their share of calls (see
+    /// <see cref="RaceReconciliationTests"/>); <paramref name="faults"/> off leaves the emulator without injected faults, and
+    /// <paramref name="lostAnswers"/> adds the faults that bill a call and lose its answer.</remarks>
+    public static async Task<MultiProcessRun> StartAsync(
+        int seed, int workers, int calls, int concurrency, TimeSpan busyTimeout, TimeSpan outboxReplayInterval, bool idempotent, int races = 0, bool faults = true, bool lostAnswers = false)
     {
         var keys = ReconciliationHarness.CreateKeys(seed);
         var epoch = TimeProvider.System.GetUtcNow();
         var clock = new ScaledTimeProvider(ReconciliationHarness.Start, ReconciliationHarness.Factor, epoch);
-        var emulator = await GeminiEmulator.StartAsync(ReconciliationHarness.CreateEmulatorOptions(keys, seed), clock);
+        var emulatorOptions = ReconciliationHarness.CreateEmulatorOptions(keys, seed, lostAnswers);
+        if (!faults)
+        {
+            emulatorOptions.Faults.Rates.Clear();
+        }
+
+        var emulator = await GeminiEmulator.StartAsync(emulatorOptions, clock);
         var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "invoiceocr-reconciliation", Guid.NewGuid().ToString("N"))).FullName;
         var databasePath = Path.Combine(directory, "store.db");
         var storeOptions = new SqliteStoreOptions { DatabasePath = databasePath, BusyTimeout = TimeSpan.FromSeconds(30) };
@@ -133,11 +147,12 @@ internal sealed class MultiProcessRun : IAsyncDisposable
                 [nameof(Concurrency)] = concurrency,
                 ["Companies"] = ReconciliationHarness.Companies,
                 ["Idempotent"] = idempotent,
+                ["Races"] = races,
             },
         };
         var settingsPath = Path.Combine(directory, "worker.settings.json");
         await File.WriteAllTextAsync(settingsPath, settings.ToJsonString());
-        return new MultiProcessRun(directory, settingsPath, seed, emulator, keys, store, workers, calls, concurrency);
+        return new MultiProcessRun(directory, settingsPath, seed, clock, emulator, keys, store, workers, calls, concurrency);
     }
 
     /// <summary>
@@ -188,6 +203,21 @@ internal sealed class MultiProcessRun : IAsyncDisposable
         }
 
         return all;
+    }
+
+    /// <summary>The attempts the store names as outcome-unknown.</summary>
+    public async Task<IReadOnlyList<UnknownOutcomeAttempt>> ListUnknownOutcomeAttemptsAsync() =>
+        await Store.ListUnknownOutcomeAttemptsAsync(null, CancellationToken.None);
+
+    /// <summary>
+    /// Once every worker has exited: resolves the attempts still in flight in the journal as outcome-unknown (what a
+    /// start-up with no other instance running does), then lists every unknown-outcome attempt.
+    /// </summary>
+    public async Task<IReadOnlyList<UnknownOutcomeAttempt>> ResolveAndListUnknownOutcomesAsync()
+    {
+        Assert.All(_workers, w => Assert.True(w.HasExited, w.Name + " is still running."));
+        _ = await Store.ResolveInFlightAttemptsAsync(Clock.GetUtcNow(), CancellationToken.None);
+        return await ListUnknownOutcomeAttemptsAsync();
     }
 
     /// <summary>Reservations still held in the store, per key (a settled or released reservation is deleted).</summary>

@@ -12,8 +12,9 @@ namespace InvoiceOcr.Reconciliation.Tests;
 /// each registering the SDK from a settings file (<c>AddInvoiceOcr</c> + <c>AddPostgreSqlStore</c>, same schema, same
 /// master key), make their share of the calls 64 at a time across four companies and eight keys against the emulator,
 /// with 20 % faults, per-minute 429s on the shared project, a lifetime budget and a per-day request limit that bind.
-/// Afterwards the server's ledger equals the emulator's billing ledger exactly per key, no limit was passed, every key's
-/// running total is what the service billed to the token, and nothing stays reserved.
+/// Afterwards every billed call is one row of the server's ledger or one attempt named as outcome-unknown, per key and
+/// every token kind; no limit was passed; every key's running total is its ledger rows plus its unknown-outcome attempts,
+/// to the token; and nothing stays reserved.
 /// </summary>
 /// <remarks>
 /// The server is the one eng/prerequisites/postgresql.sh starts (127.0.0.1:55432) or <c>INVOICEOCR_POSTGRES_CONNECTIONSTRING</c>;
@@ -56,8 +57,9 @@ public sealed class PostgreSqlReconciliationTests
         Assert.Contains(lines, l => l.Contains(nameof(InvoiceOcrErrorKind.RateLimitedPerMinute), StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains(nameof(InvoiceOcrErrorKind.ServerError), StringComparison.Ordinal));
         Assert.Contains(sdk, r => r.Outcome == UsageOutcome.Failure);
-        var refusedLocally = lines.Count(l => l.StartsWith("end ", StringComparison.Ordinal) && l.Contains(" failed " + nameof(InvoiceOcrErrorKind.LocalQuotaExceeded), StringComparison.Ordinal));
-        Assert.True(entries.Count >= (Calls - refusedLocally) * 6 / 10, $"Only {entries.Count} billed calls out of {Calls - refusedLocally} admitted.");
+        // Calls stopped by a limit are left out: how many there are depends on the machine's speed against the 600x clock.
+        var refusedLocally = lines.Count(l => l.StartsWith("end ", StringComparison.Ordinal) && l.Split(' ') is [_, _, "failed", var kind, ..] && Enum.TryParse<InvoiceOcrErrorKind>(kind, out var k) && Reconciliation.IsLimit(k));
+        Assert.True(entries.Count >= (Calls - refusedLocally) * 6 / 10, $"Only {entries.Count} billed calls out of {Calls - refusedLocally} not stopped by a limit.");
 
         // Every success a process saw is a billed response in the shared ledger.
         var responses = sdk.Select(r => r.ResponseId).ToHashSet(StringComparer.Ordinal);
@@ -66,39 +68,31 @@ public sealed class PostgreSqlReconciliationTests
             Assert.All(worker.Journal().Ended.Values.Where(e => e[0] == "ok").Select(e => e[2]), id => Assert.Contains(id, responses));
         }
 
-        Reconciliation.AssertLedgersEqual(entries, run.Keys, sdk);
-        Reconciliation.AssertLimitsHeld(entries, sdk, MultiProcessRun.RequestsPerDayC1A);
+        // Every billed call is one ledger row or one attempt named as outcome-unknown (its answer lost), per key and every
+        // token kind, matched through the test header.
+        _ = await run.TestStore.ResolveInFlightAttemptsAsync(run.Clock.GetUtcNow(), CancellationToken.None);
+        var unknown = await run.TestStore.ListUnknownOutcomeAttemptsAsync(null, CancellationToken.None);
+        Reconciliation.AssertLedgersEqual(entries, run.Keys, sdk, unknown);
+        Assert.Contains(entries, e => e.AnswerLost);
+        Reconciliation.AssertEveryTokenKind(entries, sdk);
+        Reconciliation.AssertLimitsHeld(entries, sdk, await run.TestStore.GetAsync("c0-a", CancellationToken.None), MultiProcessRun.RequestsPerDayC1A);
 
         // The server saw no deadlock while four processes reserved, settled and reclaimed on the same keys.
         Assert.Equal(0L, await run.DeadlocksAsync());
 
-        // No outage: every reservation was settled or released, so nothing stays reserved and each key's counters, kept
-        // by four processes on one server, are exactly what the service billed.
+        // No outage: every attempt ended in the store, so nothing stays reserved and each key's running total, kept by four
+        // processes on one server, is exactly its ledger rows plus its unknown-outcome attempts at their estimate.
         Assert.All(workers, w => Assert.Equal(0, w.Diversions));
         Assert.Equal(0L, await run.ScalarAsync("SELECT COUNT(*) FROM \"{schema}\".\"QuotaReservations\";"));
+        await Reconciliation.AssertCountersEqualLedgerAsync(run.TestStore, run.TestStore, run.Keys, sdk, unknown, run.Clock.GetUtcNow(), dayWindows: false);
         var billed = run.Emulator.Ledger.TotalsByKey();
-        var counters = new List<(string Key, long Billed, long Used, long Reserved)>();
-        foreach (var key in run.Keys)
-        {
-            var stored = await run.TestStore.GetAsync(key.Id, CancellationToken.None);
-            Assert.NotNull(stored);
-            counters.Add((key.Id, billed.TryGetValue(key.Id, out var totals) ? totals.TotalTokens : 0, stored.TokensUsed, stored.TokensReserved));
-        }
-
-        // A key's running total bounds its billing from above: an attempt whose request was sent and whose answer never
-        // arrived (a reset, a time-out) is charged at its reservation estimate, because Google may have billed it. The SQL
-        // stores cannot yet list those attempts (durable operations are in the in-memory store only), so the exact form
-        // (used == billed + unknown-outcome estimates) is asserted by the in-memory run; here nothing may be left reserved.
-        Assert.True(
-            counters.All(c => c.Used >= c.Billed && c.Reserved == 0),
-            "Key counters (key, billed, used, reserved): " + string.Join("; ", counters));
 
         var applicationLogs = await run.ReadApplicationLogsAsync();
         Assert.True(applicationLogs.Count > 1_000, $"Only {applicationLogs.Count} ApplicationLogs rows: the workers' database logger did not run.");
         Reconciliation.AssertNoSecretIn(run.Keys, workers.SelectMany(w => w.Lines.Concat(w.Errors)).Concat(applicationLogs));
 
         TestContext.Current.TestOutputHelper?.WriteLine(FormattableString.Invariant(
-            $"{entries.Count} billed calls ({sdk.Count(r => r.Outcome == UsageOutcome.Failure)} billed failures, {refusedLocally} refused locally) for {Calls} extractions by {Workers} processes x {Concurrency}; c0-a billed {billed["c0-a"].TotalTokens} of {ReconciliationHarness.LifetimeLimitC0A} tokens, c1-a {billed["c1-a"].Requests} calls; ") +
+            $"{entries.Count} billed calls ({sdk.Count(r => r.Outcome == UsageOutcome.Failure)} billed failures, {unknown.Count} unknown outcomes, {refusedLocally} stopped by a limit) for {Calls} extractions by {Workers} processes x {Concurrency}; c0-a billed {billed["c0-a"].TotalTokens} of {ReconciliationHarness.LifetimeLimitC0A} tokens, c1-a {billed["c1-a"].Requests} calls; ") +
             string.Join(", ", workers.Select(w => w.Name + " " + w.Lines.Last())));
     }
 }
@@ -122,19 +116,23 @@ internal sealed class PostgreSqlMultiProcessRun : IAsyncDisposable
     private readonly int _seed;
     private readonly List<WorkerProcess> _workers = [];
 
-    private PostgreSqlMultiProcessRun(string directory, string settingsPath, string databaseName, string connectionString, int seed, GeminiEmulator emulator, IReadOnlyList<HarnessKey> keys, PostgreSqlInvoiceOcrStore store, int workers, int calls)
+    private PostgreSqlMultiProcessRun(string directory, string settingsPath, string databaseName, string connectionString, int seed, ScaledTimeProvider clock, GeminiEmulator emulator, IReadOnlyList<HarnessKey> keys, PostgreSqlInvoiceOcrStore store, int workers, int calls)
     {
         _directory = directory;
         _settingsPath = settingsPath;
         _databaseName = databaseName;
         ConnectionString = connectionString;
         _seed = seed;
+        Clock = clock;
         Emulator = emulator;
         Keys = keys;
         TestStore = store;
         Workers = workers;
         Calls = calls;
     }
+
+    /// <summary>Gets the fake clock the emulator and the workers share.</summary>
+    public ScaledTimeProvider Clock { get; }
 
     public GeminiEmulator Emulator { get; }
 
@@ -167,7 +165,7 @@ internal sealed class PostgreSqlMultiProcessRun : IAsyncDisposable
         var keys = ReconciliationHarness.CreateKeys(seed);
         var epoch = TimeProvider.System.GetUtcNow();
         var clock = new ScaledTimeProvider(ReconciliationHarness.Start, ReconciliationHarness.Factor, epoch);
-        var emulator = await GeminiEmulator.StartAsync(ReconciliationHarness.CreateEmulatorOptions(keys, seed), clock);
+        var emulator = await GeminiEmulator.StartAsync(ReconciliationHarness.CreateEmulatorOptions(keys, seed, lostAnswers: true), clock);
         var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "invoiceocr-reconciliation", Guid.NewGuid().ToString("N"))).FullName;
         var storeOptions = new PostgreSqlStoreOptions { ConnectionString = connectionString, SchemaName = Schema, OutboxDirectory = Path.Combine(directory, "test-outbox") };
         storeOptions.SecretProtection.CurrentKeyId = "k1";
@@ -225,7 +223,7 @@ internal sealed class PostgreSqlMultiProcessRun : IAsyncDisposable
         };
         var settingsPath = Path.Combine(directory, "worker.settings.json");
         await File.WriteAllTextAsync(settingsPath, settings.ToJsonString());
-        return new PostgreSqlMultiProcessRun(directory, settingsPath, databaseName, connectionString, seed, emulator, keys, store, workers, calls);
+        return new PostgreSqlMultiProcessRun(directory, settingsPath, databaseName, connectionString, seed, clock, emulator, keys, store, workers, calls);
     }
 
     public WorkerProcess StartWorker(int index)

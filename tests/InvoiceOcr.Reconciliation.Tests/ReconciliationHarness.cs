@@ -9,6 +9,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace InvoiceOcr.Reconciliation.Tests;
 
@@ -55,6 +56,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
     private readonly string? _directory;
     private readonly TextWriter _fallbackLog = TextWriter.Synchronized(new StringWriter(CultureInfo.InvariantCulture));
     private readonly List<(ServiceProvider Services, List<IHostedService> Hosted)> _hosts = [];
+    private readonly ConcurrentBag<FlakySettlements> _flaky = [];
 
     private ReconciliationHarness(HarnessStore store, GeminiEmulator emulator, ScaledTimeProvider clock, Telemetry telemetry, IReadOnlyList<HarnessKey> keys, string? directory)
     {
@@ -86,23 +88,32 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
 
     public ConcurrentQueue<InvoiceOcrException> Failures { get; } = new();
 
+    /// <summary>Gets how many billed attempt endings <see cref="FlakySettlements"/> failed, over every host.</summary>
+    public long InjectedSettlementFailures => _flaky.Sum(f => f.Failures);
+
     public long Succeeded;
 
-    public static async Task<ReconciliationHarness> StartAsync(HarnessStore store, int seed, int hosts = 1)
+    /// <summary>
+    /// Starts the emulator and <paramref name="hosts"/> SDK hosts on <paramref name="store"/>. With
+    /// <paramref name="settlementFailures"/> (SQLite only) that share of billed attempt endings fails as if the database
+    /// were unreachable (<see cref="FlakySettlements"/>), so their records go through the durable outbox.
+    /// </summary>
+    public static async Task<ReconciliationHarness> StartAsync(HarnessStore store, int seed, int hosts = 1, double settlementFailures = 0)
     {
         var keys = CreateKeys(seed);
 
         // Ten fake minutes every second of real time: a 429's "retry in 40 s" costs a few milliseconds.
         var clock = new ScaledTimeProvider(Start, Factor);
-        // Answers lost after billing are named only by a store that journals attempts (IOperationStore): the in-memory one.
-        var emulator = await GeminiEmulator.StartAsync(CreateEmulatorOptions(keys, seed, lostAnswers: store == HarnessStore.InMemory), clock);
+
+        // Every store journals attempts (IOperationStore), so answers lost after billing are in every run's fault mix.
+        var emulator = await GeminiEmulator.StartAsync(CreateEmulatorOptions(keys, seed, lostAnswers: true), clock);
         var directory = store == HarnessStore.Sqlite
             ? Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "invoiceocr-reconciliation", Guid.NewGuid().ToString("N"))).FullName
             : null;
         var harness = new ReconciliationHarness(store, emulator, clock, new Telemetry(), keys, directory);
         for (var host = 0; host < hosts; host++)
         {
-            await harness.StartSdkAsync(seed + host, addKeys: host == 0);
+            await harness.StartSdkAsync(seed + host, addKeys: host == 0, settlementFailures);
         }
 
         return harness;
@@ -189,7 +200,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
     /// <summary>While the store is down each company keeps one key it can use without the database.</summary>
     public static bool IsFallbackKey(string keyId) => keyId is "c0-b" or "c1-b" or "c2-a" or "c3-a";
 
-    private async Task StartSdkAsync(int seed, bool addKeys)
+    private async Task StartSdkAsync(int seed, bool addKeys, double settlementFailures)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Clock);
@@ -231,6 +242,22 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
                 o.OutboxReplayInterval = TimeSpan.FromSeconds(60); // fake time: a tenth of a second of real time
                 o.SecretProtection.CurrentKeyId = "k1";
                 o.SecretProtection.MasterKeys["k1"] = MasterKey;
+            });
+        }
+
+        if (settlementFailures > 0)
+        {
+            // The durable usage logger the store registers, over a store whose billed attempt endings sometimes fail.
+            services.AddSingleton(sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;
+                var flaky = new FlakySettlements(sp.GetRequiredService<SqliteInvoiceOcrStore>(), settlementFailures);
+                _flaky.Add(flaky);
+                return new DurableUsageLogger(
+                    flaky,
+                    new DurableUsageLoggerOptions { OutboxDirectory = options.GetOutboxDirectory(), ReplayInterval = options.OutboxReplayInterval, BatchSize = options.UsageBatchSize },
+                    Clock,
+                    sp.GetRequiredService<ILogger<DurableUsageLogger>>());
             });
         }
 
@@ -353,6 +380,18 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
 
         texts.Add("fallback " + _fallbackLog);
         return texts;
+    }
+
+    /// <summary>
+    /// Resolves every attempt still in flight in the journal as outcome-unknown (every call has returned, so an attempt
+    /// still open is one whose ending could not reach the store), as a start-up after a crash does, then lists the
+    /// unknown-outcome attempts.
+    /// </summary>
+    public async Task<IReadOnlyList<UnknownOutcomeAttempt>> ResolveAndListUnknownOutcomesAsync()
+    {
+        var operations = Services.GetRequiredService<IOperationStore>();
+        _ = await operations.ResolveInFlightAttemptsAsync(Clock.GetUtcNow(), CancellationToken.None);
+        return await Services.GetRequiredService<IKeyPoolQueries>().ListUnknownOutcomeAttemptsAsync(null, CancellationToken.None);
     }
 
     public async Task<IReadOnlyList<UsageRecord>> ListSdkUsageAsync()

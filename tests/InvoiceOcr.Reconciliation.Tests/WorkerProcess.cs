@@ -33,6 +33,9 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Gets every stderr line so far (the database logger's fallback sink, and any crash).</summary>
     public IReadOnlyCollection<string> Errors => _errors;
 
+    /// <summary>Gets a value indicating whether the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Gets how many calls have returned or thrown.</summary>
     public int Ends => Volatile.Read(ref _ends);
 
