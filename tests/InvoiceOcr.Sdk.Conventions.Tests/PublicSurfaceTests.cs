@@ -18,19 +18,20 @@ public sealed partial class PublicSurfaceTests
         // in-memory store, telemetry names and the store abstractions an app may query (IApiKeyStore, IUsageLedger, …).
         ["InvoiceOcr.Sdk"] = new(StringComparer.Ordinal)
         {
-            ["InvoiceOcr.Sdk"] = 98,
-            ["InvoiceOcr.Sdk.Storage"] = 5, // store authors: QuotaAdmission, its window/key state types, the argument rules
-            ["Microsoft.Extensions.DependencyInjection"] = 2, // AddInvoiceOcr and its builder
+            ["InvoiceOcr.Sdk"] = 140, // + batch jobs (IInvoiceJobs and its types), IModelCallRunner and its request/answer, price table and budgets
+            ["InvoiceOcr.Sdk.Storage"] = 7, // store authors: QuotaAdmission, its window/key/slot state types, the argument rules (stores and job stores)
+            ["Microsoft.Extensions.DependencyInjection"] = 3, // AddInvoiceOcr and its builder, AddJobs
         },
         ["InvoiceOcr.Sdk.Relational"] = new(StringComparer.Ordinal)
         {
-            ["InvoiceOcr.Sdk.Relational"] = 27, // store authors: the relational store written once and its parts
+            ["InvoiceOcr.Sdk.Relational"] = 29, // store authors: the relational store and job store written once and their parts
             ["Microsoft.Extensions.Logging"] = 1, // AddInvoiceOcrDatabase
         },
-        ["InvoiceOcr.Sdk.Sqlite"] = new(StringComparer.Ordinal) { ["InvoiceOcr.Sdk"] = 4, ["Microsoft.Extensions.DependencyInjection"] = 1 },
-        ["InvoiceOcr.Sdk.SqlServer"] = new(StringComparer.Ordinal) { ["InvoiceOcr.Sdk"] = 3, ["Microsoft.Extensions.DependencyInjection"] = 1 },
-        ["InvoiceOcr.Sdk.PostgreSql"] = new(StringComparer.Ordinal) { ["InvoiceOcr.Sdk"] = 3, ["Microsoft.Extensions.DependencyInjection"] = 1 },
+        ["InvoiceOcr.Sdk.Sqlite"] = new(StringComparer.Ordinal) { ["InvoiceOcr.Sdk"] = 5, ["Microsoft.Extensions.DependencyInjection"] = 1 },
+        ["InvoiceOcr.Sdk.SqlServer"] = new(StringComparer.Ordinal) { ["InvoiceOcr.Sdk"] = 4, ["Microsoft.Extensions.DependencyInjection"] = 1 },
+        ["InvoiceOcr.Sdk.PostgreSql"] = new(StringComparer.Ordinal) { ["InvoiceOcr.Sdk"] = 4, ["Microsoft.Extensions.DependencyInjection"] = 1 },
         ["InvoiceOcr.Sdk.Caching"] = new(StringComparer.Ordinal) { ["InvoiceOcr.Sdk.Caching"] = 2, ["Microsoft.Extensions.DependencyInjection"] = 1 },
+        ["InvoiceOcr.Sdk.AI"] = new(StringComparer.Ordinal) { ["InvoiceOcr.Sdk.AI"] = 2, ["Microsoft.Extensions.DependencyInjection"] = 1 }, // the chat client and its ambient company scope; AddChatClient
     };
 
     [Fact]
