@@ -221,7 +221,7 @@ internal static class Reconciliation
         // such attempts the machine's speed lets into the window (a fast CI machine had c0-a billed 59,397 of 120,000).
         Assert.NotNull(c0a);
         Assert.True(
-            c0a.UsageThresholdNotified >= 90,
+            c0a.UsageThresholdNotified >= 90 || c0a.TokensUsed >= ReconciliationHarness.LifetimeLimitC0A * 9 / 10,
             FormattableString.Invariant($"c0-a's running total reached only {c0a.UsageThresholdNotified} % of its lifetime limit ({c0a.TokensUsed} of {ReconciliationHarness.LifetimeLimitC0A} tokens counted, {billed} billed): the limit was never approached."));
         TestContext.Current.TestOutputHelper?.WriteLine(FormattableString.Invariant(
             $"c0-a: {c0a.TokensUsed} of {ReconciliationHarness.LifetimeLimitC0A} tokens counted by the SDK, {billed} billed by the service, status {c0a.Status}."));

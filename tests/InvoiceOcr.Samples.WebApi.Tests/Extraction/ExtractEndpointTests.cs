@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using InvoiceOcr.Emulator;
 using InvoiceOcr.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace InvoiceOcr.Samples.WebApi.Tests.Extraction;
 
@@ -379,7 +380,11 @@ public sealed class ExtractEndpointTests
     public async Task Extract_KeyPerMinuteQuotaUsedUp_429ProblemWithRetryAfter()
     {
         await using var host = await WebApiHost.StartAsync();
-        await host.AddKeyAsync(Company, rates: new QuotaLimits { RequestsPerMinute = 0 });
+        // One request per minute, already taken: the next fits once it leaves the sliding minute (a limit of 0 never fits,
+        // which is a 403, not a 429).
+        await host.AddKeyAsync(Company, rates: new QuotaLimits { RequestsPerMinute = 1 });
+        var quotas = host.Services.GetRequiredService<IQuotaStore>();
+        Assert.True((await quotas.ReserveAsync(new QuotaReservationRequest(WebApiHost.GoodKeyId, Company, 10, TimeSpan.FromMinutes(5)), Ct)).Reservation is not null);
         var tenant = await host.TenantAsync(Company);
 
         using var response = await tenant.PostAsync("extract", WebApiHost.Form(SharedData.ReadInvoice(EInvoice), "invoice.pdf", Company), Ct);

@@ -70,7 +70,13 @@ public sealed class SqliteExtractionEndToEndTests
             o.Gemini.BaseAddress = emulator.BaseAddress;
             o.EInvoiceMode = EInvoiceMode.ModelOnly;
             o.KeyPool.ReservationReclaimInterval = TimeSpan.FromHours(1); // No background pass commits during the call.
-        }).AddSqliteStore(database.DatabasePath, TestDatabase.Configure);
+        }).AddSqliteStore(database.DatabasePath, o =>
+        {
+            TestDatabase.Configure(o);
+            // No retention pass commits during the call (its first pass runs at start-up, on its own schedule).
+            o.Retention.ApplicationLogs = null;
+            o.Retention.RetryAttempts = null;
+        });
         using var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
         await host.Services.GetRequiredService<IApiKeyStore>().AddAsync(
