@@ -5,7 +5,7 @@ using Q = InvoiceOcr.Sdk.PostgreSql.Store.PostgreSqlJobQueries;
 namespace InvoiceOcr.Sdk;
 
 /// <summary>
-/// The PostgreSQL <see cref="IInvoiceJobStore"/>: batch jobs in the store's schema (migration 2), shared by every worker instance.
+/// The PostgreSQL <see cref="IInvoiceJobStore"/>: batch jobs in the store's schema (migration 4, `0004_Jobs`), shared by every worker instance.
 /// Registered by <c>AddPostgreSqlStore</c>. Leases skip rows other workers hold (<c>FOR UPDATE SKIP LOCKED</c>).
 /// </summary>
 public sealed class PostgreSqlInvoiceJobStore : RelationalInvoiceJobStore, IAsyncDisposable

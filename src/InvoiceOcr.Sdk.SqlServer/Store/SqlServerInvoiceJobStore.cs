@@ -5,7 +5,7 @@ using Q = InvoiceOcr.Sdk.SqlServer.Store.SqlServerJobQueries;
 namespace InvoiceOcr.Sdk;
 
 /// <summary>
-/// The SQL Server <see cref="IInvoiceJobStore"/>: batch jobs in the store's schema (migration 2), shared by every worker instance.
+/// The SQL Server <see cref="IInvoiceJobStore"/>: batch jobs in the store's schema (migration 4, `0004_Jobs`), shared by every worker instance.
 /// Registered by <c>AddSqlServerStore</c>. Leases skip rows other workers hold (<c>READPAST, UPDLOCK</c>).
 /// </summary>
 public sealed class SqlServerInvoiceJobStore : RelationalInvoiceJobStore

@@ -5,7 +5,7 @@ using InvoiceOcr.Sdk.Sqlite.Store;
 namespace InvoiceOcr.Sdk;
 
 /// <summary>
-/// The SQLite <see cref="IInvoiceJobStore"/>: batch jobs in the same database file as the rest of the store (migration 2), shared
+/// The SQLite <see cref="IInvoiceJobStore"/>: batch jobs in the same database file as the rest of the store (migration 4, `0004_Jobs`), shared
 /// by every worker process on the machine. Registered by <c>AddSqliteStore</c>; every write is a <c>BEGIN IMMEDIATE</c>
 /// transaction, so two workers never lease the same item.
 /// </summary>
