@@ -9,6 +9,16 @@ namespace InvoiceOcr.Sdk.Relational;
 /// </summary>
 public sealed class RelationalJobStatements
 {
+    /// <summary>
+    /// Builds the table from a provider's class of SQL constants: each property takes the <c>const string</c> of the same
+    /// name (public or not), so the list of statements is written once, here, and a provider writes only its SQL text.
+    /// </summary>
+    /// <param name="constants">The provider's class of constants, for example <c>typeof(SqlServerQueries)</c>.</param>
+    /// <returns>The table.</returns>
+    /// <exception cref="InvalidOperationException">A required statement has no constant.</exception>
+    public static RelationalJobStatements FromConstants([System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicFields | System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.NonPublicFields)] Type constants) =>
+        StatementTable.FromConstants<RelationalJobStatements>(constants);
+
     /// <summary>Gets the insert of a job (id, company, jobKey, user, branch, batch, control, version, now).</summary>
     public required string InsertJob { get; init; }
 

@@ -81,6 +81,16 @@ public enum RelationalRetentionTable
 /// </summary>
 public sealed class RelationalRetentionStatements
 {
+    /// <summary>
+    /// Builds the table from a provider's class of SQL constants: each property takes the <c>const string</c> of the same
+    /// name (public or not), so the list of statements is written once, here, and a provider writes only its SQL text.
+    /// </summary>
+    /// <param name="constants">The provider's class of constants, for example <c>typeof(SqlServerQueries)</c>.</param>
+    /// <returns>The table.</returns>
+    /// <exception cref="InvalidOperationException">A required statement has no constant.</exception>
+    public static RelationalRetentionStatements FromConstants([System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicFields | System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.NonPublicFields)] Type constants) =>
+        StatementTable.FromConstants<RelationalRetentionStatements>(constants);
+
     /// <summary>Gets the purge of application logs whose <c>TimestampUtc</c> is before <c>cutoff</c>, at most <c>batch</c> rows.</summary>
     public required string PurgeApplicationLogs { get; init; }
 

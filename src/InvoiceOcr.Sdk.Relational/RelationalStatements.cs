@@ -15,6 +15,16 @@ namespace InvoiceOcr.Sdk.Relational;
 /// </remarks>
 public sealed class RelationalStatements
 {
+    /// <summary>
+    /// Builds the table from a provider's class of SQL constants: each property takes the <c>const string</c> of the same
+    /// name (public or not), so the list of statements is written once, here, and a provider writes only its SQL text.
+    /// </summary>
+    /// <param name="constants">The provider's class of constants, for example <c>typeof(SqlServerQueries)</c>.</param>
+    /// <returns>The table.</returns>
+    /// <exception cref="InvalidOperationException">A required statement has no constant.</exception>
+    public static RelationalStatements FromConstants([System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicFields | System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.NonPublicFields)] Type constants) =>
+        StatementTable.FromConstants<RelationalStatements>(constants);
+
     /// <summary>Gets the database clock (one row, one UTC time column), or <see langword="null"/> when the store always uses its <see cref="TimeProvider"/>.</summary>
     public string? Now { get; init; }
 

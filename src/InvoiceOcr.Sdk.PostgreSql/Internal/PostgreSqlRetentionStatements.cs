@@ -16,9 +16,5 @@ internal static class PostgreSqlRetentionStatements
         "DELETE FROM \"{schema}\".\"RetryAttempts\" WHERE \"Id\" = ANY(ARRAY(" +
         "SELECT \"Id\" FROM \"{schema}\".\"RetryAttempts\" WHERE \"OccurredAtUtc\" < @cutoff ORDER BY \"Id\" LIMIT @batch FOR UPDATE SKIP LOCKED));";
 
-    public static readonly RelationalRetentionStatements Instance = new()
-    {
-        PurgeApplicationLogs = PurgeApplicationLogs,
-        PurgeRetryAttempts = PurgeRetryAttempts,
-    };
+    public static readonly RelationalRetentionStatements Instance = RelationalRetentionStatements.FromConstants(typeof(PostgreSqlRetentionStatements));
 }

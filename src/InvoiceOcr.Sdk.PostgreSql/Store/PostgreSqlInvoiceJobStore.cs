@@ -13,31 +13,7 @@ public sealed class PostgreSqlInvoiceJobStore : RelationalInvoiceJobStore, IAsyn
     private readonly PostgreSqlDatabase _database;
     private readonly PostgreSqlDatabase? _ownedDatabase;
 
-    private static readonly RelationalJobStatements Statements = new()
-    {
-        InsertJob = Q.InsertJob,
-        SelectJob = Q.SelectJob,
-        SelectJobByKey = Q.SelectJobByKey,
-        SelectJobsByCompany = Q.SelectJobsByCompany,
-        LockJob = Q.LockJob,
-        UpdateJobControl = Q.UpdateJobControl,
-        SelectMaxSequence = Q.SelectMaxSequence,
-        CountItemsWithHash = Q.CountItemsWithHash,
-        InsertItem = Q.InsertItem,
-        CountItemsByState = Q.CountItemsByState,
-        SelectItemsPage = Q.SelectItemsPage,
-        SelectItemsPageInState = Q.SelectItemsPageInState,
-        SelectItem = Q.SelectItem,
-        SelectItemContent = Q.SelectItemContent,
-        SelectItemsOfJob = Q.SelectItemsOfJob,
-        SelectWaitingItemsOfCompany = Q.SelectWaitingItemsOfCompany,
-        SelectDueParkedItems = Q.SelectDueParkedItems,
-        SelectLeasableItems = Q.SelectLeasableItems,
-        UpdateItem = Q.UpdateItem,
-        RenewLease = Q.RenewLease,
-        InsertTransition = Q.InsertTransition,
-        SelectTransitions = Q.SelectTransitions,
-    };
+    private static readonly RelationalJobStatements Statements = RelationalJobStatements.FromConstants(typeof(Q));
 
     /// <summary>Creates the job store over a database the <see cref="PostgreSqlInvoiceOcrStore"/> has migrated.</summary>
     /// <param name="options">The store's options (connection string, schema).</param>

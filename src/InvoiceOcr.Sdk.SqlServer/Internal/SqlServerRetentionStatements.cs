@@ -17,9 +17,5 @@ internal static class SqlServerRetentionStatements
         "DELETE FROM [{schema}].[RetryAttempts] WHERE [Id] IN (" +
         "SELECT TOP (@batch) [Id] FROM [{schema}].[RetryAttempts] WITH (READPAST, ROWLOCK) WHERE [OccurredAtUtc] < @cutoff ORDER BY [Id]);";
 
-    public static readonly RelationalRetentionStatements Instance = new()
-    {
-        PurgeApplicationLogs = PurgeApplicationLogs,
-        PurgeRetryAttempts = PurgeRetryAttempts,
-    };
+    public static readonly RelationalRetentionStatements Instance = RelationalRetentionStatements.FromConstants(typeof(SqlServerRetentionStatements));
 }

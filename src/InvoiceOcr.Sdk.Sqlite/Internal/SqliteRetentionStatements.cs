@@ -14,9 +14,5 @@ internal static class SqliteRetentionStatements
     public const string PurgeRetryAttempts =
         "DELETE FROM RetryAttempts WHERE Id IN (SELECT Id FROM RetryAttempts WHERE OccurredAtUtc < $cutoff ORDER BY Id LIMIT $batch);";
 
-    public static readonly RelationalRetentionStatements Instance = new()
-    {
-        PurgeApplicationLogs = PurgeApplicationLogs,
-        PurgeRetryAttempts = PurgeRetryAttempts,
-    };
+    public static readonly RelationalRetentionStatements Instance = RelationalRetentionStatements.FromConstants(typeof(SqliteRetentionStatements));
 }

@@ -30,8 +30,8 @@ public sealed record SqlBindingSite(IReadOnlySet<string> Statements, IReadOnlyDi
 /// is assigned (<c>connection.CreateCommand()</c>, an object initializer). A method that takes the SQL as a parameter
 /// and returns a command is a factory: its callers are the sites.</item>
 /// <item>The SQL text is traced back to a constant (matched by its text) through locals, fields, method parameters (every call site),
-/// record and init properties (every construction or assignment), property bodies and overrides of abstract
-/// properties, and <c>string M(string)</c> helpers such as the schema-token replacement.</item>
+/// record and init properties (every construction or assignment, or the same-named constant of a class passed to a
+/// statement table's <c>FromConstants(typeof(…))</c>), property bodies and overrides of abstract properties, and <c>string M(string)</c> helpers such as the schema-token replacement.</item>
 /// <item>A parameter is bound by a tuple argument <c>("@name", value)</c> of the creating call, by
 /// <c>command.Parameters.Add("@name", …)</c>/<c>AddWithValue</c>, or by a call taking the command, one constant name
 /// and a value (<c>dialect.Add(command, "name", value)</c>; a name without <c>@</c> gets it). A call that takes the
@@ -457,6 +457,32 @@ public sealed class SqlBindingSites
             }
 
             result.UnionWith(Assignments(candidate, depth, visited));
+            result.UnionWith(ByNameTables(candidate));
+        }
+
+        return result;
+    }
+
+    // A statement table built by name (RelationalStatements.FromConstants(typeof(Queries))): the property takes the
+    // const string of the same name in every class passed to a FromConstants that returns the property's type.
+    private HashSet<string> ByNameTables(IPropertySymbol property)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (node, model) in _allNodes)
+        {
+            if (node is InvocationExpressionSyntax { ArgumentList.Arguments: [{ Expression: TypeOfExpressionSyntax typeOf }] } invocation
+                && model.GetSymbolInfo(invocation).Symbol is IMethodSymbol { Name: "FromConstants" } method
+                && SymbolEqualityComparer.Default.Equals(method.ReturnType, property.ContainingType)
+                && model.GetTypeInfo(typeOf.Type).Type is INamedTypeSymbol constants)
+            {
+                foreach (var field in constants.GetMembers(property.Name).OfType<IFieldSymbol>())
+                {
+                    if (field is { HasConstantValue: true, ConstantValue: string text } && _statementTexts.Contains(text))
+                    {
+                        result.Add(text);
+                    }
+                }
+            }
         }
 
         return result;
