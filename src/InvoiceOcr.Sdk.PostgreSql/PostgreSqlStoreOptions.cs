@@ -9,12 +9,12 @@ namespace InvoiceOcr.Sdk;
 /// </summary>
 public sealed class PostgreSqlStoreOptions : RelationalServerStoreOptions
 {
-    /// <summary>The pattern a schema name must match: a plain identifier of at most 63 characters (PostgreSQL's limit), so it can never inject SQL.</summary>
-    public const string SchemaNamePattern = "^[A-Za-z_][A-Za-z0-9_]{0,62}$";
+    /// <summary>The longest schema name the server allows; a schema name is a plain identifier (a letter or <c>_</c>, then letters, digits or <c>_</c>), so it can never inject SQL.</summary>
+    internal const int MaxSchemaNameLength = 63;
 
     /// <summary>Initializes the options with their defaults.</summary>
     public PostgreSqlStoreOptions()
-        : base(63)
+        : base(MaxSchemaNameLength)
     {
     }
 

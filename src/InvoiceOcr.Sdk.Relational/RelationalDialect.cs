@@ -13,6 +13,12 @@ public abstract class RelationalDialect
 {
     private readonly string _parameterPrefix;
 
+    /// <summary>Initializes a dialect whose SQL text names parameters <c>@name</c> (SQL Server, PostgreSQL).</summary>
+    protected RelationalDialect()
+        : this("@")
+    {
+    }
+
     /// <summary>Initializes the dialect.</summary>
     /// <param name="parameterPrefix">The prefix every parameter name in the provider's SQL text carries (<c>$</c>, <c>@</c>).</param>
     protected RelationalDialect(string parameterPrefix)
@@ -36,20 +42,20 @@ public abstract class RelationalDialect
     /// <param name="value">The value; <see langword="null"/> binds <see cref="DBNull"/>.</param>
     public abstract void AddParameter(DbCommand command, string name, object? value);
 
-    /// <summary>Converts an instant to the value stored in a time column.</summary>
+    /// <summary>Converts an instant to the value stored in a time column; by default the instant in UTC, for a provider that binds <see cref="DateTimeOffset"/>.</summary>
     /// <param name="value">The instant.</param>
     /// <returns>The parameter value.</returns>
-    public abstract object Time(DateTimeOffset value);
+    public virtual object Time(DateTimeOffset value) => value.ToUniversalTime();
 
     /// <summary>Converts a day to the value stored in a date column.</summary>
     /// <param name="value">The day.</param>
-    /// <returns>The parameter value.</returns>
-    public abstract object Date(DateOnly value);
+    /// <returns>The parameter value; by default the day itself, for a provider that binds <see cref="DateOnly"/>.</returns>
+    public virtual object Date(DateOnly value) => value;
 
     /// <summary>Converts a flag to the value stored in a flag column.</summary>
     /// <param name="value">The flag.</param>
-    /// <returns>The parameter value.</returns>
-    public abstract object Flag(bool value);
+    /// <returns>The parameter value; by default the flag itself, for a provider with a boolean column type.</returns>
+    public virtual object Flag(bool value) => value;
 
     /// <summary>Converts a small enum value (outcome, log level) to the value stored in its column.</summary>
     /// <param name="value">The numeric enum value.</param>
@@ -71,14 +77,22 @@ public abstract class RelationalDialect
     /// <summary>Reads a non-null date column.</summary>
     /// <param name="reader">The reader.</param>
     /// <param name="ordinal">The column.</param>
-    /// <returns>The day.</returns>
-    public abstract DateOnly ReadDate(DbDataReader reader, int ordinal);
+    /// <returns>The day; by default read as <see cref="DateOnly"/>.</returns>
+    public virtual DateOnly ReadDate(DbDataReader reader, int ordinal)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return reader.GetFieldValue<DateOnly>(ordinal);
+    }
 
     /// <summary>Reads a non-null flag column.</summary>
     /// <param name="reader">The reader.</param>
     /// <param name="ordinal">The column.</param>
-    /// <returns>The flag.</returns>
-    public abstract bool ReadFlag(DbDataReader reader, int ordinal);
+    /// <returns>The flag; by default read as a boolean.</returns>
+    public virtual bool ReadFlag(DbDataReader reader, int ordinal)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return reader.GetBoolean(ordinal);
+    }
 
     /// <summary>Reads a non-null small integer column written by <see cref="SmallInteger"/>.</summary>
     /// <param name="reader">The reader.</param>

@@ -48,12 +48,12 @@ public abstract class RelationalServerStoreOptions : RelationalStoreOptions
         "outbox",
         OutboxFolderName);
 
-    /// <summary>Returns the failures of these options: connection string, schema name, time-outs, then the shared ones.</summary>
+    /// <summary>Returns the failures of the server options alone (connection string, schema name, time-outs); <see cref="RelationalServerStoreOptionsValidator{TOptions}"/> adds the shared ones.</summary>
     /// <param name="optionsName">The options type's name in messages, for example <c>SqlServerStoreOptions</c>.</param>
     /// <param name="addMethod">The registration method that takes the connection string, for example <c>AddSqlServerStore</c>.</param>
     /// <param name="checkConnectionString">Returns why a connection string is not valid for the provider (never its values), or <see langword="null"/> when it is.</param>
     /// <returns>The failure messages (never secrets); empty when valid.</returns>
-    public IReadOnlyList<string> Validate(string optionsName, string addMethod, Func<string, string?> checkConnectionString)
+    internal List<string> ValidateServer(string optionsName, string addMethod, Func<string, string?> checkConnectionString)
     {
         ArgumentNullException.ThrowIfNull(checkConnectionString);
         var failures = new List<string>();
@@ -81,9 +81,21 @@ public abstract class RelationalServerStoreOptions : RelationalStoreOptions
             failures.Add(optionsName + ".MigrationLockTimeout must not be negative.");
         }
 
-        failures.AddRange(RelationalStoreOptionsValidation.Validate(this, optionsName));
         return failures;
     }
+
+    /// <summary>Gets the longest schema name the server allows.</summary>
+    internal int MaxSchemaNameLength => _maxSchemaNameLength;
+
+    /// <summary>Returns <paramref name="schemaName"/> when it is a plain identifier of at most <paramref name="maxLength"/> characters (so it can never inject SQL).</summary>
+    /// <param name="schemaName">The schema name.</param>
+    /// <param name="maxLength">The longest identifier the server allows (SQL Server 128, PostgreSQL 63).</param>
+    /// <returns>The schema name.</returns>
+    /// <exception cref="ArgumentException">It is not a plain identifier.</exception>
+    public static string ThrowIfNotPlainIdentifier(string? schemaName, int maxLength) =>
+        IsPlainIdentifier(schemaName, maxLength)
+            ? schemaName!
+            : throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"'{schemaName}' is not a valid schema name: use a letter or '_' followed by up to {maxLength - 1} letters, digits or '_'."), nameof(schemaName));
 
     private static bool IsPlainIdentifier(string? name, int maxLength) =>
         name is { Length: > 0 } && name.Length <= maxLength && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.AsSpan(1).ContainsAnyExcept(IdentifierCharacters) is false;

@@ -7,21 +7,22 @@ namespace InvoiceOcr.Sdk.Relational;
 
 /// <summary>
 /// What a relational provider's <c>AddXxxStore</c> overloads share, written once: argument checks, the three ways to
-/// configure (a target plus a callback, a target alone, a configuration section), the provider's options validator
-/// and services, then <see cref="RelationalStoreRegistration.AddRelationalStore{TStore, TOptions}"/>. A provider keeps
-/// one static instance and its public methods call it.
+/// configure (a target plus a callback, a target alone, a configuration section), the provider's options validator, its
+/// store (which owns its connections and migrator) and the job store over the same database, then
+/// <see cref="RelationalStoreRegistration.AddRelationalStore{TStore, TOptions}"/>. A provider keeps one static instance
+/// and each of its public methods is one call to it.
 /// </summary>
 /// <typeparam name="TStore">The provider's store.</typeparam>
 /// <typeparam name="TOptions">The provider's options.</typeparam>
 /// <param name="setTarget">Sets the options' target (the connection string or the database path) from the argument.</param>
 /// <param name="validator">The provider's options validator, registered once and run at start.</param>
-/// <param name="addServices">Registers what the provider's store needs (its database, its migrator), with <c>TryAdd</c>.</param>
-/// <param name="createStore">Creates the store from the container (its options are <c>IOptions&lt;TOptions&gt;</c>).</param>
+/// <param name="createStore">Creates the store from its validated options and the container (for its logger factory and clock).</param>
+/// <param name="createJobStore">Creates the batch-job store over the store's database.</param>
 public sealed class RelationalStoreProvider<TStore, TOptions>(
     Action<TOptions, string> setTarget,
     IValidateOptions<TOptions> validator,
-    Action<IServiceCollection> addServices,
-    Func<IServiceProvider, TStore> createStore)
+    Func<TOptions, IServiceProvider, TStore> createStore,
+    Func<TStore, IInvoiceJobStore> createJobStore)
     where TStore : RelationalInvoiceOcrStore
     where TOptions : RelationalStoreOptions
 {
@@ -55,7 +56,9 @@ public sealed class RelationalStoreProvider<TStore, TOptions>(
     private InvoiceOcrBuilder AddCore(InvoiceOcrBuilder builder, Action<TOptions> configure)
     {
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton(validator));
-        addServices(builder.Services);
-        return RelationalStoreRegistration.AddRelationalStore(builder, configure, createStore);
+
+        // Batch jobs live in the same database; replacing (not trying to add) wins whether AddJobs came before or after.
+        builder.Services.Replace(ServiceDescriptor.Singleton(sp => createJobStore(sp.GetRequiredService<TStore>())));
+        return RelationalStoreRegistration.AddRelationalStore(builder, configure, sp => createStore(sp.GetRequiredService<IOptions<TOptions>>().Value, sp));
     }
 }

@@ -8,12 +8,12 @@ namespace InvoiceOcr.Sdk;
 /// </summary>
 public sealed class SqlServerStoreOptions : RelationalServerStoreOptions
 {
-    /// <summary>The pattern a schema name must match: a plain identifier, so it can never inject SQL.</summary>
-    public const string SchemaNamePattern = "^[A-Za-z_][A-Za-z0-9_]{0,127}$";
+    /// <summary>The longest schema name the server allows; a schema name is a plain identifier (a letter or <c>_</c>, then letters, digits or <c>_</c>), so it can never inject SQL.</summary>
+    internal const int MaxSchemaNameLength = 128;
 
     /// <summary>Initializes the options with their defaults.</summary>
     public SqlServerStoreOptions()
-        : base(128)
+        : base(MaxSchemaNameLength)
     {
     }
 }

@@ -24,7 +24,7 @@ public sealed partial class PublicSurfaceTests
         },
         ["InvoiceOcr.Sdk.Relational"] = new(StringComparer.Ordinal)
         {
-            ["InvoiceOcr.Sdk.Relational"] = 29, // store authors: the relational store and job store written once and their parts
+            ["InvoiceOcr.Sdk.Relational"] = 33, // store authors: the relational store and job store written once and their parts (+ the migrator's statements, the server connection factory and the two options validators a provider derives from)
             ["Microsoft.Extensions.Logging"] = 1, // AddInvoiceOcrDatabase
         },
         ["InvoiceOcr.Sdk.Sqlite"] = new(StringComparer.Ordinal) { ["InvoiceOcr.Sdk"] = 5, ["Microsoft.Extensions.DependencyInjection"] = 1 },

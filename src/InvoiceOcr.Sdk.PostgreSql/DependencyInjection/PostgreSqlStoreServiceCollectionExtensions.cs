@@ -2,12 +2,9 @@ using InvoiceOcr.Sdk;
 using InvoiceOcr.Sdk.Relational;
 using InvoiceOcr.Sdk.PostgreSql.DependencyInjection;
 using InvoiceOcr.Sdk.PostgreSql.Internal;
-using InvoiceOcr.Sdk.PostgreSql.Schema;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -17,22 +14,8 @@ public static class PostgreSqlStoreServiceCollectionExtensions
     private static readonly RelationalStoreProvider<PostgreSqlInvoiceOcrStore, PostgreSqlStoreOptions> Provider = new(
         static (options, target) => options.ConnectionString = target,
         new PostgreSqlStoreOptionsValidator(),
-        static s =>
-        {
-            s.TryAddSingleton(static sp => new PostgreSqlDatabase(sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value));
-
-            // Batch jobs live in the same database; replacing (not trying to add) wins whether AddJobs came before or after.
-            s.Replace(ServiceDescriptor.Singleton<IInvoiceJobStore>(static sp => new PostgreSqlInvoiceJobStore(sp.GetRequiredService<PostgreSqlDatabase>())));
-            s.TryAddSingleton(static sp => new PostgreSqlMigrator(
-                sp.GetRequiredService<PostgreSqlDatabase>(),
-                sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value,
-                sp.GetRequiredService<ILogger<PostgreSqlMigrator>>()));
-        },
-        static sp => new PostgreSqlInvoiceOcrStore(
-            sp.GetRequiredService<PostgreSqlDatabase>(),
-            sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value,
-            sp.GetRequiredService<PostgreSqlMigrator>(),
-            null));
+        static (options, services) => new PostgreSqlInvoiceOcrStore(new PostgreSqlDatabase(options), options, null, services.GetRequiredService<ILoggerFactory>()),
+        static store => new PostgreSqlInvoiceJobStore(store.Database));
 
     /// <summary>Stores keys, quotas, usage, retries and application logs in PostgreSQL (schema created and migrated at start-up).</summary>
     /// <param name="builder">The SDK builder.</param>

@@ -17,11 +17,6 @@ internal sealed class PostgreSqlDialect : RelationalDialect
     /// <summary>The one instance.</summary>
     public static readonly PostgreSqlDialect Instance = new();
 
-    private PostgreSqlDialect()
-        : base("@")
-    {
-    }
-
     /// <inheritdoc />
     public override void AddParameter(DbCommand command, string name, object? value)
     {
@@ -53,44 +48,13 @@ internal sealed class PostgreSqlDialect : RelationalDialect
     }
 
     /// <inheritdoc />
-    public override object Time(DateTimeOffset value) => value.ToUniversalTime();
-
-    /// <inheritdoc />
-    public override object Date(DateOnly value) => value;
-
-    /// <inheritdoc />
-    public override object Flag(bool value) => value;
-
-    /// <inheritdoc />
     public override object SmallInteger(int value) => checked((short)value);
 
     /// <inheritdoc />
-    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        return reader.GetFieldValue<DateTimeOffset>(ordinal);
-    }
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
 
     /// <inheritdoc />
-    public override DateOnly ReadDate(DbDataReader reader, int ordinal)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        return reader.GetFieldValue<DateOnly>(ordinal);
-    }
-
-    /// <inheritdoc />
-    public override bool ReadFlag(DbDataReader reader, int ordinal)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        return reader.GetBoolean(ordinal);
-    }
-
-    /// <inheritdoc />
-    public override int ReadSmallInteger(DbDataReader reader, int ordinal)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        return reader.GetInt16(ordinal);
-    }
+    public override int ReadSmallInteger(DbDataReader reader, int ordinal) => reader.GetInt16(ordinal);
 
     /// <inheritdoc />
     /// <remarks>

@@ -24,7 +24,7 @@ public sealed class PostgreSqlInvoiceJobStore : RelationalInvoiceJobStore, IAsyn
     }
 
     internal PostgreSqlInvoiceJobStore(PostgreSqlDatabase database)
-        : base(PostgreSqlDialect.Instance, Statements, new PostgreSqlConnectionFactory(database), "PostgreSQL")
+        : base(PostgreSqlDialect.Instance, Statements, database, "PostgreSQL")
     {
         _database = database;
     }

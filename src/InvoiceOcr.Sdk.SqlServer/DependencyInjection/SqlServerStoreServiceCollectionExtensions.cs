@@ -2,12 +2,9 @@ using InvoiceOcr.Sdk;
 using InvoiceOcr.Sdk.Relational;
 using InvoiceOcr.Sdk.SqlServer.DependencyInjection;
 using InvoiceOcr.Sdk.SqlServer.Internal;
-using InvoiceOcr.Sdk.SqlServer.Schema;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -17,22 +14,8 @@ public static class SqlServerStoreServiceCollectionExtensions
     private static readonly RelationalStoreProvider<SqlServerInvoiceOcrStore, SqlServerStoreOptions> Provider = new(
         static (options, target) => options.ConnectionString = target,
         new SqlServerStoreOptionsValidator(),
-        static s =>
-        {
-            s.TryAddSingleton(static sp => new SqlServerDatabase(sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value));
-
-            // Batch jobs live in the same database; replacing (not trying to add) wins whether AddJobs came before or after.
-            s.Replace(ServiceDescriptor.Singleton<IInvoiceJobStore>(static sp => new SqlServerInvoiceJobStore(sp.GetRequiredService<SqlServerDatabase>())));
-            s.TryAddSingleton(static sp => new SqlServerMigrator(
-                sp.GetRequiredService<SqlServerDatabase>(),
-                sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value,
-                sp.GetRequiredService<ILogger<SqlServerMigrator>>()));
-        },
-        static sp => new SqlServerInvoiceOcrStore(
-            sp.GetRequiredService<SqlServerDatabase>(),
-            sp.GetRequiredService<IOptions<SqlServerStoreOptions>>().Value,
-            sp.GetRequiredService<SqlServerMigrator>(),
-            null));
+        static (options, services) => new SqlServerInvoiceOcrStore(new SqlServerDatabase(options), options, null, services.GetRequiredService<ILoggerFactory>()),
+        static store => new SqlServerInvoiceJobStore(store.Database));
 
     /// <summary>Stores keys, quotas, usage, retries and application logs in SQL Server (schema created and migrated at start-up).</summary>
     /// <param name="builder">The SDK builder.</param>

@@ -1,10 +1,11 @@
-using System.Collections.Concurrent;
+using System.Data.Common;
+using InvoiceOcr.Sdk.Relational;
 using Microsoft.Data.SqlClient;
 
 namespace InvoiceOcr.Sdk.SqlServer.Internal;
 
-/// <summary>Opens connections, expands the schema token in statements, and classifies failures.</summary>
-internal sealed class SqlServerDatabase
+/// <summary>The store's connections, opened from the connection string; the schema token and time-outs are the shared server factory's. Classifies failures.</summary>
+internal sealed class SqlServerDatabase : RelationalServerConnectionFactory
 {
     // Connection-level and transient error numbers: the server is unreachable, failing over, or throttling.
     private static readonly HashSet<int> UnavailableNumbers =
@@ -13,31 +14,22 @@ internal sealed class SqlServerDatabase
         40143, 40197, 40501, 40613, 42108, 42109, 49918, 49919, 49920,
     ];
 
-    private readonly ConcurrentDictionary<string, string> _statements = new(StringComparer.Ordinal);
-
     public SqlServerDatabase(SqlServerStoreOptions options)
+        : this(options, new SqlConnectionStringBuilder(ConnectionStringOf(options)))
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionString);
-        SqlServerStoreSchema.ValidateSchemaName(options.SchemaName);
-        ConnectionString = options.ConnectionString;
-        Schema = options.SchemaName;
-        CommandTimeoutSeconds = Math.Max(1, (int)Math.Ceiling(options.CommandTimeout.TotalSeconds));
-        var builder = new SqlConnectionStringBuilder(options.ConnectionString);
-        DisplayName = builder.DataSource + "/" + builder.InitialCatalog + "/" + Schema;
+    }
+
+    private SqlServerDatabase(SqlServerStoreOptions options, SqlConnectionStringBuilder builder)
+        : base(options, builder.DataSource + "/" + builder.InitialCatalog)
+    {
+        ConnectionString = options.ConnectionString!;
     }
 
     public string ConnectionString { get; }
 
-    public string Schema { get; }
-
-    public int CommandTimeoutSeconds { get; }
-
-    /// <summary>Gets a name for messages: server, database and schema (never credentials).</summary>
-    public string DisplayName { get; }
-
-    /// <summary>Returns a statement with the schema token replaced (cached).</summary>
-    public string Sql(string template) => _statements.GetOrAdd(template, static (t, schema) => InvoiceOcr.Sdk.SqlServer.Schema.SqlServerMigrations.ForSchema(t, schema), Schema);
+    /// <inheritdoc />
+    public override async Task<DbConnection> OpenAsync(RelationalWork work, CancellationToken cancellationToken) =>
+        await OpenAsync(cancellationToken).ConfigureAwait(false);
 
     public async Task<SqlConnection> OpenAsync(CancellationToken cancellationToken)
     {

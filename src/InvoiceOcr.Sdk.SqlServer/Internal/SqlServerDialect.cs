@@ -15,11 +15,6 @@ internal sealed class SqlServerDialect : RelationalDialect
     /// <summary>The one instance.</summary>
     public static readonly SqlServerDialect Instance = new();
 
-    private SqlServerDialect()
-        : base("@")
-    {
-    }
-
     /// <summary>Adds a typed parameter: instants as <c>datetime2(7)</c> UTC, days as <c>date</c>, text as <c>nvarchar</c>.</summary>
     /// <param name="command">The command.</param>
     /// <param name="name">The full parameter name.</param>
@@ -61,15 +56,6 @@ internal sealed class SqlServerDialect : RelationalDialect
     public override void AddParameter(DbCommand command, string name, object? value) => Add((SqlCommand)command, name, value);
 
     /// <inheritdoc />
-    public override object Time(DateTimeOffset value) => value;
-
-    /// <inheritdoc />
-    public override object Date(DateOnly value) => value;
-
-    /// <inheritdoc />
-    public override object Flag(bool value) => value;
-
-    /// <inheritdoc />
     public override object SmallInteger(int value) => (byte)value;
 
     /// <inheritdoc />
@@ -77,9 +63,6 @@ internal sealed class SqlServerDialect : RelationalDialect
 
     /// <inheritdoc />
     public override DateOnly ReadDate(DbDataReader reader, int ordinal) => DateOnly.FromDateTime(reader.GetDateTime(ordinal));
-
-    /// <inheritdoc />
-    public override bool ReadFlag(DbDataReader reader, int ordinal) => reader.GetBoolean(ordinal);
 
     /// <inheritdoc />
     public override int ReadSmallInteger(DbDataReader reader, int ordinal) => reader.GetByte(ordinal);

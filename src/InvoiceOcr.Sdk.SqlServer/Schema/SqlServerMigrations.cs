@@ -5,51 +5,42 @@ using InvoiceOcr.Sdk.Relational;
 
 namespace InvoiceOcr.Sdk.SqlServer.Schema;
 
-/// <summary>One numbered migration script embedded in the assembly (<c>Migrations/0001_Initial.sql</c>).</summary>
-/// <param name="Version">The version the script brings the schema to.</param>
-/// <param name="Name">The script's name, for example <c>0001_Initial</c>.</param>
-/// <param name="Sql">The script.</param>
-internal sealed record MigrationScript(int Version, string Name, string Sql);
-
 /// <summary>The embedded SQL Server migrations and the statements the migration runner issues.</summary>
 internal static partial class SqlServerMigrations
 {
-    /// <summary>The token replaced by the validated schema name.</summary>
-    public const string SchemaToken = "{schema}";
-
     /// <summary>Takes the migration lock for the transaction; the runner checks the return code.</summary>
     internal const string AcquireLockSql =
         "DECLARE @result INT; EXEC @result = sys.sp_getapplock @Resource = @resource, @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = @timeoutMs; SELECT @result;";
 
     /// <summary>Creates the schema and the version table when missing.</summary>
-    internal const string CreateVersionTableSql =
+    internal const string CreateVersionTable =
         "IF SCHEMA_ID(N'{schema}') IS NULL EXEC (N'CREATE SCHEMA [{schema}]'); " +
         "IF OBJECT_ID(N'[{schema}].[SchemaVersion]', N'U') IS NULL CREATE TABLE [{schema}].[SchemaVersion] (" +
         "[Version] INT NOT NULL CONSTRAINT [PK_SchemaVersion] PRIMARY KEY, [Description] NVARCHAR(200) NOT NULL, [AppliedAtUtc] DATETIME2(7) NOT NULL);";
 
     /// <summary>Reads the schema version (0 when nothing was applied).</summary>
-    internal const string SelectVersionSql = "SELECT COALESCE(MAX([Version]), 0) FROM [{schema}].[SchemaVersion];";
+    internal const string SelectVersion = "SELECT COALESCE(MAX([Version]), 0) FROM [{schema}].[SchemaVersion];";
 
-    /// <summary>Reads the schema version without failing when the version table does not exist.</summary>
-    internal const string SelectVersionIfExistsSql =
-        "IF OBJECT_ID(N'[{schema}].[SchemaVersion]', N'U') IS NULL SELECT 0; ELSE SELECT COALESCE(MAX([Version]), 0) FROM [{schema}].[SchemaVersion];";
+    /// <summary>Whether the version table exists (the version is 0 when it does not).</summary>
+    internal const string VersionTableExists = "SELECT CASE WHEN OBJECT_ID(N'[{schema}].[SchemaVersion]', N'U') IS NULL THEN 0 ELSE 1 END;";
 
     /// <summary>Records an applied migration.</summary>
-    internal const string InsertVersionSql =
+    internal const string InsertVersion =
         "INSERT INTO [{schema}].[SchemaVersion] ([Version], [Description], [AppliedAtUtc]) VALUES (@version, @name, SYSUTCDATETIME());";
 
     private const string Prefix = "InvoiceOcr.Sdk.SqlServer.Migrations.";
 
-    private static readonly Lazy<List<MigrationScript>> Scripts = new(Load);
+    /// <summary>The version-table statements, as the shared migrator takes them.</summary>
+    public static readonly RelationalMigrationStatements Statements = RelationalMigrationStatements.FromConstants(typeof(SqlServerMigrations));
 
     /// <summary>Gets every migration, by version.</summary>
-    public static IReadOnlyList<MigrationScript> All => Scripts.Value;
+    public static IReadOnlyList<(int Version, string Name, string Sql)> All => RelationalMigrations.Load(typeof(SqlServerMigrations).Assembly, Prefix);
 
     /// <summary>Gets the version the newest migration brings the schema to.</summary>
     public static int LatestVersion => All[^1].Version;
 
     /// <summary>Replaces the schema token. The schema name must already be validated.</summary>
-    public static string ForSchema(string sql, string schema) => sql.Replace(SchemaToken, schema, StringComparison.Ordinal);
+    public static string ForSchema(string sql, string schema) => RelationalMigrations.ForSchema(sql, schema);
 
     /// <summary>Splits a script into batches at lines holding only <c>GO</c>.</summary>
     public static IReadOnlyList<string> SplitBatches(string script) =>
@@ -64,7 +55,7 @@ internal static partial class SqlServerMigrations
         script.AppendLine("BEGIN TRANSACTION;");
         script.AppendLine(CultureInfo.InvariantCulture, $"DECLARE @result INT; EXEC @result = sys.sp_getapplock @Resource = N'{LockResource(schema)}', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 60000;");
         script.AppendLine("IF @result < 0 THROW 50001, N'Could not take the InvoiceOcr migration lock (sp_getapplock returned a negative code).', 1;");
-        script.AppendLine(ForSchema(CreateVersionTableSql, schema));
+        script.AppendLine(ForSchema(CreateVersionTable, schema));
         script.AppendLine(CultureInfo.InvariantCulture, $"IF (SELECT COALESCE(MAX([Version]), 0) FROM [{schema}].[SchemaVersion]) > {LatestVersion} THROW 50002, N'The database schema is newer than this script.', 1;");
         script.AppendLine("GO");
         foreach (var migration in All)
@@ -87,9 +78,6 @@ internal static partial class SqlServerMigrations
 
     /// <summary>The application lock resource of a schema's migrations.</summary>
     public static string LockResource(string schema) => "InvoiceOcr.Sdk:" + schema + ":migrations";
-
-    private static List<MigrationScript> Load() => 
-        RelationalMigrations.Load(typeof(SqlServerMigrations).Assembly, Prefix).ConvertAll(static m => new MigrationScript(m.Version, m.Name, m.Sql));
 
     [GeneratedRegex(@"^\s*GO\s*;?\s*$", RegexOptions.Multiline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex GoLine();

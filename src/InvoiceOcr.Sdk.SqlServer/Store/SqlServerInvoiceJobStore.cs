@@ -20,7 +20,7 @@ public sealed class SqlServerInvoiceJobStore : RelationalInvoiceJobStore
     }
 
     internal SqlServerInvoiceJobStore(SqlServerDatabase database)
-        : base(SqlServerDialect.Instance, Statements, new SqlServerConnectionFactory(database), "SQL Server")
+        : base(SqlServerDialect.Instance, Statements, database, "SQL Server")
     {
     }
 }

@@ -1,6 +1,7 @@
 using InvoiceOcr.Sdk.Relational;
 using InvoiceOcr.Sdk.SqlServer.Internal;
 using InvoiceOcr.Sdk.SqlServer.Schema;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace InvoiceOcr.Sdk;
@@ -17,20 +18,16 @@ public sealed class SqlServerInvoiceOcrStore : RelationalInvoiceOcrStore
     /// <param name="options">The options; the connection string and the master keys are required.</param>
     /// <param name="clock">The clock to use instead of the database's; <see langword="null"/> (the default) uses <c>SYSUTCDATETIME()</c>.</param>
     public SqlServerInvoiceOcrStore(SqlServerStoreOptions options, TimeProvider? clock = null)
-        : this(new SqlServerDatabase(options ?? throw new ArgumentNullException(nameof(options))), options, null, clock)
+        : this(new SqlServerDatabase(options ?? throw new ArgumentNullException(nameof(options))), options, clock, NullLoggerFactory.Instance)
     {
     }
 
-    internal SqlServerInvoiceOcrStore(SqlServerDatabase database, SqlServerStoreOptions options, SqlServerMigrator? migrator, TimeProvider? clock)
-        : base(
-            SqlServerDialect.Instance,
-            SqlServerStatements.Instance,
-            new SqlServerConnectionFactory(database),
-            migrator ?? new SqlServerMigrator(database, options, NullLogger<SqlServerMigrator>.Instance),
-            options.SecretProtection,
-            clock)
+    internal SqlServerInvoiceOcrStore(SqlServerDatabase database, SqlServerStoreOptions options, TimeProvider? clock, ILoggerFactory loggers)
+        : base(SqlServerDialect.Instance, SqlServerStatements.Instance, database, new SqlServerMigrator(database, options, loggers.CreateLogger<SqlServerMigrator>()), options.SecretProtection, clock)
     {
     }
+
+    internal SqlServerDatabase Database => (SqlServerDatabase)Connections;
 
     /// <inheritdoc />
     protected override RelationalRetentionStatements RetentionStatements => SqlServerRetentionStatements.Instance;

@@ -2,11 +2,9 @@ using InvoiceOcr.Sdk;
 using InvoiceOcr.Sdk.Relational;
 using InvoiceOcr.Sdk.Sqlite.DependencyInjection;
 using InvoiceOcr.Sdk.Sqlite.Internal;
-using InvoiceOcr.Sdk.Sqlite.Schema;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -16,19 +14,8 @@ public static class SqliteStoreServiceCollectionExtensions
     private static readonly RelationalStoreProvider<SqliteInvoiceOcrStore, SqliteStoreOptions> Provider = new(
         static (options, target) => options.DatabasePath = target,
         new SqliteStoreOptionsValidator(),
-        static s =>
-        {
-            s.TryAddSingleton(static sp => new SqliteDatabase(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
-
-            // Batch jobs live in the same database; replacing (not trying to add) wins whether AddJobs came before or after.
-            s.Replace(ServiceDescriptor.Singleton<IInvoiceJobStore>(static sp => new SqliteInvoiceJobStore(sp.GetRequiredService<SqliteDatabase>())));
-            s.TryAddSingleton<SqliteMigrator>();
-        },
-        static sp => new SqliteInvoiceOcrStore(
-            sp.GetRequiredService<SqliteDatabase>(),
-            sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<SqliteMigrator>()));
+        static (options, services) => new SqliteInvoiceOcrStore(new SqliteDatabase(options), options, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>()),
+        static store => new SqliteInvoiceJobStore(store.Database));
 
     /// <summary>Stores keys, quotas, usage, retries and application logs in a SQLite file (created and migrated at start-up).</summary>
     /// <param name="builder">The SDK builder.</param>

@@ -4,12 +4,6 @@ using InvoiceOcr.Sdk.Relational;
 
 namespace InvoiceOcr.Sdk.Sqlite.Schema;
 
-/// <summary>One numbered migration script embedded in the assembly (<c>Migrations/0001_Initial.sql</c>).</summary>
-/// <param name="Version">The version the script brings the schema to.</param>
-/// <param name="Name">The script's name, for example <c>0001_Initial</c>.</param>
-/// <param name="Sql">The script.</param>
-internal sealed record MigrationScript(int Version, string Name, string Sql);
-
 /// <summary>The embedded SQLite migrations, in order.</summary>
 internal static class SqliteMigrations
 {
@@ -19,10 +13,21 @@ internal static class SqliteMigrations
     internal const string CreateVersionTable =
         "CREATE TABLE IF NOT EXISTS SchemaVersion (Version INTEGER NOT NULL PRIMARY KEY, Description TEXT NOT NULL, AppliedAtUtc TEXT NOT NULL);";
 
-    private static readonly Lazy<List<MigrationScript>> Scripts = new(Load);
+    /// <summary>Whether the version table exists (the version is 0 when it does not).</summary>
+    internal const string VersionTableExists = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'SchemaVersion';";
+
+    /// <summary>Reads the schema version (0 when nothing was applied).</summary>
+    internal const string SelectVersion = "SELECT COALESCE(MAX(Version), 0) FROM SchemaVersion;";
+
+    /// <summary>Records an applied migration, at SQLite's clock in the install script's format.</summary>
+    internal const string InsertVersion =
+        "INSERT INTO SchemaVersion (Version, Description, AppliedAtUtc) VALUES ($version, $name, strftime('%Y-%m-%d %H:%M:%f', 'now'));";
+
+    /// <summary>The version-table statements, as the shared migrator takes them.</summary>
+    public static readonly RelationalMigrationStatements Statements = RelationalMigrationStatements.FromConstants(typeof(SqliteMigrations));
 
     /// <summary>Gets every migration, by version.</summary>
-    public static IReadOnlyList<MigrationScript> All => Scripts.Value;
+    public static IReadOnlyList<(int Version, string Name, string Sql)> All => RelationalMigrations.Load(typeof(SqliteMigrations).Assembly, Prefix);
 
     /// <summary>Gets the version the newest migration brings the schema to.</summary>
     public static int LatestVersion => All[^1].Version;
@@ -46,7 +51,4 @@ internal static class SqliteMigrations
         script.AppendLine("COMMIT;");
         return script.ToString();
     }
-
-    private static List<MigrationScript> Load() => 
-        RelationalMigrations.Load(typeof(SqliteMigrations).Assembly, Prefix).ConvertAll(static m => new MigrationScript(m.Version, m.Name, m.Sql));
 }

@@ -3,6 +3,7 @@ using InvoiceOcr.Sdk.Relational;
 using InvoiceOcr.Sdk.Sqlite.Internal;
 using InvoiceOcr.Sdk.Sqlite.Schema;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace InvoiceOcr.Sdk;
@@ -16,30 +17,24 @@ namespace InvoiceOcr.Sdk;
 /// <remarks>Thread-safe; register one instance per database file. Times come from the injected <see cref="TimeProvider"/> (the process's clock, which every process on one machine shares).</remarks>
 public sealed class SqliteInvoiceOcrStore : RelationalInvoiceOcrStore
 {
-    private readonly SqliteDatabase _database;
-
     /// <summary>Creates a store over a database file. Call <see cref="RelationalInvoiceOcrStore.InitializeAsync"/> (or let the host's start-up do it) before use.</summary>
     /// <param name="options">The options; <see cref="SqliteStoreOptions.DatabasePath"/> and the master keys are required.</param>
     /// <param name="timeProvider">The store's clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     public SqliteInvoiceOcrStore(SqliteStoreOptions options, TimeProvider? timeProvider = null)
-        : this(new SqliteDatabase(options ?? throw new ArgumentNullException(nameof(options))), options, timeProvider ?? TimeProvider.System, null)
+        : this(new SqliteDatabase(options ?? throw new ArgumentNullException(nameof(options))), options, timeProvider ?? TimeProvider.System, NullLoggerFactory.Instance)
     {
     }
 
-    internal SqliteInvoiceOcrStore(SqliteDatabase database, SqliteStoreOptions options, TimeProvider timeProvider, SqliteMigrator? migrator)
-        : base(
-            SqliteDialect.Instance,
-            SqliteStatements.Instance,
-            new SqliteConnectionFactory(database),
-            migrator ?? new SqliteMigrator(database, timeProvider, NullLogger<SqliteMigrator>.Instance),
-            options.SecretProtection,
-            timeProvider)
+    internal SqliteInvoiceOcrStore(SqliteDatabase database, SqliteStoreOptions options, TimeProvider timeProvider, ILoggerFactory loggers)
+        : base(SqliteDialect.Instance, SqliteStatements.Instance, new SqliteConnectionFactory(database), new SqliteMigrator(database, loggers.CreateLogger<SqliteMigrator>()), options.SecretProtection, timeProvider)
     {
-        _database = database;
+        Database = database;
     }
+
+    internal SqliteDatabase Database { get; }
 
     /// <summary>Gets the database file's full path.</summary>
-    public string DatabasePath => _database.Path;
+    public string DatabasePath => Database.Path;
 
     /// <summary>Gets or sets a callback run inside each write transaction just before it commits (tests inspect the connection's settings there).</summary>
     internal Action<SqliteConnection, SqliteTransaction>? Committing { get; set; }

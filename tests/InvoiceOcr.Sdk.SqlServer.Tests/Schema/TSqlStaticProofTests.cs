@@ -76,7 +76,7 @@ public sealed class TSqlStaticProofTests
     private static TSqlBinder SchemaBinder()
     {
         var binder = new TSqlBinder();
-        binder.Learn(TSqlBinder.Parse(SqlServerMigrations.ForSchema(SqlServerMigrations.CreateVersionTableSql, Schema)));
+        binder.Learn(TSqlBinder.Parse(SqlServerMigrations.ForSchema(SqlServerMigrations.CreateVersionTable, Schema)));
         foreach (var migration in SqlServerMigrations.All)
         {
             binder.Learn(TSqlBinder.Parse(SqlServerMigrations.ForSchema(migration.Sql, Schema)));
