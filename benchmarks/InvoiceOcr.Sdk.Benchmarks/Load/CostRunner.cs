@@ -12,6 +12,10 @@ namespace InvoiceOcr.Sdk.Benchmarks.Load;
 /// model-only through the calibrated emulator: tokens by kind (instruction, schema, document, output, thoughts, cached)
 /// and money, interactive, interactive with implicit caching (each invoice extracted after another, so the stable prefix
 /// is cached), and batch mode (the same tokens at the batch tier). Prints a Markdown table per one-page and multi-page invoice.
+/// <c>--score</c> adds the accuracy scorer's results on the same run, per ground-truth kind: invoice2data's JSON files, and
+/// the XML embedded in the e-invoices (read by the SDK's e-invoice reader). Through the emulator an answer is built from the
+/// schema and, for an e-invoice, from that same XML, so the score shows whether every field survives the schema, the
+/// request and the reader, not how well a real model reads the page.
 /// </summary>
 internal static class CostRunner
 {
@@ -21,6 +25,7 @@ internal static class CostRunner
     {
         var corpus = Value(args, "--corpus") ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/invoices"));
         var output = Value(args, "--out");
+        var score = args.Contains("--score");
         var files = new[] { "invoice2data", "zugferd", "mustang", "pdfpig" }
             .Select(d => Path.Combine(corpus, d))
             .Where(Directory.Exists)
@@ -59,6 +64,11 @@ internal static class CostRunner
             Line(report, $"{label} (mean of {p.Count})", "batch mode", p, r => prices.Cost("gemini-2.5-flash", r.Usage, ServiceTier.Batch)!.Value.Amount, pages);
         }
 
+        if (score)
+        {
+            Score(report, plain);
+        }
+
         Console.Write(report.ToString());
         if (output is not null)
         {
@@ -66,6 +76,36 @@ internal static class CostRunner
         }
 
         return 0;
+    }
+
+    private static void Score(StringBuilder report, List<Row> rows)
+    {
+        var scorer = new InvoiceAccuracyScorer();
+        var reader = new EInvoiceReader();
+        var byTruth = new Dictionary<string, List<InvoiceAccuracyScore>>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var truthJson = Path.ChangeExtension(row.Path, ".json");
+            var (kind, scored) = File.Exists(truthJson)
+                ? ("invoice2data JSON", scorer.Score(row.Invoice, File.ReadAllText(truthJson)))
+                : reader.ReadPdf(File.ReadAllBytes(row.Path)) is { } truth
+                    ? ("embedded e-invoice XML", scorer.Score(row.Invoice, truth))
+                    : (null, null);
+            if (kind is not null)
+            {
+                (byTruth.TryGetValue(kind, out var list) ? list : byTruth[kind] = []).Add(scored!);
+            }
+        }
+
+        report.AppendLine();
+        report.AppendLine("| ground truth | documents | precision | recall | F1 | exact match | correct fields |");
+        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (kind, scores) in byTruth.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var summary = InvoiceAccuracySummary.Create(scores);
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"| {kind} | {summary.Documents} | {summary.Precision:0.000} | {summary.Recall:0.000} | {summary.F1:0.000} | {summary.ExactMatchRate:0.000} | {scores.Sum(s => s.CorrectFields)}/{scores.Sum(s => s.ExpectedFields)} |");
+        }
     }
 
     private static void Line(StringBuilder report, string label, string mode, List<Row> rows, Func<Row, decimal> cost, double pages)
@@ -91,7 +131,7 @@ internal static class CostRunner
             {
                 var result = await extractor.ExtractAsync(InvoiceDocument.FromBytes(await File.ReadAllBytesAsync(file).ConfigureAwait(false), Path.GetFileName(file)), new ExtractionContext(SdkHost.CompanyId(0))).ConfigureAwait(false);
                 var pages = (int)Math.Max(1, Math.Round((result.Usage.DocumentTokens + result.Usage.ImageTokens) / 258.0));
-                rows.Add(new Row(Path.GetFileName(file), pages, result.Usage));
+                rows.Add(new Row(file, pages, result.Usage, result.Invoice));
             }
             catch (InvoiceOcrException ex)
             {
@@ -108,5 +148,5 @@ internal static class CostRunner
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
-    private sealed record Row(string File, int Pages, TokenUsage Usage);
+    private sealed record Row(string Path, int Pages, TokenUsage Usage, Invoice Invoice);
 }
