@@ -69,6 +69,9 @@ internal static class CostRunner
             Score(report, plain);
         }
 
+        report.AppendLine();
+        report.AppendLine(await ProbeExplicitCacheAsync(prices, instruction, schema).ConfigureAwait(false));
+
         Console.Write(report.ToString());
         if (output is not null)
         {
@@ -76,6 +79,39 @@ internal static class CostRunner
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Asks the emulator for an explicit cache (<c>cachedContents</c>) of the part of the stable prefix a cache can hold: the
+    /// system instruction. A cache holds contents, the system instruction and tools, never <c>generationConfig</c>, so the
+    /// response schema is sent (and billed) with every call whether or not a cache is used.
+    /// </summary>
+    private static async Task<string> ProbeExplicitCacheAsync(PriceTable prices, long instruction, long schema)
+    {
+        var emulatorOptions = new GeminiEmulatorOptions();
+        emulatorOptions.Models.Add(new EmulatorModelOptions { Id = "gemini-2.5-flash" });
+        emulatorOptions.Keys.Add(new EmulatorKeyOptions { Key = Secret, Id = "emu-cost-bench", Project = "p-cost-bench" });
+        await using var emulator = await GeminiEmulator.StartAsync(emulatorOptions).ConfigureAwait(false);
+        using var http = new HttpClient { BaseAddress = emulator.BaseAddress };
+        http.DefaultRequestHeaders.Add("x-goog-api-key", Secret);
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["model"] = "models/gemini-2.5-flash",
+            ["systemInstruction"] = new System.Text.Json.Nodes.JsonObject { ["parts"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["text"] = InvoicePrompt.SystemInstruction }) },
+            ["contents"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+            {
+                ["role"] = "user",
+                ["parts"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["text"] = InvoicePrompt.UserPrompt }),
+            }),
+            ["ttl"] = "3600s",
+        };
+        using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(new Uri("v1beta/cachedContents", UriKind.Relative), content).ConfigureAwait(false);
+        var answer = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        var message = System.Text.Json.Nodes.JsonNode.Parse(answer)?["error"]?["message"]?.GetValue<string>() ?? "created";
+        var storagePerHour = prices.CacheStorageCost("gemini-2.5-flash", instruction + schema, TimeSpan.FromHours(1))!.Value.Amount;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Explicit cache of the system instruction and user prompt ({instruction} tokens; the {schema}-token schema lives in generationConfig, which a cache cannot hold): HTTP {(int)response.StatusCode}, \"{message.Trim()}\". Were the whole prefix cacheable, storing it would cost {storagePerHour:0.000000} USD per hour.");
     }
 
     private static void Score(StringBuilder report, List<Row> rows)
