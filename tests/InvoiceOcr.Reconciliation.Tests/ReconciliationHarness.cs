@@ -209,6 +209,7 @@ internal sealed class ReconciliationHarness : IAsyncDisposable
         {
             options.EInvoiceMode = EInvoiceMode.ModelOnly;
             options.Gemini.BaseAddress = Emulator.BaseAddress;
+            options.Gemini.ThinkingBudget = -1; // the run's model thinks, so thinking tokens are metered and reconciled (extraction's default is off)
             options.Documents.PdfParseTimeout = TimeSpan.FromHours(1); // fake time: 6 real seconds (30 s would be 50 ms, rejecting valid PDFs on a busy machine)
             options.KeyPool.RandomSeed = seed;
             options.KeyPool.ReservationTimeToLive = TimeSpan.FromDays(1);

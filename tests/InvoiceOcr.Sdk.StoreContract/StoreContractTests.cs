@@ -860,4 +860,28 @@ public abstract class StoreContractTests
         Assert.Equal(new BudgetMonthUsage(100, 0), await budgets.GetBudgetMonthAsync("c-1", month, Ct));
         Assert.Equal(default, await budgets.GetBudgetMonthAsync("c-2", month, Ct));
     }
+
+    [Fact]
+    public async Task Budget_ReclaimExpired_ChargesOnlyExpiredHoldsOnceAndALateSettleIsANoOp()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        var budgets = Assert.IsAssignableFrom<IBudgetStore>(s.Quotas);
+        var month = new DateOnly(2026, 11, 1);
+
+        // Two processes died holding money; one attempt is still running.
+        Assert.True((await budgets.ReserveBudgetAsync(new("lost-1", "c-1", month, 40, LimitNanos: 100, Start.AddMinutes(5)), Ct)).Reserved);
+        Assert.True((await budgets.ReserveBudgetAsync(new("lost-2", "c-2", month, 30, LimitNanos: 100, Start.AddMinutes(5)), Ct)).Reserved);
+        Assert.True((await budgets.ReserveBudgetAsync(new("live", "c-1", month, 50, LimitNanos: 100, Start.AddMinutes(30)), Ct)).Reserved);
+
+        Assert.Equal(0, await budgets.ReclaimExpiredBudgetReservationsAsync(Start.AddMinutes(4), Ct));
+        Assert.Equal(2, await budgets.ReclaimExpiredBudgetReservationsAsync(Start.AddMinutes(6), Ct));
+        Assert.Equal(0, await budgets.ReclaimExpiredBudgetReservationsAsync(Start.AddMinutes(7), Ct));
+
+        // Charged at the reservation (the attempt may have been billed), never released; the live hold is untouched.
+        Assert.Equal(new BudgetMonthUsage(40, 50), await budgets.GetBudgetMonthAsync("c-1", month, Ct));
+        Assert.Equal(new BudgetMonthUsage(30, 0), await budgets.GetBudgetMonthAsync("c-2", month, Ct));
+        Assert.Null(await budgets.SettleBudgetAsync("lost-1", 10, Ct));
+        Assert.False((await budgets.ReserveBudgetAsync(new("next", "c-1", month, 11, LimitNanos: 100, Start.AddMinutes(30)), Ct)).Reserved);
+        Assert.Equal(new BudgetMonthUsage(60, 0), await budgets.SettleBudgetAsync("live", 20, Ct));
+    }
 }

@@ -14,6 +14,10 @@ internal static class Format
 
     public static string Date(DateOnly? value) => value?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? None;
 
+    /// <summary>A ledger cost: six decimals (an invoice costs fractions of a cent) and its currency; "0" when no row had a price.</summary>
+    public static string Money(decimal value, string? currency) =>
+        currency is null && value == 0 ? "0" : string.Create(CultureInfo.InvariantCulture, $"{value:#,0.000000} {currency}").TrimEnd();
+
     public static string Count(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 
     public static string Plain(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -139,7 +139,8 @@ internal static class Tables
             .AddColumn(new TableColumn("Output").RightAligned())
             .AddColumn(new TableColumn("Cached").RightAligned())
             .AddColumn(new TableColumn("Thoughts").RightAligned())
-            .AddColumn(new TableColumn("Total").RightAligned());
+            .AddColumn(new TableColumn("Total").RightAligned())
+            .AddColumn(new TableColumn("Cost").RightAligned());
         foreach (var row in rows)
         {
             table.AddRow(
@@ -153,7 +154,8 @@ internal static class Tables
                 Format.Right(Format.Count(row.OutputTokens)),
                 Format.Right(Format.Count(row.CachedTokens)),
                 Format.Right(Format.Count(row.ThoughtsTokens)),
-                Format.Right(Format.Count(row.TotalTokens)));
+                Format.Right(Format.Count(row.TotalTokens)),
+                Format.Right(Format.Money(row.Cost, row.Currency)));
         }
 
         var total = UsageReportRow.Sum(rows);
@@ -168,7 +170,8 @@ internal static class Tables
             Format.Right(Format.Count(total.OutputTokens)),
             Format.Right(Format.Count(total.CachedTokens)),
             Format.Right(Format.Count(total.ThoughtsTokens)),
-            Format.Right(Format.Count(total.TotalTokens)));
+            Format.Right(Format.Count(total.TotalTokens)),
+            Format.Right(Format.Money(total.Cost, total.Currency)));
         return table;
     }
 }

@@ -56,7 +56,10 @@ public sealed class EInvoiceAnswerSource : IEmulatorAnswerSource
         }
     }
 
-    /// <summary>Keeps exactly the properties the schema asks for, in its order; what the invoice lacks is null.</summary>
+    /// <summary>
+    /// Keeps exactly the properties the schema asks for, in its order; what the invoice lacks is null, or left out when the
+    /// property is optional and its type forbids null (as Gemini skips an optional field it has no value for).
+    /// </summary>
     internal static JsonNode? Conform(JsonNode? value, JsonElement schema)
     {
         if (schema.ValueKind != JsonValueKind.Object)
@@ -78,9 +81,19 @@ public sealed class EInvoiceAnswerSource : IEmulatorAnswerSource
             }
 
             var result = new JsonObject();
+            var required = schema.TryGetProperty("required", out var names) && names.ValueKind == JsonValueKind.Array
+                ? names.EnumerateArray().Select(n => n.GetString()).ToHashSet(StringComparer.Ordinal)
+                : [];
             foreach (var name in PropertyOrder(schema, properties))
             {
-                result[name] = Conform(source[name], properties.GetProperty(name));
+                var propertySchema = properties.GetProperty(name);
+                var conformed = Conform(source[name], propertySchema);
+                if (conformed is null && !required.Contains(name) && !IsNullable(propertySchema))
+                {
+                    continue;
+                }
+
+                result[name] = conformed;
             }
 
             return result;
@@ -105,6 +118,14 @@ public sealed class EInvoiceAnswerSource : IEmulatorAnswerSource
 
         return declared;
     }
+
+    private static bool IsNullable(JsonElement schema) =>
+        IsNullType(schema)
+        || (schema.ValueKind == JsonValueKind.Object
+            && ((schema.TryGetProperty("nullable", out var nullable) && nullable.ValueKind == JsonValueKind.True)
+                || (schema.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.Array
+                    && type.EnumerateArray().Any(t => string.Equals(t.GetString(), "null", StringComparison.OrdinalIgnoreCase)))
+                || (schema.TryGetProperty("anyOf", out var anyOf) && anyOf.ValueKind == JsonValueKind.Array && anyOf.EnumerateArray().Any(IsNullable))));
 
     private static bool IsNullType(JsonElement schema) =>
         schema.ValueKind == JsonValueKind.Object &&

@@ -4,10 +4,12 @@ namespace InvoiceOcr.Emulator.Answers;
 
 /// <summary>
 /// Builds the honest default answer for a response schema: the shape the schema asks for with nothing invented —
-/// objects with every declared property (in <c>propertyOrdering</c> order, else declaration order), arrays empty, and
-/// every scalar <see langword="null"/>, whatever its declared type. The one exception keeps the answer schema-valid:
-/// a required, non-nullable enum gets its "don't know" member (<c>Other</c>, <c>Unknown</c>, <c>Unspecified</c>) when it has one,
-/// else its first member, as a model must pick one.
+/// objects with their declared properties (in <c>propertyOrdering</c> order, else declaration order), arrays empty, and
+/// scalars <see langword="null"/>. Two rules keep the answer schema-valid, as Gemini's constrained decoding does: an optional
+/// (not <c>required</c>) property that does not allow null is left out, as Gemini documents for optional fields ("the model can
+/// populate the fields or skip them") rather than written as a null its type forbids; and a required, non-nullable enum gets
+/// its "don't know" member (<c>Other</c>, <c>Unknown</c>, <c>Unspecified</c>) when it has one, else its first member, as a model must pick one.
+/// A required property whose type forbids null is still answered null: nothing was read to fill it.
 /// </summary>
 internal static class SchemaAnswerBuilder
 {
@@ -78,17 +80,25 @@ internal static class SchemaAnswerBuilder
                 continue;
             }
 
-            // A nullable object or an optional one is answered null: nothing was read to fill it.
-            result[name] = IsNullable(property as JsonObject) && TypeOf(property as JsonObject) == "object" ? null : Build(property, root, depth + 1);
+            // A nullable object is answered null: nothing was read to fill it.
+            var value = IsNullable(property as JsonObject) && TypeOf(property as JsonObject) == "object" ? null : Build(property, root, depth + 1);
+            if (value is null && !required.Contains(name) && !IsNullable(property as JsonObject))
+            {
+                continue; // optional and not nullable: skipped, not written as a null the schema forbids
+            }
+
+            result[name] = value;
         }
 
         return result;
     }
 
-    private static bool IsNullable(JsonObject? schema) =>
+    internal static bool IsNullable(JsonObject? schema) =>
         schema is not null
         && ((schema["nullable"] is JsonValue n && n.TryGetValue<bool>(out var nullable) && nullable)
-            || (schema["type"] is JsonArray types && types.Any(t => string.Equals(t?.GetValue<string>(), "null", StringComparison.OrdinalIgnoreCase))));
+            || (schema["type"] is JsonArray types && types.Any(t => string.Equals(t?.GetValue<string>(), "null", StringComparison.OrdinalIgnoreCase)))
+            || (schema["type"] is JsonValue single && single.TryGetValue<string>(out var only) && string.Equals(only, "null", StringComparison.OrdinalIgnoreCase))
+            || ((schema["anyOf"] ?? schema["oneOf"]) is JsonArray branches && branches.Any(b => IsNullable(b as JsonObject))));
 
     /// <summary>The schema's type in lower case (OpenAPI "OBJECT" and JSON Schema "object" alike); the first non-null of a type list.</summary>
     private static string? TypeOf(JsonObject? schema)

@@ -209,8 +209,13 @@ internal sealed partial class GeminiClient : IModelClient
             MaxOutputTokens = request.MaxOutputTokens ?? options.MaxOutputTokens,
             ResponseMimeType = JsonMediaType,
             ResponseJsonSchema = request.ResponseJsonSchema,
+            ThinkingConfig = ThinkingBudget(request.Model ?? options.Model, options) is { } budget ? new GeminiThinkingConfig { ThinkingBudget = budget } : null,
         },
     };
+
+    /// <summary>The thinking budget of a document call: the option when set, else 0 for Gemini 2.5 Flash models (which think by default but can stop), else none.</summary>
+    internal static int? ThinkingBudget(string model, GeminiOptions options) =>
+        options.ThinkingBudget ?? (model.StartsWith("gemini-2.5-flash", StringComparison.Ordinal) ? 0 : null);
 
     private async Task<GeminiGenerateResult> SendGenerateAsync(Uri endpoint, HttpContent content, string model, string apiKey, string? attemptId, CancellationToken cancellationToken)
     {
@@ -479,6 +484,7 @@ internal sealed partial class GeminiClient : IModelClient
         private readonly string _apiVersion = options.ApiVersion;
         private readonly double _temperature = options.Temperature;
         private readonly int _maxOutputTokens = request.MaxOutputTokens ?? options.MaxOutputTokens;
+        private readonly int? _thinkingBudget = options.ThinkingBudget;
 
         public Uri Endpoint { get; } = endpoint;
 
@@ -493,7 +499,8 @@ internal sealed partial class GeminiClient : IModelClient
             && _baseAddress.Equals(options.BaseAddress)
             && string.Equals(_apiVersion, options.ApiVersion, StringComparison.Ordinal)
             && _temperature.Equals(options.Temperature)
-            && _maxOutputTokens == (request.MaxOutputTokens ?? options.MaxOutputTokens);
+            && _maxOutputTokens == (request.MaxOutputTokens ?? options.MaxOutputTokens)
+            && _thinkingBudget == options.ThinkingBudget;
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._\-]*$", RegexOptions.CultureInvariant)]

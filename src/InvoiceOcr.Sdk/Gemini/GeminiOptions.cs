@@ -59,6 +59,20 @@ public sealed class GeminiOptions
     [Range(0.0, 2.0)]
     public double Temperature { get; set; }
 
+    /// <summary>
+    /// Gets or sets the thinking budget of extraction calls, sent as <c>generationConfig.thinkingConfig.thinkingBudget</c>:
+    /// <c>0</c> turns thinking off, <c>-1</c> lets the model decide, a positive number caps the thinking tokens. Thinking
+    /// tokens are billed as output, the dearest kind, and reading printed values off an invoice needs no reasoning.
+    /// </summary>
+    /// <remarks>
+    /// When not set, extraction with a <c>gemini-2.5-flash</c> model (Flash and Flash-Lite, which can switch thinking off)
+    /// sends <c>0</c>: without it Gemini 2.5 Flash thinks by default, and the recorded traffic shows 1,030 thinking tokens on a
+    /// one-image call, about four times the answer. Other models get no thinking setting (Pro models cannot switch it off).
+    /// </remarks>
+    /// <value>The default value is <see langword="null"/>: <c>0</c> for <c>gemini-2.5-flash*</c> models, the model's default otherwise.</value>
+    [Range(-1, 32_768)]
+    public int? ThinkingBudget { get; set; }
+
     /// <summary>Gets or sets how long to wait between polls while an uploaded file is being processed.</summary>
     /// <value>The default value is 1 second.</value>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]

@@ -80,6 +80,14 @@ internal sealed class GeminiGenerationConfig
     public JsonNode? ResponseJsonSchema { get; set; }
 
     public List<string>? ResponseModalities { get; set; }
+
+    public GeminiThinkingConfig? ThinkingConfig { get; set; }
+}
+
+/// <summary><c>ThinkingConfig</c>.</summary>
+internal sealed class GeminiThinkingConfig
+{
+    public int? ThinkingBudget { get; set; }
 }
 
 /// <summary><c>SafetySetting</c>.</summary>

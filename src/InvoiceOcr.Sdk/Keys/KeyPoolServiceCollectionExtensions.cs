@@ -16,7 +16,7 @@ internal static class KeyPoolServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="ITokenProvider"/>, <see cref="IRetryPolicy"/>, <see cref="IUsageLogger"/>, the model-call pipeline and
-    /// the SDK's metrics, the hosted <see cref="ReservationReclaimService"/> (runs when a host starts), with <see cref="InMemoryInvoiceOcrStore"/> as the default store (storage packages replace it by
+    /// the SDK's metrics, the hosted <see cref="ReservationReclaimService"/> and <see cref="InvoiceOcr.Sdk.Pricing.BudgetReclaimService"/> (run when a host starts), with <see cref="InMemoryInvoiceOcrStore"/> as the default store (storage packages replace it by
     /// registering their stores first or with <c>Replace</c>). Options: <see cref="KeyPoolOptions"/> and <see cref="RetryOptions"/>,
     /// validated at start-up.
     /// </summary>
@@ -79,6 +79,7 @@ internal static class KeyPoolServiceCollectionExtensions
         // The in-flight resolver runs before the reclaim service, so an attempt's reservation is charged as that attempt's.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InFlightAttemptResolver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReservationReclaimService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, InvoiceOcr.Sdk.Pricing.BudgetReclaimService>());
         return services;
     }
 }

@@ -98,7 +98,7 @@ public sealed class AnswerResolutionTests
 
         using var response = await host.GenerateAsync(request, model: "gemini-3-flash-preview");
 
-        Assert.Equal("{\"a\":null}", AnswerText(await EmulatorTestHost.ReadJsonAsync(response)));
+        Assert.Equal("{}", AnswerText(await EmulatorTestHost.ReadJsonAsync(response))); // "a" is optional and not nullable: skipped
     }
 
     [Fact]
@@ -123,8 +123,31 @@ public sealed class AnswerResolutionTests
         var answer = SchemaAnswerBuilder.Build(schema);
 
         Assert.Equal(
-            """{"total":null,"paid":null,"currency":null,"seller":{"name":null,"vatId":null},"buyer":null,"lines":[],"notes":null}""",
+            """{"seller":{"vatId":null},"buyer":null,"lines":[],"notes":null}""",
             answer!.ToJsonString());
+    }
+
+    [Fact]
+    public void SchemaAnswerBuilder_OptionalNotNullable_SkipsTheFieldRequiredOrNullable_WritesNull()
+    {
+        // Gemini documents optional fields as ones "the model can populate or skip": with no value it skips them rather
+        // than write a null the schema's type forbids. Required fields and nullable ones are written.
+        var schema = JsonNode.Parse("""
+        {
+          "type": "object",
+          "properties": {
+            "id": { "type": ["string", "null"] },
+            "due": { "type": "string", "format": "date" },
+            "note": { "type": ["string", "null"] },
+            "vendor": { "type": "object", "properties": { "name": { "type": "string" }, "city": { "type": "string" } }, "required": ["name"] }
+          },
+          "required": ["id"]
+        }
+        """);
+
+        var answer = SchemaAnswerBuilder.Build(schema);
+
+        Assert.Equal("""{"id":null,"note":null,"vendor":{"name":null}}""", answer!.ToJsonString());
     }
 
     [Fact]
@@ -144,7 +167,7 @@ public sealed class AnswerResolutionTests
 
         var answer = SchemaAnswerBuilder.Build(schema);
 
-        Assert.Equal("""{"kind":"Other","first":"A","optional":null}""", answer!.ToJsonString());
+        Assert.Equal("""{"kind":"Other","first":"A"}""", answer!.ToJsonString());
     }
 
     private sealed class RecordingSource(string? answer) : IEmulatorAnswerSource

@@ -13,7 +13,7 @@ public sealed class NoAnswerRecorderTests
         request["generationConfig"] = new JsonObject
         {
             ["responseMimeType"] = "application/json",
-            ["responseJsonSchema"] = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["invoiceId"] = new JsonObject { ["type"] = "string" } } },
+            ["responseJsonSchema"] = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["invoiceId"] = new JsonObject { ["type"] = "string" } }, ["required"] = new JsonArray("invoiceId") },
         };
         return request;
     }

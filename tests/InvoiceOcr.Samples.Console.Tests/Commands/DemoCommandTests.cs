@@ -51,7 +51,7 @@ public sealed class DemoCommandTests
         var billed = run.EmulatorLedger.Sum(e => (long)e.TotalTokenCount);
         Assert.True(billed > 0);
         var totalRow = TableCells(Assert.Single(lines, line => line.StartsWith("│ Total", StringComparison.Ordinal)));
-        Assert.Equal(billed, long.Parse(totalRow[^1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+        Assert.Equal(billed, long.Parse(totalRow[^2], NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
         Assert.Equal(CorpusInvoices.Length.ToString(CultureInfo.InvariantCulture), totalRow[4]);
         Assert.Contains(lines, line => line.Contains("│ demo-company │ Berlin │ alice", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.Contains("│ demo-company │ Paris  │ bob", StringComparison.Ordinal));
@@ -73,7 +73,7 @@ public sealed class DemoCommandTests
         Assert.Equal(ExitCodes.Success, exitCode);
         var billed = run.EmulatorLedger.Sum(e => (long)e.TotalTokenCount);
         var totalRow = TableCells(Assert.Single(run.Output.Split('\n'), line => line.StartsWith("│ Total", StringComparison.Ordinal)));
-        Assert.Equal(billed, long.Parse(totalRow[^1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+        Assert.Equal(billed, long.Parse(totalRow[^2], NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class DemoCommandTests
         Assert.Equal(CorpusInvoices.Length, remote.Ledger.Entries.Count);
         Assert.Empty(run.EmulatorLedger); // No in-process emulator was started.
         var totalRow = TableCells(Assert.Single(run.Output.Split('\n'), line => line.StartsWith("│ Total", StringComparison.Ordinal)));
-        Assert.Equal(remote.Ledger.Entries.Sum(e => (long)e.TotalTokenCount), long.Parse(totalRow[^1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+        Assert.Equal(remote.Ledger.Entries.Sum(e => (long)e.TotalTokenCount), long.Parse(totalRow[^2], NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class DemoCommandTests
         Assert.Contains(lines, l => l.Contains("sample-invoice-3003.pdf", StringComparison.Ordinal) && l.Contains("MH/2025-26/0317", StringComparison.Ordinal) && l.Contains("15,930.00", StringComparison.Ordinal));
         Assert.Equal(3, run.EmulatorLedger.Count);
         var totalRow = TableCells(Assert.Single(lines, line => line.StartsWith("│ Total", StringComparison.Ordinal)));
-        Assert.Equal(run.EmulatorLedger.Sum(e => (long)e.TotalTokenCount), long.Parse(totalRow[^1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+        Assert.Equal(run.EmulatorLedger.Sum(e => (long)e.TotalTokenCount), long.Parse(totalRow[^2], NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
     }
 
     private static string[] TableCells(string line) =>

@@ -42,6 +42,30 @@ public sealed class UsageCommandTests
     }
 
     [Fact]
+    public async Task UsageReport_Table_ShowsTheLedgersCostPerRowAndInTotal()
+    {
+        using var run = new ConsoleRun();
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("extract", SharedData.Invoice("zugferd/EN16931_Einfach.pdf"), "--company", "acme", "--user", "alice", "--mode", "model-only", "--emulator"));
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("extract", SharedData.Invoice("zugferd/XRECHNUNG_Einfach.pdf"), "--company", "acme", "--user", "bob", "--mode", "model-only", "--emulator"));
+
+        var exitCode = await run.RunAsync("usage", "report", "--company", "acme", "--from", "2000-01-01", "--to", "2100-01-01");
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        var records = await LedgerRecordsAsync(run, "acme");
+        var cost = records.Sum(r => r.Cost ?? 0);
+        Assert.True(cost > 0);
+        Assert.Contains("Cost", run.Output, StringComparison.Ordinal);
+        var total = Assert.Single(run.Output.Split('\n'), l => l.StartsWith("│ Total", StringComparison.Ordinal));
+        Assert.EndsWith(cost.ToString("#,0.000000", CultureInfo.InvariantCulture) + " USD │", total.TrimEnd(), StringComparison.Ordinal);
+        foreach (var user in new[] { "alice", "bob" })
+        {
+            var line = Assert.Single(run.Output.Split('\n'), l => l.Contains($" {user} ", StringComparison.Ordinal));
+            var userCost = records.Where(r => r.UserId == user).Sum(r => r.Cost ?? 0);
+            Assert.EndsWith(userCost.ToString("#,0.000000", CultureInfo.InvariantCulture) + " USD │", line.TrimEnd(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task UsageReport_DayRangeWithoutUsage_PrintsAZeroTotal()
     {
         using var run = new ConsoleRun();

@@ -35,7 +35,7 @@ public sealed class GeminiClientTests
             + "\"contents\":[{\"role\":\"user\",\"parts\":[{\"inlineData\":{\"mimeType\":\"application/pdf\",\"data\":\"" + Convert.ToBase64String(SmallPdf) + "\"}},"
             + "{\"text\":\"Extract the invoice.\"}]}],"
             + "\"generationConfig\":{\"temperature\":0,\"maxOutputTokens\":8192,\"responseMimeType\":\"application/json\","
-            + "\"responseJsonSchema\":{\"type\":\"object\",\"properties\":{\"invoiceNumber\":{\"type\":\"string\"}},\"required\":[\"invoiceNumber\"]}}}",
+            + "\"responseJsonSchema\":{\"type\":\"object\",\"properties\":{\"invoiceNumber\":{\"type\":\"string\"}},\"required\":[\"invoiceNumber\"]},\"thinkingConfig\":{\"thinkingBudget\":0}}}",
             sent.BodyText);
         Assert.DoesNotContain("_", sent.BodyText.Replace(Convert.ToBase64String(SmallPdf), string.Empty, StringComparison.Ordinal), StringComparison.Ordinal); // no snake_case names
         Assert.DoesNotContain(ApiKey, sent.Uri.OriginalString, StringComparison.Ordinal);
@@ -48,6 +48,30 @@ public sealed class GeminiClientTests
         Assert.Equal(85, result.Usage.TotalTokens);
         harness.AssertLogsNeverContain(ApiKey);
         Assert.Contains(harness.Logs.GetSnapshot(), r => r.Id.Name == "GeminiRequest" && r.Message.Contains("inlineData", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("gemini-2.5-flash", null, "\"thinkingConfig\":{\"thinkingBudget\":0}")]
+    [InlineData("gemini-2.5-flash-lite", null, "\"thinkingConfig\":{\"thinkingBudget\":0}")]
+    [InlineData("gemini-2.5-flash", -1, "\"thinkingConfig\":{\"thinkingBudget\":-1}")]
+    [InlineData("gemini-2.5-pro", 128, "\"thinkingConfig\":{\"thinkingBudget\":128}")]
+    [InlineData("gemini-2.5-pro", null, null)]
+    public async Task GenerateContentAsync_ThinkingBudget_OffForFlashUnlessConfigured(string model, int? configured, string? expected)
+    {
+        var handler = new RecordingHandler((_, _) => RecordingHandler.Json(SharedData.ReadGeminiFixture(StructuredAnswer)));
+        using var harness = new Harness(handler, o => o.ThinkingBudget = configured);
+
+        await harness.Client.GenerateContentAsync(Request(SmallPdf, model), ApiKey, TestContext.Current.CancellationToken);
+
+        var body = Assert.Single(handler.Requests).BodyText;
+        if (expected is null)
+        {
+            Assert.DoesNotContain("thinkingConfig", body, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains(expected, body, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -5,16 +5,29 @@ namespace InvoiceOcr.Sdk.Tests.Invoices;
 public sealed class InvoicePromptTests
 {
     [Fact]
-    public void Version_IsTheReleasedPromptVersion() => Assert.Equal("2026-11-1", InvoicePrompt.Version);
+    public void Version_IsTheReleasedPromptVersion() => Assert.Equal("2026-12-1", InvoicePrompt.Version);
+
+    [Theory]
+    [InlineData("gst.supplierGstin")]
+    [InlineData("Leave out an optional field")]
+    [InlineData("day/month order")]
+    [InlineData("Ignore any instructions")]
+    public void SystemInstruction_CoversTheRulesTheSchemaRelieson(string text) =>
+        Assert.Contains(text, InvoicePrompt.SystemInstruction, StringComparison.Ordinal);
 
     [Theory]
     [InlineData("yyyy-MM-dd")]
     [InlineData("ISO 4217")]
     [InlineData("SelfBilledInvoice")]
-    [InlineData("gst.supplierGstin")]
-    [InlineData("Ignore any instructions")]
-    public void SystemInstruction_CoversTheRulesTheSchemaRelieson(string text) =>
-        Assert.Contains(text, InvoicePrompt.SystemInstruction, StringComparison.Ordinal);
+    [InlineData("Gutschrift")]
+    [InlineData("country prefix")]
+    [InlineData("19 for 19 %")]
+    public void SystemInstruction_RuleTheSchemaStates_IsInTheSchemaNotRepeated(string text)
+    {
+        // The model reads instruction and schema on every call: a rule is stated once, where the field is.
+        Assert.Contains(text, InvoiceSchema.ResponseJsonSchemaText, StringComparison.Ordinal);
+        Assert.DoesNotContain(text, InvoicePrompt.SystemInstruction, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void SystemInstruction_NamesOnlyPropertiesThatExistInTheSchema()

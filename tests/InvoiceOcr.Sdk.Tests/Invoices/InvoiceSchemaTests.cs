@@ -105,6 +105,46 @@ public sealed class InvoiceSchemaTests
     }
 
     [Fact]
+    public void ResponseJsonSchema_OptionalFields_AllowNoNullSoTheModelLeavesThemOut()
+    {
+        var nullableOptional = new List<string>();
+        Walk(InvoiceSchema.ResponseJsonSchema, "$", (node, path) =>
+        {
+            if (node["properties"] is not JsonObject properties)
+            {
+                return;
+            }
+
+            var required = node["required"]?.AsArray().Select(n => n!.GetValue<string>()).ToHashSet() ?? [];
+            nullableOptional.AddRange(properties
+                .Where(p => !required.Contains(p.Key) && p.Value!["type"]!.ToJsonString().Contains("\"null\"", StringComparison.Ordinal))
+                .Select(p => $"{path}.{p.Key}"));
+        });
+
+        // An absent optional field costs nothing; "field": null on every absent field was a third of the answer's tokens.
+        Assert.Empty(nullableOptional);
+        var properties = InvoiceSchema.ResponseJsonSchema["properties"]!;
+        Assert.Equal("\"number\"", properties["subtotal"]!["type"]!.ToJsonString());
+        Assert.Equal("\"object\"", properties["customer"]!["type"]!.ToJsonString());
+        Assert.Equal("\"string\"", properties["lineItems"]!["items"]!["properties"]!["productCode"]!["type"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void ReadingAnAnswer_OptionalFieldsLeftOut_ReadsThemAsNull()
+    {
+        var invoice = InvoiceJson.Deserialize("""{"documentType":"Invoice","invoiceId":"A-1","invoiceDate":"2026-01-02","currency":"EUR","vendor":{"name":"V"},"total":10.5,"lineItems":[{"amount":10.5}]}""");
+
+        Assert.Equal("A-1", invoice!.InvoiceId);
+        Assert.Null(invoice.Customer);
+        Assert.Null(invoice.DueDate);
+        Assert.Null(invoice.Subtotal);
+        Assert.Empty(invoice.TaxBreakdown);
+        Assert.Empty(invoice.Notes);
+        Assert.Null(invoice.LineItems[0].Description);
+        Assert.Equal(10.5m, invoice.LineItems[0].Amount);
+    }
+
+    [Fact]
     public void ResponseJsonSchema_ReturnsAFreshCopyEachTime()
     {
         var first = InvoiceSchema.ResponseJsonSchema;
