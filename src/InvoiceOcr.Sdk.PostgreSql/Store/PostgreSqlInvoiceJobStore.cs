@@ -37,6 +37,11 @@ public sealed class PostgreSqlInvoiceJobStore : RelationalInvoiceJobStore, IAsyn
         RenewLease = Q.RenewLease,
         InsertTransition = Q.InsertTransition,
         SelectTransitions = Q.SelectTransitions,
+        InsertBatch = Q.InsertBatch,
+        UpdateBatch = Q.UpdateBatch,
+        SelectBatch = Q.SelectBatch,
+        SelectOpenBatches = Q.SelectOpenBatches,
+        SelectBatchesOfJob = Q.SelectBatchesOfJob,
     };
 
     /// <summary>Creates the job store over a database the <see cref="PostgreSqlInvoiceOcrStore"/> has migrated.</summary>

@@ -34,6 +34,11 @@ public sealed class SqlServerInvoiceJobStore : RelationalInvoiceJobStore
         RenewLease = Q.RenewLease,
         InsertTransition = Q.InsertTransition,
         SelectTransitions = Q.SelectTransitions,
+        InsertBatch = Q.InsertBatch,
+        UpdateBatch = Q.UpdateBatch,
+        SelectBatch = Q.SelectBatch,
+        SelectOpenBatches = Q.SelectOpenBatches,
+        SelectBatchesOfJob = Q.SelectBatchesOfJob,
     };
 
     /// <summary>Creates the job store over a database the <see cref="SqlServerInvoiceOcrStore"/> has migrated.</summary>
