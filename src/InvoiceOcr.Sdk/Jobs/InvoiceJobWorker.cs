@@ -109,8 +109,9 @@ internal sealed partial class InvoiceJobWorker : BackgroundService
             return;
         }
 
-        // Batch-mode items and Gemini batches move on a slower clock than interactive calls: one round per poll interval.
-        _nextBatchRound = now + _options.PollInterval;
+        // Batch-mode items and Gemini batches move on a slower clock than interactive calls (results within hours): one round
+        // per batch poll interval keeps the extra lease and poll queries off the interactive workers' store.
+        _nextBatchRound = now + _options.BatchPollInterval;
         try
         {
             await _batches.RunOnceAsync(this, cancellationToken).ConfigureAwait(false);

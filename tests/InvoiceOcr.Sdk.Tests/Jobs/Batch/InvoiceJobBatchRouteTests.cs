@@ -160,6 +160,11 @@ public sealed class InvoiceJobBatchRouteTests
             standardCost += prices.Cost(entry.Model, counts)!.Value.Amount;
         }
 
+        foreach (var row in batchRows.OrderBy(r => r.FileName, StringComparer.Ordinal))
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine($"{row.FileName}: input {row.InputTokens} (text {row.TextTokens}, document {row.DocumentTokens}), output {row.OutputTokens}, thoughts {row.ThoughtsTokens}, total {row.TotalTokens}; batch cost {row.Cost} {row.Currency}");
+        }
+
         Assert.Equal(emulatorCost, ledgerCost);
         Assert.InRange(ledgerCost, (standardCost / 2) - 0.000001m, (standardCost / 2) + 0.000001m);
         Assert.All(rows.Where(r => r.ServiceTier == ServiceTier.Standard), r => Assert.Equal(prices.Cost(r)!.Value.Amount, r.Cost));
@@ -201,6 +206,38 @@ public sealed class InvoiceJobBatchRouteTests
         Assert.Equal(InvoiceJobBatchState.Completed, done.State);
         Assert.StartsWith("batches/", done.GeminiName, StringComparison.Ordinal);
         Assert.Equal(InvoiceJobState.Completed, (await Jobs(sdk).GetStatusAsync(job.JobId, Ct))!.State);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_SubmissionNeverReachedGemini_PutsTheItemsBackAndSendsThemInOneNewBatch()
+    {
+        var time = new FakeTimeProvider(Start);
+        var refuse = new RefuseFirstBatchConnection();
+        await using var sdk = await StartAsync(time, handler: refuse);
+        var worker = Worker(sdk);
+        var job = await SubmitAsync(sdk, 2, batchMode: true, "unsent");
+
+        // The connection fails before the request leaves: the row stays Submitting, for the next poll to look up.
+        await worker.RunOnceAsync(Ct);
+        var unsent = Assert.Single(await Store(sdk).ListBatchesAsync(job.JobId, Ct));
+        Assert.Equal(InvoiceJobBatchState.Submitting, unsent.State);
+
+        // Gemini has no batch by that display name: the items go back to pending and out in a new batch.
+        await DrainAsync(worker);
+        await FinishBatchesAsync(time, worker);
+
+        var batches = await Store(sdk).ListBatchesAsync(job.JobId, Ct);
+        Assert.Equal([InvoiceJobBatchState.Abandoned, InvoiceJobBatchState.Completed], batches.Select(b => b.State));
+        Assert.Equal(2, refuse.Attempts);
+        Assert.Equal(2, sdk.Emulator.Ledger.Entries.Count);
+        Assert.Equal(2, (await sdk.Ledger.ListAsync(new UsageQuery(Company), Ct)).Count);
+        Assert.Equal(InvoiceJobState.Completed, (await Jobs(sdk).GetStatusAsync(job.JobId, Ct))!.State);
+        foreach (var item in await ItemsAsync(sdk, job.JobId))
+        {
+            var history = await Jobs(sdk).ListTransitionsAsync(item.ItemId, Ct);
+            Assert.Contains(history, t => t.Reason == $"batch {unsent.BatchId} never reached Gemini: back to pending");
+            Assert.True(InvoiceJobTransitions.IsValidPath(history));
+        }
     }
 
     [Fact]
@@ -310,6 +347,19 @@ public sealed class InvoiceJobBatchRouteTests
 
             return response;
         }
+    }
+
+    /// <summary>Fails the first batch submission before it leaves (a refused connection).</summary>
+    private sealed class RefuseFirstBatchConnection : DelegatingHandler
+    {
+        private int _attempts;
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            request.RequestUri!.AbsolutePath.EndsWith(":batchGenerateContent", StringComparison.Ordinal) && Interlocked.Increment(ref _attempts) == 1
+                ? Task.FromException<HttpResponseMessage>(new HttpRequestException("Connection refused."))
+                : base.SendAsync(request, cancellationToken);
     }
 
     /// <summary>Empties the contents of the last request of an inline batch, so Gemini answers it with a per-request error.</summary>
