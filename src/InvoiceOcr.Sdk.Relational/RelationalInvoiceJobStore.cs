@@ -497,6 +497,126 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
         return (await ReadAllAsync(select, ReadJob, cancellationToken).ConfigureAwait(false)) is [var job, ..] ? job : null;
     }
 
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<InvoiceJobItem>> CreateBatchAsync(InvoiceJobBatch batch, IReadOnlyList<InvoiceJobItemChange> changes, CancellationToken cancellationToken)
+    {
+        InvoiceJobStoreValidation.Validate(batch);
+        ArgumentNullException.ThrowIfNull(changes);
+        return WriteAsync<IReadOnlyList<InvoiceJobItem>>(
+            async (connection, transaction) =>
+            {
+                var items = new List<InvoiceJobItem>();
+                foreach (var change in changes)
+                {
+                    var item = await SelectItemAsync(connection, transaction, change.ItemId, cancellationToken).ConfigureAwait(false)
+                        ?? throw new InvoiceOcrException(InvoiceOcrErrorKind.JobVersionConflict, $"The job item {change.ItemId} does not exist.");
+                    var next = InvoiceJobStoreValidation.Changed(item, change);
+                    await SaveAsync(connection, transaction, item, next, change.Reason, change.WorkerId, change.AttemptId, cancellationToken).ConfigureAwait(false);
+                    items.Add(next);
+                }
+
+                using var insert = Command(
+                    connection,
+                    transaction,
+                    _sql.InsertBatch,
+                    ("id", batch.BatchId),
+                    ("job", batch.JobId),
+                    ("company", batch.CompanyId),
+                    ("keyId", batch.KeyId),
+                    ("model", batch.Model),
+                    ("state", _dialect.SmallInteger((int)batch.State)),
+                    ("geminiName", batch.GeminiName),
+                    ("detail", batch.Detail),
+                    ("itemCount", batch.ItemCount),
+                    ("entries", batch.EntriesJson),
+                    ("owner", batch.Owner),
+                    ("ownerUntil", _dialect.Time(batch.OwnerUntil)),
+                    ("nextPoll", _dialect.Time(batch.NextPollAt)),
+                    ("version", 1L),
+                    ("created", _dialect.Time(batch.CreatedAt)),
+                    ("updated", _dialect.Time(batch.UpdatedAt)));
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return items;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<InvoiceJobBatch?> UpdateBatchAsync(InvoiceJobBatch batch, long expectedVersion, CancellationToken cancellationToken)
+    {
+        InvoiceJobStoreValidation.Validate(batch);
+        return WriteAsync<InvoiceJobBatch?>(
+            async (connection, transaction) =>
+            {
+                using (var update = Command(
+                    connection,
+                    transaction,
+                    _sql.UpdateBatch,
+                    ("id", batch.BatchId),
+                    ("expected", expectedVersion),
+                    ("state", _dialect.SmallInteger((int)batch.State)),
+                    ("geminiName", batch.GeminiName),
+                    ("detail", batch.Detail),
+                    ("owner", batch.Owner),
+                    ("ownerUntil", _dialect.Time(batch.OwnerUntil)),
+                    ("nextPoll", _dialect.Time(batch.NextPollAt)),
+                    ("version", expectedVersion + 1),
+                    ("updated", _dialect.Time(batch.UpdatedAt))))
+                {
+                    if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+                    {
+                        return null;
+                    }
+                }
+
+                using var select = Command(connection, transaction, _sql.SelectBatch, ("id", batch.BatchId));
+                return (await ReadAllAsync(select, ReadBatch, cancellationToken).ConfigureAwait(false)) is [var stored, ..] ? stored : null;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<InvoiceJobBatch?> GetBatchAsync(string batchId, CancellationToken cancellationToken) =>
+        ReadAsync<InvoiceJobBatch?>(
+            async connection =>
+            {
+                using var select = Command(connection, null, _sql.SelectBatch, ("id", batchId));
+                return (await ReadAllAsync(select, ReadBatch, cancellationToken).ConfigureAwait(false)) is [var stored, ..] ? stored : null;
+            },
+            cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<InvoiceJobBatch>> ListBatchesAsync(string? jobId, CancellationToken cancellationToken) =>
+        ReadAsync(
+            async connection =>
+            {
+                using var select = jobId is null
+                    ? Command(connection, null, _sql.SelectOpenBatches)
+                    : Command(connection, null, _sql.SelectBatchesOfJob, ("job", jobId));
+                return await ReadAllAsync(select, ReadBatch, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken);
+
+    private InvoiceJobBatch ReadBatch(DbDataReader reader) => new()
+    {
+        BatchId = reader.GetString(0),
+        JobId = reader.GetString(1),
+        CompanyId = reader.GetString(2),
+        KeyId = reader.GetString(3),
+        Model = reader.GetString(4),
+        State = (InvoiceJobBatchState)_dialect.ReadSmallInteger(reader, 5),
+        GeminiName = reader.IsDBNull(6) ? null : reader.GetString(6),
+        Detail = reader.IsDBNull(7) ? null : reader.GetString(7),
+        ItemCount = reader.GetInt32(8),
+        EntriesJson = reader.GetString(9),
+        Owner = reader.IsDBNull(10) ? null : reader.GetString(10),
+        OwnerUntil = _dialect.ReadTime(reader, 11),
+        NextPollAt = _dialect.ReadTime(reader, 12),
+        Version = reader.GetInt64(13),
+        CreatedAt = _dialect.ReadTime(reader, 14),
+        UpdatedAt = _dialect.ReadTime(reader, 15),
+    };
+
     private async Task<InvoiceJobItem?> SelectItemAsync(DbConnection connection, DbTransaction? transaction, string itemId, CancellationToken cancellationToken)
     {
         using var select = Command(connection, transaction, _sql.SelectItem, ("id", itemId));

@@ -90,4 +90,22 @@ public sealed class RelationalJobStatements
 
     /// <summary>Gets the select of an item's transitions, oldest first (id).</summary>
     public required string SelectTransitions { get; init; }
+
+    /// <summary>
+    /// Gets the insert of a batch (id, job, company, keyId, model, state, geminiName, detail, itemCount, entries, owner, ownerUntil,
+    /// nextPoll, version, created, updated). Batches are read with the column list of <see cref="SelectBatch"/> (16 columns, in that order).
+    /// </summary>
+    public required string InsertBatch { get; init; }
+
+    /// <summary>Gets the update of a batch from a version (id, expected, state, geminiName, detail, owner, ownerUntil, nextPoll, version, updated).</summary>
+    public required string UpdateBatch { get; init; }
+
+    /// <summary>Gets the select of a batch (id).</summary>
+    public required string SelectBatch { get; init; }
+
+    /// <summary>Gets the select of the open batches (submitting or submitted), oldest first.</summary>
+    public required string SelectOpenBatches { get; init; }
+
+    /// <summary>Gets the select of a job's batches, oldest first (job).</summary>
+    public required string SelectBatchesOfJob { get; init; }
 }

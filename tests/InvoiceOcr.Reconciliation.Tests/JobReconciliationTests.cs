@@ -325,6 +325,14 @@ public sealed class JobReconciliationTests
 
         public Task<int> RetryFailedAsync(string jobId, DateTimeOffset now, CancellationToken cancellationToken) => Live(() => inner.RetryFailedAsync(jobId, now, cancellationToken));
 
+        public Task<IReadOnlyList<InvoiceJobItem>> CreateBatchAsync(InvoiceJobBatch batch, IReadOnlyList<InvoiceJobItemChange> changes, CancellationToken cancellationToken) => Live(() => inner.CreateBatchAsync(batch, changes, cancellationToken));
+
+        public Task<InvoiceJobBatch?> UpdateBatchAsync(InvoiceJobBatch batch, long expectedVersion, CancellationToken cancellationToken) => Live(() => inner.UpdateBatchAsync(batch, expectedVersion, cancellationToken));
+
+        public Task<InvoiceJobBatch?> GetBatchAsync(string batchId, CancellationToken cancellationToken) => Live(() => inner.GetBatchAsync(batchId, cancellationToken));
+
+        public Task<IReadOnlyList<InvoiceJobBatch>> ListBatchesAsync(string? jobId, CancellationToken cancellationToken) => Live(() => inner.ListBatchesAsync(jobId, cancellationToken));
+
         private Task<T> Live<T>(Func<Task<T>> call) =>
             _dead ? Task.FromException<T>(new InvoiceOcrException(InvoiceOcrErrorKind.StoreUnavailable, "This worker's process is gone.")) : call();
     }

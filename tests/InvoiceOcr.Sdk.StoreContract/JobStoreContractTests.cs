@@ -316,4 +316,95 @@ public abstract class JobStoreContractTests
         Assert.Equal((InvoiceJobItemState.Pending, 0), (item!.State, item.FailureCount));
         Assert.True(InvoiceJobTransitions.IsValidPath(await store.ListTransitionsAsync("i-1", Ct)));
     });
+
+    private static InvoiceJobBatch Batch(string id, string job = "j-1") => new()
+    {
+        BatchId = id,
+        JobId = job,
+        CompanyId = "c-1",
+        KeyId = "key-1",
+        Model = "gemini-2.5-flash",
+        State = InvoiceJobBatchState.Submitting,
+        ItemCount = 2,
+        EntriesJson = "[{\"itemId\":\"i-1\"},{\"itemId\":\"i-2\"}]",
+        Owner = "w-1",
+        OwnerUntil = Start.AddMinutes(5),
+        NextPollAt = Start,
+        Version = 1,
+        CreatedAt = Start,
+        UpdatedAt = Start,
+    };
+
+    [Fact]
+    public Task CreateBatchAsync_WithItsItemsChanges_RecordsTheBatchAndHoldsTheItemsInOneTransaction() => WithStoreAsync(async store =>
+    {
+        await store.CreateJobAsync(Job("j-1") with { UseBatchMode = true }, Ct);
+        await store.AddItemsAsync("j-1", [Item("i-1", "aa"), Item("i-2", "bb")], Start, Ct);
+        var leased = await store.LeaseItemsAsync(Lease("w-1", 2, Start) with { BatchMode = true }, Ct);
+        var deadline = Start.AddHours(49);
+        var changes = leased.Select(i => new InvoiceJobItemChange
+        {
+            ItemId = i.ItemId,
+            ExpectedVersion = i.Version,
+            To = InvoiceJobItemState.Processing,
+            Reason = "batch b-1: submitting",
+            At = Start,
+            WorkerId = "w-1",
+            LeaseUntil = deadline,
+        }).ToList();
+
+        var moved = await store.CreateBatchAsync(Batch("b-1"), changes, Ct);
+
+        Assert.All(moved, i => Assert.Equal((InvoiceJobItemState.Processing, deadline, "w-1"), (i.State, i.LeaseExpiresAt, i.LeaseOwner)));
+        Assert.Empty(await store.LeaseItemsAsync(Lease("w-2", 2, Start.AddHours(1)) with { BatchMode = null }, Ct));
+        var history = await store.ListTransitionsAsync("i-1", Ct);
+        Assert.Equal("batch b-1: submitting", history[^1].Reason);
+        Assert.True(InvoiceJobTransitions.IsValidPath(history));
+        var stored = await store.GetBatchAsync("b-1", Ct);
+        Assert.Equal(Batch("b-1"), stored);
+        Assert.Equal(["b-1"], (await store.ListBatchesAsync(null, Ct)).Select(b => b.BatchId));
+        Assert.Equal(["b-1"], (await store.ListBatchesAsync("j-1", Ct)).Select(b => b.BatchId));
+    });
+
+    [Fact]
+    public Task UpdateBatchAsync_FromItsVersion_ReplacesTheRowOnceAndAnEndedBatchIsNoLongerOpen() => WithStoreAsync(async store =>
+    {
+        await store.CreateJobAsync(Job("j-1") with { UseBatchMode = true }, Ct);
+        await store.CreateBatchAsync(Batch("b-1"), [], Ct);
+        var submitted = Batch("b-1") with { State = InvoiceJobBatchState.Submitted, GeminiName = "batches/abc", Detail = "BATCH_STATE_PENDING", Owner = null, NextPollAt = Start.AddMinutes(1), UpdatedAt = Start.AddSeconds(1) };
+
+        var first = await store.UpdateBatchAsync(submitted, 1, Ct);
+        var stale = await store.UpdateBatchAsync(submitted with { Detail = "stale" }, 1, Ct);
+        var ended = await store.UpdateBatchAsync(first! with { State = InvoiceJobBatchState.Completed, Detail = "BATCH_STATE_SUCCEEDED" }, first.Version, Ct);
+
+        Assert.Equal(submitted with { Version = 2 }, first);
+        Assert.Null(stale);
+        Assert.Equal((InvoiceJobBatchState.Completed, 3L, "batches/abc"), (ended!.State, ended.Version, ended.GeminiName));
+        Assert.Empty(await store.ListBatchesAsync(null, Ct));
+        Assert.Equal(ended, Assert.Single(await store.ListBatchesAsync("j-1", Ct)));
+        Assert.Null(await store.UpdateBatchAsync(Batch("b-404"), 1, Ct));
+    });
+
+    [Fact]
+    public Task CreateBatchAsync_AnItemChangedMeanwhile_StoresNothing() => WithStoreAsync(async store =>
+    {
+        await store.CreateJobAsync(Job("j-1") with { UseBatchMode = true }, Ct);
+        await store.AddItemsAsync("j-1", [Item("i-1", "aa"), Item("i-2", "bb")], Start, Ct);
+        var leased = await store.LeaseItemsAsync(Lease("w-1", 2, Start) with { BatchMode = true }, Ct);
+        var changes = leased.Select((i, n) => new InvoiceJobItemChange
+        {
+            ItemId = i.ItemId,
+            ExpectedVersion = n == 1 ? i.Version - 1 : i.Version,
+            To = InvoiceJobItemState.Processing,
+            Reason = "batch b-1: submitting",
+            At = Start,
+            LeaseUntil = Start.AddHours(49),
+        }).ToList();
+
+        var error = await Assert.ThrowsAsync<InvoiceOcrException>(() => store.CreateBatchAsync(Batch("b-1"), changes, Ct));
+
+        Assert.Equal(InvoiceOcrErrorKind.JobVersionConflict, error.Kind);
+        Assert.Null(await store.GetBatchAsync("b-1", Ct));
+        Assert.Equal(leased.Select(i => i.Version), (await Task.WhenAll(leased.Select(i => store.GetItemAsync(i.ItemId, Ct)))).Select(i => i!.Version));
+    });
 }

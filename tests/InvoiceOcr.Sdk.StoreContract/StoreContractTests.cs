@@ -839,6 +839,20 @@ public abstract class StoreContractTests
     }
 
     [Fact]
+    public async Task Ledger_BatchTierRow_KeepsItsServiceTier()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await s.Ledger.AppendAsync(Usage("u-t1") with { ServiceTier = ServiceTier.Batch }, Ct);
+        await s.Ledger.AppendAsync(Usage("u-t2"), Ct);
+
+        Assert.Equal(ServiceTier.Batch, (await s.Ledger.GetAsync("u-t1", Ct))!.ServiceTier);
+        Assert.Equal(ServiceTier.Standard, (await s.Ledger.GetAsync("u-t2", Ct))!.ServiceTier);
+        Assert.Equal(
+            [("u-t1", ServiceTier.Batch), ("u-t2", ServiceTier.Standard)],
+            (await s.Ledger.ListAsync(new UsageQuery("c-1"), Ct)).Where(r => r.Id.StartsWith("u-t", StringComparison.Ordinal)).OrderBy(r => r.Id, StringComparer.Ordinal).Select(r => (r.Id, r.ServiceTier)));
+    }
+
+    [Fact]
     public async Task Budget_ReserveSettleAndRefuse_NeverCommitsPastTheLimitAndSettlesOnce()
     {
         await using var s = await CreateStoreAsync(Clock);

@@ -161,13 +161,13 @@ internal static class PostgreSqlQueries
     private const string UsageColumns =
         "\"UsageId\", \"OperationId\", \"Attempt\", \"CompanyId\", \"Branch\", \"UserId\", \"TokenId\", \"ProjectId\", \"Model\", \"ResponseId\", \"FileName\", " +
         "\"InputTokens\", \"OutputTokens\", \"TextTokens\", \"ImageTokens\", \"DocumentTokens\", \"CachedTokens\", \"ThoughtsTokens\", \"ToolUseTokens\", \"TotalTokens\", \"RequestCount\", " +
-        "\"Outcome\", \"FailureKind\", \"StartedAtUtc\", \"CompletedAtUtc\", \"UsageMetadataJson\", \"CostNanos\", \"Currency\"";
+        "\"Outcome\", \"FailureKind\", \"StartedAtUtc\", \"CompletedAtUtc\", \"UsageMetadataJson\", \"CostNanos\", \"Currency\", \"ServiceTier\"";
 
     /// <summary>Inserts a ledger row unless its <c>UsageId</c> is there (a replay); returns a row only when inserted.</summary>
     public const string InsertUsage =
         "INSERT INTO \"{schema}\".\"TokenUsageLogs\" (" + UsageColumns + ", \"UsageDate\", \"RecordedAtUtc\") " +
         "VALUES (@id, @operationId, @attempt, @companyId, @branch::text, @userId::text, @keyId, @projectId::text, @model, @responseId::text, @fileName::text, @input, @output, @text, @image, " +
-        "@document, @cached, @thoughts, @toolUse, @total, @requests, @outcome, @failureKind::text, @startedAt, @completedAt, @json::text, @costNanos::bigint, @currency::text, @usageDate, @now) " +
+        "@document, @cached, @thoughts, @toolUse, @total, @requests, @outcome, @failureKind::text, @startedAt, @completedAt, @json::text, @costNanos::bigint, @currency::text, @serviceTier, @usageDate, @now) " +
         "ON CONFLICT (\"UsageId\") DO NOTHING;";
 
     public const string UpsertSummary =

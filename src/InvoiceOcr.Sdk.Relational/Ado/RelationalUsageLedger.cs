@@ -175,6 +175,7 @@ internal static class RelationalUsageLedger
         d.Add(command, "json", r.RawUsageJson);
         d.Add(command, "costNanos", r.Cost is { } cost ? UsageCost.ToNanos(cost) : null);
         d.Add(command, "currency", r.Currency);
+        d.Add(command, "serviceTier", d.SmallInteger((int)r.ServiceTier));
         d.Add(command, "usageDate", d.Date(UsageSummary.DayOf(r.CompletedAt)));
         d.Add(command, "now", now);
     }
@@ -295,6 +296,7 @@ internal static class RelationalUsageLedger
         RawUsageJson = RelationalReader.NullableString(reader, 25),
         Cost = reader.IsDBNull(26) ? null : UsageCost.FromNanos(reader.GetInt64(26)),
         Currency = RelationalReader.NullableString(reader, 27)?.Trim(),
+        ServiceTier = reader.FieldCount > 28 && !reader.IsDBNull(28) ? (ServiceTier)d.ReadSmallInteger(reader, 28) : ServiceTier.Standard,
     };
 
     /// <summary>Reads a summary row: group branch, user and day, then the nine sums, the cost sum and the currency.</summary>

@@ -78,4 +78,21 @@ internal static class SqlServerJobQueries
 
     public const string SelectTransitions =
         "SELECT [ItemId], [Version], [FromState], [ToState], [Reason], [AtUtc], [WorkerId], [OperationId], [AttemptId] FROM [{schema}].[InvoiceJobItemTransitions] WHERE [ItemId] = @id ORDER BY [Id];";
+
+    private const string BatchColumns =
+        "[BatchId], [JobId], [CompanyId], [KeyId], [Model], [State], [GeminiName], [Detail], [ItemCount], [EntriesJson], [Owner], [OwnerUntilUtc], [NextPollAtUtc], [Version], [CreatedAtUtc], [UpdatedAtUtc]";
+
+    public const string InsertBatch =
+        "INSERT INTO [{schema}].[InvoiceJobBatches] (" + BatchColumns + ") VALUES (@id, @job, @company, @keyId, @model, @state, @geminiName, @detail, @itemCount, " +
+        "@entries, @owner, @ownerUntil, @nextPoll, @version, @created, @updated);";
+
+    public const string UpdateBatch =
+        "UPDATE [{schema}].[InvoiceJobBatches] SET [State] = @state, [GeminiName] = @geminiName, [Detail] = @detail, [Owner] = @owner, " +
+        "[OwnerUntilUtc] = @ownerUntil, [NextPollAtUtc] = @nextPoll, [Version] = @version, [UpdatedAtUtc] = @updated WHERE [BatchId] = @id AND [Version] = @expected;";
+
+    public const string SelectBatch = "SELECT " + BatchColumns + " FROM [{schema}].[InvoiceJobBatches] WHERE [BatchId] = @id;";
+
+    public const string SelectOpenBatches = "SELECT " + BatchColumns + " FROM [{schema}].[InvoiceJobBatches] WHERE [State] IN (0, 1) ORDER BY [CreatedAtUtc], [BatchId];";
+
+    public const string SelectBatchesOfJob = "SELECT " + BatchColumns + " FROM [{schema}].[InvoiceJobBatches] WHERE [JobId] = @job ORDER BY [CreatedAtUtc], [BatchId];";
 }

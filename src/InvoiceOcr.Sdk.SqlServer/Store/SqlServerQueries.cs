@@ -144,12 +144,12 @@ internal static class SqlServerQueries
     private const string UsageColumns =
         "[UsageId], [OperationId], [Attempt], [CompanyId], [Branch], [UserId], [TokenId], [ProjectId], [Model], [ResponseId], [FileName], " +
         "[InputTokens], [OutputTokens], [TextTokens], [ImageTokens], [DocumentTokens], [CachedTokens], [ThoughtsTokens], [ToolUseTokens], [TotalTokens], [RequestCount], " +
-        "[Outcome], [FailureKind], [StartedAtUtc], [CompletedAtUtc], [UsageMetadataJson], [CostNanos], [Currency]";
+        "[Outcome], [FailureKind], [StartedAtUtc], [CompletedAtUtc], [UsageMetadataJson], [CostNanos], [Currency], [ServiceTier]";
 
     public const string InsertUsage =
         "INSERT INTO [{schema}].[TokenUsageLogs] (" + UsageColumns + ", [UsageDate], [RecordedAtUtc]) " +
         "SELECT @id, @operationId, @attempt, @companyId, @branch, @userId, @keyId, @projectId, @model, @responseId, @fileName, @input, @output, @text, @image, " +
-        "@document, @cached, @thoughts, @toolUse, @total, @requests, @outcome, @failureKind, @startedAt, @completedAt, @json, @costNanos, @currency, @usageDate, @now " +
+        "@document, @cached, @thoughts, @toolUse, @total, @requests, @outcome, @failureKind, @startedAt, @completedAt, @json, @costNanos, @currency, @serviceTier, @usageDate, @now " +
         "WHERE NOT EXISTS (SELECT 1 FROM [{schema}].[TokenUsageLogs] WITH (UPDLOCK, HOLDLOCK) WHERE [UsageId] = @id);";
 
     public const string UpsertSummary =

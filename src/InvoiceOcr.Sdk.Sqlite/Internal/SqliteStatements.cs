@@ -131,12 +131,12 @@ internal static class SqliteStatements
     private const string UsageColumns =
         "UsageId, OperationId, Attempt, CompanyId, Branch, UserId, TokenId, ProjectId, Model, ResponseId, FileName, " +
         "InputTokens, OutputTokens, TextTokens, ImageTokens, DocumentTokens, CachedTokens, ThoughtsTokens, ToolUseTokens, TotalTokens, RequestCount, " +
-        "Outcome, FailureKind, StartedAtUtc, CompletedAtUtc, UsageMetadataJson, CostNanos, Currency";
+        "Outcome, FailureKind, StartedAtUtc, CompletedAtUtc, UsageMetadataJson, CostNanos, Currency, ServiceTier";
 
     public const string InsertUsage =
         "INSERT INTO TokenUsageLogs (" + UsageColumns + ", UsageDate, RecordedAtUtc) VALUES ($id, $operationId, $attempt, $companyId, $branch, $userId, $keyId, $projectId, " +
         "$model, $responseId, $fileName, $input, $output, $text, $image, $document, $cached, $thoughts, $toolUse, $total, $requests, $outcome, $failureKind, " +
-        "$startedAt, $completedAt, $json, $costNanos, $currency, $usageDate, $now) ON CONFLICT (UsageId) DO NOTHING;";
+        "$startedAt, $completedAt, $json, $costNanos, $currency, $serviceTier, $usageDate, $now) ON CONFLICT (UsageId) DO NOTHING;";
 
     public const string UpsertSummary =
         "INSERT INTO TokenUsageSummary (TokenId, UsageDate, CompanyId, RequestCount, FailedRequests, InputTokens, OutputTokens, CachedTokens, ThoughtsTokens, TotalTokens, LastUsedAtUtc) " +

@@ -46,6 +46,7 @@ internal static class SqliteUsageRows
         var usageDate = statement.IndexOf("$usageDate");
         var costNanos = statement.IndexOf("$costNanos");
         var currency = statement.IndexOf("$currency");
+        var serviceTier = statement.IndexOf("$serviceTier");
         statement.Bind(statement.IndexOf("$now"), now);
         foreach (var r in records)
         {
@@ -86,6 +87,7 @@ internal static class SqliteUsageRows
             }
 
             statement.Bind(currency, r.Currency);
+            statement.Bind(serviceTier, (int)r.ServiceTier);
             if (statement.Execute() == 1)
             {
                 inserted.Add(r);

@@ -11,6 +11,9 @@ internal static class SqliteJobQueries
         "i.ItemId, i.JobId, i.CompanyId, i.Sequence, i.FileName, i.DocumentSha256, i.Source, i.Location, i.State, i.Version, i.LeaseCount, i.FailureCount, " +
         "i.LeaseOwner, i.LeaseExpiresAtUtc, i.NotBeforeUtc, i.OperationId, i.ErrorKind, i.ErrorMessage, i.InvoiceJson, i.IsPartial, i.TotalTokens, i.KeyId, i.CreatedAtUtc, i.UpdatedAtUtc";
 
+    private const string BatchColumns =
+        "BatchId, JobId, CompanyId, KeyId, Model, State, GeminiName, Detail, ItemCount, EntriesJson, Owner, OwnerUntilUtc, NextPollAtUtc, Version, CreatedAtUtc, UpdatedAtUtc";
+
     public static RelationalJobStatements Statements { get; } = new()
     {
         InsertJob = "INSERT INTO InvoiceJobs (" + JobColumns + ") VALUES ($id, $company, $jobKey, $user, $branch, $batch, $control, $version, $now, $now);",
@@ -47,5 +50,14 @@ internal static class SqliteJobQueries
             "INSERT INTO InvoiceJobItemTransitions (ItemId, Version, FromState, ToState, Reason, AtUtc, WorkerId, OperationId, AttemptId) " +
             "VALUES ($id, $version, $from, $to, $reason, $at, $worker, $operation, $attempt);",
         SelectTransitions = "SELECT ItemId, Version, FromState, ToState, Reason, AtUtc, WorkerId, OperationId, AttemptId FROM InvoiceJobItemTransitions WHERE ItemId = $id ORDER BY Id;",
+        InsertBatch =
+            "INSERT INTO InvoiceJobBatches (" + BatchColumns + ") " +
+            "VALUES ($id, $job, $company, $keyId, $model, $state, $geminiName, $detail, $itemCount, $entries, $owner, $ownerUntil, $nextPoll, $version, $created, $updated);",
+        UpdateBatch =
+            "UPDATE InvoiceJobBatches SET State = $state, GeminiName = $geminiName, Detail = $detail, Owner = $owner, OwnerUntilUtc = $ownerUntil, " +
+            "NextPollAtUtc = $nextPoll, Version = $version, UpdatedAtUtc = $updated WHERE BatchId = $id AND Version = $expected;",
+        SelectBatch = "SELECT " + BatchColumns + " FROM InvoiceJobBatches WHERE BatchId = $id;",
+        SelectOpenBatches = "SELECT " + BatchColumns + " FROM InvoiceJobBatches WHERE State IN (0, 1) ORDER BY CreatedAtUtc, BatchId;",
+        SelectBatchesOfJob = "SELECT " + BatchColumns + " FROM InvoiceJobBatches WHERE JobId = $job ORDER BY CreatedAtUtc, BatchId;",
     };
 }

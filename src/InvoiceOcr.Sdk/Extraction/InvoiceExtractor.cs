@@ -61,12 +61,7 @@ internal sealed partial class InvoiceExtractor(
         }
 
         var model = settings.Gemini.Model;
-        var request = new GeminiGenerateRequest(
-            inspected.Content, inspected.MimeType, InvoicePrompt.SystemInstruction, InvoicePrompt.UserPrompt, InvoiceSchema.SharedResponseJsonSchema)
-        {
-            Model = model,
-            DisplayName = inspected.FileName,
-        };
+        var request = CreateRequest(inspected, model);
         var call = new ModelCallContext(context, operationId, request, EstimatePromptTokens(inspected), settings.Gemini.MaxOutputTokens)
         {
             DocumentSha256 = inspected.Sha256,
@@ -86,6 +81,14 @@ internal sealed partial class InvoiceExtractor(
         LogModelInvoice(logger, operationId, inspected.FileName, call.RequestsSent, call.Usage.TotalTokens);
         return extracted;
     }
+
+    /// <summary>The model request of a document: the same for an interactive call and a request of a Gemini batch, so both answer alike.</summary>
+    internal static GeminiGenerateRequest CreateRequest(InspectedDocument inspected, string model) => new(
+        inspected.Content, inspected.MimeType, InvoicePrompt.SystemInstruction, InvoicePrompt.UserPrompt, InvoiceSchema.SharedResponseJsonSchema)
+    {
+        Model = model,
+        DisplayName = inspected.FileName,
+    };
 
     /// <summary>Tokens to reserve: the prompt by the service's own counting rules plus the output cap (thoughts count against it).</summary>
     internal static long EstimateTokens(InspectedDocument document, int maxOutputTokens) => EstimatePromptTokens(document) + maxOutputTokens;

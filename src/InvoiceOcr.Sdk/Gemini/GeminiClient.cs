@@ -242,13 +242,16 @@ internal sealed partial class GeminiClient : IModelClient
         return result;
     }
 
-    private async Task<GeminiFile> UploadFileAsync(GeminiGenerateRequest request, GeminiOptions options, string apiKey, CancellationToken cancellationToken)
+    private Task<GeminiFile> UploadFileAsync(GeminiGenerateRequest request, GeminiOptions options, string apiKey, CancellationToken cancellationToken) =>
+        UploadFileAsync(request.Document, request.MimeType, request.DisplayName, request.Model ?? options.Model, options, apiKey, cancellationToken);
+
+    private async Task<GeminiFile> UploadFileAsync(ReadOnlyMemory<byte> data, string mimeType, string? displayName, string model, GeminiOptions options, string apiKey, CancellationToken cancellationToken)
     {
         var startUri = Endpoint(options, $"upload/{options.ApiVersion}/files");
-        var length = request.Document.Length.ToString(CultureInfo.InvariantCulture);
-        GeminiLog.Request(_logger, request.Model ?? options.Model, startUri.AbsoluteUri, request.Document.Length, request.MimeType, "Files API upload");
+        var length = data.Length.ToString(CultureInfo.InvariantCulture);
+        GeminiLog.Request(_logger, model, startUri.AbsoluteUri, data.Length, mimeType, "Files API upload");
 
-        var metadata = new GeminiFileEnvelope { File = new GeminiFile { DisplayName = request.DisplayName } };
+        var metadata = new GeminiFileEnvelope { File = new GeminiFile { DisplayName = displayName } };
         Uri uploadUri;
         using (var start = new HttpRequestMessage(HttpMethod.Post, startUri))
         {
@@ -256,7 +259,7 @@ internal sealed partial class GeminiClient : IModelClient
             start.Headers.TryAddWithoutValidation("X-Goog-Upload-Protocol", "resumable");
             start.Headers.TryAddWithoutValidation("X-Goog-Upload-Command", "start");
             start.Headers.TryAddWithoutValidation("X-Goog-Upload-Header-Content-Length", length);
-            start.Headers.TryAddWithoutValidation("X-Goog-Upload-Header-Content-Type", request.MimeType);
+            start.Headers.TryAddWithoutValidation("X-Goog-Upload-Header-Content-Type", mimeType);
             start.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(metadata, GeminiJsonContext.Default.GeminiFileEnvelope));
             start.Content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType) { CharSet = "utf-8" };
             uploadUri = await SendForUploadUrlAsync(start, options, apiKey, cancellationToken).ConfigureAwait(false);
@@ -271,11 +274,11 @@ internal sealed partial class GeminiClient : IModelClient
 
         upload.Headers.TryAddWithoutValidation("X-Goog-Upload-Command", "upload, finalize");
         upload.Headers.TryAddWithoutValidation("X-Goog-Upload-Offset", "0");
-        upload.Content = new ReadOnlyMemoryContent(request.Document);
-        upload.Content.Headers.ContentType = new MediaTypeHeaderValue(request.MimeType);
+        upload.Content = new ReadOnlyMemoryContent(data);
+        upload.Content.Headers.ContentType = new MediaTypeHeaderValue(mimeType);
         var body = await SendForBodyAsync(upload, apiKey, cancellationToken).ConfigureAwait(false);
         var file = ReadFile(body, uploadUri);
-        GeminiLog.FileUploaded(_logger, request.Document.Length, file.Name!, file.State);
+        GeminiLog.FileUploaded(_logger, data.Length, file.Name!, file.State);
         return file;
     }
 

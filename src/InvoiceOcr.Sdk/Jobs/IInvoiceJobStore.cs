@@ -131,4 +131,34 @@ public interface IInvoiceJobStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>How many items will be retried.</returns>
     Task<int> RetryFailedAsync(string jobId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a new batch (<see cref="InvoiceJobBatchState.Submitting"/>) and applies its items' changes (each one's move to the
+    /// batch, with the lease extended to the batch's deadline) in one transaction, before the batch is submitted.
+    /// </summary>
+    /// <param name="batch">The batch, version 1.</param>
+    /// <param name="changes">The items' changes (Processing → Processing, recorded in their audit trail).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The items after the change.</returns>
+    /// <exception cref="InvoiceOcrException"><see cref="InvoiceOcrErrorKind.JobVersionConflict"/> when an item changed meanwhile; nothing is stored then.</exception>
+    Task<IReadOnlyList<InvoiceJobItem>> CreateBatchAsync(InvoiceJobBatch batch, IReadOnlyList<InvoiceJobItemChange> changes, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a batch's row when its stored version is <paramref name="expectedVersion"/>; the stored version becomes one more.</summary>
+    /// <param name="batch">The batch's new row.</param>
+    /// <param name="expectedVersion">The version the caller read.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The stored row, or <see langword="null"/> when the version did not match (another worker changed it).</returns>
+    Task<InvoiceJobBatch?> UpdateBatchAsync(InvoiceJobBatch batch, long expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>Gets a batch.</summary>
+    /// <param name="batchId">The batch.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The batch, or <see langword="null"/>.</returns>
+    Task<InvoiceJobBatch?> GetBatchAsync(string batchId, CancellationToken cancellationToken);
+
+    /// <summary>Lists batches: the open ones (submitting or submitted) oldest first, or a job's, oldest first.</summary>
+    /// <param name="jobId">A job's batches (every state); <see langword="null"/> for the open batches of every job.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The batches.</returns>
+    Task<IReadOnlyList<InvoiceJobBatch>> ListBatchesAsync(string? jobId, CancellationToken cancellationToken);
 }

@@ -13,6 +13,7 @@ public sealed class InMemoryInvoiceJobStore : IInvoiceJobStore
     private readonly List<InvoiceJob> _jobOrder = [];
     private readonly Dictionary<string, Entry> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Entry>> _itemsByJob = new(StringComparer.Ordinal);
+    private readonly List<InvoiceJobBatch> _batches = [];
 
     /// <inheritdoc/>
     public Task<InvoiceJob> CreateJobAsync(InvoiceJob job, CancellationToken cancellationToken)
@@ -319,6 +320,78 @@ public sealed class InMemoryInvoiceJobStore : IInvoiceJobStore
             }
 
             return Task.FromResult(retried);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<InvoiceJobItem>> CreateBatchAsync(InvoiceJobBatch batch, IReadOnlyList<InvoiceJobItemChange> changes, CancellationToken cancellationToken)
+    {
+        InvoiceJobStoreValidation.Validate(batch);
+        ArgumentNullException.ThrowIfNull(changes);
+        lock (_gate)
+        {
+            if (_batches.Any(b => b.BatchId == batch.BatchId))
+            {
+                throw new InvoiceOcrException(InvoiceOcrErrorKind.JobVersionConflict, $"The batch {batch.BatchId} exists already.");
+            }
+
+            // Check every change first, so a conflict stores nothing (one transaction).
+            var nexts = new List<(Entry Entry, InvoiceJobItem Next, InvoiceJobItemChange Change)>();
+            foreach (var change in changes)
+            {
+                if (!_items.TryGetValue(change.ItemId, out var entry))
+                {
+                    throw new InvoiceOcrException(InvoiceOcrErrorKind.JobVersionConflict, $"The job item {change.ItemId} does not exist.");
+                }
+
+                nexts.Add((entry, InvoiceJobStoreValidation.Changed(entry.Item, change), change));
+            }
+
+            foreach (var (entry, next, change) in nexts)
+            {
+                Apply(entry, next, change.Reason, change.WorkerId, change.AttemptId);
+            }
+
+            _batches.Add(batch with { Version = 1 });
+            IReadOnlyList<InvoiceJobItem> items = [.. nexts.Select(n => n.Next)];
+            return Task.FromResult(items);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<InvoiceJobBatch?> UpdateBatchAsync(InvoiceJobBatch batch, long expectedVersion, CancellationToken cancellationToken)
+    {
+        InvoiceJobStoreValidation.Validate(batch);
+        lock (_gate)
+        {
+            var at = _batches.FindIndex(b => b.BatchId == batch.BatchId);
+            if (at < 0 || _batches[at].Version != expectedVersion)
+            {
+                return Task.FromResult<InvoiceJobBatch?>(null);
+            }
+
+            var stored = batch with { Version = expectedVersion + 1, CreatedAt = _batches[at].CreatedAt };
+            _batches[at] = stored;
+            return Task.FromResult<InvoiceJobBatch?>(stored);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<InvoiceJobBatch?> GetBatchAsync(string batchId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_batches.FirstOrDefault(b => b.BatchId == batchId));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<InvoiceJobBatch>> ListBatchesAsync(string? jobId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<InvoiceJobBatch> list = [.. _batches.Where(b => jobId is null ? b.IsOpen : b.JobId == jobId)];
+            return Task.FromResult(list);
         }
     }
 

@@ -52,4 +52,27 @@ public sealed class InvoiceJobOptions
     /// <value>The default value is 50 MiB.</value>
     [Range(1, int.MaxValue - 1)]
     public long MaxDocumentBytes { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>Gets or sets the most items a batch-mode job sends in one Gemini batch (one batch per job and key per round).</summary>
+    /// <value>The default value is 500.</value>
+    [Range(1, 50_000)]
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Gets or sets how often a submitted Gemini batch is polled.</summary>
+    /// <value>The default value is 1 minute.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan BatchPollInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Gets or sets how long a batch's items, operations and attempts are held for it: Gemini answers a batch within 24 hours and
+    /// expires it after 48; past this the items' leases lapse and they are taken again.
+    /// </summary>
+    /// <value>The default value is 49 hours.</value>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan BatchMaxWait { get; set; } = TimeSpan.FromHours(49);
+
+    /// <summary>Gets or sets the largest batch sent inline in its request; a larger one goes as a JSONL file through the Files API.</summary>
+    /// <value>The default value is 20 MB (Gemini's inline limit).</value>
+    [Range(1, 20L * 1024 * 1024)]
+    public long BatchInlineLimitBytes { get; set; } = 20L * 1024 * 1024;
 }

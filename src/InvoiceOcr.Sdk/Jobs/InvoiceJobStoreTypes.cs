@@ -75,6 +75,9 @@ public sealed record InvoiceJobItemChange
 
     /// <summary>Gets the key that served the call.</summary>
     public string? KeyId { get; init; }
+
+    /// <summary>Gets a new end of the lease for a move that stays <see cref="InvoiceJobItemState.Processing"/> (an item joining a Gemini batch holds it until the batch's deadline).</summary>
+    public DateTimeOffset? LeaseUntil { get; init; }
 }
 
 /// <summary>What a worker asks <see cref="IInvoiceJobStore.LeaseItemsAsync"/> for.</summary>

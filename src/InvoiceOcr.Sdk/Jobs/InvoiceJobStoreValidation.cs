@@ -119,7 +119,7 @@ public static class InvoiceJobStoreValidation
             State = change.To,
             Version = item.Version + 1,
             LeaseOwner = processing ? item.LeaseOwner : null,
-            LeaseExpiresAt = processing ? item.LeaseExpiresAt : null,
+            LeaseExpiresAt = processing ? change.LeaseUntil ?? item.LeaseExpiresAt : null,
             NotBefore = change.NotBefore,
             FailureCount = item.State == InvoiceJobItemState.Failed && change.To == InvoiceJobItemState.Pending ? 0 : item.FailureCount + (change.CountFailure ? 1 : 0),
             ErrorKind = completed ? null : change.ErrorKind ?? item.ErrorKind,
@@ -170,6 +170,19 @@ public static class InvoiceJobStoreValidation
             FailureCount = item.State == InvoiceJobItemState.Failed ? 0 : item.FailureCount,
             UpdatedAt = now,
         };
+    }
+
+    /// <summary>Checks a batch row before it is stored.</summary>
+    /// <param name="batch">The batch.</param>
+    public static void Validate(InvoiceJobBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentException.ThrowIfNullOrWhiteSpace(batch.BatchId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(batch.JobId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(batch.CompanyId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(batch.KeyId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(batch.Model);
+        ArgumentNullException.ThrowIfNull(batch.EntriesJson);
     }
 
     /// <summary>The transition record of a move.</summary>

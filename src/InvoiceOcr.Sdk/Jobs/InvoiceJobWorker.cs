@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using InvoiceOcr.Sdk.Invoices;
+using InvoiceOcr.Sdk.Jobs.Batch;
 using InvoiceOcr.Sdk.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -30,9 +31,11 @@ internal sealed partial class InvoiceJobWorker : BackgroundService
     private readonly InvoiceJobOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<InvoiceJobWorker> _logger;
+    private readonly InvoiceJobBatchRoute _batches;
     private readonly ConcurrentDictionary<string, InvoiceJobItem> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _heldBack = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, InvoiceJob> _jobs = new(StringComparer.Ordinal);
+    private DateTimeOffset _nextBatchRound = DateTimeOffset.MinValue;
 
     public InvoiceJobWorker(
         IInvoiceJobStore store,
@@ -40,8 +43,10 @@ internal sealed partial class InvoiceJobWorker : BackgroundService
         IHttpClientFactory httpClients,
         IOptions<InvoiceJobOptions> options,
         TimeProvider timeProvider,
-        ILogger<InvoiceJobWorker> logger)
+        ILogger<InvoiceJobWorker> logger,
+        InvoiceJobBatchRoute batches)
     {
+        _batches = batches;
         _store = store;
         _extractor = extractor;
         _httpClients = httpClients;
@@ -62,7 +67,7 @@ internal sealed partial class InvoiceJobWorker : BackgroundService
     {
         var leased = await LeaseAsync(_options.Concurrency, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(leased.Select(item => ProcessAsync(item, cancellationToken))).ConfigureAwait(false);
-        return leased.Count;
+        return leased.Count + await _batches.RunOnceAsync(this, cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -78,6 +83,7 @@ internal sealed partial class InvoiceJobWorker : BackgroundService
                 var free = _options.Concurrency - running.Count;
                 var leased = free > 0 ? await LeaseSafelyAsync(free, stoppingToken).ConfigureAwait(false) : [];
                 running.AddRange(leased.Select(item => Task.Run(() => ProcessAsync(item, stoppingToken), CancellationToken.None)));
+                await RunBatchesSafelyAsync(stoppingToken).ConfigureAwait(false);
                 if (leased.Count == 0 || running.Count >= _options.Concurrency)
                 {
                     // Wait for a slot or for the poll interval, whichever comes first.
@@ -93,6 +99,27 @@ internal sealed partial class InvoiceJobWorker : BackgroundService
 
         await Task.WhenAll(running).ConfigureAwait(false);
         await heartbeat.ConfigureAwait(false);
+    }
+
+    private async Task RunBatchesSafelyAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (now < _nextBatchRound)
+        {
+            return;
+        }
+
+        // Batch-mode items and Gemini batches move on a slower clock than interactive calls (results within hours): one round
+        // per batch poll interval keeps the extra lease and poll queries off the interactive workers' store.
+        _nextBatchRound = now + _options.BatchPollInterval;
+        try
+        {
+            await _batches.RunOnceAsync(this, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvoiceOcrException ex)
+        {
+            LogStoreFailed(_logger, ex.Kind, ex);
+        }
     }
 
     private async Task<IReadOnlyList<InvoiceJobItem>> LeaseSafelyAsync(int max, CancellationToken cancellationToken)
@@ -168,17 +195,13 @@ internal sealed partial class InvoiceJobWorker : BackgroundService
         }
     }
 
-    private async Task ProcessAsync(InvoiceJobItem item, CancellationToken cancellationToken)
+    /// <summary>Processes one leased item through the interactive route and moves it on.</summary>
+    internal async Task ProcessAsync(InvoiceJobItem item, CancellationToken cancellationToken)
     {
         try
         {
             var change = await RunAsync(item, cancellationToken).ConfigureAwait(false);
-            await _store.TransitionItemAsync(change, CancellationToken.None).ConfigureAwait(false);
-            if (change.To == InvoiceJobItemState.QuotaExceeded && change.NotBefore is { } resumeAt)
-            {
-                var parked = await _store.ParkCompanyAsync(item.CompanyId, resumeAt, change.Reason!, WorkerId, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-                LogParked(_logger, item.CompanyId, parked + 1, resumeAt);
-            }
+            await MoveAsync(item, change).ConfigureAwait(false);
         }
         catch (InvoiceOcrException ex) when (ex.Kind is InvoiceOcrErrorKind.JobVersionConflict or InvoiceOcrErrorKind.JobTransitionRejected)
         {
@@ -195,19 +218,50 @@ internal sealed partial class InvoiceJobWorker : BackgroundService
         }
     }
 
+    /// <summary>Moves an item on (a company-wide quota park parks its other waiting items too); a lost lease is logged, not thrown.</summary>
+    internal async Task ApplyAsync(InvoiceJobItem item, InvoiceJobItemChange change)
+    {
+        try
+        {
+            await MoveAsync(item, change).ConfigureAwait(false);
+        }
+        catch (InvoiceOcrException ex) when (ex.Kind is InvoiceOcrErrorKind.JobVersionConflict or InvoiceOcrErrorKind.JobTransitionRejected)
+        {
+            LogLostLease(_logger, item.ItemId, ex.Kind);
+        }
+    }
+
+    private async Task MoveAsync(InvoiceJobItem item, InvoiceJobItemChange change)
+    {
+        await _store.TransitionItemAsync(change, CancellationToken.None).ConfigureAwait(false);
+        if (change.To == InvoiceJobItemState.QuotaExceeded && change.NotBefore is { } resumeAt && change.ErrorKind is not null &&
+            !(change.Reason ?? string.Empty).StartsWith("batch ", StringComparison.Ordinal))
+        {
+            var parked = await _store.ParkCompanyAsync(item.CompanyId, resumeAt, change.Reason!, WorkerId, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            LogParked(_logger, item.CompanyId, parked + 1, resumeAt);
+        }
+    }
+
+    /// <summary>A change of a leased item by this worker.</summary>
+    internal InvoiceJobItemChange Change(InvoiceJobItem item, InvoiceJobItemState to, string reason, string? attemptId) => new()
+    {
+        ItemId = item.ItemId,
+        ExpectedVersion = item.Version,
+        To = to,
+        Reason = reason,
+        At = _time.GetUtcNow(),
+        WorkerId = WorkerId,
+        AttemptId = attemptId ?? InvoiceJobStoreValidation.AttemptId(item),
+    };
+
+    /// <summary>What a failure of an item's call means for the item (hold back, park, retry, fail with its partial invoice).</summary>
+    internal InvoiceJobItemChange Decide(InvoiceJobItem item, InvoiceOcrException error, string? attemptId) =>
+        Decide(item, error, (to, reason) => Change(item, to, reason, attemptId));
+
     private async Task<InvoiceJobItemChange> RunAsync(InvoiceJobItem item, CancellationToken cancellationToken)
     {
         var attemptId = InvoiceJobStoreValidation.AttemptId(item);
-        InvoiceJobItemChange Change(InvoiceJobItemState to, string reason) => new()
-        {
-            ItemId = item.ItemId,
-            ExpectedVersion = item.Version,
-            To = to,
-            Reason = reason,
-            At = _time.GetUtcNow(),
-            WorkerId = WorkerId,
-            AttemptId = attemptId,
-        };
+        InvoiceJobItemChange Change(InvoiceJobItemState to, string reason) => this.Change(item, to, reason, attemptId);
 
         try
         {
@@ -296,7 +350,7 @@ internal sealed partial class InvoiceJobWorker : BackgroundService
         return change(InvoiceJobItemState.Retrying, "transient failure: retrying") with { CountFailure = true, NotBefore = now + delay, ErrorKind = error.Kind, ErrorMessage = message };
     }
 
-    private async Task<InvoiceJob> GetJobAsync(string jobId, CancellationToken cancellationToken)
+    internal async Task<InvoiceJob> GetJobAsync(string jobId, CancellationToken cancellationToken)
     {
         if (_jobs.TryGetValue(jobId, out var job))
         {
@@ -308,7 +362,7 @@ internal sealed partial class InvoiceJobWorker : BackgroundService
         return _jobs.GetOrAdd(jobId, job);
     }
 
-    private async Task<InvoiceDocument> LoadAsync(InvoiceJobItem item, CancellationToken cancellationToken)
+    internal async Task<InvoiceDocument> LoadAsync(InvoiceJobItem item, CancellationToken cancellationToken)
     {
         switch (item.Source)
         {

@@ -1,5 +1,6 @@
 using InvoiceOcr.Sdk;
 using InvoiceOcr.Sdk.Jobs;
+using InvoiceOcr.Sdk.Jobs.Batch;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
@@ -34,6 +35,7 @@ public static class InvoiceJobsServiceCollectionExtensions
         services.TryAddSingleton<InMemoryInvoiceJobStore>();
         services.TryAddSingleton<IInvoiceJobStore>(static sp => sp.GetRequiredService<InMemoryInvoiceJobStore>());
         services.TryAddSingleton<IInvoiceJobs, InvoiceJobService>();
+        services.TryAddSingleton<InvoiceJobBatchRoute>();
         services.TryAddSingleton<InvoiceJobWorker>();
 
         // The worker is registered always and decides at start whether to run, so RunWorker can come from configuration.

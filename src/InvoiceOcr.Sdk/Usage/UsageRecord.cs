@@ -98,6 +98,9 @@ public sealed record UsageRecord
     /// <summary>Gets the ISO 4217 currency of <see cref="Cost"/>; <see langword="null"/> exactly when <see cref="Cost"/> is.</summary>
     public string? Currency { get; init; }
 
+    /// <summary>Gets how the call was billed: <see cref="ServiceTier.Standard"/> for an interactive call, <see cref="ServiceTier.Batch"/> for a request of a Gemini batch (at the batch price).</summary>
+    public ServiceTier ServiceTier { get; init; }
+
     /// <summary>Gets whether the billed call succeeded.</summary>
     public UsageOutcome Outcome { get; init; }
 

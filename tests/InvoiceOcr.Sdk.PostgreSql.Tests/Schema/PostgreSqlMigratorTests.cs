@@ -22,8 +22,8 @@ public sealed class PostgreSqlMigratorTests
 
         Assert.Equal(PostgreSqlStoreSchema.CurrentVersion, await migrator.GetVersionAsync(Ct));
         await migrator.EnsureCurrentAsync(Ct);
-        // Version 1's nine tables, Operations and OperationAttempts, the three job tables, BudgetMonths and BudgetReservations.
-        Assert.Equal(16L, await schema.ScalarAsync("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{schema}' AND table_type = 'BASE TABLE' AND table_name <> 'SchemaVersion';"));
+        // Version 1's nine tables, Operations and OperationAttempts, the three job tables, BudgetMonths, BudgetReservations and InvoiceJobBatches.
+        Assert.Equal(17L, await schema.ScalarAsync("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{schema}' AND table_type = 'BASE TABLE' AND table_name <> 'SchemaVersion';"));
         Assert.Equal(4L, await schema.ScalarAsync("SELECT COUNT(*) FROM information_schema.views WHERE table_schema = '{schema}';"));
         Assert.Equal((long)PostgreSqlStoreSchema.CurrentVersion, await schema.ScalarAsync("SELECT COUNT(*) FROM \"{schema}\".\"SchemaVersion\";"));
     }
