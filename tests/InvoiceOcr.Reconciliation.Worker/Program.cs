@@ -18,8 +18,10 @@ using InvoiceOcr.Sdk;
 using InvoiceOcr.Sdk.Relational;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 var output = new WorkerOutput(Console.Out);
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
@@ -72,6 +74,14 @@ var sdk = builder.Services.AddInvoiceOcr(builder.Configuration.GetSection("Invoi
 if (string.Equals(run["Store"], "PostgreSql", StringComparison.OrdinalIgnoreCase))
 {
     sdk.AddPostgreSqlStore(builder.Configuration.GetSection("InvoiceOcr:PostgreSql"));
+    if (jobId is not null)
+    {
+        // As registered, the PostgreSQL store reads "now" from the server (clock_timestamp()), so its day windows would
+        // follow the real Pacific day; a job run parks and resumes on the shared fake day, so the store is given the clock
+        // (its documented constructor for this).
+        builder.Services.Replace(ServiceDescriptor.Singleton(static sp => new PostgreSqlInvoiceOcrStore(
+            sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value, sp.GetRequiredService<TimeProvider>())));
+    }
 }
 else
 {
