@@ -133,6 +133,7 @@ public sealed class JobProcessReconciliationTests
                 "the job to resume");
         }
 
+        Assert.True(parks.Count > 0, "The job finished without parking: the day limit did not bind.");
         var parked = parks[0];
         var midnight = QuotaWindows.DayEnd(parked.Progress.ResumesAt!.Value.AddMinutes(-30));
         Assert.InRange(parked.Progress.Finished, Documents / 4, Documents * 6 / 10);
