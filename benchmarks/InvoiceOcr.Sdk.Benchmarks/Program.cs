@@ -1,6 +1,7 @@
 // InvoiceOcr.Sdk benchmarks.
 //   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- --filter '*' --job short   (micro, BenchmarkDotNet)
 //   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- load [--smoke] [--seconds N] [--out file.md]
+//   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- load --only utilization   (job worker vs Polly, ~2 min)
 //   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- cost [--corpus ../shared/invoices] [--out file.md]
 using BenchmarkDotNet.Running;
 using InvoiceOcr.Sdk.Benchmarks.Load;

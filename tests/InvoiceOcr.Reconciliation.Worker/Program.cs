@@ -8,6 +8,9 @@
 // billing a finished call twice. Output, one flushed line each: "ready", "started cpu-ms=…" (the CPU its start-up took),
 // "begin <n>", "end <n> ok|done-before|failed …", "failure <exception>", "log …", "summary … cpu-ms=…". Exit code 0
 // once every call of the share returned or threw an InvoiceOcrException; anything else crashes it (non-zero).
+// Jobs mode (--Worker:JobId=<id>, with Worker:ClockFile): the worker runs the SDK's job worker (AddJobs, options from
+// InvoiceOcr:Jobs) on a clock that follows the test's jumps, prints "http 429 …" for each 429 the server answered, and exits
+// 0 once every item of the job is in a terminal state.
 using System.Globalization;
 using InvoiceOcr.Reconciliation.Tests;
 using InvoiceOcr.Reconciliation.Worker;
@@ -15,8 +18,10 @@ using InvoiceOcr.Sdk;
 using InvoiceOcr.Sdk.Relational;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 var output = new WorkerOutput(Console.Out);
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
@@ -45,35 +50,92 @@ var clock = new ScaledTimeProvider(
     DateTimeOffset.Parse(run["Start"]!, CultureInfo.InvariantCulture),
     run.GetValue<double>("Factor"),
     DateTimeOffset.Parse(run["Epoch"]!, CultureInfo.InvariantCulture));
-builder.Services.AddSingleton<TimeProvider>(clock);
+
+// Jobs mode (Worker:JobId set): the worker runs the SDK's job worker as a hosted service until the job is finished, on a clock
+// that follows the test's jumps (Worker:ClockFile), instead of making calls of its own.
+var jobId = run["JobId"];
+using var jumpable = jobId is null ? null : JumpableClock.ForWorker(clock, run["ClockFile"] ?? throw new ArgumentException("Jobs mode needs Worker:ClockFile."));
+builder.Services.AddSingleton<TimeProvider>(jumpable is null ? clock : jumpable);
 
 // Logs go to stdout (the test reads them) and to the ApplicationLogs table; what the table cannot take goes to stderr.
-builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(output).AddInvoiceOcrDatabase(o =>
+// In jobs mode only warnings go to stdout, and no table: thousands of items would otherwise write millions of lines.
+builder.Logging.ClearProviders().SetMinimumLevel(jobId is null ? LogLevel.Trace : LogLevel.Warning).AddProvider(output);
+if (jobId is null)
 {
-    o.QueueCapacity = 1_000_000;
-    o.DrainTimeout = TimeSpan.FromHours(2); // fake time: 12 real seconds at 600x
-});
+    builder.Logging.AddInvoiceOcrDatabase(o =>
+    {
+        o.QueueCapacity = 1_000_000;
+        o.DrainTimeout = TimeSpan.FromHours(2); // fake time: 12 real seconds at 600x
+    });
+}
 
 // As the SDK's README registers it; Worker:Store picks the store ("Sqlite", the default, or "PostgreSql").
 var sdk = builder.Services.AddInvoiceOcr(builder.Configuration.GetSection("InvoiceOcr"));
 if (string.Equals(run["Store"], "PostgreSql", StringComparison.OrdinalIgnoreCase))
 {
     sdk.AddPostgreSqlStore(builder.Configuration.GetSection("InvoiceOcr:PostgreSql"));
+    if (jobId is not null)
+    {
+        // As registered, the PostgreSQL store reads "now" from the server (clock_timestamp()), so its day windows would
+        // follow the real Pacific day; a job run parks and resumes on the shared fake day, so the store is given the clock
+        // (its documented constructor for this).
+        builder.Services.Replace(ServiceDescriptor.Singleton(static sp => new PostgreSqlInvoiceOcrStore(
+            sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value, sp.GetRequiredService<TimeProvider>())));
+    }
 }
 else
 {
     sdk.AddSqliteStore(builder.Configuration.GetSection("InvoiceOcr:Sqlite"));
 }
 
+if (jobId is not null)
+{
+    // As the SDK's README registers jobs; the options (worker id, slots, lease and poll times) come from InvoiceOcr:Jobs.
+    sdk.AddJobs();
+    builder.Services.Configure<InvoiceJobOptions>(builder.Configuration.GetSection("InvoiceOcr:Jobs"));
+}
+
 // Each model request carries its attempt id in the emulator's test-only header, so the test can match every billed call to
 // exactly one ledger row or unknown-outcome attempt.
-builder.Services.AddHttpClient(InvoiceOcrTelemetry.GeminiHttpClientName).AddHttpMessageHandler(() => new TestAttemptHeaderHandler());
+var gemini = builder.Services.AddHttpClient(InvoiceOcrTelemetry.GeminiHttpClientName).AddHttpMessageHandler(() => new TestAttemptHeaderHandler());
+if (jobId is not null)
+{
+    gemini.AddHttpMessageHandler(() => new StatusLineHandler(output));
+}
 
 using var host = builder.Build();
 await host.StartAsync();
 output.Write("ready");
 output.Write("started cpu-ms=" + CpuMilliseconds());
 
+
+if (jobId is not null)
+{
+    // The job worker runs in the host; this loop only watches for the job's end. The store can be busy for a moment (three
+    // processes write one file): a failed look is tried again.
+    var jobs = host.Services.GetRequiredService<IInvoiceJobs>();
+    while (true)
+    {
+        try
+        {
+            if (await jobs.GetStatusAsync(jobId) is { Progress: { Total: > 0 } progress } && progress.Finished == progress.Total)
+            {
+                break;
+            }
+        }
+        catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
+        {
+            output.Write("status-retry");
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(100));
+    }
+
+    await host.Services.GetRequiredService<DurableUsageLogger>().ReplayOutboxAsync();
+    await host.StopAsync();
+    output.Write(string.Create(CultureInfo.InvariantCulture, $"summary job={jobId} cpu-ms={CpuMilliseconds()}"));
+    return 0;
+}
 
 var extractor = host.Services.GetRequiredService<IInvoiceExtractor>();
 var documents = Enumerable.Range(1, 3)

@@ -26,7 +26,7 @@ internal static class LoadRunner
     private const string Secret = "test-key-load-benchmark-0001";
 
     /// <summary>The phases a run can be limited to with <c>--only</c> (comma-separated); all run by default.</summary>
-    private static readonly string[] AllPhases = ["memory", "sqlite", "ledger", "alloc", "keys", "admission"];
+    private static readonly string[] AllPhases = ["memory", "sqlite", "ledger", "alloc", "keys", "admission", "utilization"];
 
     /// <summary>Warm-up calls per path; a smoke run only proves the harness works, so it warms up briefly.</summary>
     private static int s_warmUpCalls = 300;
@@ -57,6 +57,13 @@ internal static class LoadRunner
                     await Console.Error.WriteLineAsync($"Unknown load option '{args[i]}'. Usage: load [--smoke] [--seconds N] [--out results.md] [--only {string.Join(',', AllPhases)}]");
                     return 2;
             }
+        }
+
+        // The utilization phase runs on a scaled clock for whole fake minutes (~15 s even in a smoke run): the CI smoke
+        // (eng/bench-smoke.sh) leaves it out unless it is asked for with --only.
+        if (smoke && !args.Contains("--only"))
+        {
+            phases.Remove("utilization");
         }
 
         var phase = TimeSpan.FromSeconds(seconds);
@@ -173,6 +180,12 @@ internal static class LoadRunner
             figures.AddRange(await AdmissionRunner.RunAsync(phase));
         }
 
+        // 7. Quota utilization on a backlog: the job worker next to a plain Polly retry loop (UtilizationRunner).
+        if (phases.Contains("utilization"))
+        {
+            figures.AddRange(await UtilizationRunner.RunAsync(smoke));
+        }
+
         var table = Render(figures, phase, smoke);
         Console.WriteLine(table);
         if (output is not null)
@@ -201,7 +214,7 @@ internal static class LoadRunner
     }
 
     /// <summary>The exact bytes the SDK posts for <paramref name="pdf"/>, so the raw client sends the same request.</summary>
-    private static async Task<byte[]> BuildBodyAsync(byte[] pdf)
+    internal static async Task<byte[]> BuildBodyAsync(byte[] pdf)
     {
         var request = new GeminiGenerateRequest(pdf, "application/pdf", InvoicePrompt.SystemInstruction, InvoicePrompt.UserPrompt, InvoiceSchema.ResponseJsonSchema) { Model = Model };
         var dto = GeminiClient.BuildRequest(request, new GeminiOptions(), new GeminiPart { InlineData = new GeminiInlineData { MimeType = "application/pdf" } });

@@ -289,21 +289,21 @@ internal static class BatchCommand
     private static Command History(CliContext cli)
     {
         var item = new Argument<string>("item") { Description = "The item (its id from 'batch items')." };
-        var command = new Command("history", "Show an item's transitions: each move between states with its reason, time, worker and attempt.") { item };
+        var command = new Command("history", "Show one item (state, invoice id, total, tokens, last error) and its transitions: each move between states with its reason, time, worker and attempt.") { item };
         var storeOptions = StoreOptions.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(cli, new SecretRedactor(), json: false, async () =>
         {
             await using var sdk = await StartAsync(cli, parse, storeOptions, cancellationToken).ConfigureAwait(false);
             var itemId = parse.GetRequiredValue(item);
-            var transitions = await sdk.Jobs.ListTransitionsAsync(itemId, cancellationToken).ConfigureAwait(false);
-            if (transitions.Count == 0)
+            if (await sdk.Jobs.GetItemAsync(itemId, cancellationToken).ConfigureAwait(false) is not { } details)
             {
-                cli.Error.MarkupLineInterpolated($"[red]error[/] [[ItemNotFound]]: No transitions are recorded for an item '{itemId}'.");
+                cli.Error.MarkupLineInterpolated($"[red]error[/] [[ItemNotFound]]: There is no item '{itemId}'.");
                 NoteIfInMemory(cli, sdk);
                 return ExitCodes.Failure;
             }
 
-            cli.Out.Write(JobViews.History(transitions, itemId));
+            cli.Out.Write(JobViews.Items([details.Item], "Item " + itemId));
+            cli.Out.Write(JobViews.History(details.Transitions, itemId));
             return ExitCodes.Success;
         }, cancellationToken));
         return command;

@@ -63,6 +63,10 @@ internal static class JobEndpoints
                 "after: the nextAfter of the previous page (0 or absent starts at the first item); pageSize: 1 to 1000, default 100.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        tenant.MapGet("/{jobId}/items/{itemId}", ItemAsync)
+            .WithName("GetJobItem")
+            .WithSummary("One item whole: its state, its result (the invoice JSON) or its error with any partial invoice, and its transitions.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         tenant.MapGet("/{jobId}/items/{itemId}/transitions", TransitionsAsync)
             .WithName("ListJobItemTransitions")
             .WithSummary("An item's audit trail: every move between states with its reason, time, worker, operation and attempt.")
@@ -102,6 +106,10 @@ internal static class JobEndpoints
                 ItemsForAsync(jobId, company: null, state, after, pageSize, jobs, ct))
             .WithSummary("Pages through any company's job items (state, after, pageSize as for tenants).")
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapGet("/jobs/{jobId}/items/{itemId}", (string jobId, string itemId, IInvoiceJobs jobs, CancellationToken ct) =>
+                ItemForAsync(jobId, itemId, company: null, jobs, ct))
+            .WithSummary("One item of any company's job, with its result or error and its transitions.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapGet("/jobs/{jobId}/items/{itemId}/transitions", (string jobId, string itemId, IInvoiceJobs jobs, CancellationToken ct) =>
                 TransitionsForAsync(jobId, itemId, company: null, jobs, ct))
@@ -229,6 +237,10 @@ internal static class JobEndpoints
         string jobId, string? state, int? after, int? pageSize, HttpContext http, IInvoiceJobs jobs, CancellationToken cancellationToken) =>
         ItemsForAsync(jobId, CallerIdentity.CompanyOf(http.User)!, state, after, pageSize, jobs, cancellationToken);
 
+    private static Task<Results<Ok<JobItemDetailsResponse>, ProblemHttpResult>> ItemAsync(
+        string jobId, string itemId, HttpContext http, IInvoiceJobs jobs, CancellationToken cancellationToken) =>
+        ItemForAsync(jobId, itemId, CallerIdentity.CompanyOf(http.User)!, jobs, cancellationToken);
+
     private static Task<Results<Ok<InvoiceJobItemTransition[]>, ProblemHttpResult>> TransitionsAsync(
         string jobId, string itemId, HttpContext http, IInvoiceJobs jobs, CancellationToken cancellationToken) =>
         TransitionsForAsync(jobId, itemId, CallerIdentity.CompanyOf(http.User)!, jobs, cancellationToken);
@@ -309,6 +321,19 @@ internal static class JobEndpoints
         return TypedResults.Ok(new JobItemPageResponse([.. page.Items.Select(JobItemResponse.From)], page.NextAfter));
     }
 
+    private static async Task<Results<Ok<JobItemDetailsResponse>, ProblemHttpResult>> ItemForAsync(
+        string jobId, string itemId, string? company, IInvoiceJobs jobs, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(jobId, company, jobs, cancellationToken) is null)
+        {
+            return NotFound(jobId);
+        }
+
+        return await FindItemAsync(jobs, jobId, itemId, cancellationToken) is { } details
+            ? TypedResults.Ok(new JobItemDetailsResponse(JobItemResponse.From(details.Item), [.. details.Transitions]))
+            : ItemNotFound();
+    }
+
     private static async Task<Results<Ok<InvoiceJobItemTransition[]>, ProblemHttpResult>> TransitionsForAsync(
         string jobId, string itemId, string? company, IInvoiceJobs jobs, CancellationToken cancellationToken)
     {
@@ -317,36 +342,21 @@ internal static class JobEndpoints
             return NotFound(jobId);
         }
 
-        // IInvoiceJobs has no "get item", and transitions are looked up by item id alone: confirm the item is this job's by
-        // paging through the job's items, so a tenant cannot read another company's item through their own job's URL.
-        if (!await JobHoldsItemAsync(jobs, jobId, itemId, cancellationToken))
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such item", detail: "The job has no such item.",
-                extensions: new Dictionary<string, object?> { ["kind"] = JobNotFoundKind });
-        }
-
-        return TypedResults.Ok((await jobs.ListTransitionsAsync(itemId, cancellationToken)).ToArray());
+        return await FindItemAsync(jobs, jobId, itemId, cancellationToken) is { } details ? TypedResults.Ok(details.Transitions.ToArray()) : ItemNotFound();
     }
 
-    private static async Task<bool> JobHoldsItemAsync(IInvoiceJobs jobs, string jobId, string itemId, CancellationToken cancellationToken)
-    {
-        var after = 0;
-        while (true)
-        {
-            var page = await jobs.ListItemsAsync(new InvoiceJobItemQuery(jobId) { After = after, PageSize = MaxPageSize }, cancellationToken);
-            if (page.Items.Any(i => string.Equals(i.ItemId, itemId, StringComparison.Ordinal)))
-            {
-                return true;
-            }
+    /// <summary>
+    /// The item, when it is this job's: items are looked up by id alone, so a tenant could otherwise read another company's
+    /// item through their own job's URL.
+    /// </summary>
+    private static async Task<InvoiceJobItemDetails?> FindItemAsync(IInvoiceJobs jobs, string jobId, string itemId, CancellationToken cancellationToken) =>
+        string.IsNullOrWhiteSpace(itemId) ? null
+        : await jobs.GetItemAsync(itemId, cancellationToken) is { } details && string.Equals(details.Item.JobId, jobId, StringComparison.Ordinal) ? details
+        : null;
 
-            if (page.NextAfter is not { } next)
-            {
-                return false;
-            }
-
-            after = next;
-        }
-    }
+    private static ProblemHttpResult ItemNotFound() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such item", detail: "The job has no such item.",
+            extensions: new Dictionary<string, object?> { ["kind"] = JobNotFoundKind });
 
     /// <summary>The job, when it exists and (for a tenant) belongs to the company; otherwise <see langword="null"/>, answered as 404.</summary>
     private static async Task<InvoiceJobStatus?> FindAsync(string jobId, string? company, IInvoiceJobs jobs, CancellationToken cancellationToken)

@@ -103,6 +103,11 @@ public sealed record JobItemResponse(
     }
 }
 
+/// <summary>One item whole, as <c>GET /jobs/{jobId}/items/{itemId}</c> returns it.</summary>
+/// <param name="Item">The item: its state, its result or error, and any partial invoice.</param>
+/// <param name="Transitions">Its transitions, oldest first.</param>
+public sealed record JobItemDetailsResponse(JobItemResponse Item, IReadOnlyList<InvoiceJobItemTransition> Transitions);
+
 /// <summary>One page of a job's items.</summary>
 /// <param name="Items">The items, in sequence order.</param>
 /// <param name="NextAfter">The <c>after</c> of the next page; <see langword="null"/> at the end.</param>

@@ -44,6 +44,15 @@ public interface IInvoiceJobs
     /// <returns>The page.</returns>
     Task<InvoiceJobItemPage> ListItemsAsync(InvoiceJobItemQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Gets one item with everything known about it: its state, its result (the invoice JSON) or its error with any partial
+    /// invoice, and its transitions (the audit trail), oldest first.
+    /// </summary>
+    /// <param name="itemId">The item.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The item and its transitions, or <see langword="null"/> when there is no such item.</returns>
+    Task<InvoiceJobItemDetails?> GetItemAsync(string itemId, CancellationToken cancellationToken = default);
+
     /// <summary>Lists an item's transitions (its audit trail), oldest first.</summary>
     /// <param name="itemId">The item.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

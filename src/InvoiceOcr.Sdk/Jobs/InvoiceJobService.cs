@@ -77,6 +77,13 @@ internal sealed class InvoiceJobService(IInvoiceJobStore store, IOptions<Invoice
     public Task<InvoiceJobItemPage> ListItemsAsync(InvoiceJobItemQuery query, CancellationToken cancellationToken = default) =>
         store.ListItemsAsync(query, cancellationToken);
 
+    public async Task<InvoiceJobItemDetails?> GetItemAsync(string itemId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(itemId);
+        var item = await store.GetItemAsync(itemId, cancellationToken).ConfigureAwait(false);
+        return item is null ? null : new InvoiceJobItemDetails(item, await store.ListTransitionsAsync(itemId, cancellationToken).ConfigureAwait(false));
+    }
+
     public Task<IReadOnlyList<InvoiceJobItemTransition>> ListTransitionsAsync(string itemId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(itemId);

@@ -148,6 +148,11 @@ public sealed record InvoiceJobItemTransition
     public string? AttemptId { get; init; }
 }
 
+/// <summary>One item with its transitions, as <see cref="IInvoiceJobs.GetItemAsync"/> returns it.</summary>
+/// <param name="Item">The item: its state, its result or error, and any partial invoice.</param>
+/// <param name="Transitions">Its transitions (the audit trail), oldest first.</param>
+public sealed record InvoiceJobItemDetails(InvoiceJobItem Item, IReadOnlyList<InvoiceJobItemTransition> Transitions);
+
 /// <summary>Item counts of a job by state.</summary>
 public sealed record InvoiceJobProgress
 {

@@ -320,7 +320,14 @@ internal sealed partial class InvoiceJobWorker : BackgroundService
                 }
 
             case InvoiceOcrErrorKind.OperationInProgress:
-                return change(InvoiceJobItemState.Retrying, "operation still claimed by an earlier attempt") with { NotBefore = now + (error.RetryAfter ?? TimeSpan.FromSeconds(5)) };
+                {
+                    // The claim's holder is a worker whose lease lapsed (it stores its outcome within its call) or a dead process
+                    // (its claim lasts the total time-out). Asking again sooner than a visibility time-out only adds store writes:
+                    // with the claim stage's 5-second hint, a dead process's items would be leased in a tight loop for hours.
+                    var hint = error.RetryAfter ?? TimeSpan.FromSeconds(5);
+                    var wait = hint > _options.VisibilityTimeout ? hint : _options.VisibilityTimeout;
+                    return change(InvoiceJobItemState.Retrying, "operation still claimed by an earlier attempt") with { NotBefore = now + wait };
+                }
 
             case InvoiceOcrErrorKind.OutputTruncated or InvoiceOcrErrorKind.SchemaMismatch:
                 {

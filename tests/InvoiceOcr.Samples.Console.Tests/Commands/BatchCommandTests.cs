@@ -123,6 +123,8 @@ public sealed class BatchCommandTests
         Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "history", itemId));
         Assert.Contains("Suspended", run.Output, StringComparison.Ordinal);
         Assert.Contains("Completed", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Item " + itemId, run.Output, StringComparison.Ordinal); // the item itself (GetItemAsync), above its trail
+        Assert.Contains(csv[1].Split(',')[5], run.Output, StringComparison.Ordinal); // its invoice id
 
         // A cancelled job cannot be resumed: the typed refusal, exit code 1.
         Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "cancel", jobId));

@@ -62,6 +62,12 @@ public sealed class JobEndpointsTests
         Assert.Equal("Completed", transitions[^1].GetProperty("to").GetString());
         Assert.Contains(transitions, t => t.GetProperty("to").GetString() == "Processing");
 
+        // The item whole: its result and its trail in one answer.
+        var whole = await GetJsonAsync(tenant, $"jobs/{jobId}/items/{itemId}");
+        Assert.Equal("Completed", whole.GetProperty("item").GetProperty("state").GetString());
+        Assert.Equal(completed[0].GetProperty("invoice").GetProperty("invoiceId").GetString(), whole.GetProperty("item").GetProperty("invoice").GetProperty("invoiceId").GetString());
+        Assert.Equal(transitions.Count, whole.GetProperty("transitions").GetArrayLength());
+
         // Re-submitting the same folder under the same job key adds nothing, and nothing is billed again.
         using var again = await tenant.PostAsync("jobs", Upload("month-end-2026-11"), Ct);
         var againJson = JsonDocument.Parse(await again.Content.ReadAsStringAsync(Ct)).RootElement;
@@ -115,7 +121,7 @@ public sealed class JobEndpointsTests
         var jobId = await SubmitAsync(owner);
         var itemId = (await GetJsonAsync(owner, $"jobs/{jobId}/items")).GetProperty("items")[0].GetProperty("itemId").GetString();
 
-        foreach (var path in new[] { $"jobs/{jobId}", $"jobs/{jobId}/items", $"jobs/{jobId}/items/{itemId}/transitions" })
+        foreach (var path in new[] { $"jobs/{jobId}", $"jobs/{jobId}/items", $"jobs/{jobId}/items/{itemId}", $"jobs/{jobId}/items/{itemId}/transitions" })
         {
             using var response = await other.GetAsync(path, Ct);
             Assert.Equal("JobNotFound", ProblemAssert.Kind(await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound)));
@@ -138,10 +144,16 @@ public sealed class JobEndpointsTests
             await ProblemAssert.IsProblemAsync(crossed, HttpStatusCode.NotFound);
         }
 
+        using (var crossedItem = await other.GetAsync($"jobs/{otherJob}/items/{itemId}", Ct))
+        {
+            await ProblemAssert.IsProblemAsync(crossedItem, HttpStatusCode.NotFound);
+        }
+
         // Operators read every company's jobs; tenants cannot use the admin views.
         Assert.Equal(jobId, (await GetJsonAsync(host.Admin, $"admin/api/jobs/{jobId}")).GetProperty("jobId").GetString());
         Assert.Equal(1, (await GetJsonAsync(host.Admin, $"admin/api/companies/{Company}/jobs")).GetArrayLength());
         Assert.Equal(2, (await GetJsonAsync(host.Admin, $"admin/api/jobs/{jobId}/items")).GetProperty("items").GetArrayLength());
+        Assert.Equal(itemId, (await GetJsonAsync(host.Admin, $"admin/api/jobs/{jobId}/items/{itemId}")).GetProperty("item").GetProperty("itemId").GetString());
         using var tenantAsAdmin = await owner.GetAsync($"admin/api/jobs/{jobId}", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, tenantAsAdmin.StatusCode);
     }
