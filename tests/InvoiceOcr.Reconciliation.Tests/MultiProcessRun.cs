@@ -113,7 +113,7 @@ internal sealed class MultiProcessRun : IAsyncDisposable
             ["InvoiceOcr"] = new JsonObject
             {
                 ["EInvoiceMode"] = nameof(EInvoiceMode.ModelOnly),
-                ["Gemini"] = new JsonObject { ["BaseAddress"] = emulator.BaseAddress.ToString() },
+                ["Gemini"] = new JsonObject { ["BaseAddress"] = emulator.BaseAddress.ToString(), ["ThinkingBudget"] = -1 }, // the run's model thinks: thinking tokens are metered
 
                 // Fake time: 6 real seconds (the default 30 s would be 50 ms, and a busy machine's cold start would reject valid PDFs).
                 ["Documents"] = new JsonObject { ["PdfParseTimeout"] = "01:00:00" },

@@ -183,7 +183,7 @@ internal sealed class PostgreSqlMultiProcessRun : IAsyncDisposable
             ["InvoiceOcr"] = new JsonObject
             {
                 ["EInvoiceMode"] = nameof(EInvoiceMode.ModelOnly),
-                ["Gemini"] = new JsonObject { ["BaseAddress"] = emulator.BaseAddress.ToString() },
+                ["Gemini"] = new JsonObject { ["BaseAddress"] = emulator.BaseAddress.ToString(), ["ThinkingBudget"] = -1 }, // the run's model thinks: thinking tokens are metered
                 ["Documents"] = new JsonObject { ["PdfParseTimeout"] = "01:00:00" }, // fake time: 6 real seconds
                 ["KeyPool"] = new JsonObject { ["ReservationTimeToLive"] = "1.00:00:00" },
                 ["Retry"] = new JsonObject
