@@ -6,4 +6,5 @@ namespace InvoiceOcr.Sdk.Relational;
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]
 [JsonSerializable(typeof(UsageRecord))]
 [JsonSerializable(typeof(RetryAttemptRecord))]
+[JsonSerializable(typeof(AttemptJournalEntry))]
 internal sealed partial class PersistenceJsonContext : JsonSerializerContext;

@@ -60,6 +60,9 @@ internal sealed class ModelCallContext
     /// <summary>Gets or sets a value indicating whether this call holds the operation's claim in the store.</summary>
     public bool Claimed { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the store completed the operation with the successful attempt's ledger row (one transaction).</summary>
+    public bool OperationCompleted { get; set; }
+
     /// <summary>Gets or sets the number of attempts earlier runs of the operation journaled (this run's numbers continue after them).</summary>
     public int PriorAttempts { get; set; }
 

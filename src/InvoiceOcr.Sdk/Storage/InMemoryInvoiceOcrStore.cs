@@ -710,6 +710,38 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             _dayTokens += tokens;
         }
 
+        /// <summary>
+        /// Counts a request learnt of late (an attempt that held no reservation) in the slot and day it started in, when they
+        /// are still held (or newer than what is held); a slot or day already replaced by a later one counts nothing any more.
+        /// </summary>
+        public void CountLate(DateTimeOffset startedAt, DateTimeOffset day, long tokens)
+        {
+            var number = Number(startedAt);
+            ref var entry = ref Entry(number);
+            if (entry.Number <= number)
+            {
+                if (entry.Number != number)
+                {
+                    entry = new Slot { Number = number };
+                }
+
+                entry.Requests++;
+                entry.Tokens += tokens;
+                entry.LastTicks = Math.Max(entry.LastTicks, startedAt.UtcTicks);
+            }
+
+            if (day > _dayStart)
+            {
+                (_dayStart, _dayRequests, _dayTokens) = (day, 0, 0);
+            }
+
+            if (day == _dayStart)
+            {
+                _dayRequests++;
+                _dayTokens += tokens;
+            }
+        }
+
         /// <summary>Corrects the tokens of the slot and day a reservation counted in, if they are still held.</summary>
         public void Adjust(DateTimeOffset slot, DateTimeOffset day, long delta)
         {
