@@ -88,7 +88,11 @@ internal sealed partial class DurableRecordWriter<T> : IAsyncDisposable
     /// <param name="cancellationToken">Cancels waiting for the outbox lock.</param>
     /// <returns>A task that completes when the record is on disk.</returns>
     /// <exception cref="InvoiceOcrException">The outbox could not take the record (kind <see cref="InvoiceOcrErrorKind.StoreUnavailable"/>).</exception>
-    public Task KeepAsync(T record, CancellationToken cancellationToken = default) => AppendToOutboxAsync([record], cancellationToken);
+    public async Task KeepAsync(T record, CancellationToken cancellationToken = default)
+    {
+        Log.DivertingToOutbox(_logger, 1, _outbox.Directory, nameof(InvoiceOcrErrorKind.StoreUnavailable), null);
+        await AppendToOutboxAsync([record], cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Replays the outbox now (also done periodically in the background).</summary>
     /// <param name="cancellationToken">Stops the replay between chunks.</param>

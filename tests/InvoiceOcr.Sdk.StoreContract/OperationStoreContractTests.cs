@@ -373,6 +373,37 @@ public abstract class OperationStoreContractTests
     }
 
     [Fact]
+    public async Task EndAttemptAsync_BilledWithTheOperationsOutcome_CompletesTheOperationInTheSameEnding()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        var reservation = await ReserveAsync(s, 1_000);
+        await BeginAsync(s, "a-1", "op-1", 1, reservation.Id, reservation.Tokens);
+
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, Usage("a-1", "op-1", 700) with { OperationOutcomeJson = "{\"invoice\":7}" }), Ct);
+        Clock.Advance(ClaimFor * 2);
+
+        // Past the claim: a restarted caller is answered from the store, never billed again.
+        var again = await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        Assert.Equal(OperationClaimStatus.Completed, again.Status);
+        Assert.Equal("{\"invoice\":7}", again.Operation.OutcomeJson);
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_NeverJournaledWithTheOperationsOutcome_CompletesTheOperation()
+    {
+        // The record was replayed from the outbox: the operation is completed with it.
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-9", "c-1", null, ClaimFor), Ct);
+        _ = await ReserveAsync(s, 100);
+
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-9", AttemptResult.Billed, Usage("a-9", "op-9", 500) with { OperationOutcomeJson = "{}" }), Ct);
+
+        var again = await Ops(s).ClaimOperationAsync(new OperationClaim("op-9", "c-1", null, ClaimFor), Ct);
+        Assert.Equal(OperationClaimStatus.Completed, again.Status);
+    }
+
+    [Fact]
     public async Task EndAttemptAsync_NeverJournaledWithItsReservation_SettlesItOnceAndTheLaterJournalReplayChangesNothing()
     {
         // The journal entry still waits in a local outbox when the billed record reaches the store.
