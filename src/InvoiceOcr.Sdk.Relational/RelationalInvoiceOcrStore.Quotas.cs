@@ -118,6 +118,17 @@ public abstract partial class RelationalInvoiceOcrStore
                     ("now", Dialect.Time(now)),
                     ("expires", Dialect.Time(reservation.ExpiresAt)));
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (request.Journal is { } journal)
+                {
+                    // The attempt is journaled in the reservation's transaction: one write where there were two.
+                    _ = await InsertAttemptAsync(
+                        connection,
+                        transaction,
+                        journal with { KeyId = reservation.KeyId, ProjectId = reservation.ProjectId, ReservationId = reservation.Id, EstimatedTokens = reservation.Tokens },
+                        cancellationToken).ConfigureAwait(false);
+                    reservation = reservation with { AttemptJournaled = true };
+                }
+
                 return (QuotaReservationResult.Granted(reservation), true);
             },
             cancellationToken);

@@ -207,6 +207,35 @@ public abstract class OperationStoreContractTests
     }
 
     [Fact]
+    public async Task ReserveAsync_WithAJournalEntry_JournalsTheAttemptWithTheReservationInOneWrite()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        _ = await ReserveAsync(s, 10);
+        var journal = new AttemptJournalEntry
+        {
+            AttemptId = "a-1",
+            OperationId = "op-1",
+            CompanyId = "c-1",
+            KeyId = string.Empty,
+            EstimatedTokens = 5,
+            AttemptNumber = 1,
+            StartedAt = Clock.GetUtcNow(),
+            ExpiresAt = Clock.GetUtcNow() + Ttl,
+        };
+
+        var result = await s.Quotas.ReserveAsync(new QuotaReservationRequest("k-1", "c-1", 1_000, Ttl) { Journal = journal }, Ct);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(result.Reservation!.AttemptJournaled);
+        var unknown = Assert.Single(await Ops(s).ResolveInFlightAttemptsAsync(Clock.GetUtcNow(), Ct));
+        Assert.Equal(("a-1", "k-1", "p-1", 1_000L), (unknown.AttemptId, unknown.KeyId, unknown.ProjectId, unknown.ChargedTokens));
+        Assert.Equal((1_000L, 10L), ((await s.Keys.GetAsync("k-1", Ct))!.TokensUsed, (await s.Keys.GetAsync("k-1", Ct))!.TokensReserved));
+        await Ops(s).CompleteOperationAsync(new OperationCompletion("op-1", false, null, InvoiceOcrErrorKind.Timeout), Ct);
+        Assert.Equal(1, (await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct)).Operation.AttemptCount);
+    }
+
+    [Fact]
     public async Task EndAttemptAsync_Billed_AppendsLedgerRowSettlesAndCompletesTheAttempt()
     {
         await using var s = await CreateStoreAsync(Clock);

@@ -5,7 +5,8 @@ namespace InvoiceOcr.Sdk.Pipeline;
 
 /// <summary>
 /// Stage 6: journals the attempt (attempt id, key, reservation, estimate) before its request is sent, so that after a crash
-/// it can be named. No attempt is sent without a durable entry: when the store is unreachable the entry goes to the local
+/// it can be named. With the built-in token provider the store has already journaled it in the reservation's transaction
+/// (<see cref="KeyLease.AttemptJournaled"/>); otherwise it is written here. No attempt is sent without a durable entry: when the store is unreachable the entry goes to the local
 /// <see cref="IAttemptJournalOutbox"/> (replayed into the store when it is back); with no outbox, or one that cannot take it
 /// either, the attempt is not sent and fails as <see cref="InvoiceOcrErrorKind.StoreUnavailable"/>. The attempt id is also
 /// its ledger row's id, unique per attempt. An attempt that ends without reaching the settlement stage (an open circuit, a
@@ -25,10 +26,11 @@ internal sealed partial class AttemptJournalStage(
     {
         var lease = context.Lease ?? throw new InvalidOperationException("The attempt has no lease.");
         var now = timeProvider.GetUtcNow();
+        var pending = context.PendingJournal;
         context.Attempts++;
         context.AttemptNumber = context.PriorAttempts + context.Attempts;
-        context.AttemptId = Guid.CreateVersion7(now).ToString("N");
-        context.AttemptStartedAt = now;
+        context.AttemptId = pending?.AttemptId ?? Guid.CreateVersion7(now).ToString("N");
+        context.AttemptStartedAt = pending?.StartedAt ?? now;
         var entry = new AttemptJournalEntry
         {
             AttemptId = context.AttemptId,
@@ -39,9 +41,16 @@ internal sealed partial class AttemptJournalStage(
             ReservationId = lease.ReservationId,
             EstimatedTokens = lease.ReservationId is null ? context.EstimatedTokens : lease.ReservedTokens,
             AttemptNumber = context.AttemptNumber,
-            StartedAt = now,
-            ExpiresAt = now + _reservationTimeToLive,
+            StartedAt = context.AttemptStartedAt,
+            ExpiresAt = pending?.ExpiresAt ?? now + _reservationTimeToLive,
         };
+        if (lease.AttemptJournaled)
+        {
+            // Journaled by the store in the reservation's transaction.
+            await RunAttemptAsync(context, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             await operations.BeginAttemptAsync(entry, cancellationToken).ConfigureAwait(false);
@@ -56,6 +65,11 @@ internal sealed partial class AttemptJournalStage(
             throw;
         }
 
+        await RunAttemptAsync(context, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask RunAttemptAsync(ModelCallContext context, CancellationToken cancellationToken)
+    {
         try
         {
             await Next.InvokeAsync(context, cancellationToken).ConfigureAwait(false);

@@ -97,6 +97,9 @@ internal sealed class ModelCallContext
     /// <summary>Gets or sets the current attempt's lease.</summary>
     public KeyLease? Lease { get; set; }
 
+    /// <summary>Gets or sets the current attempt's journal entry as the lease stage prepared it (id, number, start), for the store to journal with the reservation.</summary>
+    public AttemptJournalEntry? PendingJournal { get; set; }
+
     /// <summary>Gets or sets the current attempt's id (also its ledger row's id); set once journaled.</summary>
     public string? AttemptId { get; set; }
 
@@ -141,6 +144,7 @@ internal sealed class ModelCallContext
     public void ResetAttempt()
     {
         Lease = null;
+        PendingJournal = null;
         AttemptId = null;
         AttemptNumber = 0;
         RequestSent = false;

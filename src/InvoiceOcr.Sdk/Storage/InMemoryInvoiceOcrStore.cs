@@ -475,6 +475,13 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         var id = string.Concat(_reservationPrefix, (++_reservationSequence).ToString(CultureInfo.InvariantCulture));
         var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive);
         _reservations.Add(id, new HeldReservation(reservation, entry));
+        if (request.Journal is { } journal)
+        {
+            // The attempt is journaled under the same lock: reserving and journaling are one "transaction".
+            _ = BeginAttemptAsync(journal with { KeyId = key.Id, ProjectId = key.ProjectId, ReservationId = id, EstimatedTokens = request.Tokens }, CancellationToken.None);
+            reservation = reservation with { AttemptJournaled = true };
+        }
+
         return QuotaReservationResult.Granted(reservation);
     }
 
