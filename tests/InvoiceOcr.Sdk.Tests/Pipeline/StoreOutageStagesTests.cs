@@ -15,7 +15,7 @@ public sealed class StoreOutageStagesTests
     public async Task RunAsync_JournalUnreachableAndNoOutbox_FailsAsStoreUnavailableWithoutAModelCallAndReleasesTheReservation()
     {
         var down = new SwitchableOperationStore { FailJournal = true };
-        await using var h = KeyPoolHarness.Create(services: c => down.Register(c));
+        await using var h = KeyPoolHarness.Create(services: c => down.Register(c, userTokenProvider: true));
         await h.AddKeyAsync("k-1", "c-1");
 
         var ex = await Assert.ThrowsAsync<InvoiceOcrException>(() => h.RunAsync(KeyPoolHarness.Request("c-1"), Ct));
@@ -33,7 +33,7 @@ public sealed class StoreOutageStagesTests
         var outbox = new RecordingJournalOutbox();
         await using var h = KeyPoolHarness.Create(services: c =>
         {
-            down.Register(c);
+            down.Register(c, userTokenProvider: true);
             c.AddSingleton<IAttemptJournalOutbox>(outbox);
         });
         await h.AddKeyAsync("k-1", "c-1");
@@ -96,11 +96,24 @@ public sealed class StoreOutageStagesTests
 
         public bool FailJournal { get; init; }
 
-        public void Register(IServiceCollection services) => services.AddSingleton<IOperationStore>(sp =>
+        /// <summary>
+        /// Registers the store; with <paramref name="userTokenProvider"/> the key pool is a user's decorator of the built-in
+        /// provider, which leases only (the built-in one has the store journal the attempt with the reservation), so the journal
+        /// stage writes the entry itself, through this store.
+        /// </summary>
+        public void Register(IServiceCollection services, bool userTokenProvider = false)
         {
-            _inner = sp.GetRequiredService<InMemoryInvoiceOcrStore>();
-            return this;
-        });
+            services.AddSingleton<IOperationStore>(sp =>
+            {
+                _inner = sp.GetRequiredService<InMemoryInvoiceOcrStore>();
+                return this;
+            });
+            if (userTokenProvider)
+            {
+                services.AddSingleton<Sdk.Keys.TokenProvider>();
+                services.AddSingleton<ITokenProvider>(sp => new DecoratingTokenProvider(sp.GetRequiredService<Sdk.Keys.TokenProvider>()));
+            }
+        }
 
         public Task<OperationClaimResult> ClaimOperationAsync(OperationClaim claim, CancellationToken cancellationToken) =>
             FailClaims ? Task.FromException<OperationClaimResult>(Down()) : _inner.ClaimOperationAsync(claim, cancellationToken);
@@ -119,6 +132,17 @@ public sealed class StoreOutageStagesTests
             _inner.ListUnknownOutcomeAttemptsAsync(companyId, cancellationToken);
 
         private static InvoiceOcrException Down() => new(InvoiceOcrErrorKind.StoreUnavailable, "Injected: the store is unreachable.");
+    }
+
+    private sealed class DecoratingTokenProvider(ITokenProvider inner) : ITokenProvider
+    {
+        public Task<KeyLease> AcquireAsync(KeyLeaseRequest request, CancellationToken cancellationToken) => inner.AcquireAsync(request, cancellationToken);
+
+        public Task SettleAsync(KeyLease lease, TokenUsage usage, RecordedUsage recorded, CancellationToken cancellationToken) => inner.SettleAsync(lease, usage, recorded, cancellationToken);
+
+        public Task ReleaseAsync(KeyLease lease, CancellationToken cancellationToken) => inner.ReleaseAsync(lease, cancellationToken);
+
+        public Task ReportFailureAsync(KeyLease lease, InvoiceOcrException error, CancellationToken cancellationToken) => inner.ReportFailureAsync(lease, error, cancellationToken);
     }
 
     private sealed class RecordingJournalOutbox : IAttemptJournalOutbox
