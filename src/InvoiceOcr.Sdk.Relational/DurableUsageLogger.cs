@@ -14,13 +14,15 @@ namespace InvoiceOcr.Sdk.Relational;
 /// back: an attempt ending is replayed through <see cref="IOperationStore.EndAttemptAsync"/> (idempotent), so it counts
 /// toward the key's used tokens once. It is also the <see cref="IAttemptJournalOutbox"/>: an attempt's journal entry the
 /// store cannot take waits in <c>journal/</c> and is replayed (idempotently) before the usage records, so no attempt is
-/// sent without a durable journal entry.
+/// sent without a durable journal entry; an ending (not billed, outcome unknown) it cannot take waits in <c>endings/</c>,
+/// replayed after the journal entries.
 /// </summary>
 public sealed class DurableUsageLogger : IUsageLogger, IAttemptJournalOutbox, IAsyncDisposable, IDisposable
 {
     private readonly DurableRecordWriter<UsageRecord> _usage;
     private readonly DurableRecordWriter<RetryAttemptRecord> _retries;
     private readonly DurableRecordWriter<AttemptJournalEntry>? _journal;
+    private readonly DurableRecordWriter<AttemptEnding>? _endings;
     private readonly IOperationStore? _operations;
 
     /// <summary>Creates the logger and starts its replay loops.</summary>
@@ -66,6 +68,23 @@ public sealed class DurableUsageLogger : IUsageLogger, IAttemptJournalOutbox, IA
                 },
                 IsUnavailable,
                 new DurableOutbox<AttemptJournalEntry>(Path.Combine(options.OutboxDirectory, "journal"), PersistenceJsonContext.Default.AttemptJournalEntry, timeProvider),
+                options.ReplayInterval,
+                timeProvider,
+                log,
+                options.BatchSize);
+            var journal = _journal;
+            _endings = new DurableRecordWriter<AttemptEnding>(
+                async (batch, ct) =>
+                {
+                    // An ending applies to a journaled attempt only: the journal entries this process kept go in first.
+                    _ = await journal.ReplayOutboxAsync(ct).ConfigureAwait(false);
+                    foreach (var ending in batch)
+                    {
+                        _ = await operations.EndAttemptAsync(ending, ct).ConfigureAwait(false);
+                    }
+                },
+                IsUnavailable,
+                new DurableOutbox<AttemptEnding>(Path.Combine(options.OutboxDirectory, "endings"), PersistenceJsonContext.Default.AttemptEnding, timeProvider),
                 options.ReplayInterval,
                 timeProvider,
                 log,
@@ -126,6 +145,19 @@ public sealed class DurableUsageLogger : IUsageLogger, IAttemptJournalOutbox, IA
     }
 
     /// <inheritdoc />
+    /// <exception cref="InvoiceOcrException">The store is not an <see cref="IOperationStore"/>, or the outbox cannot be written (kind <see cref="InvoiceOcrErrorKind.StoreUnavailable"/>).</exception>
+    public async ValueTask KeepEndingAsync(AttemptEnding ending, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ending);
+        if (_endings is null)
+        {
+            throw new InvoiceOcrException(InvoiceOcrErrorKind.StoreUnavailable, "This usage logger's store keeps no attempt journal, so no attempt ending can be kept for it.");
+        }
+
+        await _endings.KeepAsync(ending, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async ValueTask LogRetryAttemptAsync(RetryAttemptRecord record, CancellationToken cancellationToken)
     {
         InvoiceOcrStoreValidation.Validate(record);
@@ -139,15 +171,21 @@ public sealed class DurableUsageLogger : IUsageLogger, IAttemptJournalOutbox, IA
     {
         // Journal entries first, so a replayed billed record finds its attempt journaled (either order ends it exactly once).
         var journal = _journal is null ? 0 : await _journal.ReplayOutboxAsync(cancellationToken).ConfigureAwait(false);
+        var endings = _endings is null ? 0 : await _endings.ReplayOutboxAsync(cancellationToken).ConfigureAwait(false);
         var usage = await _usage.ReplayOutboxAsync(cancellationToken).ConfigureAwait(false);
         var retries = await _retries.ReplayOutboxAsync(cancellationToken).ConfigureAwait(false);
-        return journal + usage + retries;
+        return journal + endings + usage + retries;
     }
 
     /// <summary>Commits what is pending and stops the replay loops; outbox files stay for the next start.</summary>
     /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (_endings is not null)
+        {
+            await _endings.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_journal is not null)
         {
             await _journal.DisposeAsync().ConfigureAwait(false);

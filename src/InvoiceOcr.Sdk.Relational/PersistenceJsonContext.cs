@@ -7,4 +7,5 @@ namespace InvoiceOcr.Sdk.Relational;
 [JsonSerializable(typeof(UsageRecord))]
 [JsonSerializable(typeof(RetryAttemptRecord))]
 [JsonSerializable(typeof(AttemptJournalEntry))]
+[JsonSerializable(typeof(AttemptEnding))]
 internal sealed partial class PersistenceJsonContext : JsonSerializerContext;

@@ -16,4 +16,15 @@ public interface IAttemptJournalOutbox
     /// <returns>A task that completes when the entry is durable (fsync'd).</returns>
     /// <exception cref="InvoiceOcrException">The outbox could not take it either (kind <see cref="InvoiceOcrErrorKind.StoreUnavailable"/>).</exception>
     ValueTask KeepAsync(AttemptJournalEntry attempt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Keeps an attempt's ending (not billed, or outcome unknown) the store could not take, for replay through
+    /// <see cref="IOperationStore.EndAttemptAsync"/> after the journal entries; without it an attempt whose error answer
+    /// arrived while the store was down would be resolved, and charged, as outcome-unknown.
+    /// </summary>
+    /// <param name="ending">The ending (billed endings travel as usage records through <see cref="IUsageLogger"/>).</param>
+    /// <param name="cancellationToken">Cancels waiting for the outbox.</param>
+    /// <returns>A task that completes when the ending is durable (fsync'd).</returns>
+    /// <exception cref="InvoiceOcrException">The outbox could not take it (kind <see cref="InvoiceOcrErrorKind.StoreUnavailable"/>).</exception>
+    ValueTask KeepEndingAsync(AttemptEnding ending, CancellationToken cancellationToken);
 }

@@ -127,6 +127,29 @@ public sealed class SqliteOutageTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(outbox, "*.jsonl", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task KeepEndingAsync_ErrorAnswerWhileTheDatabaseIsGone_TheReplayEndsTheAttemptAsNotBilled()
+    {
+        var store = await _database.CreateStoreAsync(configure: o => o.Pooling = false);
+        var outbox = _database.DatabasePath + ".outbox";
+        var logger = new DurableUsageLogger(store, new DurableUsageLoggerOptions { OutboxDirectory = outbox, ReplayInterval = TimeSpan.FromHours(1) });
+        var started = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        File.Move(_database.DatabasePath, _database.DatabasePath + ".away");
+
+        await logger.KeepAsync(
+            new AttemptJournalEntry { AttemptId = "a-1", OperationId = "op-1", CompanyId = "c-1", KeyId = "k-1", EstimatedTokens = 900, AttemptNumber = 1, StartedAt = started, ExpiresAt = started.AddMinutes(10) },
+            Ct);
+        await logger.KeepEndingAsync(new AttemptEnding("a-1", AttemptResult.NotBilled), Ct);
+        File.Move(_database.DatabasePath + ".away", _database.DatabasePath);
+        Assert.Equal(2, await logger.ReplayOutboxAsync(Ct));
+        await logger.DisposeAsync();
+
+        // Ended as not billed: nothing in flight to resolve, nothing charged.
+        Assert.Empty(await store.ResolveInFlightAttemptsAsync(started.AddHours(1), Ct));
+        Assert.Empty(await store.ListUnknownOutcomeAttemptsAsync(null, Ct));
+        Assert.Empty(Directory.EnumerateFiles(outbox, "*.jsonl", SearchOption.AllDirectories));
+    }
+
     internal static UsageRecord Record(string id) => new()
     {
         Id = id,

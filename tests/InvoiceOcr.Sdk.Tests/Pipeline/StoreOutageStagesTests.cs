@@ -158,5 +158,7 @@ public sealed class StoreOutageStagesTests
 
             return ValueTask.CompletedTask;
         }
+
+        public ValueTask KeepEndingAsync(AttemptEnding ending, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }
