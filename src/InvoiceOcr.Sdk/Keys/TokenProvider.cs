@@ -265,6 +265,7 @@ internal sealed partial class TokenProvider : ITokenProvider
                     ReservationId = reservation.Id,
                     ReservedTokens = reservation.Tokens,
                     AttemptJournaled = journal is not null && reservation.AttemptJournaled,
+                    AttemptStartedAt = reservation.CreatedAt,
                 };
             }
 

@@ -30,7 +30,9 @@ internal sealed partial class AttemptJournalStage(
         context.Attempts++;
         context.AttemptNumber = context.PriorAttempts + context.Attempts;
         context.AttemptId = pending?.AttemptId ?? Guid.CreateVersion7(now).ToString("N");
-        context.AttemptStartedAt = pending?.StartedAt ?? now;
+        // Stamped with the reservation's instant when the store journaled it with the reservation, else now (after the lease):
+        // either way not before the reservation, so the ledger row lands in the day window the reservation counted in.
+        context.AttemptStartedAt = lease.AttemptJournaled && lease.AttemptStartedAt is { } journaledAt ? journaledAt : now;
         var entry = new AttemptJournalEntry
         {
             AttemptId = context.AttemptId,
@@ -42,7 +44,7 @@ internal sealed partial class AttemptJournalStage(
             EstimatedTokens = lease.ReservationId is null ? context.EstimatedTokens : lease.ReservedTokens,
             AttemptNumber = context.AttemptNumber,
             StartedAt = context.AttemptStartedAt,
-            ExpiresAt = pending?.ExpiresAt ?? now + _reservationTimeToLive,
+            ExpiresAt = now + _reservationTimeToLive,
         };
         if (lease.AttemptJournaled)
         {

@@ -478,7 +478,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         if (request.Journal is { } journal)
         {
             // The attempt is journaled under the same lock: reserving and journaling are one "transaction".
-            _ = BeginAttemptAsync(journal with { KeyId = key.Id, ProjectId = key.ProjectId, ReservationId = id, EstimatedTokens = request.Tokens }, CancellationToken.None);
+            _ = BeginAttemptAsync(journal with { KeyId = key.Id, ProjectId = key.ProjectId, ReservationId = id, EstimatedTokens = request.Tokens, StartedAt = now, ExpiresAt = reservation.ExpiresAt }, CancellationToken.None);
             reservation = reservation with { AttemptJournaled = true };
         }
 
