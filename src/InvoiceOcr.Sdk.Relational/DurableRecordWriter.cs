@@ -83,6 +83,17 @@ internal sealed partial class DurableRecordWriter<T> : IAsyncDisposable
         await AppendToOutboxAsync([record], cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Appends a record to the outbox without trying the database (the caller just found it unreachable).</summary>
+    /// <param name="record">The record.</param>
+    /// <param name="cancellationToken">Cancels waiting for the outbox lock.</param>
+    /// <returns>A task that completes when the record is on disk.</returns>
+    /// <exception cref="InvoiceOcrException">The outbox could not take the record (kind <see cref="InvoiceOcrErrorKind.StoreUnavailable"/>).</exception>
+    public async Task KeepAsync(T record, CancellationToken cancellationToken = default)
+    {
+        Log.DivertingToOutbox(_logger, 1, _outbox.Directory, nameof(InvoiceOcrErrorKind.StoreUnavailable), null);
+        await AppendToOutboxAsync([record], cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Replays the outbox now (also done periodically in the background).</summary>
     /// <param name="cancellationToken">Stops the replay between chunks.</param>
     /// <returns>How many records were replayed.</returns>

@@ -12,12 +12,17 @@ namespace InvoiceOcr.Sdk.Relational;
 /// record is durable. When the database is unreachable the records go to a local fsync'd outbox (<c>usage/</c> and
 /// <c>retries/</c> under <see cref="DurableUsageLoggerOptions.OutboxDirectory"/>) and are replayed exactly once when it is
 /// back: an attempt ending is replayed through <see cref="IOperationStore.EndAttemptAsync"/> (idempotent), so it counts
-/// toward the key's used tokens once.
+/// toward the key's used tokens once. It is also the <see cref="IAttemptJournalOutbox"/>: an attempt's journal entry the
+/// store cannot take waits in <c>journal/</c> and is replayed (idempotently) before the usage records, so no attempt is
+/// sent without a durable journal entry; an ending (not billed, outcome unknown) it cannot take waits in <c>endings/</c>,
+/// replayed after the journal entries.
 /// </summary>
-public sealed class DurableUsageLogger : IUsageLogger, IAsyncDisposable, IDisposable
+public sealed class DurableUsageLogger : IUsageLogger, IAttemptJournalOutbox, IAsyncDisposable, IDisposable
 {
     private readonly DurableRecordWriter<UsageRecord> _usage;
     private readonly DurableRecordWriter<RetryAttemptRecord> _retries;
+    private readonly DurableRecordWriter<AttemptJournalEntry>? _journal;
+    private readonly DurableRecordWriter<AttemptEnding>? _endings;
     private readonly IOperationStore? _operations;
 
     /// <summary>Creates the logger and starts its replay loops.</summary>
@@ -51,6 +56,41 @@ public sealed class DurableUsageLogger : IUsageLogger, IAsyncDisposable, IDispos
             timeProvider,
             log,
             options.BatchSize);
+        if (operations is not null)
+        {
+            _journal = new DurableRecordWriter<AttemptJournalEntry>(
+                async (batch, ct) =>
+                {
+                    foreach (var entry in batch)
+                    {
+                        await operations.BeginAttemptAsync(entry, ct).ConfigureAwait(false);
+                    }
+                },
+                IsUnavailable,
+                new DurableOutbox<AttemptJournalEntry>(Path.Combine(options.OutboxDirectory, "journal"), PersistenceJsonContext.Default.AttemptJournalEntry, timeProvider),
+                options.ReplayInterval,
+                timeProvider,
+                log,
+                options.BatchSize);
+            var journal = _journal;
+            _endings = new DurableRecordWriter<AttemptEnding>(
+                async (batch, ct) =>
+                {
+                    // An ending applies to a journaled attempt only: the journal entries this process kept go in first.
+                    _ = await journal.ReplayOutboxAsync(ct).ConfigureAwait(false);
+                    foreach (var ending in batch)
+                    {
+                        _ = await operations.EndAttemptAsync(ending, ct).ConfigureAwait(false);
+                    }
+                },
+                IsUnavailable,
+                new DurableOutbox<AttemptEnding>(Path.Combine(options.OutboxDirectory, "endings"), PersistenceJsonContext.Default.AttemptEnding, timeProvider),
+                options.ReplayInterval,
+                timeProvider,
+                log,
+                options.BatchSize);
+        }
+
         _retries = new DurableRecordWriter<RetryAttemptRecord>(
             async (batch, ct) => await ledger.AppendRetryAttemptsAsync(batch, ct).ConfigureAwait(false),
             IsUnavailable,
@@ -88,6 +128,35 @@ public sealed class DurableUsageLogger : IUsageLogger, IAsyncDisposable, IDispos
         return new RecordedUsage(UsageRecording.Recorded);
     }
 
+    /// <summary>Gets how many attempt journal entries went to the outbox because the database was unreachable.</summary>
+    public long JournalEntriesDiverted => _journal?.DivertedToOutbox ?? 0;
+
+    /// <inheritdoc />
+    /// <exception cref="InvoiceOcrException">The store is not an <see cref="IOperationStore"/> (nothing to replay into), or the outbox cannot be written (kind <see cref="InvoiceOcrErrorKind.StoreUnavailable"/>).</exception>
+    public async ValueTask KeepAsync(AttemptJournalEntry attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        if (_journal is null)
+        {
+            throw new InvoiceOcrException(InvoiceOcrErrorKind.StoreUnavailable, "This usage logger's store keeps no attempt journal, so no journal entry can be kept for it.");
+        }
+
+        await _journal.KeepAsync(attempt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvoiceOcrException">The store is not an <see cref="IOperationStore"/>, or the outbox cannot be written (kind <see cref="InvoiceOcrErrorKind.StoreUnavailable"/>).</exception>
+    public async ValueTask KeepEndingAsync(AttemptEnding ending, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ending);
+        if (_endings is null)
+        {
+            throw new InvoiceOcrException(InvoiceOcrErrorKind.StoreUnavailable, "This usage logger's store keeps no attempt journal, so no attempt ending can be kept for it.");
+        }
+
+        await _endings.KeepAsync(ending, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public async ValueTask LogRetryAttemptAsync(RetryAttemptRecord record, CancellationToken cancellationToken)
     {
@@ -100,15 +169,28 @@ public sealed class DurableUsageLogger : IUsageLogger, IAsyncDisposable, IDispos
     /// <returns>How many records were replayed.</returns>
     public async Task<int> ReplayOutboxAsync(CancellationToken cancellationToken = default)
     {
+        // Journal entries first, so a replayed billed record finds its attempt journaled (either order ends it exactly once).
+        var journal = _journal is null ? 0 : await _journal.ReplayOutboxAsync(cancellationToken).ConfigureAwait(false);
+        var endings = _endings is null ? 0 : await _endings.ReplayOutboxAsync(cancellationToken).ConfigureAwait(false);
         var usage = await _usage.ReplayOutboxAsync(cancellationToken).ConfigureAwait(false);
         var retries = await _retries.ReplayOutboxAsync(cancellationToken).ConfigureAwait(false);
-        return usage + retries;
+        return journal + endings + usage + retries;
     }
 
     /// <summary>Commits what is pending and stops the replay loops; outbox files stay for the next start.</summary>
     /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (_endings is not null)
+        {
+            await _endings.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_journal is not null)
+        {
+            await _journal.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _usage.DisposeAsync().ConfigureAwait(false);
         await _retries.DisposeAsync().ConfigureAwait(false);
     }

@@ -6,4 +6,6 @@ namespace InvoiceOcr.Sdk.Relational;
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]
 [JsonSerializable(typeof(UsageRecord))]
 [JsonSerializable(typeof(RetryAttemptRecord))]
+[JsonSerializable(typeof(AttemptJournalEntry))]
+[JsonSerializable(typeof(AttemptEnding))]
 internal sealed partial class PersistenceJsonContext : JsonSerializerContext;

@@ -94,31 +94,52 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
             RelationalWork.Quota,
             async (connection, transaction) =>
             {
-                using (var insert = Command(
-                    connection,
-                    transaction,
-                    Statements.InsertAttempt,
-                    ("id", attempt.AttemptId),
-                    ("operationId", attempt.OperationId),
-                    ("attempt", attempt.AttemptNumber),
-                    ("companyId", attempt.CompanyId),
-                    ("keyId", attempt.KeyId),
-                    ("projectId", attempt.ProjectId),
-                    ("reservationId", attempt.ReservationId),
-                    ("estimate", attempt.EstimatedTokens),
-                    ("startedAt", Dialect.Time(attempt.StartedAt)),
-                    ("expiresAt", Dialect.Time(attempt.ExpiresAt))))
-                {
-                    if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
-                    {
-                        return 0; // Journaled already: a replay changes nothing.
-                    }
-                }
-
-                using var count = Command(connection, transaction, Statements.CountAttempt, ("operationId", attempt.OperationId), ("attempt", attempt.AttemptNumber));
-                return await count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                // Journaled already (a replay, or its billed record came first and journaled it as it ended): changes nothing.
+                return await InsertAttemptAsync(connection, transaction, attempt, cancellationToken).ConfigureAwait(false) ? 1 : 0;
             },
             cancellationToken);
+    }
+
+    private static AttemptJournalEntry FromRecord(UsageRecord usage, DateTimeOffset now) => new()
+    {
+        AttemptId = usage.Id,
+        OperationId = usage.OperationId,
+        CompanyId = usage.CompanyId,
+        KeyId = usage.KeyId,
+        ProjectId = usage.ProjectId,
+        ReservationId = usage.ReservationId,
+        EstimatedTokens = Math.Max(0, usage.TotalTokens),
+        AttemptNumber = usage.Attempt,
+        StartedAt = usage.StartedAt,
+        ExpiresAt = now,
+    };
+
+    private async Task<bool> InsertAttemptAsync(DbConnection connection, DbTransaction transaction, AttemptJournalEntry attempt, CancellationToken cancellationToken)
+    {
+        using (var insert = Command(
+            connection,
+            transaction,
+            Statements.InsertAttempt,
+            ("id", attempt.AttemptId),
+            ("operationId", attempt.OperationId),
+            ("attempt", attempt.AttemptNumber),
+            ("companyId", attempt.CompanyId),
+            ("keyId", attempt.KeyId),
+            ("projectId", attempt.ProjectId),
+            ("reservationId", attempt.ReservationId),
+            ("estimate", attempt.EstimatedTokens),
+            ("startedAt", Dialect.Time(attempt.StartedAt)),
+            ("expiresAt", Dialect.Time(attempt.ExpiresAt))))
+        {
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            {
+                return false;
+            }
+        }
+
+        using var count = Command(connection, transaction, Statements.CountAttempt, ("operationId", attempt.OperationId), ("attempt", attempt.AttemptNumber));
+        await count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <inheritdoc />
@@ -141,13 +162,17 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
                 var attempt = await ReadAttemptAsync(connection, transaction, ending.AttemptId, cancellationToken).ConfigureAwait(false);
                 if (attempt is null)
                 {
-                    // Never journaled (the journal write failed): the ledger row still counts; the lease's owner settles.
-                    if (ending.Usage is { } orphan)
+                    if (ending.Usage is not { } orphan)
                     {
-                        await InsertLedgerRowAsync(connection, transaction, orphan, now, cancellationToken).ConfigureAwait(false);
+                        return null;
                     }
 
-                    return null;
+                    // Not journaled here (yet): its journal entry may still wait in a local outbox. The billed record journals
+                    // the attempt from itself (the entry's later replay then changes nothing) and ends it like any other, so
+                    // its tokens count toward the key once: through its reservation, or, with none, added to the key.
+                    await InsertAttemptAsync(connection, transaction, FromRecord(orphan, now), cancellationToken).ConfigureAwait(false);
+                    attempt = await ReadAttemptAsync(connection, transaction, ending.AttemptId, cancellationToken).ConfigureAwait(false)
+                        ?? throw new InvalidOperationException("The attempt row vanished inside its ending's transaction.");
                 }
 
                 return ending.Result switch
@@ -170,18 +195,23 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
             async (connection, transaction) =>
             {
                 var now = await NowAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                using var complete = Command(
-                    connection,
-                    transaction,
-                    Statements.CompleteOperation,
-                    ("id", completion.OperationId),
-                    ("state", Dialect.SmallInteger(completion.Succeeded ? OperationSucceeded : OperationFailed)),
-                    ("outcome", completion.Succeeded ? completion.OutcomeJson : null),
-                    ("failureKind", completion.Succeeded ? null : completion.FailureKind?.ToString()),
-                    ("now", Dialect.Time(now)));
-                return await complete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return await CompleteInTransactionAsync(connection, transaction, completion, now, cancellationToken).ConfigureAwait(false);
             },
             cancellationToken);
+    }
+
+    private async Task<int> CompleteInTransactionAsync(DbConnection connection, DbTransaction transaction, OperationCompletion completion, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var complete = Command(
+            connection,
+            transaction,
+            Statements.CompleteOperation,
+            ("id", completion.OperationId),
+            ("state", Dialect.SmallInteger(completion.Succeeded ? OperationSucceeded : OperationFailed)),
+            ("outcome", completion.Succeeded ? completion.OutcomeJson : null),
+            ("failureKind", completion.Succeeded ? null : completion.FailureKind?.ToString()),
+            ("now", Dialect.Time(now)));
+        return await complete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -287,10 +317,10 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
         if (attempt.State == AttemptInFlight)
         {
             // A reservation already gone was settled by the lease's owner (the ledger row took the outbox path): nothing to add.
-            if (attempt.ReservationId is { } reservationId)
-            {
-                settlement = await SettleInTransactionAsync(connection, transaction, reservationId, Math.Max(0, usage.TotalTokens), now, cancellationToken).ConfigureAwait(false);
-            }
+            // No reservation at all (a fallback key while the store was down): the billed tokens are added to the key now.
+            settlement = attempt.ReservationId is { } reservationId
+                ? await SettleInTransactionAsync(connection, transaction, reservationId, Math.Max(0, usage.TotalTokens), now, cancellationToken).ConfigureAwait(false)
+                : await ChargeUnreservedAsync(connection, transaction, attempt, Math.Max(0, usage.TotalTokens), now, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -299,8 +329,21 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
             var delta = usage.TotalTokens - attempt.EstimatedTokens;
             if (delta != 0)
             {
-                using var recharge = Command(connection, transaction, Statements.RechargeKey, ("id", attempt.KeyId), ("delta", delta));
-                await recharge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                using (var recharge = Command(connection, transaction, Statements.RechargeKey, ("id", attempt.KeyId), ("delta", delta)))
+                {
+                    await recharge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                using var adjust = Command(
+                    connection,
+                    transaction,
+                    Statements.AdjustWindowTokens,
+                    ("delta", delta),
+                    ("keyId", attempt.KeyId),
+                    ("projectId", attempt.ProjectId),
+                    ("minute", Dialect.Time(QuotaWindows.SlotStart(attempt.StartedAt))),
+                    ("day", Dialect.Time(QuotaWindows.DayStart(attempt.StartedAt))));
+                await adjust.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -308,6 +351,12 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
 
         // The ledger after the settlement: the lock order every writer follows.
         await InsertLedgerRowAsync(connection, transaction, usage, now, cancellationToken).ConfigureAwait(false);
+        if (usage.OperationOutcomeJson is { } outcome)
+        {
+            // The successful attempt completes its operation in the same transaction: a restart finds it done, never billable again.
+            await CompleteInTransactionAsync(connection, transaction, new OperationCompletion(usage.OperationId, true, outcome, null), now, cancellationToken).ConfigureAwait(false);
+        }
+
         return settlement;
     }
 
@@ -334,15 +383,26 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
             return null;
         }
 
-        QuotaSettlement? settlement = null;
-        if (attempt.ReservationId is { } reservationId)
-        {
-            settlement = await SettleInTransactionAsync(connection, transaction, reservationId, attempt.EstimatedTokens, now, cancellationToken).ConfigureAwait(false);
-        }
-
+        var settlement = attempt.ReservationId is { } reservationId
+            ? await SettleInTransactionAsync(connection, transaction, reservationId, attempt.EstimatedTokens, now, cancellationToken).ConfigureAwait(false)
+            : await ChargeUnreservedAsync(connection, transaction, attempt, attempt.EstimatedTokens, now, cancellationToken).ConfigureAwait(false);
         _ = await MoveAttemptAsync(connection, transaction, attempt.AttemptId, AttemptInFlight, AttemptOutcomeUnknown, now, cancellationToken).ConfigureAwait(false);
         return settlement;
     }
+
+    /// <summary>Adds an attempt that held no reservation to its key: used tokens (marking the lifetime limit), and one request and the tokens in the windows it started in.</summary>
+    private Task<QuotaSettlement?> ChargeUnreservedAsync(DbConnection connection, DbTransaction transaction, JournaledAttempt attempt, long tokens, DateTimeOffset now, CancellationToken cancellationToken) =>
+        RelationalQuotaSettlement.ChargeUnreservedAsync(
+            Dialect,
+            sql => Connections.CreateCommand(connection, transaction, sql),
+            Statements,
+            attempt.KeyId,
+            attempt.ProjectId,
+            tokens,
+            attempt.StartedAt,
+            now,
+            (keyId, reason) => ChangeStatusAsync(connection, transaction, keyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, reason, now, cancellationToken),
+            cancellationToken);
 
     private Task<QuotaSettlement?> SettleInTransactionAsync(DbConnection connection, DbTransaction transaction, string reservationId, long? actualTokens, DateTimeOffset now, CancellationToken cancellationToken) =>
         RelationalQuotaSettlement.SettleAsync(

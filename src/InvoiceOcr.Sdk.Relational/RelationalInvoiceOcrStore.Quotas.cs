@@ -118,6 +118,18 @@ public abstract partial class RelationalInvoiceOcrStore
                     ("now", Dialect.Time(now)),
                     ("expires", Dialect.Time(reservation.ExpiresAt)));
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (request.Journal is { } journal)
+                {
+                    // The attempt is journaled in the reservation's transaction: one write where there were two. It starts at the
+                    // reservation's instant, so its row and its charge land in the windows the reservation counted in.
+                    _ = await InsertAttemptAsync(
+                        connection,
+                        transaction,
+                        journal with { KeyId = reservation.KeyId, ProjectId = reservation.ProjectId, ReservationId = reservation.Id, EstimatedTokens = reservation.Tokens, StartedAt = now, ExpiresAt = reservation.ExpiresAt },
+                        cancellationToken).ConfigureAwait(false);
+                    reservation = reservation with { AttemptJournaled = true };
+                }
+
                 return (QuotaReservationResult.Granted(reservation), true);
             },
             cancellationToken);

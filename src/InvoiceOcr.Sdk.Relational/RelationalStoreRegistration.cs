@@ -59,6 +59,7 @@ public static class RelationalStoreRegistration
                 sp.GetRequiredService<ILogger<DurableUsageLogger>>());
         });
         Replace<IUsageLogger>(services, static sp => sp.GetRequiredService<DurableUsageLogger>());
+        Replace<IAttemptJournalOutbox>(services, static sp => sp.GetRequiredService<DurableUsageLogger>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RelationalStoreInitializer<TStore, TOptions>>());
         services.AddMetrics();
         services.TryAddSingleton(static sp => new RelationalRetentionPurger(

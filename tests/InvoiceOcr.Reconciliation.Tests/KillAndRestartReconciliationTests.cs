@@ -4,18 +4,21 @@ using System.Text.RegularExpressions;
 namespace InvoiceOcr.Reconciliation.Tests;
 
 /// <summary>
-/// Two worker processes share one SQLite file under the usual faults. A quarter of the way in, the store becomes
-/// unavailable (another connection holds its write lock): keys come from the fallback list and usage goes to the durable
-/// outbox. The store comes back; once every call begun during the outage has ended and calls are in flight again, one
-/// worker is killed with SIGKILL. It is restarted on the same file and settings; it replays the dead process's outbox and
-/// runs its share again (the idempotency keys make every call the dead process finished a no-op), and both workers exit.
+/// Two worker processes share one SQLite file under the usual faults, lost answers included. A quarter of the way in, the
+/// store becomes unavailable (another connection holds its write lock): calls already claimed go on (keys from the fallback
+/// list, journal entries and usage to the durable outbox), new calls are refused before any model call because their
+/// idempotency keys cannot be claimed. The store comes back; once every call begun during the outage has ended and calls
+/// are in flight again, one worker is killed with SIGKILL. It is restarted on the same file and settings; it replays the
+/// dead process's outbox and runs its share again (the idempotency keys make every call the dead process finished a no-op),
+/// and both workers exit.
 /// </summary>
 /// <remarks>
-/// Every attempt the dead process had in flight was journaled (attempt id, key, reservation) before its request left. Once
-/// both workers have exited, the store resolves those attempts as outcome-unknown (what a start-up with no other instance
-/// running does) and lists them. Then, with no tolerance: every response the service billed is either one ledger row or
-/// one unknown-outcome attempt, matched through the test header, per key and every token kind; nothing is doubled; every
-/// call the dead process saw succeed is in the ledger; and the limits held.
+/// Every attempt was journaled (attempt id, key, reservation) before its request left: in the store, or in the outbox while
+/// the store was down. Once both workers have exited, the store resolves the attempts still in flight as outcome-unknown
+/// (what a start-up with no other instance running does) and lists them. Then, with no tolerance: every response the
+/// service billed is either one ledger row or one unknown-outcome attempt, matched through the test header, per key and
+/// every token kind; nothing is doubled; every call the dead process saw succeed is in the ledger and is recognised by the
+/// restarted worker (same key, same response), never billed again; and the limits held.
 /// </remarks>
 [Trait("Category", "Reconciliation")]
 public sealed partial class KillAndRestartReconciliationTests
@@ -29,35 +32,31 @@ public sealed partial class KillAndRestartReconciliationTests
     {
         // Writes give up after 1 s on the lock, so the outage shows within seconds. Outbox files are replayed when a worker
         // starts and before it exits, not by a background loop: so it is the restarted worker that replays the dead one's.
-        // (No lost-answer faults here: an attempt whose answer is lost during the outage runs unjournaled, see
-        // SqliteReconciliationTests; the kill itself loses answers, and those must all be named.)
+        // Lost answers too: an attempt whose answer is lost during the outage was journaled in the outbox, so it is named.
         await using var run = await MultiProcessRun.StartAsync(
-            seed: 20261127, workers: 2, Calls, Concurrency, busyTimeout: TimeSpan.FromSeconds(1), outboxReplayInterval: TimeSpan.FromDays(7), idempotent: true);
+            seed: 20261127, workers: 2, Calls, Concurrency, busyTimeout: TimeSpan.FromSeconds(1), outboxReplayInterval: TimeSpan.FromDays(7), idempotent: true, lostAnswers: true);
         var doomed = run.StartWorker(0);
         var survivor = run.StartWorker(1);
         var share = run.ShareOf(0).ToList();
 
         await doomed.WaitUntilAsync(w => w.Ends >= share.Count / 8, "an eighth of its calls", Timeout);
         HashSet<int> begunBeforeRestore;
-        HashSet<int> endedBeforeOutage;
         await using (await run.TakeStoreDownAsync())
         {
-            endedBeforeOutage = [.. doomed.Journal().Ended.Keys];
-            // Two diversions logged: the first batch is fsync'd in the outbox. A call has taken a fallback key: calls now
-            // run without the store. A worker that ran out of calls first would never satisfy this: that fails at once.
+            // Two diversions logged (journal entries or usage records fsync'd in the outbox), and a call refused because its
+            // idempotency key could not be claimed. A worker that ran out of calls first would never satisfy this: that fails at once.
             await doomed.WaitUntilAsync(
                 w =>
                 {
                     Assert.True(w.Ends < share.Count, "The worker finished its share before the outage showed: the run is too short for this machine.");
-                    return w.Diversions >= 2 && w.Lines.Any(l => WorkerProcess.IsEvent(l, 1303));
+                    return w.Diversions >= 2 && w.Lines.Any(l => WorkerProcess.IsEvent(l, 2311));
                 },
-                "usage diverted to the outbox twice and a fallback key taken",
+                "records diverted to the outbox twice and a call refused unclaimed",
                 Timeout);
             begunBeforeRestore = doomed.Journal().Begun;
         }
 
-        // The store is back. Every call begun during the outage ends (its attempts ran unjournaled), then calls are in flight
-        // again, each attempt journaled before its request left: the kill comes now.
+        // The store is back. Every call begun during the outage ends, then calls are in flight again: the kill comes now.
         await doomed.WaitUntilAsync(
             w =>
             {
@@ -78,8 +77,8 @@ public sealed partial class KillAndRestartReconciliationTests
             Assert.True(await worker.WaitForExitAsync(MultiProcessRun.WorkerTimeout) == 0, worker.Name + " failed:\n" + string.Join('\n', worker.Errors));
         }
 
-        // The outage happened in the dead worker: it had taken fallback keys and put usage in its outbox.
-        Assert.Contains(doomed.Lines, l => WorkerProcess.IsEvent(l, 1303));
+        // The outage happened in the dead worker: it refused calls it could not claim and put records in its outbox.
+        Assert.Contains(doomed.Lines, l => WorkerProcess.IsEvent(l, 2311));
         Assert.True(outboxFilesAtKill > 0, "The killed worker left no outbox.");
         Assert.Equal(0, run.PendingOutboxFiles());
 
@@ -93,21 +92,15 @@ public sealed partial class KillAndRestartReconciliationTests
         var replayed = CountOf(restarted.Lines.TakeWhile(l => l != "ready"), 4102);
         Assert.InRange(replayed, 1, diverted);
 
-        // It ran the whole share again. Every call the dead worker saw succeed with the store up from start to end is
-        // recognized as done, with the same key and response, and is not billed again. A call in flight at any time during
-        // the outage either ran unclaimed (no operation row) or could not store its completion (the SDK puts availability
-        // first), so it is run, and billed, again: a known gap, counted below.
+        // It ran the whole share again. Every call the dead worker saw succeed is recognized as done, with the same key and
+        // response, and is not billed again: no exemption (a call is never run unclaimed, and a success completes its operation
+        // in its ledger row's transaction, or in the same outbox record).
         var (rebegun, reended) = restarted.Journal();
         Assert.Equal(share, rebegun.Order());
         Assert.Equal(share, reended.Keys.Order());
-        // The same holds for any call whose claim or completion could not be written, which a 1 s busy timeout also causes
-        // when the two workers contend for the lock on a loaded machine: the dead worker logged those (2301, 2302).
-        var unstored = doomed.Lines.Where(l => WorkerProcess.IsEvent(l, 2301) || WorkerProcess.IsEvent(l, 2302)).ToList();
-        var unclaimed = begunBeforeRestore.Except(endedBeforeOutage)
-            .Concat(ended.Where(e => e.Value[0] == "ok" && e.Value.Length > 3 && unstored.Any(l => l.Contains(e.Value[3], StringComparison.Ordinal))).Select(e => e.Key))
-            .ToHashSet();
-        var billedAgain = ended.Count(e => e.Value[0] == "ok" && unclaimed.Contains(e.Key) && reended[e.Key][0] == "ok" && reended[e.Key][2] != e.Value[2]);
-        foreach (var (n, before) in ended.Where(e => e.Value[0] == "ok" && !unclaimed.Contains(e.Key)))
+        var succeededBefore = ended.Where(e => e.Value[0] == "ok").ToList();
+        Assert.NotEmpty(succeededBefore);
+        foreach (var (n, before) in succeededBefore)
         {
             var again = reended[n];
             Assert.True(
@@ -116,12 +109,21 @@ public sealed partial class KillAndRestartReconciliationTests
                 string.Join(" | ", restarted.Lines.Where(l => l.StartsWith("failure ", StringComparison.Ordinal)).Take(3)));
         }
 
+        var refused = ended.Count(e => e.Value[0] == "failed" && e.Value.Length > 1 && e.Value[1] == nameof(Sdk.InvoiceOcrErrorKind.StoreUnavailable));
+
         var (survivorBegun, survivorEnded) = survivor.Journal();
         Assert.Equal(run.ShareOf(1), survivorBegun.Order());
         Assert.Equal(run.ShareOf(1), survivorEnded.Keys.Order());
 
         var entries = run.Emulator.Ledger.Entries;
         var sdk = await run.ListSdkUsageAsync();
+
+        // No idempotency key billed twice: each call that succeeded before the kill has exactly one successful ledger row
+        // (its failed attempts are other rows or unknown outcomes, matched to the service's billing below).
+        var successes = sdk.Where(r => r.Outcome == Sdk.UsageOutcome.Success).GroupBy(r => r.OperationId).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        Assert.All(succeededBefore, e => Assert.True(
+            successes.GetValueOrDefault(e.Value[3]) == 1,
+            string.Create(CultureInfo.InvariantCulture, $"Call {e.Key} (operation {e.Value[3]}) has {successes.GetValueOrDefault(e.Value[3])} successful ledger rows: billed twice.")));
         MultiProcessChecks.AssertUnderFire(run, entries, sdk);
 
         // Every acknowledged success is in the ledger.
@@ -146,7 +148,7 @@ public sealed partial class KillAndRestartReconciliationTests
         TestContext.Current.TestOutputHelper?.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"Killed with {inFlight.Count} calls in flight; {missing.Count} billed responses not in the ledger ({read} read by the dead process, {missing.Count - read} never read), all named among {unknown.Count} unknown-outcome attempts; " +
-            $"{entries.Count} billed calls; {diverted} records diverted, {replayed} replayed by the restarted worker; {unclaimed.Count} calls were in flight during the outage or could not store their claim or completion, {billedAgain} of them succeeded before the kill and were billed again after the restart."));
+            $"{entries.Count} billed calls; {diverted} records diverted, {replayed} replayed by the restarted worker; {refused} calls refused by the dead worker because the store could not claim them; {succeededBefore.Count} calls succeeded before the kill, none billed again."));
 
         await MultiProcessChecks.AssertNoSecretLeaksAsync(run);
     }

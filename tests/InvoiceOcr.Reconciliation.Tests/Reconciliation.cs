@@ -16,7 +16,7 @@ internal static class Reconciliation
     public const int Concurrency = 16;
 
     public static void AssertLedgersMatch(
-        ReconciliationHarness harness, IReadOnlyList<UsageRecord> sdk, int calls = Calls, IReadOnlyList<UnknownOutcomeAttempt>? unknown = null, Func<EmulatorLedgerEntry, bool>? unjournaled = null)
+        ReconciliationHarness harness, IReadOnlyList<UsageRecord> sdk, int calls = Calls, IReadOnlyList<UnknownOutcomeAttempt>? unknown = null)
     {
         var entries = harness.Emulator.Ledger.Entries;
 
@@ -41,21 +41,15 @@ internal static class Reconciliation
         Assert.True(failedAttempts >= entries.Count / 10, $"Only {failedAttempts} failed attempts for {entries.Count} billed calls: the faults did not happen.");
         Assert.Contains(sdk, r => r.Outcome == UsageOutcome.Failure);
 
-        AssertLedgersEqual(entries, harness.Keys, sdk, unknown, unjournaled);
+        AssertLedgersEqual(entries, harness.Keys, sdk, unknown);
     }
 
     /// <summary>
     /// The SDK's ledger equals the emulator's: one row per billed response (nothing lost, nothing doubled), and per key
     /// the same calls and every token count; every row names the key's company and the project billed.
     /// </summary>
-    /// <remarks>
-    /// <paramref name="unjournaled"/> picks the billed calls whose answer was lost while the store was down: such an attempt
-    /// ran unjournaled (the SDK puts availability first: a fallback key, no journal entry, no reservation), so its lost
-    /// answer cannot be named. Those, and only those, may be missing from both the ledger and the unknown-outcome list;
-    /// their number is written to the test output. Every other billed call matches exactly.
-    /// </remarks>
     public static void AssertLedgersEqual(
-        IReadOnlyList<EmulatorLedgerEntry> entries, IReadOnlyList<HarnessKey> keys, IReadOnlyList<UsageRecord> sdk, IReadOnlyList<UnknownOutcomeAttempt>? unknown = null, Func<EmulatorLedgerEntry, bool>? unjournaled = null)
+        IReadOnlyList<EmulatorLedgerEntry> entries, IReadOnlyList<HarnessKey> keys, IReadOnlyList<UsageRecord> sdk, IReadOnlyList<UnknownOutcomeAttempt>? unknown = null)
     {
         // Billed but lost: every call the emulator billed whose answer never reached the SDK is an attempt the SDK names as
         // outcome-unknown (matched by the attempt id the test-only header carried), and no other billed call is.
@@ -63,16 +57,6 @@ internal static class Reconciliation
         if (unknown is not null)
         {
             var unknownIds = unknown.Select(u => u.AttemptId).ToHashSet(StringComparer.Ordinal);
-            if (unjournaled is not null)
-            {
-                var unnamed = lost.Where(e => !unknownIds.Contains(e.TestAttempt ?? string.Empty) && unjournaled(e)).ToList();
-                TestContext.Current.TestOutputHelper?.WriteLine(FormattableString.Invariant(
-                    $"{unnamed.Count} billed calls lost their answer during the store outage on unjournaled attempts and cannot be named: {unnamed.Sum(e => (long)e.TotalTokenCount)} tokens."));
-                var excluded = unnamed.Select(e => e.ResponseId).ToHashSet(StringComparer.Ordinal);
-                entries = [.. entries.Where(e => !excluded.Contains(e.ResponseId))];
-                lost = [.. lost.Where(e => !excluded.Contains(e.ResponseId))];
-            }
-
             var ledgerIds = sdk.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
             Assert.All(entries, e => Assert.False(string.IsNullOrEmpty(e.TestAttempt), "A billed call carried no attempt id."));
             Assert.Equal(entries.Count, entries.Select(e => e.TestAttempt).Distinct(StringComparer.Ordinal).Count());
@@ -144,16 +128,11 @@ internal static class Reconciliation
     /// window holds the tokens of that day's rows and unknown-outcome attempts (each counted in the day it started in).
     /// </summary>
     /// <remarks>
-    /// <paramref name="usedWhileStoreDown"/> names the keys calls used while the store was down (fallback keys, no reservation,
-    /// no journal entry). Their usage is in the ledger once the outbox replays, but today the replay of such an unjournaled
-    /// attempt appends the row without adding it to the key's counters (RelationalInvoiceOcrStore.EndAttemptAsync, "never
-    /// journaled"): for those keys the counters may fall short of the ledger, never exceed it, and the shortfall is written
-    /// to the test output. Every other key is exact. Without <paramref name="dayWindows"/> the day window is not compared:
-    /// the workers' PostgreSQL stores count windows by the server's clock (<c>clock_timestamp()</c>, their default), not the
-    /// run's fake one.
+    /// Without <paramref name="dayWindows"/> the day window is not compared: the workers' PostgreSQL stores count windows by
+    /// the server's clock (<c>clock_timestamp()</c>, their default), not the run's fake one.
     /// </remarks>
     public static async Task AssertCountersEqualLedgerAsync(
-        IApiKeyStore keys, IQuotaStore quotas, IReadOnlyList<HarnessKey> harnessKeys, IReadOnlyList<UsageRecord> sdk, IReadOnlyList<UnknownOutcomeAttempt> unknown, DateTimeOffset now, Func<string, bool>? usedWhileStoreDown = null, bool dayWindows = true)
+        IApiKeyStore keys, IQuotaStore quotas, IReadOnlyList<HarnessKey> harnessKeys, IReadOnlyList<UsageRecord> sdk, IReadOnlyList<UnknownOutcomeAttempt> unknown, DateTimeOffset now, bool dayWindows = true)
     {
         var today = QuotaWindows.PacificDay(now);
         var counters = new List<string>();
@@ -175,15 +154,7 @@ internal static class Reconciliation
             }
 
             counters.Add(FormattableString.Invariant($"{key.Id}: used {stored.TokensUsed} / ledger+unknown {expected}, reserved {stored.TokensReserved}, day {dayTokens} / {expectedToday}"));
-            if (usedWhileStoreDown?.Invoke(key.Id) == true)
-            {
-                counters[^1] += FormattableString.Invariant($" (used while the store was down: {expected - stored.TokensUsed} tokens not counted)");
-                if (stored.TokensUsed > expected + stored.TokensReserved || dayTokens > expectedToday + stored.TokensReserved)
-                {
-                    mismatches++;
-                }
-            }
-            else if (stored.TokensUsed != expected || stored.TokensReserved != 0 || dayTokens != expectedToday)
+            if (stored.TokensUsed != expected || stored.TokensReserved != 0 || dayTokens != expectedToday)
             {
                 mismatches++;
             }

@@ -18,7 +18,7 @@ public sealed partial class PublicSurfaceTests
         // in-memory store, telemetry names and the store abstractions an app may query (IApiKeyStore, IUsageLedger, …).
         ["InvoiceOcr.Sdk"] = new(StringComparer.Ordinal)
         {
-            ["InvoiceOcr.Sdk"] = 143, // + batch jobs (IInvoiceJobs and its types, InvoiceJobBatch and its state, InvoiceJobItemDetails for GetItemAsync), IModelCallRunner and its request/answer, price table and budgets
+            ["InvoiceOcr.Sdk"] = 144, // + batch jobs (IInvoiceJobs and its types, InvoiceJobBatch and its state, InvoiceJobItemDetails for GetItemAsync), IModelCallRunner and its request/answer, price table and budgets; IAttemptJournalOutbox (no attempt without a durable journal entry)
             ["InvoiceOcr.Sdk.Storage"] = 7, // store authors: QuotaAdmission, its window/key/slot state types, the argument rules (stores and job stores)
             ["Microsoft.Extensions.DependencyInjection"] = 3, // AddInvoiceOcr and its builder, AddJobs
         },

@@ -207,6 +207,35 @@ public abstract class OperationStoreContractTests
     }
 
     [Fact]
+    public async Task ReserveAsync_WithAJournalEntry_JournalsTheAttemptWithTheReservationInOneWrite()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        _ = await ReserveAsync(s, 10);
+        var journal = new AttemptJournalEntry
+        {
+            AttemptId = "a-1",
+            OperationId = "op-1",
+            CompanyId = "c-1",
+            KeyId = string.Empty,
+            EstimatedTokens = 5,
+            AttemptNumber = 1,
+            StartedAt = Clock.GetUtcNow(),
+            ExpiresAt = Clock.GetUtcNow() + Ttl,
+        };
+
+        var result = await s.Quotas.ReserveAsync(new QuotaReservationRequest("k-1", "c-1", 1_000, Ttl) { Journal = journal }, Ct);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(result.Reservation!.AttemptJournaled);
+        var unknown = Assert.Single(await Ops(s).ResolveInFlightAttemptsAsync(Clock.GetUtcNow(), Ct));
+        Assert.Equal(("a-1", "k-1", "p-1", 1_000L), (unknown.AttemptId, unknown.KeyId, unknown.ProjectId, unknown.ChargedTokens));
+        Assert.Equal((1_000L, 10L), ((await s.Keys.GetAsync("k-1", Ct))!.TokensUsed, (await s.Keys.GetAsync("k-1", Ct))!.TokensReserved));
+        await Ops(s).CompleteOperationAsync(new OperationCompletion("op-1", false, null, InvoiceOcrErrorKind.Timeout), Ct);
+        Assert.Equal(1, (await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct)).Operation.AttemptCount);
+    }
+
+    [Fact]
     public async Task EndAttemptAsync_Billed_AppendsLedgerRowSettlesAndCompletesTheAttempt()
     {
         await using var s = await CreateStoreAsync(Clock);
@@ -373,18 +402,120 @@ public abstract class OperationStoreContractTests
     }
 
     [Fact]
-    public async Task EndAttemptAsync_NeverJournaled_AppendsTheLedgerRowOnly()
+    public async Task EndAttemptAsync_BilledWithTheOperationsOutcome_CompletesTheOperationInTheSameEnding()
     {
         await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
         var reservation = await ReserveAsync(s, 1_000);
+        await BeginAsync(s, "a-1", "op-1", 1, reservation.Id, reservation.Tokens);
 
-        var settlement = await Ops(s).EndAttemptAsync(new AttemptEnding("a-9", AttemptResult.Billed, Usage("a-9", "op-9", 500)), Ct);
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, Usage("a-1", "op-1", 700) with { OperationOutcomeJson = "{\"invoice\":7}" }), Ct);
+        Clock.Advance(ClaimFor * 2);
 
-        Assert.Null(settlement);
+        // Past the claim: a restarted caller is answered from the store, never billed again.
+        var again = await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        Assert.Equal(OperationClaimStatus.Completed, again.Status);
+        Assert.Equal("{\"invoice\":7}", again.Operation.OutcomeJson);
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_NeverJournaledWithTheOperationsOutcome_CompletesTheOperation()
+    {
+        // The record was replayed from the outbox: the operation is completed with it.
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-9", "c-1", null, ClaimFor), Ct);
+        _ = await ReserveAsync(s, 100);
+
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-9", AttemptResult.Billed, Usage("a-9", "op-9", 500) with { OperationOutcomeJson = "{}" }), Ct);
+
+        var again = await Ops(s).ClaimOperationAsync(new OperationClaim("op-9", "c-1", null, ClaimFor), Ct);
+        Assert.Equal(OperationClaimStatus.Completed, again.Status);
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_NeverJournaledWithItsReservation_SettlesItOnceAndTheLaterJournalReplayChangesNothing()
+    {
+        // The journal entry still waits in a local outbox when the billed record reaches the store.
+        await using var s = await CreateStoreAsync(Clock);
+        var reservation = await ReserveAsync(s, 1_000);
+        var record = Usage("a-9", "op-9", 500) with { ReservationId = reservation.Id };
+
+        var settlement = await Ops(s).EndAttemptAsync(new AttemptEnding("a-9", AttemptResult.Billed, record), Ct);
+        var replay = await Ops(s).EndAttemptAsync(new AttemptEnding("a-9", AttemptResult.Billed, record), Ct);
+        await BeginAsync(s, "a-9", "op-9", 1, reservation.Id, reservation.Tokens);
+
+        Assert.Equal((reservation.Id, 500L), (settlement?.ReservationId, settlement?.ActualTokens));
+        Assert.Null(replay);
         Assert.NotNull(await s.Ledger.GetAsync("a-9", Ct));
         var key = (await s.Keys.GetAsync("k-1", Ct))!;
-        Assert.Equal((0L, reservation.Tokens), (key.TokensUsed, key.TokensReserved)); // Left to the lease's owner.
+        Assert.Equal((500L, 0L), (key.TokensUsed, key.TokensReserved));
+        Assert.Equal(500, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).DayTokens);
+        Clock.Advance(Ttl * 2);
+        Assert.Empty(await Ops(s).ResolveInFlightAttemptsAsync(Clock.GetUtcNow(), Ct));
+        Assert.Equal(500, (await s.Keys.GetAsync("k-1", Ct))!.TokensUsed);
         Assert.Null(await Ops(s).EndAttemptAsync(new AttemptEnding("a-8", AttemptResult.NotBilled), Ct));
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_NeverJournaledWithoutAReservation_AddsItsTokensToTheKeyAndItsWindowsOnce()
+    {
+        // A fallback key while the store was down: no reservation, the record replayed from the outbox.
+        await using var s = await CreateStoreAsync(Clock);
+        _ = await ReserveAsync(s, 100);
+        var record = Usage("a-9", "op-9", 500);
+
+        var settlement = await Ops(s).EndAttemptAsync(new AttemptEnding("a-9", AttemptResult.Billed, record), Ct);
+        Assert.Null(await Ops(s).EndAttemptAsync(new AttemptEnding("a-9", AttemptResult.Billed, record), Ct));
+        await BeginAsync(s, "a-9", "op-9", 1, null, 1_000);
+
+        Assert.Equal(500, settlement?.ActualTokens);
+        var key = (await s.Keys.GetAsync("k-1", Ct))!;
+        Assert.Equal((500L, 100L), (key.TokensUsed, key.TokensReserved));
+        var window = await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct);
+        Assert.Equal((2L, 600L), (window.DayRequests, window.DayTokens));
+        Assert.Equal(600, window.MinuteTokens);
+        Assert.Equal(600, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Project, "p-1", Ct)).DayTokens);
+        Assert.Single(await s.Ledger.ListAsync(new UsageQuery("c-1"), Ct));
+        Clock.Advance(Ttl * 2);
+        Assert.Empty(await Ops(s).ResolveInFlightAttemptsAsync(Clock.GetUtcNow(), Ct));
+        Assert.Equal(500, (await s.Keys.GetAsync("k-1", Ct))!.TokensUsed);
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_JournaledWithoutAReservationThenBilled_AddsItsTokensToTheKey()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        _ = await ReserveAsync(s, 100);
+        await BeginAsync(s, "a-1", "op-1", 1, null, 1_000);
+
+        var settlement = await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, Usage("a-1", "op-1", 700)), Ct);
+        Assert.Null(await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, Usage("a-1", "op-1", 700)), Ct));
+
+        Assert.Equal(700, settlement?.TokensUsed);
+        Assert.Equal(700, (await s.Keys.GetAsync("k-1", Ct))!.TokensUsed);
+        Assert.Equal(800, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).DayTokens);
+    }
+
+    [Fact]
+    public async Task ResolveInFlightAttemptsAsync_AttemptWithoutAReservation_ChargesItsEstimateToTheKeyAndALateBillCorrectsIt()
+    {
+        // An attempt journaled in the local outbox while the store was down, replayed without an ending: outcome unknown.
+        await using var s = await CreateStoreAsync(Clock);
+        _ = await ReserveAsync(s, 100);
+        await BeginAsync(s, "a-1", "op-1", 1, null, 1_000);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        var unknown = Assert.Single(await Ops(s).ResolveInFlightAttemptsAsync(Clock.GetUtcNow(), Ct));
+
+        Assert.Equal(("a-1", 1_000L), (unknown.AttemptId, unknown.ChargedTokens));
+        Assert.Equal(1_000, (await s.Keys.GetAsync("k-1", Ct))!.TokensUsed);
+        Assert.Equal(1_100, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).DayTokens);
+
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, Usage("a-1", "op-1", 640)), Ct);
+
+        Assert.Equal(640, (await s.Keys.GetAsync("k-1", Ct))!.TokensUsed);
+        Assert.Equal(740, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).DayTokens);
+        Assert.Empty(await Ops(s).ListUnknownOutcomeAttemptsAsync(null, Ct));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using InvoiceOcr.Sdk.Storage;
 
 namespace InvoiceOcr.Sdk.Relational;
 
@@ -77,6 +78,95 @@ internal static class RelationalQuotaSettlement
         }
 
         return new QuotaSettlement(reservationId, held.KeyId, actual, usedAfter, limit, status, becameExceeded);
+    }
+
+    /// <summary>
+    /// Charges an attempt that held no reservation (a fallback key while the store was down) to its key: adds the tokens to
+    /// its used tokens, counts one request and the tokens in the key's and project's minute slot and day it started in, and
+    /// moves the key to <see cref="ApiKeyStatus.Exceeded"/> when the charge reached its lifetime limit.
+    /// </summary>
+    /// <param name="d">The provider's dialect.</param>
+    /// <param name="command">Creates a command for SQL text on the current connection and transaction.</param>
+    /// <param name="sql">The provider's statements.</param>
+    /// <param name="keyId">The key.</param>
+    /// <param name="projectId">The key's project, if known.</param>
+    /// <param name="tokens">The tokens to charge (not negative).</param>
+    /// <param name="startedAt">When the attempt started: the windows it counts in.</param>
+    /// <param name="now">The store's current time.</param>
+    /// <param name="markExceeded">Moves the key to <see cref="ApiKeyStatus.Exceeded"/> with the given reason.</param>
+    /// <param name="cancellationToken">Cancels the statements.</param>
+    /// <returns>The charge as a settlement, or <see langword="null"/> when the key no longer exists.</returns>
+    public static async Task<QuotaSettlement?> ChargeUnreservedAsync(
+        RelationalDialect d,
+        Func<string, DbCommand> command,
+        RelationalStatements sql,
+        string keyId,
+        string? projectId,
+        long tokens,
+        DateTimeOffset startedAt,
+        DateTimeOffset now,
+        Func<string, string, Task<bool>> markExceeded,
+        CancellationToken cancellationToken)
+    {
+        var keyFound = false;
+        long usedAfter = 0;
+        long? limit = null;
+        var status = ApiKeyStatus.Active;
+        using (var settle = command(sql.SettleKey))
+        {
+            d.Add(settle, "id", keyId);
+            d.Add(settle, "actual", tokens);
+            d.Add(settle, "reserved", 0L);
+            d.Add(settle, "now", d.Time(now));
+            var reader = await settle.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    keyFound = true;
+                    usedAfter = reader.GetInt64(0);
+                    limit = RelationalReader.NullableInt64(reader, 1);
+                    status = (ApiKeyStatus)d.ReadSmallInteger(reader, 2);
+                }
+            }
+        }
+
+        // No limits: the count always lands (the request was already made), in the slot and day the attempt started in.
+        foreach (var window in QuotaAdmission.Windows(keyId, projectId ?? string.Empty, QuotaLimits.None, QuotaLimits.None, startedAt))
+        {
+            if (window.Scope == QuotaScope.Project && projectId is null)
+            {
+                continue;
+            }
+
+            using var count = command(sql.CountWindow);
+            d.Add(count, "scope", d.SmallInteger((int)window.Scope));
+            d.Add(count, "scopeId", window.Id);
+            d.Add(count, "kind", d.SmallInteger((int)window.Kind));
+            d.Add(count, "from", d.Time(window.From));
+            d.Add(count, "since", d.Time(window.Since));
+            d.Add(count, "start", d.Time(window.Start));
+            d.Add(count, "now", d.Time(startedAt));
+            d.Add(count, "tokens", tokens);
+            d.Add(count, "requestLimit", window.RequestLimit);
+            d.Add(count, "tokenLimit", window.TokenLimit);
+            _ = await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!keyFound)
+        {
+            return null;
+        }
+
+        var becameExceeded = false;
+        if (status == ApiKeyStatus.Active && limit is { } l && usedAfter >= l)
+        {
+            var reason = string.Create(CultureInfo.InvariantCulture, $"Lifetime token limit of {l} reached ({usedAfter} used).");
+            becameExceeded = await markExceeded(keyId, reason).ConfigureAwait(false);
+            status = ApiKeyStatus.Exceeded;
+        }
+
+        return new QuotaSettlement("unreserved:" + keyId, keyId, tokens, usedAfter, limit, status, becameExceeded);
     }
 
     /// <summary>Releases a reservation without usage: its held tokens go back to the key and the four windows.</summary>

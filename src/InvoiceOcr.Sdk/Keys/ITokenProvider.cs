@@ -102,6 +102,12 @@ public sealed record KeyLeaseRequest(string CompanyId, string Model, long Estima
 /// <summary>A key leased for one model call, with its quota reservation. <see cref="ToString"/> never shows the secret.</summary>
 public sealed record KeyLease
 {
+    /// <summary>Gets a value indicating whether the built-in provider's store journaled the attempt with the reservation (one transaction); the pipeline then writes no separate journal entry.</summary>
+    internal bool AttemptJournaled { get; init; }
+
+    /// <summary>Gets when the store journaled the attempt (the reservation's own instant, so the attempt's ledger row lands in the windows the reservation counted in).</summary>
+    internal DateTimeOffset? AttemptStartedAt { get; init; }
+
     /// <summary>Gets the key's id.</summary>
     public required string KeyId { get; init; }
 

@@ -41,7 +41,13 @@ internal sealed partial class TokenProvider : ITokenProvider
         _random = _options.RandomSeed is { } seed ? new Random(seed) : new Random();
     }
 
-    public async Task<KeyLease> AcquireAsync(KeyLeaseRequest request, CancellationToken cancellationToken)
+    public Task<KeyLease> AcquireAsync(KeyLeaseRequest request, CancellationToken cancellationToken) => AcquireAsync(request, null, cancellationToken);
+
+    /// <summary>
+    /// Leases a key and, when <paramref name="journal"/> is given, has the store journal the attempt in the reservation's own
+    /// transaction (one write instead of two); <see cref="KeyLease.AttemptJournaled"/> says whether it did.
+    /// </summary>
+    internal async Task<KeyLease> AcquireAsync(KeyLeaseRequest request, AttemptJournalEntry? journal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.CompanyId, nameof(request));
@@ -49,7 +55,7 @@ internal sealed partial class TokenProvider : ITokenProvider
         ArgumentOutOfRangeException.ThrowIfNegative(request.EstimatedTokens, nameof(request));
         try
         {
-            return await AcquireCoreAsync(request, cancellationToken).ConfigureAwait(false);
+            return await AcquireCoreAsync(request, journal, cancellationToken).ConfigureAwait(false);
         }
         catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
         {
@@ -189,7 +195,7 @@ internal sealed partial class TokenProvider : ITokenProvider
             : new InvoiceOcrException(InvoiceOcrErrorKind.KeyDisabled, DisabledMessage);
     }
 
-    private async Task<KeyLease> AcquireCoreAsync(KeyLeaseRequest request, CancellationToken cancellationToken)
+    private async Task<KeyLease> AcquireCoreAsync(KeyLeaseRequest request, AttemptJournalEntry? journal, CancellationToken cancellationToken)
     {
         var keys = await _keys.ListByCompanyAsync(request.CompanyId, cancellationToken).ConfigureAwait(false);
         var now = _timeProvider.GetUtcNow();
@@ -235,7 +241,7 @@ internal sealed partial class TokenProvider : ITokenProvider
         foreach (var key in WeightedOrder(candidates))
         {
             var result = await _quotas.ReserveAsync(
-                new QuotaReservationRequest(key.Id, request.CompanyId, request.EstimatedTokens, _options.ReservationTimeToLive),
+                new QuotaReservationRequest(key.Id, request.CompanyId, request.EstimatedTokens, _options.ReservationTimeToLive) { Journal = journal },
                 cancellationToken).ConfigureAwait(false);
             if (result.Reason == QuotaRejectionReason.LifetimeHeadroomInsufficient &&
                 request.MinimumTokens is { } minimum && key.LifetimeTokenLimit is { } lifetime &&
@@ -244,7 +250,7 @@ internal sealed partial class TokenProvider : ITokenProvider
                 // Near the limit: reserve what is left (the request's output cap shrinks to fit) rather than refuse a call
                 // that fits. The store checks again atomically; a concurrent call that took the room makes this fail as before.
                 result = await _quotas.ReserveAsync(
-                    new QuotaReservationRequest(key.Id, request.CompanyId, remaining, _options.ReservationTimeToLive),
+                    new QuotaReservationRequest(key.Id, request.CompanyId, remaining, _options.ReservationTimeToLive) { Journal = journal },
                     cancellationToken).ConfigureAwait(false);
             }
             if (result.Reservation is { } reservation)
@@ -258,6 +264,8 @@ internal sealed partial class TokenProvider : ITokenProvider
                     Secret = key.Secret,
                     ReservationId = reservation.Id,
                     ReservedTokens = reservation.Tokens,
+                    AttemptJournaled = journal is not null && reservation.AttemptJournaled,
+                    AttemptStartedAt = reservation.CreatedAt,
                 };
             }
 

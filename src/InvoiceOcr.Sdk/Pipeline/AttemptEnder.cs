@@ -7,7 +7,7 @@ namespace InvoiceOcr.Sdk.Pipeline;
 /// released, or charged at its estimate) and tells the lease's owner. Used by the settlement stage and by the journal stage
 /// for attempts that never reached the model.
 /// </summary>
-internal sealed partial class AttemptEnder(IOperationStore operations, ITokenProvider tokenProvider, ILogger<AttemptEnder> logger)
+internal sealed partial class AttemptEnder(IOperationStore operations, ITokenProvider tokenProvider, ILogger<AttemptEnder> logger, IAttemptJournalOutbox? outbox = null)
 {
     /// <summary>Ends the current attempt: outcome unknown if its request left, else not billed.</summary>
     public ValueTask EndWithoutAnswerAsync(ModelCallContext context) =>
@@ -33,8 +33,21 @@ internal sealed partial class AttemptEnder(IOperationStore operations, ITokenPro
             }
             catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
             {
-                // The attempt stays in flight in the journal: it is resolved as outcome-unknown (charged) later.
+                // Kept in the local outbox, the ending is replayed after the journal entry; failing that, the attempt stays in
+                // flight in the journal and is resolved as outcome-unknown (charged) later.
                 LogEndFailed(logger, context.OperationId, context.AttemptNumber, result);
+                if (outbox is not null)
+                {
+                    try
+                    {
+                        await outbox.KeepEndingAsync(new AttemptEnding(attemptId, result), CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (InvoiceOcrException kept) when (kept.Kind == InvoiceOcrErrorKind.StoreUnavailable)
+                    {
+                        // Nowhere durable: the in-flight resolution charges it, never less than it may have cost.
+                    }
+                }
+
                 return;
             }
         }

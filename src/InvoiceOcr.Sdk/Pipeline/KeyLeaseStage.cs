@@ -14,9 +14,11 @@ internal sealed partial class KeyLeaseStage(
     ITokenProvider tokenProvider,
     IOptions<KeyPoolOptions> options,
     InvoiceOcrMetrics metrics,
+    TimeProvider timeProvider,
     ILogger<KeyLeaseStage> logger) : ModelCallStage
 {
     private readonly int _minimumOutputTokens = options.Value.MinimumOutputTokens;
+    private readonly TimeSpan _reservationTimeToLive = options.Value.ReservationTimeToLive;
 
     public override async ValueTask InvokeAsync(ModelCallContext context, CancellationToken cancellationToken)
     {
@@ -25,7 +27,24 @@ internal sealed partial class KeyLeaseStage(
             ExcludedKeyIds = context.ExcludedKeys ?? [],
             MinimumTokens = context.PromptTokens + Math.Min(_minimumOutputTokens, context.MaxOutputTokens),
         };
-        var lease = await tokenProvider.AcquireAsync(request, cancellationToken).ConfigureAwait(false);
+        // The attempt's identity is fixed before the lease, so the built-in provider's store can journal it in the
+        // reservation's transaction (one write); a user's provider leases only, and the journal stage writes the entry.
+        var now = timeProvider.GetUtcNow();
+        var journal = new AttemptJournalEntry
+        {
+            AttemptId = Guid.CreateVersion7(now).ToString("N"),
+            OperationId = context.OperationId,
+            CompanyId = context.Caller.CompanyId,
+            KeyId = string.Empty, // set by the store from the reservation, or by the journal stage from the lease
+            EstimatedTokens = context.EstimatedTokens,
+            AttemptNumber = context.PriorAttempts + context.Attempts + 1,
+            StartedAt = now,
+            ExpiresAt = now + _reservationTimeToLive,
+        };
+        context.PendingJournal = journal;
+        var lease = tokenProvider is Keys.TokenProvider builtIn
+            ? await builtIn.AcquireAsync(request, journal, cancellationToken).ConfigureAwait(false)
+            : await tokenProvider.AcquireAsync(request, cancellationToken).ConfigureAwait(false);
         context.Lease = lease;
         if (context.PendingFailover is { } kind)
         {

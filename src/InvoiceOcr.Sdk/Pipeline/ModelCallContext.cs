@@ -60,6 +60,9 @@ internal sealed class ModelCallContext
     /// <summary>Gets or sets a value indicating whether this call holds the operation's claim in the store.</summary>
     public bool Claimed { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the store completed the operation with the successful attempt's ledger row (one transaction).</summary>
+    public bool OperationCompleted { get; set; }
+
     /// <summary>Gets or sets the number of attempts earlier runs of the operation journaled (this run's numbers continue after them).</summary>
     public int PriorAttempts { get; set; }
 
@@ -93,6 +96,9 @@ internal sealed class ModelCallContext
 
     /// <summary>Gets or sets the current attempt's lease.</summary>
     public KeyLease? Lease { get; set; }
+
+    /// <summary>Gets or sets the current attempt's journal entry as the lease stage prepared it (id, number, start), for the store to journal with the reservation.</summary>
+    public AttemptJournalEntry? PendingJournal { get; set; }
 
     /// <summary>Gets or sets the current attempt's id (also its ledger row's id); set once journaled.</summary>
     public string? AttemptId { get; set; }
@@ -138,6 +144,7 @@ internal sealed class ModelCallContext
     public void ResetAttempt()
     {
         Lease = null;
+        PendingJournal = null;
         AttemptId = null;
         AttemptNumber = 0;
         RequestSent = false;

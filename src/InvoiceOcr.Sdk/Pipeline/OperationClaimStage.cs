@@ -7,7 +7,8 @@ namespace InvoiceOcr.Sdk.Pipeline;
 /// Stage 2: claims the operation in the store before the first attempt. A succeeded operation is answered from its stored
 /// outcome with no model call (from the store, so across processes); one running elsewhere is refused as
 /// <see cref="InvoiceOcrErrorKind.OperationInProgress"/>; an idempotency key reused for another document is refused as
-/// <see cref="InvoiceOcrErrorKind.BadRequest"/>.
+/// <see cref="InvoiceOcrErrorKind.BadRequest"/>. A call with an idempotency key is never made unclaimed: when the store is
+/// unreachable it fails as <see cref="InvoiceOcrErrorKind.StoreUnavailable"/> before any attempt.
 /// </summary>
 internal sealed partial class OperationClaimStage(
     IOperationStore operations,
@@ -30,7 +31,21 @@ internal sealed partial class OperationClaimStage(
         }
         catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
         {
-            // Availability over deduplication, as the key pool's fallback keys allow: the call runs unclaimed.
+            if (context.Caller.IdempotencyKey is not null)
+            {
+                // The store's claim is the only truth shared across processes: without it another process (or this one
+                // after a restart) could bill the same idempotency key again. No claim, no attempt.
+                LogClaimRefused(logger, context.OperationId);
+                throw new InvoiceOcrException(
+                    InvoiceOcrErrorKind.StoreUnavailable,
+                    "The store is unreachable, so the extraction's idempotency key could not be claimed and the model was not called. Try again shortly.",
+                    ex)
+                {
+                    RetryAfter = TimeSpan.FromSeconds(1),
+                };
+            }
+
+            // A generated operation id is this call's alone: no other call can present it, so running unclaimed bills nothing twice.
             LogClaimFailed(logger, context.OperationId);
             await Next.InvokeAsync(context, cancellationToken).ConfigureAwait(false);
             return;
@@ -69,6 +84,9 @@ internal sealed partial class OperationClaimStage(
 
     private static string For(string? fileName) => fileName is null ? string.Empty : $" '{fileName}'";
 
-    [LoggerMessage(2301, LogLevel.Warning, "Operation {OperationId}: the store is unreachable, so the operation could not be claimed; calling the model without deduplication.")]
+    [LoggerMessage(2301, LogLevel.Warning, "Operation {OperationId}: the store is unreachable, so the operation could not be claimed; calling the model without deduplication (the call has no idempotency key).")]
     private static partial void LogClaimFailed(ILogger logger, string operationId);
+
+    [LoggerMessage(2311, LogLevel.Warning, "Operation {OperationId}: the store is unreachable, so the idempotency key could not be claimed; the model is not called.")]
+    private static partial void LogClaimRefused(ILogger logger, string operationId);
 }

@@ -4,7 +4,9 @@ namespace InvoiceOcr.Sdk.Pipeline;
 
 /// <summary>
 /// Stage 3 (the last thing a call does, on its way out): completes the claimed operation with its outcome, so a later call
-/// with the same idempotency key is answered from the store. A failed operation may be claimed again.
+/// with the same idempotency key is answered from the store. A success is normally completed already, in the transaction of
+/// its billed attempt's ledger row (<see cref="UsageRecord.OperationOutcomeJson"/>); this stage writes it only when that did
+/// not happen (a user's <see cref="IUsageLogger"/>, a record in the outbox). A failed operation may be claimed again.
 /// </summary>
 internal sealed partial class OperationCompletionStage(IOperationStore operations, ILogger<OperationCompletionStage> logger) : ModelCallStage
 {
@@ -21,7 +23,9 @@ internal sealed partial class OperationCompletionStage(IOperationStore operation
             throw;
         }
 
-        if (context.Claimed)
+        // Completed already when the built-in usage logger wrote it with the ledger row; a user's logger, or a record that
+        // went to the outbox, leaves it to this write (idempotent: a succeeded operation is never changed).
+        if (context.Claimed && !context.OperationCompleted)
         {
             var outcome = StoredOutcome.Serialize(context, context.Answer?.ModelVersion, context.Answer?.ResponseId);
             await CompleteAsync(context, new OperationCompletion(context.OperationId, true, outcome, null)).ConfigureAwait(false);

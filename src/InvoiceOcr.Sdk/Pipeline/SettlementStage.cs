@@ -32,8 +32,15 @@ internal sealed partial class SettlementStage(
         {
             metrics.RecordTokenUsage(context.Model, context.Answer?.ModelVersion, billed);
             var record = CreateRecord(context, lease, billed, fault is null ? context.Answer?.ResponseId : error!.ResponseId ?? context.Answer?.ResponseId, error?.Kind);
+            if (fault is null && context.Claimed)
+            {
+                // The operation's completion travels with its billed attempt: one transaction, or one outbox record.
+                record = record with { OperationOutcomeJson = StoredOutcome.Serialize(context, context.Answer?.ModelVersion, context.Answer?.ResponseId) };
+            }
+
             var recorded = await usageLogger.LogUsageAsync(record, CancellationToken.None).ConfigureAwait(false);
             context.AttemptEnded = true;
+            context.OperationCompleted = record.OperationOutcomeJson is not null && recorded.State == UsageRecording.Settled;
             await tokenProvider.SettleAsync(lease, billed, recorded, CancellationToken.None).ConfigureAwait(false);
         }
         else if (fault is not null)
@@ -91,6 +98,7 @@ internal sealed partial class SettlementStage(
         Branch = context.Caller.Branch,
         UserId = context.Caller.RequestedBy,
         ProjectId = lease.ProjectId,
+        ReservationId = lease.ReservationId,
         ResponseId = responseId,
         FileName = context.FileName,
         StartedAt = context.AttemptStartedAt,

@@ -60,6 +60,14 @@ public enum QuotaRejectionReason
 /// <param name="TimeToLive">How long the reservation is held before <see cref="IQuotaStore.ReclaimExpiredReservationsAsync"/> may charge it at its estimate.</param>
 public sealed record QuotaReservationRequest(string KeyId, string CompanyId, long Tokens, TimeSpan TimeToLive)
 {
+    /// <summary>
+    /// Gets the attempt to journal in the reservation's own transaction when it is granted (the store sets its key, project,
+    /// reservation id and estimate from the reservation), so that reserving and journaling an attempt is one write; the
+    /// granted <see cref="QuotaReservation.AttemptJournaled"/> says the store did. A store that ignores it leaves the journal
+    /// entry to a separate <see cref="IOperationStore.BeginAttemptAsync"/>.
+    /// </summary>
+    public AttemptJournalEntry? Journal { get; init; }
+
     /// <summary>Throws when the request is malformed.</summary>
     internal void Validate()
     {
@@ -89,7 +97,11 @@ public sealed record QuotaReservation(
     DateTimeOffset MinuteWindowStart,
     DateTimeOffset DayWindowStart,
     DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt)
+{
+    /// <summary>Gets a value indicating whether the store journaled the request's <see cref="QuotaReservationRequest.Journal"/> in the reservation's transaction.</summary>
+    public bool AttemptJournaled { get; init; }
+}
 
 /// <summary>The answer to <see cref="IQuotaStore.ReserveAsync"/>.</summary>
 public sealed record QuotaReservationResult

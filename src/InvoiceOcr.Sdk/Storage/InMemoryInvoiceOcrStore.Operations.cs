@@ -88,13 +88,9 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         {
             if (!_attempts.TryGetValue(ending.AttemptId, out var attempt))
             {
-                // Never journaled (the journal write failed): the ledger row still counts; the lease's owner settles.
-                if (ending.Usage is { } orphan)
-                {
-                    _usage.TryAdd(orphan.Id, orphan);
-                }
-
-                return Task.FromResult<QuotaSettlement?>(null);
+                // Not journaled here (yet): its journal entry may still wait in a local outbox. A billed record journals the
+                // attempt as ended, so the entry's replay changes nothing, and counts toward the key once.
+                return Task.FromResult(ending.Usage is { } orphan ? EndUnjournaled(orphan) : null);
             }
 
             return Task.FromResult(ending.Result switch
@@ -175,16 +171,27 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
             // The lock is re-entrant: the quota settlement runs inside this same critical section, one "transaction".
             settlement = SettleAsync(reservationId, Math.Max(0, usage.TotalTokens), CancellationToken.None).GetAwaiter().GetResult();
         }
+        else if (attempt.State == JournalState.InFlight && attempt.Entry.ReservationId is null)
+        {
+            // No reservation (a fallback key while the store was down): the billed tokens are added to the key now, once.
+            settlement = ChargeUnreserved(attempt.Entry.KeyId, Math.Max(0, usage.TotalTokens), attempt.Entry.StartedAt);
+        }
         else if (attempt.State == JournalState.OutcomeUnknown)
         {
             // Already charged at its estimate (resolved as unknown, or its expired reservation was reclaimed and charged):
             // correct the charge to what the service billed. An in-flight attempt whose reservation is gone was settled by
             // the lease's owner (its ledger row took the outbox path): nothing to correct.
-            Recharge(attempt.Entry.KeyId, usage.TotalTokens - attempt.Entry.EstimatedTokens);
+            Recharge(attempt.Entry.KeyId, usage.TotalTokens - attempt.Entry.EstimatedTokens, attempt.Entry.StartedAt);
             _unknownOutcomes.RemoveAll(u => string.Equals(u.AttemptId, attempt.Entry.AttemptId, StringComparison.Ordinal));
         }
 
         attempt.State = JournalState.Ended;
+        if (usage.OperationOutcomeJson is { } outcome)
+        {
+            // The successful attempt completes its operation under the same lock: one "transaction".
+            _ = CompleteOperationAsync(new OperationCompletion(usage.OperationId, true, outcome, null), CancellationToken.None);
+        }
+
         return settlement;
     }
 
@@ -229,6 +236,10 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         {
             settlement = SettleAsync(reservationId, attempt.Entry.EstimatedTokens, CancellationToken.None).GetAwaiter().GetResult();
         }
+        else if (attempt.Entry.ReservationId is null)
+        {
+            settlement = ChargeUnreserved(attempt.Entry.KeyId, attempt.Entry.EstimatedTokens, attempt.Entry.StartedAt);
+        }
 
         attempt.State = JournalState.OutcomeUnknown;
         var entry = attempt.Entry;
@@ -247,12 +258,61 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         return settlement;
     }
 
-    private void Recharge(string keyId, long delta)
+    private void Recharge(string keyId, long delta, DateTimeOffset startedAt)
     {
         if (delta != 0 && _keys.TryGetValue(keyId, out var entry))
         {
             entry.SetCounters(Math.Max(0, entry.TokensUsed + delta), entry.TokensReserved, _timeProvider.GetUtcNow());
+            entry.Windows.Adjust(QuotaWindows.SlotStart(startedAt), QuotaWindows.DayStart(startedAt), delta);
+            entry.Project.Windows.Adjust(QuotaWindows.SlotStart(startedAt), QuotaWindows.DayStart(startedAt), delta);
         }
+    }
+
+    /// <summary>
+    /// A billed record of an attempt not journaled here: journals the attempt from the record (its journal entry's later
+    /// replay then changes nothing) and ends it like any other, so its tokens count toward the key once.
+    /// </summary>
+    private QuotaSettlement? EndUnjournaled(UsageRecord usage)
+    {
+        var entry = new AttemptJournalEntry
+        {
+            AttemptId = usage.Id,
+            OperationId = usage.OperationId,
+            CompanyId = usage.CompanyId,
+            KeyId = usage.KeyId,
+            ProjectId = usage.ProjectId,
+            ReservationId = usage.ReservationId,
+            EstimatedTokens = Math.Max(0, usage.TotalTokens),
+            AttemptNumber = usage.Attempt,
+            StartedAt = usage.StartedAt,
+            ExpiresAt = usage.CompletedAt,
+        };
+        _ = BeginAttemptAsync(entry, CancellationToken.None);
+        return EndBilled(_attempts[usage.Id], usage);
+    }
+
+    /// <summary>Adds an attempt that held no reservation to its key: used tokens, and one request and the tokens in the windows it started in.</summary>
+    private QuotaSettlement? ChargeUnreserved(string keyId, long tokens, DateTimeOffset startedAt)
+    {
+        if (!_keys.TryGetValue(keyId, out var entry))
+        {
+            return null;
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var used = entry.TokensUsed + tokens;
+        entry.SetCounters(used, entry.TokensReserved, now);
+        entry.Windows.CountLate(startedAt, QuotaWindows.DayStart(startedAt), tokens);
+        entry.Project.Windows.CountLate(startedAt, QuotaWindows.DayStart(startedAt), tokens);
+        var key = entry.Settings;
+        var becameExceeded = false;
+        if (key.Status == ApiKeyStatus.Active && key.LifetimeTokenLimit is { } limit && used >= limit)
+        {
+            key = SetStatus(entry, ApiKeyStatus.Exceeded, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Lifetime token limit of {limit} reached ({used} used)."), now);
+            becameExceeded = true;
+        }
+
+        return new QuotaSettlement("unreserved:" + keyId, key.Id, tokens, used, key.LifetimeTokenLimit, key.Status, becameExceeded);
     }
 
     private sealed class JournaledAttempt(AttemptJournalEntry entry)

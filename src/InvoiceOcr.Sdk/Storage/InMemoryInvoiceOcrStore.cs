@@ -475,6 +475,13 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         var id = string.Concat(_reservationPrefix, (++_reservationSequence).ToString(CultureInfo.InvariantCulture));
         var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive);
         _reservations.Add(id, new HeldReservation(reservation, entry));
+        if (request.Journal is { } journal)
+        {
+            // The attempt is journaled under the same lock: reserving and journaling are one "transaction".
+            _ = BeginAttemptAsync(journal with { KeyId = key.Id, ProjectId = key.ProjectId, ReservationId = id, EstimatedTokens = request.Tokens, StartedAt = now, ExpiresAt = reservation.ExpiresAt }, CancellationToken.None);
+            reservation = reservation with { AttemptJournaled = true };
+        }
+
         return QuotaReservationResult.Granted(reservation);
     }
 
@@ -708,6 +715,38 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
 
             _dayRequests++;
             _dayTokens += tokens;
+        }
+
+        /// <summary>
+        /// Counts a request learnt of late (an attempt that held no reservation) in the slot and day it started in, when they
+        /// are still held (or newer than what is held); a slot or day already replaced by a later one counts nothing any more.
+        /// </summary>
+        public void CountLate(DateTimeOffset startedAt, DateTimeOffset day, long tokens)
+        {
+            var number = Number(startedAt);
+            ref var entry = ref Entry(number);
+            if (entry.Number <= number)
+            {
+                if (entry.Number != number)
+                {
+                    entry = new Slot { Number = number };
+                }
+
+                entry.Requests++;
+                entry.Tokens += tokens;
+                entry.LastTicks = Math.Max(entry.LastTicks, startedAt.UtcTicks);
+            }
+
+            if (day > _dayStart)
+            {
+                (_dayStart, _dayRequests, _dayTokens) = (day, 0, 0);
+            }
+
+            if (day == _dayStart)
+            {
+                _dayRequests++;
+                _dayTokens += tokens;
+            }
         }
 
         /// <summary>Corrects the tokens of the slot and day a reservation counted in, if they are still held.</summary>

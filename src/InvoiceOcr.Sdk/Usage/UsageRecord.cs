@@ -40,6 +40,21 @@ public sealed record UsageRecord
     /// <summary>Gets the key's project.</summary>
     public string? ProjectId { get; init; }
 
+    /// <summary>
+    /// Gets the quota reservation the attempt held, if any (a fallback key holds none). Not stored in the ledger: it travels
+    /// with the record so that a record replayed from the outbox settles its reservation, or, with none, is added to the
+    /// key's counters, exactly once.
+    /// </summary>
+    public string? ReservationId { get; init; }
+
+    /// <summary>
+    /// Gets the stored outcome (JSON) of the operation this attempt completes: set by the pipeline on the successful attempt
+    /// of a claimed operation, so the store completes the operation in the same transaction as the ledger row and the
+    /// settlement (or, from the outbox, when the record is replayed), and a restarted process recognises the operation as
+    /// done instead of billing it again. Not stored in the ledger.
+    /// </summary>
+    public string? OperationOutcomeJson { get; init; }
+
     /// <summary>Gets the model id requested.</summary>
     public required string Model { get; init; }
 

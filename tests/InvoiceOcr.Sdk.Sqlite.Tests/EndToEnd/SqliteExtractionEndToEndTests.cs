@@ -58,7 +58,7 @@ public sealed class SqliteExtractionEndToEndTests
     }
 
     [Fact]
-    public async Task ExtractAsync_OneModelCall_CommitsFiveWriteTransactionsAndOneFsync()
+    public async Task ExtractAsync_OneModelCall_CommitsThreeWriteTransactionsAndOneFsync()
     {
         using var database = new TestDatabase();
         var emulatorOptions = new GeminiEmulatorOptions();
@@ -97,11 +97,11 @@ public sealed class SqliteExtractionEndToEndTests
         store.Committing = null;
         await host.StopAsync(TestContext.Current.CancellationToken);
 
-        // Operation claim, quota reservation, attempt journal, attempt ending (ledger row + settlement + completion, the only
-        // FULL commit: one fsync of the write-ahead log) and operation completion. The other four commit NORMAL: they survive
-        // the process being killed, and the FULL commit makes every earlier one power-loss durable too.
+        // Operation claim, quota reservation with the attempt's journal entry, and the attempt ending (ledger row + settlement
+        // + the attempt's and the operation's completion, the only FULL commit: one fsync of the write-ahead log). The other
+        // two commit NORMAL: they survive the process being killed, and the FULL commit makes both power-loss durable too.
         Assert.Single(emulator.Ledger.Entries);
-        Assert.Equal(5, commits.Count);
+        Assert.Equal(3, commits.Count);
         Assert.Equal(1, commits.Count(level => level == 2));
         SqliteConnection.ClearAllPools();
     }

@@ -92,6 +92,64 @@ public sealed class SqliteOutageTests : IDisposable
         Assert.False(File.Exists(_database.DatabasePath), "The store must never silently re-create a missing database.");
     }
 
+    [Fact]
+    public async Task KeepAsync_DatabaseFileMissing_KeepsTheJournalEntryOnDiskAndTheReplayJournalsItOnce()
+    {
+        var store = await _database.CreateStoreAsync(configure: o => o.Pooling = false);
+        var outbox = _database.DatabasePath + ".outbox";
+        var logger = new DurableUsageLogger(store, new DurableUsageLoggerOptions { OutboxDirectory = outbox, ReplayInterval = TimeSpan.FromHours(1) });
+        var started = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        var entry = new AttemptJournalEntry
+        {
+            AttemptId = "a-1",
+            OperationId = "op-1",
+            CompanyId = "c-1",
+            KeyId = "k-1",
+            EstimatedTokens = 900,
+            AttemptNumber = 1,
+            StartedAt = started,
+            ExpiresAt = started.AddMinutes(10),
+        };
+        File.Move(_database.DatabasePath, _database.DatabasePath + ".away");
+        await Assert.ThrowsAsync<InvoiceOcrException>(() => store.BeginAttemptAsync(entry, Ct));
+
+        await logger.KeepAsync(entry, Ct);
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(outbox, "journal"), "*.jsonl"));
+        File.Move(_database.DatabasePath + ".away", _database.DatabasePath);
+        Assert.Equal(1, await logger.ReplayOutboxAsync(Ct));
+        Assert.Equal(0, await logger.ReplayOutboxAsync(Ct));
+        await logger.DisposeAsync();
+
+        // Replayed without an ending: an in-flight attempt, resolved as outcome-unknown and named.
+        var unknown = Assert.Single(await store.ResolveInFlightAttemptsAsync(started.AddSeconds(1), Ct));
+        Assert.Equal(("a-1", "op-1", 900L), (unknown.AttemptId, unknown.OperationId, unknown.ChargedTokens));
+        Assert.Equal(1, logger.JournalEntriesDiverted);
+        Assert.Empty(Directory.EnumerateFiles(outbox, "*.jsonl", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task KeepEndingAsync_ErrorAnswerWhileTheDatabaseIsGone_TheReplayEndsTheAttemptAsNotBilled()
+    {
+        var store = await _database.CreateStoreAsync(configure: o => o.Pooling = false);
+        var outbox = _database.DatabasePath + ".outbox";
+        var logger = new DurableUsageLogger(store, new DurableUsageLoggerOptions { OutboxDirectory = outbox, ReplayInterval = TimeSpan.FromHours(1) });
+        var started = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        File.Move(_database.DatabasePath, _database.DatabasePath + ".away");
+
+        await logger.KeepAsync(
+            new AttemptJournalEntry { AttemptId = "a-1", OperationId = "op-1", CompanyId = "c-1", KeyId = "k-1", EstimatedTokens = 900, AttemptNumber = 1, StartedAt = started, ExpiresAt = started.AddMinutes(10) },
+            Ct);
+        await logger.KeepEndingAsync(new AttemptEnding("a-1", AttemptResult.NotBilled), Ct);
+        File.Move(_database.DatabasePath + ".away", _database.DatabasePath);
+        Assert.Equal(2, await logger.ReplayOutboxAsync(Ct));
+        await logger.DisposeAsync();
+
+        // Ended as not billed: nothing in flight to resolve, nothing charged.
+        Assert.Empty(await store.ResolveInFlightAttemptsAsync(started.AddHours(1), Ct));
+        Assert.Empty(await store.ListUnknownOutcomeAttemptsAsync(null, Ct));
+        Assert.Empty(Directory.EnumerateFiles(outbox, "*.jsonl", SearchOption.AllDirectories));
+    }
+
     internal static UsageRecord Record(string id) => new()
     {
         Id = id,

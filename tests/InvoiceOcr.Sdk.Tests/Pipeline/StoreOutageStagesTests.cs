@@ -1,0 +1,164 @@
+using InvoiceOcr.Sdk.Tests.Keys;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace InvoiceOcr.Sdk.Tests.Pipeline;
+
+/// <summary>
+/// The claim and journal stages while the operation store is unreachable: a call with an idempotency key is never run
+/// unclaimed, and an attempt is never sent without a durable journal entry (the store's, or the local outbox's).
+/// </summary>
+public sealed class StoreOutageStagesTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task RunAsync_JournalUnreachableAndNoOutbox_FailsAsStoreUnavailableWithoutAModelCallAndReleasesTheReservation()
+    {
+        var down = new SwitchableOperationStore { FailJournal = true };
+        await using var h = KeyPoolHarness.Create(services: c => down.Register(c, userTokenProvider: true));
+        await h.AddKeyAsync("k-1", "c-1");
+
+        var ex = await Assert.ThrowsAsync<InvoiceOcrException>(() => h.RunAsync(KeyPoolHarness.Request("c-1"), Ct));
+
+        Assert.Equal(InvoiceOcrErrorKind.StoreUnavailable, ex.Kind);
+        Assert.Empty(h.Model.Calls);
+        var key = (await h.Store.GetAsync("k-1", Ct))!;
+        Assert.Equal((0L, 0L), (key.TokensUsed, key.TokensReserved));
+    }
+
+    [Fact]
+    public async Task RunAsync_JournalUnreachableWithAnOutbox_KeepsTheEntryLocallyBeforeTheRequestAndCountsTheUsageOnce()
+    {
+        var down = new SwitchableOperationStore { FailJournal = true };
+        var outbox = new RecordingJournalOutbox();
+        await using var h = KeyPoolHarness.Create(services: c =>
+        {
+            down.Register(c, userTokenProvider: true);
+            c.AddSingleton<IAttemptJournalOutbox>(outbox);
+        });
+        await h.AddKeyAsync("k-1", "c-1");
+        h.Model.Script = (call, _, _) =>
+        {
+            // The entry is durable before the request leaves.
+            Assert.Single(outbox.Kept);
+            return null;
+        };
+
+        var outcome = await h.RunAsync(KeyPoolHarness.Request("c-1"), Ct);
+
+        var kept = Assert.Single(outbox.Kept);
+        var row = Assert.Single(await h.Store.ListAsync(new UsageQuery("c-1"), Ct));
+        Assert.Equal((kept.AttemptId, kept.ReservationId), (row.Id, row.ReservationId));
+        var key = (await h.Store.GetAsync("k-1", Ct))!;
+        Assert.Equal((outcome.Usage.TotalTokens, 0L), (key.TokensUsed, key.TokensReserved));
+
+        // The entry's replay, once the store is back, changes nothing: the billed record already journaled and ended it.
+        await h.Store.BeginAttemptAsync(kept, Ct);
+        Assert.Empty(await h.Store.ResolveInFlightAttemptsAsync(h.Time.GetUtcNow().AddHours(1), Ct));
+        Assert.Equal(outcome.Usage.TotalTokens, (await h.Store.GetAsync("k-1", Ct))!.TokensUsed);
+    }
+
+    [Fact]
+    public async Task RunAsync_ClaimUnreachableWithAnIdempotencyKey_FailsAsStoreUnavailableWithoutAModelCall()
+    {
+        var down = new SwitchableOperationStore { FailClaims = true };
+        await using var h = KeyPoolHarness.Create(services: c => down.Register(c));
+        await h.AddKeyAsync("k-1", "c-1");
+        var request = KeyPoolHarness.Request("c-1", operationId: "order-42") with { Context = new ExtractionContext("c-1") { IdempotencyKey = "order-42" } };
+
+        var ex = await Assert.ThrowsAsync<InvoiceOcrException>(() => h.RunAsync(request, Ct));
+
+        Assert.Equal(InvoiceOcrErrorKind.StoreUnavailable, ex.Kind);
+        Assert.NotNull(ex.RetryAfter);
+        Assert.Empty(h.Model.Calls);
+        Assert.Equal(0, (await h.Store.GetAsync("k-1", Ct))!.TokensReserved);
+    }
+
+    [Fact]
+    public async Task RunAsync_ClaimUnreachableWithoutAnIdempotencyKey_RunsUnclaimed()
+    {
+        var down = new SwitchableOperationStore { FailClaims = true };
+        await using var h = KeyPoolHarness.Create(services: c => down.Register(c));
+        await h.AddKeyAsync("k-1", "c-1");
+
+        var outcome = await h.RunAsync(KeyPoolHarness.Request("c-1"), Ct);
+
+        Assert.Equal(("k-1", 1), (outcome.KeyId, outcome.Attempts));
+        Assert.Single(h.Model.Calls);
+    }
+
+    /// <summary>The in-memory store as the operation store, with its claims or journal writes failing as unreachable on demand.</summary>
+    private sealed class SwitchableOperationStore : IOperationStore
+    {
+        private IOperationStore _inner = null!;
+
+        public bool FailClaims { get; init; }
+
+        public bool FailJournal { get; init; }
+
+        /// <summary>
+        /// Registers the store; with <paramref name="userTokenProvider"/> the key pool is a user's decorator of the built-in
+        /// provider, which leases only (the built-in one has the store journal the attempt with the reservation), so the journal
+        /// stage writes the entry itself, through this store.
+        /// </summary>
+        public void Register(IServiceCollection services, bool userTokenProvider = false)
+        {
+            services.AddSingleton<IOperationStore>(sp =>
+            {
+                _inner = sp.GetRequiredService<InMemoryInvoiceOcrStore>();
+                return this;
+            });
+            if (userTokenProvider)
+            {
+                services.AddSingleton<Sdk.Keys.TokenProvider>();
+                services.AddSingleton<ITokenProvider>(sp => new DecoratingTokenProvider(sp.GetRequiredService<Sdk.Keys.TokenProvider>()));
+            }
+        }
+
+        public Task<OperationClaimResult> ClaimOperationAsync(OperationClaim claim, CancellationToken cancellationToken) =>
+            FailClaims ? Task.FromException<OperationClaimResult>(Down()) : _inner.ClaimOperationAsync(claim, cancellationToken);
+
+        public Task BeginAttemptAsync(AttemptJournalEntry attempt, CancellationToken cancellationToken) =>
+            FailJournal ? Task.FromException(Down()) : _inner.BeginAttemptAsync(attempt, cancellationToken);
+
+        public Task<QuotaSettlement?> EndAttemptAsync(AttemptEnding ending, CancellationToken cancellationToken) => _inner.EndAttemptAsync(ending, cancellationToken);
+
+        public Task CompleteOperationAsync(OperationCompletion completion, CancellationToken cancellationToken) => _inner.CompleteOperationAsync(completion, cancellationToken);
+
+        public Task<IReadOnlyList<UnknownOutcomeAttempt>> ResolveInFlightAttemptsAsync(DateTimeOffset? startedBefore, CancellationToken cancellationToken) =>
+            _inner.ResolveInFlightAttemptsAsync(startedBefore, cancellationToken);
+
+        public Task<IReadOnlyList<UnknownOutcomeAttempt>> ListUnknownOutcomeAttemptsAsync(string? companyId, CancellationToken cancellationToken) =>
+            _inner.ListUnknownOutcomeAttemptsAsync(companyId, cancellationToken);
+
+        private static InvoiceOcrException Down() => new(InvoiceOcrErrorKind.StoreUnavailable, "Injected: the store is unreachable.");
+    }
+
+    private sealed class DecoratingTokenProvider(ITokenProvider inner) : ITokenProvider
+    {
+        public Task<KeyLease> AcquireAsync(KeyLeaseRequest request, CancellationToken cancellationToken) => inner.AcquireAsync(request, cancellationToken);
+
+        public Task SettleAsync(KeyLease lease, TokenUsage usage, RecordedUsage recorded, CancellationToken cancellationToken) => inner.SettleAsync(lease, usage, recorded, cancellationToken);
+
+        public Task ReleaseAsync(KeyLease lease, CancellationToken cancellationToken) => inner.ReleaseAsync(lease, cancellationToken);
+
+        public Task ReportFailureAsync(KeyLease lease, InvoiceOcrException error, CancellationToken cancellationToken) => inner.ReportFailureAsync(lease, error, cancellationToken);
+    }
+
+    private sealed class RecordingJournalOutbox : IAttemptJournalOutbox
+    {
+        public List<AttemptJournalEntry> Kept { get; } = [];
+
+        public ValueTask KeepAsync(AttemptJournalEntry attempt, CancellationToken cancellationToken)
+        {
+            lock (Kept)
+            {
+                Kept.Add(attempt);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask KeepEndingAsync(AttemptEnding ending, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+}
