@@ -113,7 +113,10 @@ public sealed class JobProcessReconciliationTests
         {
             InvoiceJobStatus status = null!;
             await WaitAsync(
-                async () => (status = (await run.Jobs.GetStatusAsync(job.JobId, CancellationToken.None))!) is { State: InvoiceJobState.QuotaExceeded } || status.Progress.Finished == Documents,
+                // A park whose resume time has passed is the last one still draining (its due items wait for a worker's
+                // next round), not a new park: wait for a park that resumes in the future.
+                async () => (status = (await run.Jobs.GetStatusAsync(job.JobId, CancellationToken.None))!) is { State: InvoiceJobState.QuotaExceeded, Progress.ResumesAt: { } resumesAt } && resumesAt > run.Clock.GetUtcNow()
+                    || status.Progress.Finished == Documents,
                 parks.Count == 0 ? "the job to park" : "the job to park again or finish");
             if (status.Progress.Finished == Documents)
             {
