@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,47 +15,13 @@ internal sealed partial class ReservationReclaimService(
     IQuotaStore store,
     IOptions<KeyPoolOptions> options,
     TimeProvider timeProvider,
-    ILogger<ReservationReclaimService> logger) : BackgroundService
+    ILogger<ReservationReclaimService> logger) : PeriodicReclaimService(options, timeProvider)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.ReservationReclaimInterval, timeProvider);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
-            {
-                _ = await ReclaimOnceAsync(stoppingToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The host is stopping.
-        }
-    }
+    protected override Task<int> ReclaimAsync(CancellationToken cancellationToken) => store.ReclaimExpiredReservationsAsync(cancellationToken);
 
-    /// <summary>Reclaims once; never throws except on cancellation.</summary>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>How many reservations were charged; 0 when the store failed.</returns>
-    internal async Task<int> ReclaimOnceAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            var charged = await store.ReclaimExpiredReservationsAsync(cancellationToken).ConfigureAwait(false);
-            if (charged > 0)
-            {
-                LogCharged(logger, charged);
-            }
+    protected override void OnCharged(int count) => LogCharged(logger, count);
 
-            return charged;
-        }
-#pragma warning disable CA1031 // A background loop must survive any store failure; it is logged and retried next tick.
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-#pragma warning restore CA1031
-        {
-            LogReclaimFailed(logger, ex);
-            return 0;
-        }
-    }
+    protected override void OnFailed(Exception exception) => LogReclaimFailed(logger, exception);
 
     [LoggerMessage(1101, LogLevel.Information, "Charged {Count} expired quota reservation(s) at their reserved estimate")]
     private static partial void LogCharged(ILogger logger, int count);
