@@ -95,6 +95,18 @@ public sealed class GeminiEmulator : IAsyncDisposable
     /// <param name="keyId">The key id (<see cref="EmulatorKeyOptions.EffectiveId"/>) to target, or <see langword="null"/> for any key.</param>
     public void InjectFault(EmulatorFaultKind kind, int count = 1, string? keyId = null) => _engine.Faults.Enqueue(kind, count, keyId);
 
+    /// <summary>
+    /// Scripts how the next batch created ends instead of succeeding (expired, failed or cancelled, with some of its requests run
+    /// and billed first). Scripts queue up: each one applies to one batch, in the order the batches are created.
+    /// </summary>
+    /// <param name="end">How it ends.</param>
+    public void EndNextBatch(EmulatorBatchEnd end)
+    {
+        ArgumentNullException.ThrowIfNull(end);
+        ArgumentOutOfRangeException.ThrowIfNegative(end.CompletedRequests);
+        _engine.Batches.ScriptEnd(end);
+    }
+
     /// <summary>Stops accepting requests and waits for in-flight ones.</summary>
     /// <param name="cancellationToken">Ends the graceful wait early.</param>
     /// <returns>A task completing when the server stopped.</returns>

@@ -59,6 +59,7 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
                         ("user", job.RequestedBy),
                         ("branch", job.Branch),
                         ("batch", _dialect.Flag(job.UseBatchMode)),
+                        ("fallback", _dialect.Flag(job.FallbackToInteractive)),
                         ("control", _dialect.SmallInteger((int)InvoiceJobControl.Active)),
                         ("version", 1L),
                         ("now", _dialect.Time(job.CreatedAt))))
@@ -258,7 +259,7 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
                 IReadOnlyList<(InvoiceJobItem Item, bool BatchMode)> candidates;
                 using (var select = Command(connection, transaction, _sql.SelectLeasableItems, ("now", _dialect.Time(request.Now)), ("take", take)))
                 {
-                    candidates = await ReadAllAsync(select, r => (ReadItem(r), _dialect.ReadFlag(r, 24)), cancellationToken).ConfigureAwait(false);
+                    candidates = await ReadAllAsync(select, r => (ReadItem(r), _dialect.ReadFlag(r, 25)), cancellationToken).ConfigureAwait(false);
                 }
 
                 var leased = new List<InvoiceJobItem>();
@@ -269,7 +270,8 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
                         break;
                     }
 
-                    if (request.ExcludedCompanies.Contains(item.CompanyId) || (request.BatchMode is { } batch && batch != batchMode) ||
+                    // The route is the item's: a batch-mode job's item that fell back to interactive calls is leased as interactive.
+                    if (request.ExcludedCompanies.Contains(item.CompanyId) || (request.BatchMode is { } batch && batch != (batchMode && !item.InteractiveFallback)) ||
                         InvoiceJobStoreValidation.LeaseReason(item, request.Now) is not { } reason)
                     {
                         continue;
@@ -451,6 +453,7 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
             ("partial", _dialect.Flag(after.IsPartial)),
             ("tokens", after.TotalTokens),
             ("keyId", after.KeyId),
+            ("fallback", _dialect.Flag(after.InteractiveFallback)),
             ("now", _dialect.Time(after.UpdatedAt))))
         {
             if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
@@ -635,6 +638,7 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
         Version = reader.GetInt64(7),
         CreatedAt = _dialect.ReadTime(reader, 8),
         UpdatedAt = _dialect.ReadTime(reader, 9),
+        FallbackToInteractive = _dialect.ReadFlag(reader, 10),
     };
 
     private InvoiceJobItem ReadItem(DbDataReader reader) => new()
@@ -663,6 +667,7 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
         KeyId = reader.IsDBNull(21) ? null : reader.GetString(21),
         CreatedAt = _dialect.ReadTime(reader, 22),
         UpdatedAt = _dialect.ReadTime(reader, 23),
+        InteractiveFallback = _dialect.ReadFlag(reader, 24),
     };
 
     private InvoiceJobItemTransition ReadTransition(DbDataReader reader) => new()

@@ -47,6 +47,15 @@ internal sealed class BatchJob
 
     public int Failed { get; set; }
 
+    /// <summary>The requests that never ran because the batch ended first (<see cref="ScriptedEnd"/>).</summary>
+    public int NotRun { get; set; }
+
+    /// <summary>How the batch ends instead of succeeding, when scripted (<see cref="GeminiEmulator.EndNextBatch"/>).</summary>
+    public EmulatorBatchEnd? ScriptedEnd { get; set; }
+
+    /// <summary>The operation's <c>error</c> (a <c>google.rpc.Status</c>) of a failed batch.</summary>
+    public JsonObject? Error { get; set; }
+
     /// <summary>Inline results (<c>inlinedResponses</c>), set when an inline batch succeeds.</summary>
     public JsonArray? InlinedResponses { get; set; }
 
@@ -72,6 +81,13 @@ internal sealed class BatchJob
         else if (IsUnfinished)
         {
             stats["pendingRequestCount"] = Requests.Count.ToString(CultureInfo.InvariantCulture);
+        }
+        else if (ScriptedEnd is not null)
+        {
+            // proto3 JSON leaves zero counts out, as the real service does.
+            AddCount(stats, "successfulRequestCount", Succeeded);
+            AddCount(stats, "failedRequestCount", Failed);
+            AddCount(stats, "pendingRequestCount", NotRun);
         }
 
         var metadata = new JsonObject
@@ -114,7 +130,20 @@ internal sealed class BatchJob
             operation["done"] = true;
         }
 
+        if (Error is not null)
+        {
+            operation["error"] = Error.DeepClone();
+        }
+
         return operation;
+    }
+
+    private static void AddCount(JsonObject stats, string name, int count)
+    {
+        if (count > 0)
+        {
+            stats[name] = count.ToString(CultureInfo.InvariantCulture);
+        }
     }
 
     private JsonObject? Output()
@@ -133,6 +162,17 @@ internal sealed class BatchStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, BatchJob> _jobs = new(StringComparer.Ordinal);
+    private readonly Queue<EmulatorBatchEnd> _scriptedEnds = new();
+
+    /// <summary>Queues how the next batch accepted ends.</summary>
+    public void ScriptEnd(EmulatorBatchEnd end)
+    {
+        lock (_gate)
+        {
+            _scriptedEnds.Enqueue(end);
+        }
+    }
+
 
     /// <summary>Adds a batch unless the project's unfinished batches for the model would go over <paramref name="limit"/>.</summary>
     /// <returns><see langword="null"/> when added, else the earliest due time of the batches in the way.</returns>
@@ -146,6 +186,8 @@ internal sealed class BatchStore
                 return queued.Count > 0 ? queued.Min(j => j.DueTime) : job.DueTime;
             }
 
+            // A scripted end belongs to the next batch accepted (a refused one never runs).
+            job.ScriptedEnd = _scriptedEnds.TryDequeue(out var end) ? end : null;
             _jobs[job.Id] = job;
             return null;
         }

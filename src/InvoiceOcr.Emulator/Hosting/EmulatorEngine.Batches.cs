@@ -277,9 +277,17 @@ internal sealed partial class EmulatorEngine
     private async ValueTask CompleteAsync(BatchJob job, CancellationToken cancellationToken)
     {
         var modelOptions = _models[job.Model];
-        var results = new List<JsonObject>();
+        var results = new List<JsonObject?>();
         foreach (var item in job.Requests)
         {
+            if (job.ScriptedEnd is { } end && results.Count >= end.CompletedRequests)
+            {
+                // The batch ends before this request runs: never generated, never billed, no result.
+                results.Add(null);
+                job.NotRun++;
+                continue;
+            }
+
             var (parsed, error) = RequestParser.Parse(item.Body, job.Model, job.Project, Files, _time.GetUtcNow());
             if (error is null)
             {
@@ -310,17 +318,26 @@ internal sealed partial class EmulatorEngine
             results.Add(result);
         }
 
-        if (job.InputFile is null)
+        if (job.ScriptedEnd is { ReturnCompletedResults: false })
+        {
+            // As Google documents an expired batch: no results to retrieve, only the counts in batchStats.
+        }
+        else if (job.InputFile is null)
         {
             job.InlinedResponses = [];
             for (var i = 0; i < results.Count; i++)
             {
-                if (job.Requests[i].Metadata is { } metadata)
+                if (results[i] is not { } result)
                 {
-                    results[i]["metadata"] = metadata.DeepClone();
+                    continue;
                 }
 
-                job.InlinedResponses.Add(results[i]);
+                if (job.Requests[i].Metadata is { } metadata)
+                {
+                    result["metadata"] = metadata.DeepClone();
+                }
+
+                job.InlinedResponses.Add(result);
             }
         }
         else
@@ -328,15 +345,20 @@ internal sealed partial class EmulatorEngine
             var lines = new StringBuilder();
             for (var i = 0; i < results.Count; i++)
             {
+                if (results[i] is not { } result)
+                {
+                    continue;
+                }
+
                 var line = new JsonObject();
                 if (job.Requests[i].Key is { } requestKey)
                 {
                     line["key"] = requestKey;
                 }
 
-                foreach (var (name, value) in results[i].ToList())
+                foreach (var (name, value) in result.ToList())
                 {
-                    results[i].Remove(name);
+                    result.Remove(name);
                     line[name] = value;
                 }
 
@@ -347,7 +369,18 @@ internal sealed partial class EmulatorEngine
             job.ResponsesFile = "files/" + file.Id;
         }
 
-        job.State = "BATCH_STATE_SUCCEEDED";
+        job.State = job.ScriptedEnd?.State switch
+        {
+            EmulatorBatchEndState.Expired => "BATCH_STATE_EXPIRED",
+            EmulatorBatchEndState.Failed => "BATCH_STATE_FAILED",
+            EmulatorBatchEndState.Cancelled => "BATCH_STATE_CANCELLED",
+            _ => "BATCH_STATE_SUCCEEDED",
+        };
+        if (job.ScriptedEnd is { State: EmulatorBatchEndState.Failed })
+        {
+            job.Error = new JsonObject { ["code"] = 13, ["message"] = "The batch failed: an internal error has occurred." };
+        }
+
         job.EndTime = _time.GetUtcNow();
         job.UpdateTime = job.EndTime.Value;
     }

@@ -6,15 +6,15 @@ namespace InvoiceOcr.Sdk.SqlServer.Store;
 /// </summary>
 internal static class SqlServerJobQueries
 {
-    private const string JobColumns = "[JobId], [CompanyId], [JobKey], [RequestedBy], [Branch], [UseBatchMode], [Control], [Version], [CreatedAtUtc], [UpdatedAtUtc]";
+    private const string JobColumns = "[JobId], [CompanyId], [JobKey], [RequestedBy], [Branch], [UseBatchMode], [Control], [Version], [CreatedAtUtc], [UpdatedAtUtc], [FallbackToInteractive]";
 
     private const string ItemColumns =
         "i.[ItemId], i.[JobId], i.[CompanyId], i.[Sequence], i.[FileName], i.[DocumentSha256], i.[Source], i.[Location], i.[State], i.[Version], i.[LeaseCount], " +
         "i.[FailureCount], i.[LeaseOwner], i.[LeaseExpiresAtUtc], i.[NotBeforeUtc], i.[OperationId], i.[ErrorKind], i.[ErrorMessage], i.[InvoiceJson], i.[IsPartial], " +
-        "i.[TotalTokens], i.[KeyId], i.[CreatedAtUtc], i.[UpdatedAtUtc]";
+        "i.[TotalTokens], i.[KeyId], i.[CreatedAtUtc], i.[UpdatedAtUtc], i.[InteractiveFallback]";
 
     public const string InsertJob =
-        "INSERT INTO [{schema}].[InvoiceJobs] (" + JobColumns + ") VALUES (@id, @company, @jobKey, @user, @branch, @batch, @control, @version, @now, @now);";
+        "INSERT INTO [{schema}].[InvoiceJobs] (" + JobColumns + ") VALUES (@id, @company, @jobKey, @user, @branch, @batch, @control, @version, @now, @now, @fallback);";
 
     public const string SelectJob = "SELECT " + JobColumns + " FROM [{schema}].[InvoiceJobs] WHERE [JobId] = @id;";
 
@@ -67,7 +67,7 @@ internal static class SqlServerJobQueries
     public const string UpdateItem =
         "UPDATE [{schema}].[InvoiceJobItems] SET [State] = @state, [Version] = @version, [LeaseCount] = @leaseCount, [FailureCount] = @failureCount, [LeaseOwner] = @owner, " +
         "[LeaseExpiresAtUtc] = @leaseUntil, [NotBeforeUtc] = @notBefore, [ErrorKind] = @errorKind, [ErrorMessage] = @errorMessage, [InvoiceJson] = @invoiceJson, " +
-        "[IsPartial] = @partial, [TotalTokens] = @tokens, [KeyId] = @keyId, [UpdatedAtUtc] = @now WHERE [ItemId] = @id AND [Version] = @expected;";
+        "[IsPartial] = @partial, [TotalTokens] = @tokens, [KeyId] = @keyId, [InteractiveFallback] = @fallback, [UpdatedAtUtc] = @now WHERE [ItemId] = @id AND [Version] = @expected;";
 
     public const string RenewLease =
         "UPDATE [{schema}].[InvoiceJobItems] SET [LeaseExpiresAtUtc] = @leaseUntil WHERE [ItemId] = @id AND [State] = 1 AND [LeaseOwner] = @worker;";

@@ -5,18 +5,18 @@ namespace InvoiceOcr.Sdk.Sqlite.Store;
 /// <summary>The SQLite job statements. Leases need no lock hints: every write runs in a <c>BEGIN IMMEDIATE</c> transaction, so writers take turns.</summary>
 internal static class SqliteJobQueries
 {
-    private const string JobColumns = "JobId, CompanyId, JobKey, RequestedBy, Branch, UseBatchMode, Control, Version, CreatedAtUtc, UpdatedAtUtc";
+    private const string JobColumns = "JobId, CompanyId, JobKey, RequestedBy, Branch, UseBatchMode, Control, Version, CreatedAtUtc, UpdatedAtUtc, FallbackToInteractive";
 
     private const string ItemColumns =
         "i.ItemId, i.JobId, i.CompanyId, i.Sequence, i.FileName, i.DocumentSha256, i.Source, i.Location, i.State, i.Version, i.LeaseCount, i.FailureCount, " +
-        "i.LeaseOwner, i.LeaseExpiresAtUtc, i.NotBeforeUtc, i.OperationId, i.ErrorKind, i.ErrorMessage, i.InvoiceJson, i.IsPartial, i.TotalTokens, i.KeyId, i.CreatedAtUtc, i.UpdatedAtUtc";
+        "i.LeaseOwner, i.LeaseExpiresAtUtc, i.NotBeforeUtc, i.OperationId, i.ErrorKind, i.ErrorMessage, i.InvoiceJson, i.IsPartial, i.TotalTokens, i.KeyId, i.CreatedAtUtc, i.UpdatedAtUtc, i.InteractiveFallback";
 
     private const string BatchColumns =
         "BatchId, JobId, CompanyId, KeyId, Model, State, GeminiName, Detail, ItemCount, EntriesJson, Owner, OwnerUntilUtc, NextPollAtUtc, Version, CreatedAtUtc, UpdatedAtUtc";
 
     public static RelationalJobStatements Statements { get; } = new()
     {
-        InsertJob = "INSERT INTO InvoiceJobs (" + JobColumns + ") VALUES ($id, $company, $jobKey, $user, $branch, $batch, $control, $version, $now, $now);",
+        InsertJob = "INSERT INTO InvoiceJobs (" + JobColumns + ") VALUES ($id, $company, $jobKey, $user, $branch, $batch, $control, $version, $now, $now, $fallback);",
         SelectJob = "SELECT " + JobColumns + " FROM InvoiceJobs WHERE JobId = $id;",
         SelectJobByKey = "SELECT " + JobColumns + " FROM InvoiceJobs WHERE CompanyId = $company AND JobKey = $jobKey;",
         SelectJobsByCompany = "SELECT " + JobColumns + " FROM InvoiceJobs WHERE CompanyId = $company ORDER BY CreatedAtUtc DESC, JobId DESC;",
@@ -44,7 +44,7 @@ internal static class SqliteJobQueries
         UpdateItem =
             "UPDATE InvoiceJobItems SET State = $state, Version = $version, LeaseCount = $leaseCount, FailureCount = $failureCount, LeaseOwner = $owner, " +
             "LeaseExpiresAtUtc = $leaseUntil, NotBeforeUtc = $notBefore, ErrorKind = $errorKind, ErrorMessage = $errorMessage, InvoiceJson = $invoiceJson, " +
-            "IsPartial = $partial, TotalTokens = $tokens, KeyId = $keyId, UpdatedAtUtc = $now WHERE ItemId = $id AND Version = $expected;",
+            "IsPartial = $partial, TotalTokens = $tokens, KeyId = $keyId, InteractiveFallback = $fallback, UpdatedAtUtc = $now WHERE ItemId = $id AND Version = $expected;",
         RenewLease = "UPDATE InvoiceJobItems SET LeaseExpiresAtUtc = $leaseUntil WHERE ItemId = $id AND State = 1 AND LeaseOwner = $worker;",
         InsertTransition =
             "INSERT INTO InvoiceJobItemTransitions (ItemId, Version, FromState, ToState, Reason, AtUtc, WorkerId, OperationId, AttemptId) " +

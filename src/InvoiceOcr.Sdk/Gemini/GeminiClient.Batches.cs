@@ -30,6 +30,12 @@ internal sealed record GeminiBatch(string Name, string? DisplayName, string Stat
 
     /// <summary>Gets a value indicating whether the batch succeeded (its results are ready).</summary>
     public bool Succeeded => State is "BATCH_STATE_SUCCEEDED" or "JOB_STATE_SUCCEEDED";
+
+    /// <summary>
+    /// Gets how many of its requests ran (<c>batchStats.successfulRequestCount</c> + <c>failedRequestCount</c>; proto3 JSON leaves a
+    /// zero count out, so an absent count is 0): a request that ran may have been billed.
+    /// </summary>
+    public long RequestsRun { get; init; }
 }
 
 /// <summary>Gemini batch mode: <c>models/{model}:batchGenerateContent</c> (inline, or a JSONL file through the Files API), <c>batches.get/list</c> and result files.</summary>
@@ -224,11 +230,23 @@ internal sealed partial class GeminiClient
             }
         }
 
+        var stats = metadata?["batchStats"] as JsonObject;
         return new GeminiBatch(
             name,
             metadata?["displayName"]?.GetValue<string>(),
             metadata?["state"]?.GetValue<string>() ?? "BATCH_STATE_UNSPECIFIED",
             inline,
-            output?["responsesFile"]?.GetValue<string>());
+            output?["responsesFile"]?.GetValue<string>())
+        {
+            RequestsRun = Count(stats, "successfulRequestCount") + Count(stats, "failedRequestCount"),
+        };
     }
+
+    /// <summary>Reads an int64 count of <c>batchStats</c>, a string in proto3 JSON (a number is accepted too).</summary>
+    private static long Count(JsonObject? stats, string name) => stats?[name] switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var text) && long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) => n,
+        JsonValue v when v.TryGetValue<long>(out var n) => n,
+        _ => 0,
+    };
 }

@@ -192,7 +192,7 @@ public sealed class InMemoryInvoiceJobStore : IInvoiceJobStore
             {
                 var current = _jobs[job.JobId];
                 if (current.Control != InvoiceJobControl.Active || request.ExcludedCompanies.Contains(current.CompanyId) ||
-                    (request.BatchMode is { } batch && current.UseBatchMode != batch))
+                    (request.BatchMode == true && !current.UseBatchMode))
                 {
                     continue;
                 }
@@ -205,6 +205,13 @@ public sealed class InMemoryInvoiceJobStore : IInvoiceJobStore
                     }
 
                     var item = entry.Item;
+
+                    // The route is the item's: a batch-mode job's item that fell back to interactive calls is leased as interactive.
+                    if (request.BatchMode is { } batch && batch != (current.UseBatchMode && !item.InteractiveFallback))
+                    {
+                        continue;
+                    }
+
                     var reason = InvoiceJobStoreValidation.LeaseReason(item, request.Now);
                     if (reason is null)
                     {

@@ -97,6 +97,14 @@ public sealed record InvoiceJobRequest(string CompanyId)
 
     /// <summary>Gets a value indicating whether the items go to Gemini as a batch instead of one call each.</summary>
     public bool UseBatchMode { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether, when a Gemini batch of this batch-mode job fails, expires or is cancelled, its unfinished
+    /// items run as interactive calls (the standard tier, full price) instead of going back to the batch route. An item whose batch
+    /// answered it is completed from that answer and never sent again; an item whose request may have been billed without an answer
+    /// is never sent again by itself (see the jobs documentation).
+    /// </summary>
+    public bool FallbackToInteractive { get; init; }
 }
 
 /// <summary>The result of adding documents to a job.</summary>

@@ -22,6 +22,9 @@ internal sealed class InvoiceJobService(IInvoiceJobStore store, IOptions<Invoice
                 RequestedBy = request.RequestedBy,
                 Branch = request.Branch,
                 UseBatchMode = request.UseBatchMode,
+
+                // Only a batch-mode job has a batch to fall back from.
+                FallbackToInteractive = request.UseBatchMode && request.FallbackToInteractive,
                 CreatedAt = now,
                 UpdatedAt = now,
             },

@@ -76,6 +76,12 @@ public sealed record InvoiceJobItemChange
     /// <summary>Gets the key that served the call.</summary>
     public string? KeyId { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether the item leaves its job's batch route for interactive calls from now on
+    /// (<see cref="InvoiceJobItem.InteractiveFallback"/>); a store never clears the flag once set.
+    /// </summary>
+    public bool FallBackToInteractive { get; init; }
+
     /// <summary>Gets a new end of the lease for a move that stays <see cref="InvoiceJobItemState.Processing"/> (an item joining a Gemini batch holds it until the batch's deadline).</summary>
     public DateTimeOffset? LeaseUntil { get; init; }
 }
@@ -98,6 +104,10 @@ public sealed record InvoiceJobLeaseRequest
     /// <summary>Gets companies not to lease for (their per-minute window is full now).</summary>
     public IReadOnlyCollection<string> ExcludedCompanies { get; init; } = [];
 
-    /// <summary>Gets whether to lease only items of batch-mode jobs (<see langword="true"/>), only of interactive jobs (<see langword="false"/>), or both.</summary>
+    /// <summary>
+    /// Gets whether to lease only items on the batch route (<see langword="true"/>: items of batch-mode jobs that did not fall back),
+    /// only items on the interactive route (<see langword="false"/>: items of interactive jobs, and items that fell back to
+    /// interactive calls, <see cref="InvoiceJobItem.InteractiveFallback"/>), or both.
+    /// </summary>
     public bool? BatchMode { get; init; } = false;
 }

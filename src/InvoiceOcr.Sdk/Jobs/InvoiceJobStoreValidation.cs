@@ -128,6 +128,7 @@ public static class InvoiceJobStoreValidation
             IsPartial = change.InvoiceJson is not null ? change.IsPartial : !completed && item.IsPartial,
             TotalTokens = change.InvoiceJson is not null ? change.TotalTokens : item.TotalTokens,
             KeyId = change.KeyId ?? item.KeyId,
+            InteractiveFallback = item.InteractiveFallback || change.FallBackToInteractive,
             UpdatedAt = change.At,
         };
     }

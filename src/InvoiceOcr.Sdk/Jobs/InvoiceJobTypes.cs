@@ -21,6 +21,9 @@ public sealed record InvoiceJob
     /// <summary>Gets a value indicating whether the job's items go to Gemini as a batch (half price, results within 24 hours).</summary>
     public bool UseBatchMode { get; init; }
 
+    /// <summary>Gets a value indicating whether the unfinished items of a batch that fails, expires or is cancelled fall back to interactive calls.</summary>
+    public bool FallbackToInteractive { get; init; }
+
     /// <summary>Gets the manual control (active, suspended, cancelled).</summary>
     public InvoiceJobControl Control { get; init; }
 
@@ -105,6 +108,12 @@ public sealed record InvoiceJobItem
 
     /// <summary>Gets the key (never the secret) that served the call.</summary>
     public string? KeyId { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the item left its batch-mode job's Gemini batch route for interactive calls (its batch
+    /// failed or expired and the job allows <see cref="InvoiceJob.FallbackToInteractive"/>); it stays on the interactive route.
+    /// </summary>
+    public bool InteractiveFallback { get; init; }
 
     /// <summary>Gets when the item was added.</summary>
     public DateTimeOffset CreatedAt { get; init; }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -20,8 +21,12 @@ namespace InvoiceOcr.Sdk.Jobs.Batch;
 /// Gemini batch. The batch is recorded (<see cref="InvoiceJobBatchState.Submitting"/>, its id as display name) before it is sent,
 /// so a crash never submits it twice (the next poll finds it by display name) nor loses it. Polling maps each result back to its
 /// item by key: an answer is recorded once in the ledger at <see cref="ServiceTier.Batch"/> and its reservation settled; a
-/// per-request error takes the item's retry path; a batch that fails, is cancelled, expires or is lost puts its items back to
-/// <see cref="InvoiceJobItemState.Pending"/>.
+/// per-request error takes the item's retry path. A batch that fails, is cancelled or expires is mapped the same way as far as it
+/// got: every answer it returned was billed and completes its item (never sent again); an item whose request never ran goes back
+/// to <see cref="InvoiceJobItemState.Pending"/>, or, when the job allows <see cref="InvoiceJob.FallbackToInteractive"/>, leaves the
+/// batch route for an interactive call; an item whose request may have been billed without an answer (more requests ran than
+/// results came back) ends like the pipeline's unknown-outcome attempts (charged at its estimate) and fails, never sent again by
+/// itself. A batch that is lost puts its items back (or falls them back) the same way.
 /// </summary>
 internal sealed partial class InvoiceJobBatchRoute(
     IInvoiceJobStore store,
@@ -385,11 +390,8 @@ internal sealed partial class InvoiceJobBatchRoute(
             return 0;
         }
 
-        if (!remote.Succeeded)
-        {
-            return await AbandonToPendingAsync(worker, batch, "ended " + remote.State).ConfigureAwait(false);
-        }
-
+        // Succeeded, or ended otherwise (failed, cancelled, expired): either way every answer the batch returned is used, since
+        // each one was billed, and every item is mapped by what is known of its request.
         var results = new Dictionary<string, GeminiBatchResult>(StringComparer.Ordinal);
         foreach (var result in await Gemini.ReadResultsAsync(remote, key.Secret, cancellationToken).ConfigureAwait(false))
         {
@@ -398,6 +400,20 @@ internal sealed partial class InvoiceJobBatchRoute(
 
         var job = await worker.GetJobAsync(batch.JobId, cancellationToken).ConfigureAwait(false);
         var entries = BatchEntry.Deserialize(batch.EntriesJson);
+        var ended = !remote.Succeeded;
+        var label = ended ? $"{remote.Name} (ended {remote.State})" : remote.Name;
+        var fallBack = ended && job.FallbackToInteractive;
+
+        // A request of an ended batch without a result either never ran (not billed) or ran and its result was not returned
+        // (Google documents no results for an expired batch). Gemini's counts tell the two apart for the batch as a whole: when
+        // more requests ran than results came back, any item without a result may have been billed.
+        var held = entries.Count(e => results.TryGetValue(e.ItemId, out var r) && (r.Response is not null || r.Error is not null));
+        var unknown = ended && remote.RequestsRun > held;
+        if (ended)
+        {
+            LogEnded(logger, batch.BatchId, remote.Name, remote.State, held, remote.RequestsRun, entries.Count);
+        }
+
         foreach (var entry in entries)
         {
             var lease = Lease(batch, entry, key.Secret);
@@ -405,12 +421,21 @@ internal sealed partial class InvoiceJobBatchRoute(
             InvoiceJobItemChange? change;
             if (!results.TryGetValue(entry.ItemId, out var result) || (result.Response is null && result.Error is null))
             {
-                await EndUnbilledAsync(lease, entry, InvoiceOcrErrorKind.ServerError).ConfigureAwait(false);
-                change = item is null ? null : worker.Change(item, InvoiceJobItemState.Pending, $"batch {remote.Name}: no result for the item; back to pending", entry.AttemptId);
+                if (unknown)
+                {
+                    change = await EndOutcomeUnknownAsync(worker, job, batch, remote, held, entry, lease, item).ConfigureAwait(false);
+                }
+                else
+                {
+                    await EndUnbilledAsync(lease, entry, InvoiceOcrErrorKind.ServerError).ConfigureAwait(false);
+                    change = item is null ? null : worker.Change(item, InvoiceJobItemState.Pending, ended
+                        ? $"batch {label}: its request never ran (not billed); back to pending"
+                        : $"batch {label}: no result for the item; back to pending", entry.AttemptId);
+                }
             }
             else if (result.Response is { } response)
             {
-                change = await SettleAnswerAsync(worker, job, batch, remote.Name, entry, lease, response, item).ConfigureAwait(false);
+                change = await SettleAnswerAsync(worker, job, batch, label, entry, lease, response, item).ConfigureAwait(false);
             }
             else
             {
@@ -420,19 +445,68 @@ internal sealed partial class InvoiceJobBatchRoute(
                     null,
                     now);
                 await EndUnbilledAsync(lease, entry, error.Kind).ConfigureAwait(false);
-                change = item is null ? null : worker.Decide(item, error, entry.AttemptId) is var decided ? decided with { Reason = $"batch {remote.Name}: {decided.Reason}" } : null;
+                change = item is null ? null : worker.Decide(item, error, entry.AttemptId) is var decided ? decided with { Reason = $"batch {label}: {decided.Reason}" } : null;
             }
 
             if (change is not null && item is { State: InvoiceJobItemState.Processing })
             {
-                await worker.ApplyAsync(item, change).ConfigureAwait(false);
+                await worker.ApplyAsync(item, fallBack ? FallBack(change) : change).ConfigureAwait(false);
             }
         }
 
-        await store.UpdateBatchAsync(batch with { State = InvoiceJobBatchState.Completed, Detail = remote.State, Owner = null, OwnerUntil = now, UpdatedAt = time.GetUtcNow() }, batch.Version, CancellationToken.None).ConfigureAwait(false);
+        await store.UpdateBatchAsync(batch with { State = ended ? InvoiceJobBatchState.Abandoned : InvoiceJobBatchState.Completed, Detail = remote.State, Owner = null, OwnerUntil = now, UpdatedAt = time.GetUtcNow() }, batch.Version, CancellationToken.None).ConfigureAwait(false);
         LogCompleted(logger, batch.BatchId, remote.Name, entries.Count);
         return entries.Count;
     }
+
+    /// <summary>
+    /// Ends the attempt of an item whose request may have been billed with no answer returned, as the interactive pipeline ends an
+    /// attempt whose answer never arrived: outcome unknown, charged at its estimate, listed with the unknown-outcome attempts for
+    /// reconciliation. The item is never sent again by itself (that could bill it twice): it fails, and a retry by hand sends it again.
+    /// </summary>
+    private async Task<InvoiceJobItemChange?> EndOutcomeUnknownAsync(
+        InvoiceJobWorker worker, InvoiceJob job, InvoiceJobBatch batch, GeminiBatch remote, int held, BatchEntry entry, KeyLease lease, InvoiceJobItem? item)
+    {
+        // Bookkeeping is not cancellable; ending twice changes nothing the second time.
+        var settlement = await operations.EndAttemptAsync(new AttemptEnding(entry.AttemptId, AttemptResult.OutcomeUnknown), CancellationToken.None).ConfigureAwait(false);
+        var estimate = lease.ReservedTokens > 0 ? lease.ReservedTokens : entry.PromptTokens + entry.MaxOutputTokens;
+        var recorded = settlement is null ? new RecordedUsage(UsageRecording.Recorded) : new RecordedUsage(UsageRecording.Settled, settlement);
+        await tokenProvider.SettleAsync(lease, new TokenUsage { TotalTokens = (int)Math.Min(int.MaxValue, estimate) }, recorded, CancellationToken.None).ConfigureAwait(false);
+        await operations.CompleteOperationAsync(new OperationCompletion(entry.OperationId, false, null, InvoiceOcrErrorKind.Timeout), CancellationToken.None).ConfigureAwait(false);
+        LogOutcomeUnknown(logger, batch.BatchId, remote.Name, entry.ItemId, batch.KeyId);
+        if (item is null)
+        {
+            return null;
+        }
+
+        var message = string.Create(
+            CultureInfo.InvariantCulture,
+            $"The Gemini batch {remote.Name} ended {remote.State} after running {remote.RequestsRun} request(s) and returned {held} result(s): this item's request may have been billed, with no answer (outcome unknown, charged at its estimate). It is not sent again by itself; retry it to send it again.");
+        return worker.Change(item, InvoiceJobItemState.Failed, $"batch {remote.Name} ended {remote.State}: outcome unknown (may have been billed, no answer); charged at its estimate, not sent again", entry.AttemptId) with
+        {
+            CountFailure = true,
+            ErrorKind = InvoiceOcrErrorKind.Timeout,
+            ErrorMessage = message,
+            FallBackToInteractive = job.FallbackToInteractive,
+        };
+    }
+
+    /// <summary>
+    /// The move of an item of a failed or expired batch whose job allows the fallback: an item going back to wait (pending, or
+    /// retrying after a per-request error) leaves the batch route and runs as an interactive call; a completed item was answered
+    /// by the batch and is not touched; a failed one keeps the flag, so a retry by hand runs it interactively.
+    /// </summary>
+    private static InvoiceJobItemChange FallBack(InvoiceJobItemChange change) => change.To switch
+    {
+        InvoiceJobItemState.Pending => change with
+        {
+            FallBackToInteractive = true,
+            Reason = (change.Reason ?? string.Empty).Replace("; back to pending", "; falls back to an interactive call", StringComparison.Ordinal),
+        },
+        InvoiceJobItemState.Retrying or InvoiceJobItemState.QuotaExceeded => change with { FallBackToInteractive = true, Reason = change.Reason + "; then as an interactive call" },
+        InvoiceJobItemState.Failed => change with { FallBackToInteractive = true },
+        _ => change,
+    };
 
     /// <summary>Records a billed answer once (ledger row at the batch tier, reservation settled), stores the operation's outcome and returns the item's move.</summary>
     private async Task<InvoiceJobItemChange?> SettleAnswerAsync(
@@ -519,12 +593,16 @@ internal sealed partial class InvoiceJobBatchRoute(
 
     // ---- Putting items back ----
 
-    private Task<int> AbandonToPendingAsync(InvoiceJobWorker worker, InvoiceJobBatch batch, string why)
+    private async Task<int> AbandonToPendingAsync(InvoiceJobWorker worker, InvoiceJobBatch batch, string why)
     {
         var name = batch.GeminiName ?? batch.BatchId;
         LogAbandoned(logger, batch.BatchId, name, why);
-        return AbandonAsync(worker, batch, InvoiceOcrErrorKind.ServerError, $"The Gemini batch {name} {why}.", (p, entry, item) =>
-            Task.FromResult<InvoiceJobItemChange?>(worker.Change(item, InvoiceJobItemState.Pending, $"batch {name} {why}: back to pending", entry.AttemptId)));
+        var job = await worker.GetJobAsync(batch.JobId, CancellationToken.None).ConfigureAwait(false);
+        return await AbandonAsync(worker, batch, InvoiceOcrErrorKind.ServerError, $"The Gemini batch {name} {why}.", (p, entry, item) =>
+        {
+            var change = worker.Change(item, InvoiceJobItemState.Pending, $"batch {name} {why}: back to pending", entry.AttemptId);
+            return Task.FromResult<InvoiceJobItemChange?>(job.FallbackToInteractive ? FallBack(change) : change);
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Ends every attempt of a batch unbilled (reservation released, operation claim freed), moves its items and closes the batch.</summary>
@@ -597,4 +675,10 @@ internal sealed partial class InvoiceJobBatchRoute(
 
     [LoggerMessage(2628, LogLevel.Warning, "Batch {BatchId} could not be recorded ({Kind}); nothing was sent.")]
     private static partial void LogBatchNotRecorded(ILogger logger, string batchId, InvoiceOcrErrorKind kind);
+
+    [LoggerMessage(2629, LogLevel.Warning, "Batch {BatchId} ({GeminiName}) ended {State}: {Held} result(s) returned, {Run} request(s) ran, {Count} item(s) to map back.")]
+    private static partial void LogEnded(ILogger logger, string batchId, string geminiName, string state, int held, long run, int count);
+
+    [LoggerMessage(2630, LogLevel.Warning, "Batch {BatchId} ({GeminiName}): the request of item {ItemId} with key {KeyId} may have been billed with no answer returned; its outcome is unknown, it is charged at its estimate and not sent again.")]
+    private static partial void LogOutcomeUnknown(ILogger logger, string batchId, string geminiName, string itemId, string keyId);
 }
