@@ -407,4 +407,44 @@ public abstract class JobStoreContractTests
         Assert.Null(await store.GetBatchAsync("b-1", Ct));
         Assert.Equal(leased.Select(i => i.Version), (await Task.WhenAll(leased.Select(i => store.GetItemAsync(i.ItemId, Ct)))).Select(i => i!.Version));
     });
+    [Fact]
+    public Task TransitionItemAsync_FallBackToInteractive_MovesTheItemFromTheBatchRouteToTheInteractiveRouteForGood() => WithStoreAsync(async store =>
+    {
+        var job = await store.CreateJobAsync(Job("j-1") with { UseBatchMode = true, FallbackToInteractive = true }, Ct);
+        await store.CreateJobAsync(Job("j-2") with { CreatedAt = Start.AddSeconds(1) }, Ct);
+        await store.AddItemsAsync("j-1", [Item("i-1", "aa"), Item("i-2", "bb")], Start, Ct);
+        await store.AddItemsAsync("j-2", [Item("i-3", "cc")], Start, Ct);
+        var batched = await store.LeaseItemsAsync(Lease("w-1", 5, Start) with { BatchMode = true }, Ct);
+        Assert.Equal(["i-1", "i-2"], batched.Select(i => i.ItemId));
+
+        // Its batch expired: i-1 falls back to interactive calls, i-2 goes back to the batch route.
+        var at = Start.AddMinutes(1);
+        var fellBack = await store.TransitionItemAsync(
+            new InvoiceJobItemChange { ItemId = "i-1", ExpectedVersion = batched[0].Version, To = InvoiceJobItemState.Pending, Reason = "batch b-1 ended BATCH_STATE_EXPIRED: falls back to an interactive call", At = at, WorkerId = "w-1" } with { FallBackToInteractive = true },
+            Ct);
+        await store.TransitionItemAsync(
+            new InvoiceJobItemChange { ItemId = "i-2", ExpectedVersion = batched[1].Version, To = InvoiceJobItemState.Pending, Reason = "back to pending", At = at, WorkerId = "w-1" },
+            Ct);
+
+        Assert.True(job.FallbackToInteractive);
+        Assert.True((await store.GetJobAsync("j-1", Ct))!.FallbackToInteractive);
+        Assert.False((await store.GetJobAsync("j-2", Ct))!.FallbackToInteractive);
+        Assert.True(fellBack.InteractiveFallback);
+        Assert.Equal(["i-2"], (await store.LeaseItemsAsync(Lease("w-1", 5, at) with { BatchMode = true }, Ct)).Select(i => i.ItemId));
+        var interactive = await store.LeaseItemsAsync(Lease("w-2", 5, at), Ct);
+        Assert.Equal(["i-1", "i-3"], interactive.Select(i => i.ItemId));
+
+        // A later change without the flag keeps it: the item stays on the interactive route.
+        var retrying = await store.TransitionItemAsync(
+            new InvoiceJobItemChange { ItemId = "i-1", ExpectedVersion = interactive[0].Version, To = InvoiceJobItemState.Retrying, Reason = "server error", At = at, WorkerId = "w-2", NotBefore = at.AddSeconds(10) },
+            Ct);
+        Assert.True(retrying.InteractiveFallback);
+        Assert.True((await store.GetItemAsync("i-1", Ct))!.InteractiveFallback);
+        Assert.False((await store.GetItemAsync("i-2", Ct))!.InteractiveFallback);
+        Assert.Empty(await store.LeaseItemsAsync(Lease("w-1", 5, at.AddMinutes(1)) with { BatchMode = true }, Ct));
+        Assert.Equal(["i-1"], (await store.LeaseItemsAsync(Lease("w-2", 5, at.AddMinutes(1)), Ct)).Select(i => i.ItemId));
+        var history = await store.ListTransitionsAsync("i-1", Ct);
+        Assert.Contains(history, t => t is { From: InvoiceJobItemState.Processing, To: InvoiceJobItemState.Pending } && t.Reason!.Contains("falls back", StringComparison.Ordinal));
+        Assert.True(InvoiceJobTransitions.IsValidPath(history));
+    });
 }

@@ -14,7 +14,9 @@ namespace InvoiceOcr.Sdk.Tests.Jobs.Batch;
 /// The batch-mode route over real HTTP against the emulator's batch mode, driven round by round on a fake clock (the emulator
 /// answers a batch after its turnaround on the same clock): results identical to the interactive route at the batch tier in both
 /// ledgers, a lost submission answer found by display name (never submitted twice), a cancelled batch's items back to pending,
-/// a per-request error on its item only, and a full batch quota parking the items.
+/// a per-request error on its item only, a full batch quota parking the items, and a batch that expires or fails part-way: its
+/// returned answers complete their items, unrun requests fall back to interactive calls when the job allows it, and requests that
+/// may have been billed without an answer end outcome-unknown and are never sent again by themselves.
 /// </summary>
 public sealed class InvoiceJobBatchRouteTests
 {
@@ -73,9 +75,9 @@ public sealed class InvoiceJobBatchRouteTests
 
     private static InvoiceJobWorker Worker(EmulatedSdk sdk) => sdk.Services.GetRequiredService<InvoiceJobWorker>();
 
-    private static async Task<InvoiceJob> SubmitAsync(EmulatedSdk sdk, int count, bool batchMode, string key)
+    private static async Task<InvoiceJob> SubmitAsync(EmulatedSdk sdk, int count, bool batchMode, string key, bool fallback = false)
     {
-        var job = await Jobs(sdk).CreateJobAsync(new InvoiceJobRequest(Company) { RequestedBy = "alice", Branch = "Pune", UseBatchMode = batchMode, JobKey = key }, Ct);
+        var job = await Jobs(sdk).CreateJobAsync(new InvoiceJobRequest(Company) { RequestedBy = "alice", Branch = "Pune", UseBatchMode = batchMode, JobKey = key, FallbackToInteractive = fallback }, Ct);
         var added = await Jobs(sdk).AddDocumentsAsync(job.JobId, Files.Take(count).Select(f => InvoiceJobDocument.FromFile(SharedData.Invoice(f))), Ct);
         Assert.Equal(count, added.Added);
         return job;
@@ -268,7 +270,7 @@ public sealed class InvoiceJobBatchRouteTests
         {
             var history = await Jobs(sdk).ListTransitionsAsync(item.ItemId, Ct);
             Assert.Contains(history, t => t is { From: InvoiceJobItemState.Processing, To: InvoiceJobItemState.Pending } &&
-                t.Reason == $"batch {first.GeminiName} ended BATCH_STATE_CANCELLED: back to pending");
+                t.Reason == $"batch {first.GeminiName} (ended BATCH_STATE_CANCELLED): its request never ran (not billed); back to pending");
         }
 
         await FinishBatchesAsync(time, worker);
@@ -278,6 +280,140 @@ public sealed class InvoiceJobBatchRouteTests
         var balance = await sdk.Services.GetRequiredService<IKeyPoolQueries>().GetKeyBalanceAsync("key-b", Ct);
         Assert.Equal((sdk.Emulator.Ledger.Entries.Sum(e => (long)e.TotalTokenCount), 0L), (balance!.TokensUsed, balance.TokensReserved));
         await AssertValidPathsAsync(sdk, await ItemsAsync(sdk, job.JobId));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunOnceAsync_BatchExpiresWithSomeRequestsDone_CompletesThoseFromTheirAnswersAndTheRestFallBackToInteractiveBilledOnce(bool asJsonlFile)
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var sdk = await StartAsync(time, o => o.BatchInlineLimitBytes = asJsonlFile ? 1024 : GeminiClient.InlineBatchLimitBytes);
+        var worker = Worker(sdk);
+        sdk.Emulator.EndNextBatch(new EmulatorBatchEnd { State = EmulatorBatchEndState.Expired, CompletedRequests = 2 });
+        var job = await SubmitAsync(sdk, 4, batchMode: true, "expires", fallback: true);
+        await DrainAsync(worker);
+        var batch = Assert.Single(await Store(sdk).ListBatchesAsync(job.JobId, Ct));
+
+        // The batch expires with two requests done (billed at the batch tier, answers returned) and two never run; the two fall
+        // back and the same rounds run them as interactive calls.
+        await FinishBatchesAsync(time, worker);
+
+        var items = await ItemsAsync(sdk, job.JobId);
+        Assert.Equal(InvoiceJobState.Completed, (await Jobs(sdk).GetStatusAsync(job.JobId, Ct))!.State);
+        Assert.All(items, i => Assert.NotNull(i.ReadInvoice()?.InvoiceId));
+        Assert.Equal([false, false, true, true], items.Select(i => i.InteractiveFallback));
+        Assert.Equal((InvoiceJobBatchState.Abandoned, "BATCH_STATE_EXPIRED"), ((await Store(sdk).GetBatchAsync(batch.BatchId, Ct))!.State, (await Store(sdk).GetBatchAsync(batch.BatchId, Ct))!.Detail));
+
+        // Each item billed once, by the route that answered it: two batch requests, then two standard calls.
+        var entries = sdk.Emulator.Ledger.Entries;
+        Assert.Equal(["batch", "batch", "standard", "standard"], entries.Select(e => e.ServiceTier));
+        var rows = await sdk.Ledger.ListAsync(new UsageQuery(Company), Ct);
+        Assert.Equal(4, rows.Count);
+        foreach (var entry in entries)
+        {
+            var row = Assert.Single(rows, r => r.ResponseId == entry.ResponseId);
+            Assert.Equal(entry.ServiceTier == "batch" ? ServiceTier.Batch : ServiceTier.Standard, row.ServiceTier);
+            Assert.Equal(("key-b", entry.TotalTokenCount), (row.KeyId, (int)row.TotalTokens));
+        }
+
+        Assert.Equal(items.Select(i => i.OperationId).Order(), rows.Select(r => r.OperationId).Order());
+        Assert.Equal(
+            entries.GroupBy(e => (e.KeyId, e.ServiceTier)).Select(g => (g.Key.ServiceTier, g.Count(), g.Sum(e => (long)e.TotalTokenCount))).Order(),
+            rows.GroupBy(r => (r.KeyId, r.ServiceTier)).Select(g => (g.Key.ServiceTier == ServiceTier.Batch ? "batch" : "standard", g.Count(), g.Sum(r => r.TotalTokens))).Order());
+        var balance = await sdk.Services.GetRequiredService<IKeyPoolQueries>().GetKeyBalanceAsync("key-b", Ct);
+        Assert.Equal((entries.Sum(e => (long)e.TotalTokenCount), 0L), (balance!.TokensUsed, balance.TokensReserved));
+        Assert.Empty(await sdk.Services.GetRequiredService<IOperationStore>().ListUnknownOutcomeAttemptsAsync(Company, Ct));
+
+        // Every item terminal once, each move recorded with its reason.
+        await AssertValidPathsAsync(sdk, items);
+        foreach (var item in items)
+        {
+            var history = await Jobs(sdk).ListTransitionsAsync(item.ItemId, Ct);
+            Assert.Single(history, t => InvoiceJobTransitions.IsTerminal(t.To));
+            if (item.InteractiveFallback)
+            {
+                Assert.Contains(history, t => t is { From: InvoiceJobItemState.Processing, To: InvoiceJobItemState.Pending } &&
+                    t.Reason == $"batch {batch.GeminiName} (ended BATCH_STATE_EXPIRED): its request never ran (not billed); falls back to an interactive call");
+                Assert.Equal("completed", history[^1].Reason);
+            }
+            else
+            {
+                Assert.Equal($"batch {batch.GeminiName} (ended BATCH_STATE_EXPIRED): completed", history[^1].Reason);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_BatchExpiresWithoutResultsAfterRunningSome_EndsItsItemsOutcomeUnknownAndNeverSendsThemAgainByThemselves()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var sdk = await StartAsync(time);
+        var worker = Worker(sdk);
+        sdk.Emulator.EndNextBatch(new EmulatorBatchEnd { State = EmulatorBatchEndState.Expired, CompletedRequests = 1, ReturnCompletedResults = false });
+        var job = await SubmitAsync(sdk, 3, batchMode: true, "expires-silently", fallback: true);
+        await DrainAsync(worker);
+        var batch = Assert.Single(await Store(sdk).ListBatchesAsync(job.JobId, Ct));
+
+        // One request ran and was billed, but no result came back: any of the three may be that one.
+        await FinishBatchesAsync(time, worker);
+        time.Advance(TimeSpan.FromHours(1));
+        await DrainAsync(worker);
+
+        var items = await ItemsAsync(sdk, job.JobId);
+        Assert.All(items, i => Assert.Equal((InvoiceJobItemState.Failed, InvoiceOcrErrorKind.Timeout, true), (i.State, i.ErrorKind, i.InteractiveFallback)));
+        Assert.Equal(InvoiceJobState.Failed, (await Jobs(sdk).GetStatusAsync(job.JobId, Ct))!.State);
+        Assert.Equal(["batch"], sdk.Emulator.Ledger.Entries.Select(e => e.ServiceTier));
+        Assert.Empty(await sdk.Ledger.ListAsync(new UsageQuery(Company), Ct));
+
+        // Like the pipeline's unknown-outcome attempts: each charged at its estimate and listed for reconciliation.
+        var unknown = await sdk.Services.GetRequiredService<IOperationStore>().ListUnknownOutcomeAttemptsAsync(Company, Ct);
+        Assert.Equal(items.Select(i => i.OperationId).Order(), unknown.Select(u => u.OperationId).Order());
+        Assert.All(unknown, u => Assert.True(u.ChargedTokens > 0));
+        var balance = await sdk.Services.GetRequiredService<IKeyPoolQueries>().GetKeyBalanceAsync("key-b", Ct);
+        Assert.Equal((unknown.Sum(u => u.ChargedTokens), 0L), (balance!.TokensUsed, balance.TokensReserved));
+        foreach (var item in items)
+        {
+            var history = await Jobs(sdk).ListTransitionsAsync(item.ItemId, Ct);
+            Assert.Equal($"batch {batch.GeminiName} ended BATCH_STATE_EXPIRED: outcome unknown (may have been billed, no answer); charged at its estimate, not sent again", history[^1].Reason);
+        }
+
+        // A retry by hand sends them again, as interactive calls (the job allows the fallback).
+        Assert.Equal(3, await Jobs(sdk).RetryFailedAsync(job.JobId, Ct));
+        await DrainAsync(worker);
+        Assert.Equal(InvoiceJobState.Completed, (await Jobs(sdk).GetStatusAsync(job.JobId, Ct))!.State);
+        Assert.Equal(["batch", "standard", "standard", "standard"], sdk.Emulator.Ledger.Entries.Select(e => e.ServiceTier));
+        await AssertValidPathsAsync(sdk, await ItemsAsync(sdk, job.JobId));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_BatchFailsBeforeRunningAnyRequestWithoutFallback_PutsItsItemsBackToTheBatchRoute()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var sdk = await StartAsync(time);
+        var worker = Worker(sdk);
+        sdk.Emulator.EndNextBatch(new EmulatorBatchEnd { State = EmulatorBatchEndState.Failed });
+        var job = await SubmitAsync(sdk, 2, batchMode: true, "fails");
+        await DrainAsync(worker);
+        var first = Assert.Single(await Store(sdk).ListBatchesAsync(job.JobId, Ct));
+
+        // Failed with nothing run: nothing billed, the items go back and a new batch completes them.
+        await FinishBatchesAsync(time, worker);
+        await FinishBatchesAsync(time, worker);
+
+        var items = await ItemsAsync(sdk, job.JobId);
+        Assert.Equal(InvoiceJobState.Completed, (await Jobs(sdk).GetStatusAsync(job.JobId, Ct))!.State);
+        Assert.All(items, i => Assert.False(i.InteractiveFallback));
+        Assert.Equal(["batch", "batch"], sdk.Emulator.Ledger.Entries.Select(e => e.ServiceTier));
+        Assert.Equal(2, (await sdk.Ledger.ListAsync(new UsageQuery(Company), Ct)).Count);
+        Assert.Equal([InvoiceJobBatchState.Abandoned, InvoiceJobBatchState.Completed], (await Store(sdk).ListBatchesAsync(job.JobId, Ct)).Select(b => b.State));
+        foreach (var item in items)
+        {
+            var history = await Jobs(sdk).ListTransitionsAsync(item.ItemId, Ct);
+            Assert.Contains(history, t => t.Reason == $"batch {first.GeminiName} (ended BATCH_STATE_FAILED): its request never ran (not billed); back to pending");
+        }
+
+        await AssertValidPathsAsync(sdk, items);
     }
 
     [Fact]
