@@ -54,6 +54,10 @@ internal static class BatchCommand
         var branch = new Option<string?>("--branch", "-b") { Description = "The branch recorded with the usage.", HelpName = "name" };
         var jobKey = new Option<string?>("--job-key", "-k") { Description = "Your name for the job (for example month-end-2026-11): submitting again with it adds to that job.", HelpName = "key" };
         var batchMode = new Option<bool>("--batch-mode") { Description = "Send the job's items to Gemini as a batch: half price, results within 24 hours." };
+        var fallbackInteractive = new Option<bool>("--fallback-interactive")
+        {
+            Description = "With --batch-mode: when a batch fails or expires, run its unfinished items as interactive calls (full price) instead of batching them again.",
+        };
         var wait = new Option<bool>("--wait", "-w") { Description = "Process the job in this process and show its progress until it ends." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document (job id, added, skipped, state) and nothing else on standard output." };
         var project = new Option<string?>("--project") { Description = "The Google Cloud project of --api-key (quotas are counted per project). Default: derived from the key.", HelpName = "id" };
@@ -64,7 +68,7 @@ internal static class BatchCommand
             HelpName = "file|folder",
         };
 
-        var command = new Command(name, description) { paths, company, user, branch, jobKey, batchMode, json, output };
+        var command = new Command(name, description) { paths, company, user, branch, jobKey, batchMode, fallbackInteractive, json, output };
         if (!alwaysWait)
         {
             command.Options.Add(wait);
@@ -87,6 +91,11 @@ internal static class BatchCommand
                 if (companyId.Length == 0)
                 {
                     throw new CliException("--company must not be empty.");
+                }
+
+                if (parse.GetValue(fallbackInteractive) && !parse.GetValue(batchMode))
+                {
+                    throw new CliException("--fallback-interactive needs --batch-mode: only a batch can fall back to interactive calls.");
                 }
 
                 var waiting = alwaysWait || parse.GetValue(wait);
@@ -138,6 +147,7 @@ internal static class BatchCommand
                         RequestedBy = parse.GetValue(user) is { Length: > 0 } u ? u : null,
                         Branch = parse.GetValue(branch) is { Length: > 0 } b ? b : null,
                         UseBatchMode = parse.GetValue(batchMode),
+                        FallbackToInteractive = parse.GetValue(fallbackInteractive),
                     },
                     cancellationToken).ConfigureAwait(false);
                 var added = await sdk.Jobs.AddDocumentsAsync(job.JobId, files.Select(InvoiceJobDocument.FromFile), cancellationToken).ConfigureAwait(false);

@@ -25,7 +25,7 @@ internal static class JobViews
         grid.AddRow(new Text("Job"), new Text(job.JobId));
         grid.AddRow(new Text("Company"), new Text(job.CompanyId + (job.JobKey is { } key ? "  (key " + key + ")" : string.Empty)));
         grid.AddRow(new Text("State"), new Markup(StateMarkup(status.State)));
-        grid.AddRow(new Text("Route"), new Text(job.UseBatchMode ? "Gemini batch mode" : "interactive calls"));
+        grid.AddRow(new Text("Route"), new Text(!job.UseBatchMode ? "interactive calls" : job.FallbackToInteractive ? "Gemini batch mode (falls back to interactive calls)" : "Gemini batch mode"));
         if (progress.ResumesAt is { } resumes && progress.QuotaExceeded > 0)
         {
             grid.AddRow(new Text("Resumes"), new Text(resumes.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)));

@@ -20,6 +20,9 @@ internal static class JobEndpoints
     public const string FilesField = "files";
     public const string JobKeyField = "jobKey";
     public const string BatchModeField = "batchMode";
+
+    /// <summary>The form field that lets a batch-mode job's failed or expired batches fall back to interactive calls.</summary>
+    public const string FallbackField = "fallbackToInteractive";
     public const string JobNotFoundKind = "JobNotFound";
 
     private const int MaxPageSize = 1000;
@@ -36,7 +39,8 @@ internal static class JobEndpoints
             .WithSummary("Creates a batch job (or adds to the one with the same jobKey) with the uploaded invoices.")
             .WithDescription(
                 "multipart/form-data with one or more 'files', and optional 'jobKey' (re-posting with the same key adds to that job), " +
-                "'username', 'branch' and 'batchMode' (true: Gemini batch mode, half price, results within 24 hours). Each document is " +
+                "'username', 'branch', 'batchMode' (true: Gemini batch mode, half price, results within 24 hours) and 'fallbackToInteractive' " +
+                "(true, with batchMode: a batch that fails or expires runs its unfinished items as interactive calls). Each document is " +
                 "hashed: one the job already holds is skipped, so re-posting a folder adds nothing twice. The company is the credential's. " +
                 "The SDK's worker processes the items under the company's quotas; poll GET /jobs/{jobId}.")
             .Accepts<IFormFileCollection>("multipart/form-data")
@@ -192,12 +196,22 @@ internal static class JobEndpoints
             errors[BatchModeField] = ["'batchMode' must be true or false."];
         }
 
+        var fallback = false;
+        if (Field(form, FallbackField, errors) is { } fallbackText && !bool.TryParse(fallbackText, out fallback))
+        {
+            errors[FallbackField] = ["'fallbackToInteractive' must be true or false."];
+        }
+        else if (fallback && !batchMode)
+        {
+            errors[FallbackField] = ["'fallbackToInteractive' needs 'batchMode': only a batch can fall back to interactive calls."];
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The request is invalid");
         }
 
-        var job = await jobs.CreateJobAsync(new InvoiceJobRequest(company) { JobKey = jobKey, RequestedBy = user, Branch = branch, UseBatchMode = batchMode }, cancellationToken);
+        var job = await jobs.CreateJobAsync(new InvoiceJobRequest(company) { JobKey = jobKey, RequestedBy = user, Branch = branch, UseBatchMode = batchMode, FallbackToInteractive = fallback }, cancellationToken);
         var streams = new List<Stream>(files.Count);
         try
         {

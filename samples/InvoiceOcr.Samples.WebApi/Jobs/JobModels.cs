@@ -9,6 +9,7 @@ namespace InvoiceOcr.Samples.WebApi.Jobs;
 /// <param name="RequestedBy">The user who submitted it.</param>
 /// <param name="Branch">The branch it is for.</param>
 /// <param name="UseBatchMode">Whether it goes to Gemini as a batch.</param>
+/// <param name="FallbackToInteractive">Whether a batch of it that fails or expires runs its unfinished items as interactive calls.</param>
 /// <param name="State">The job's state, derived from its control and its items.</param>
 /// <param name="Control">The manual control (Active, Suspended, Cancelled).</param>
 /// <param name="Progress">Its items by state.</param>
@@ -22,6 +23,7 @@ public sealed record JobResponse(
     string? RequestedBy,
     string? Branch,
     bool UseBatchMode,
+    bool FallbackToInteractive,
     InvoiceJobState State,
     InvoiceJobControl Control,
     InvoiceJobProgress Progress,
@@ -39,7 +41,7 @@ public sealed record JobResponse(
         var progress = status.Progress;
         var percent = progress.Total == 0 ? 0 : (int)Math.Floor(100.0 * progress.Finished / progress.Total);
         return new JobResponse(
-            job.JobId, job.CompanyId, job.JobKey, job.RequestedBy, job.Branch, job.UseBatchMode, status.State, job.Control, progress, percent, job.CreatedAt, job.UpdatedAt);
+            job.JobId, job.CompanyId, job.JobKey, job.RequestedBy, job.Branch, job.UseBatchMode, job.FallbackToInteractive, status.State, job.Control, progress, percent, job.CreatedAt, job.UpdatedAt);
     }
 }
 
@@ -65,6 +67,7 @@ public sealed record JobSubmitResponse(JobResponse Job, int Added, int Skipped);
 /// <param name="Invoice">The extracted invoice (the SDK's invoice JSON), or what could be read of a failed answer.</param>
 /// <param name="IsPartial">Whether <paramref name="Invoice"/> is only part of a failed answer.</param>
 /// <param name="TotalTokens">Billed tokens of the call that produced the result.</param>
+/// <param name="InteractiveFallback">Whether it left its job's Gemini batch (failed or expired) for interactive calls.</param>
 /// <param name="UpdatedAt">When it last changed.</param>
 public sealed record JobItemResponse(
     string ItemId,
@@ -82,6 +85,7 @@ public sealed record JobItemResponse(
     System.Text.Json.JsonElement? Invoice,
     bool IsPartial,
     int TotalTokens,
+    bool InteractiveFallback,
     DateTimeOffset UpdatedAt)
 {
     /// <summary>Maps an SDK item; the key id is left out, as <c>/extract</c> leaves it out.</summary>
@@ -99,7 +103,7 @@ public sealed record JobItemResponse(
 
         return new JobItemResponse(
             item.ItemId, item.Sequence, item.FileName, item.DocumentSha256, item.State, item.Version, item.LeaseCount, item.FailureCount,
-            item.NotBefore, item.OperationId, item.ErrorKind, item.ErrorMessage, invoice, item.IsPartial, item.TotalTokens, item.UpdatedAt);
+            item.NotBefore, item.OperationId, item.ErrorKind, item.ErrorMessage, invoice, item.IsPartial, item.TotalTokens, item.InteractiveFallback, item.UpdatedAt);
     }
 }
 

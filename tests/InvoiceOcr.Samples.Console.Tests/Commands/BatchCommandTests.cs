@@ -77,6 +77,7 @@ public sealed class BatchCommandTests
     [InlineData("batch", "items", "job-1", "--state", "Done")]
     [InlineData("batch", "submit", ".", "--company", "acme", "--emulator")]
     [InlineData("batch", "submit", ".", "--company", "acme", "--out", "r.json")]
+    [InlineData("batch", "submit", ".", "--company", "acme", "--fallback-interactive")]
     [InlineData("batch", "suspend")]
     public async Task Batch_BadUsage_ExitsTwo(params string[] args)
     {
@@ -86,6 +87,19 @@ public sealed class BatchCommandTests
 
         Assert.Equal(ExitCodes.UsageError, exitCode);
         Assert.DoesNotContain("   at ", run.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BatchSubmit_BatchModeWithFallbackInteractive_TheJobKeepsTheChoiceAndStatusShowsIt()
+    {
+        using var run = new ConsoleRun();
+        var folder = Folder(run, "zugferd/EN16931_Einfach.pdf");
+
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "submit", folder, "--company", "acme", "--batch-mode", "--fallback-interactive", "--json"));
+        var jobId = JsonDocument.Parse(run.Output).RootElement.GetProperty("jobId").GetString()!;
+        Assert.Equal(ExitCodes.Success, await run.RunAsync("batch", "status", jobId, "--once"));
+
+        Assert.Contains("Gemini batch mode (falls back to interactive calls)", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

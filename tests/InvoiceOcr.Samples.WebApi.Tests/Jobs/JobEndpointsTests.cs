@@ -197,6 +197,34 @@ public sealed class JobEndpointsTests
         Assert.Equal(0, (await GetJsonAsync(tenant, "jobs")).GetArrayLength());
     }
 
+    [Fact]
+    public async Task Submit_BatchModeWithFallbackToInteractive_IsStoredWithTheJobAndFallbackWithoutBatchModeIsRefused()
+    {
+        await using var host = await WebApiHost.StartAsync(NoWorker);
+        await host.AddKeyAsync(Company);
+        var tenant = await host.TenantAsync(Company);
+
+        using var withoutBatch = Upload(null);
+        withoutBatch.Add(new StringContent("true"), "fallbackToInteractive");
+        using var refused = await tenant.PostAsync("jobs", withoutBatch, Ct);
+        Assert.True((await ProblemAssert.IsProblemAsync(refused, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("fallbackToInteractive", out _));
+        Assert.Equal(0, (await GetJsonAsync(tenant, "jobs")).GetArrayLength());
+
+        using var form = Upload("batch-with-fallback");
+        form.Add(new StringContent("true"), "batchMode");
+        form.Add(new StringContent("true"), "fallbackToInteractive");
+        using var submitted = await tenant.PostAsync("jobs", form, Ct);
+        var body = await submitted.Content.ReadAsStringAsync(Ct);
+        Assert.True(submitted.StatusCode == HttpStatusCode.Created, body);
+        var job = JsonDocument.Parse(body).RootElement.GetProperty("job");
+        Assert.True(job.GetProperty("useBatchMode").GetBoolean());
+        Assert.True(job.GetProperty("fallbackToInteractive").GetBoolean());
+        var stored = await GetJsonAsync(tenant, "jobs/" + job.GetProperty("jobId").GetString());
+        Assert.True(stored.GetProperty("fallbackToInteractive").GetBoolean());
+        var items = await GetJsonAsync(tenant, $"jobs/{job.GetProperty("jobId").GetString()}/items");
+        Assert.All(items.GetProperty("items").EnumerateArray(), i => Assert.False(i.GetProperty("interactiveFallback").GetBoolean()));
+    }
+
     private static MultipartFormDataContent Upload(string? jobKey)
     {
         var form = new MultipartFormDataContent();
