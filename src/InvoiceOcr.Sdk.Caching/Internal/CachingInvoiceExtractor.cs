@@ -48,17 +48,28 @@ internal sealed partial class CachingInvoiceExtractor(
         {
             if (settings.ServeCachedResults)
             {
+                // HybridCache writes the second level (Redis) after it hands the value back, in the background: a call returning
+                // before that write lands would let another instance asking right after miss and pay again. So the miss writes
+                // Redis itself, and returns once the result is shared.
                 var call = new Call(inner, document, context);
                 var cached = await cache.GetOrCreateAsync(
                     key,
                     call,
                     static async (call, ct) => await call.RunAsync(ct).ConfigureAwait(false),
-                    entry,
+                    new HybridCacheEntryOptions
+                    {
+                        Expiration = entry.Expiration,
+                        LocalCacheExpiration = entry.LocalCacheExpiration,
+                        Flags = (entry.Flags ?? HybridCacheEntryFlags.None) | HybridCacheEntryFlags.DisableDistributedCacheWrite,
+                    },
                     tags,
                     cancellationToken).ConfigureAwait(false);
                 if (call.Result is { } fresh)
                 {
                     metrics.Lookup("miss");
+
+                    // Paid for: not cancellable (a failing or bypassed Redis ends within RedisTimeout and never throws here).
+                    await cache.SetAsync(key, cached, entry, tags, CancellationToken.None).ConfigureAwait(false);
                     return fresh;
                 }
 
