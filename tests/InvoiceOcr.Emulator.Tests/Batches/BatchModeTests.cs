@@ -68,6 +68,48 @@ public sealed class BatchModeTests
     }
 
     [Fact]
+    public async Task EndNextBatch_ExpiredAfterTwoOfThree_BillsTwoReturnsTheirResultsAndCountsTheOneThatNeverRan()
+    {
+        await using var host = await EmulatorTestHost.StartAsync(o => o.BatchTurnaround = TimeSpan.Zero);
+        host.Emulator.EndNextBatch(new EmulatorBatchEnd { State = EmulatorBatchEndState.Expired, CompletedRequests = 2 });
+
+        using var created = await host.PostAsync("v1beta/models/gemini-2.5-flash:batchGenerateContent", InlineBatch(
+            EmulatorTestHost.TextRequest("First?"), EmulatorTestHost.TextRequest("Second?"), EmulatorTestHost.TextRequest("Third?")));
+        var done = await GetAsync(host, (string)(await EmulatorTestHost.ReadJsonAsync(created))["name"]!);
+
+        Assert.Equal("BATCH_STATE_EXPIRED", (string?)done["metadata"]!["state"]);
+        Assert.True((bool)done["done"]!);
+        var stats = done["metadata"]!["batchStats"]!;
+        Assert.Equal(("3", "2", "1"), ((string?)stats["requestCount"], (string?)stats["successfulRequestCount"], (string?)stats["pendingRequestCount"]));
+        Assert.Null(stats["failedRequestCount"]); // proto3 JSON leaves a zero count out.
+        var responses = done["metadata"]!["output"]!["inlinedResponses"]!["inlinedResponses"]!.AsArray();
+        Assert.Equal(["r0", "r1"], responses.Select(r => (string?)r!["metadata"]!["key"]));
+        Assert.All(responses, r => Assert.NotNull(r!["response"]));
+        Assert.Equal(["batch", "batch"], host.Ledger.Entries.Select(e => e.ServiceTier));
+
+        // The next batch is not scripted: it succeeds.
+        using var next = await host.PostAsync("v1beta/models/gemini-2.5-flash:batchGenerateContent", InlineBatch(EmulatorTestHost.TextRequest("Fourth?")));
+        Assert.Equal("BATCH_STATE_SUCCEEDED", (string?)(await GetAsync(host, (string)(await EmulatorTestHost.ReadJsonAsync(next))["name"]!))["metadata"]!["state"]);
+    }
+
+    [Fact]
+    public async Task EndNextBatch_FailedAfterOneWithoutResults_CarriesTheOperationErrorAndOnlyTheCounts()
+    {
+        await using var host = await EmulatorTestHost.StartAsync(o => o.BatchTurnaround = TimeSpan.Zero);
+        host.Emulator.EndNextBatch(new EmulatorBatchEnd { State = EmulatorBatchEndState.Failed, CompletedRequests = 1, ReturnCompletedResults = false });
+
+        using var created = await host.PostAsync("v1beta/models/gemini-2.5-flash:batchGenerateContent", InlineBatch(EmulatorTestHost.TextRequest("First?"), EmulatorTestHost.TextRequest("Second?")));
+        var done = await GetAsync(host, (string)(await EmulatorTestHost.ReadJsonAsync(created))["name"]!);
+
+        Assert.Equal("BATCH_STATE_FAILED", (string?)done["metadata"]!["state"]);
+        Assert.Equal(13, (int)done["error"]!["code"]!);
+        Assert.Null(done["metadata"]!["output"]);
+        Assert.Null(done["response"]);
+        Assert.Equal(("1", "1"), ((string?)done["metadata"]!["batchStats"]!["successfulRequestCount"], (string?)done["metadata"]!["batchStats"]!["pendingRequestCount"]));
+        Assert.Single(host.Ledger.Entries);
+    }
+
+    [Fact]
     public async Task FileInput_ResultsAsJsonlFile_DownloadableByKey()
     {
         await using var host = await EmulatorTestHost.StartAsync(o => o.BatchTurnaround = TimeSpan.Zero);
