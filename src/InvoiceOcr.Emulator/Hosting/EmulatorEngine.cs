@@ -93,6 +93,31 @@ internal sealed partial class EmulatorEngine : IDisposable
             return WriteTextAsync(ctx, 200, "{}\n");
         });
         app.MapPost("/emulator/faults", InjectFaultAsync);
+        app.MapPost("/emulator/batch-ends", ScriptBatchEndAsync);
+    }
+
+    /// <summary><c>POST /emulator/batch-ends</c> with <c>{"state":"Expired","completedRequests":2,"returnCompletedResults":true}</c> scripts how the next batch accepted ends.</summary>
+    private async Task ScriptBatchEndAsync(HttpContext ctx)
+    {
+        EmulatorBatchEnd? end;
+        try
+        {
+            end = await JsonSerializer.DeserializeAsync<EmulatorBatchEnd>(ctx.Request.Body, FaultJson, ctx.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException exception)
+        {
+            await WriteErrorAsync(ctx, GoogleErrors.InvalidArgument("Invalid batch end: " + exception.Message)).ConfigureAwait(false);
+            return;
+        }
+
+        if (end is null || end.CompletedRequests < 0 || !Enum.IsDefined(end.State))
+        {
+            await WriteErrorAsync(ctx, GoogleErrors.InvalidArgument("Send {\"state\": \"Expired|Failed|Cancelled\", \"completedRequests\": N >= 0, \"returnCompletedResults\": true|false}.")).ConfigureAwait(false);
+            return;
+        }
+
+        Batches.ScriptEnd(end);
+        await WriteTextAsync(ctx, 200, "{}\n").ConfigureAwait(false);
     }
 
     /// <summary><c>POST /emulator/faults</c> with <c>{"kind":"Unavailable","count":2,"keyId":"alpha-1"}</c> scripts faults at run time.</summary>

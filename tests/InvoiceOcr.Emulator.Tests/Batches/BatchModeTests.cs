@@ -96,7 +96,12 @@ public sealed class BatchModeTests
     public async Task EndNextBatch_FailedAfterOneWithoutResults_CarriesTheOperationErrorAndOnlyTheCounts()
     {
         await using var host = await EmulatorTestHost.StartAsync(o => o.BatchTurnaround = TimeSpan.Zero);
-        host.Emulator.EndNextBatch(new EmulatorBatchEnd { State = EmulatorBatchEndState.Failed, CompletedRequests = 1, ReturnCompletedResults = false });
+
+        // Scripted over HTTP, as a running emulator program is: a bad body is refused, a good one queued.
+        using var bad = await host.PostRawAsync("emulator/batch-ends", "{\"state\":\"Lost\"}", key: null);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using var scripted = await host.PostRawAsync("emulator/batch-ends", "{\"state\":\"Failed\",\"completedRequests\":1,\"returnCompletedResults\":false}", key: null);
+        Assert.Equal(HttpStatusCode.OK, scripted.StatusCode);
 
         using var created = await host.PostAsync("v1beta/models/gemini-2.5-flash:batchGenerateContent", InlineBatch(EmulatorTestHost.TextRequest("First?"), EmulatorTestHost.TextRequest("Second?")));
         var done = await GetAsync(host, (string)(await EmulatorTestHost.ReadJsonAsync(created))["name"]!);
