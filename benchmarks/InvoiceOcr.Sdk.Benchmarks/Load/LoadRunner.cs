@@ -209,7 +209,8 @@ internal static class LoadRunner
         var request = new GeminiGenerateRequest(pdf, "application/pdf", InvoicePrompt.SystemInstruction, InvoicePrompt.UserPrompt, InvoiceSchema.ResponseJsonSchema) { Model = Model };
         var context = new ExtractionContext(Company);
         return () => pipeline.ExecuteAsync(
-            new ModelCallContext(context, Guid.CreateVersion7().ToString("N"), request, 0, 10_000) { FileName = "load.pdf" },
+            // As the extractor builds it for a call without an idempotency key (a generated operation id).
+            new ModelCallContext(context, Guid.CreateVersion7().ToString("N"), request, 0, 10_000) { FileName = "load.pdf", IsReplayable = false },
             CancellationToken.None).AsTask();
     }
 

@@ -49,7 +49,7 @@ public class ExtractorOverheadBenchmarks
     [Benchmark(Baseline = true, Description = "model-call path only")]
     public async Task<int> ModelCallPath()
     {
-        var call = new ModelCallContext(new ExtractionContext(Company), Guid.CreateVersion7().ToString("N"), _request, 0, 10_000) { FileName = "bench.pdf" };
+        var call = new ModelCallContext(new ExtractionContext(Company), Guid.CreateVersion7().ToString("N"), _request, 0, 10_000) { FileName = "bench.pdf", IsReplayable = false };
         await _pipeline.ExecuteAsync(call, CancellationToken.None).ConfigureAwait(false);
         return call.Usage.TotalTokens;
     }

@@ -78,7 +78,8 @@ public class ModelCallPathBenchmarks
     public async Task<int> ModelCallPath()
     {
         var operationId = "op-" + (++_operation).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var call = new ModelCallContext(_context, operationId, _request, 0, 10_000) { FileName = "micro.pdf" };
+        // As the extractor builds it for a call without an idempotency key: the operation id is this call's alone.
+        var call = new ModelCallContext(_context, operationId, _request, 0, 10_000) { FileName = "micro.pdf", IsReplayable = false };
         await _pipeline.ExecuteAsync(call, CancellationToken.None);
         return call.Usage.TotalTokens;
     }

@@ -66,6 +66,7 @@ internal sealed partial class InvoiceExtractor(
         {
             DocumentSha256 = inspected.Sha256,
             FileName = inspected.FileName,
+            IsReplayable = context.IdempotencyKey is { Length: > 0 },
         };
 
         // One call through the pipeline: claim, retries, leases, journal, Gemini, settlement and completion all happen there.
@@ -122,14 +123,15 @@ internal sealed partial class InvoiceExtractor(
 
     private InvoiceExtractionResult Replay(OperationRecord operation, InspectedDocument document, long started)
     {
-        if (operation.OutcomeJson is not { } json)
+        // An outcome without the invoice is one stored for a call that had no idempotency key (StoredOutcome.Serialize):
+        // no later call can present its operation id, but should one, it is refused like an outcome not stored at all.
+        if (operation.OutcomeJson is not { } json || StoredOutcome.Deserialize(json) is not { Invoice.Length: > 0 } stored)
         {
             throw new InvoiceOcrException(
                 InvoiceOcrErrorKind.DuplicateOperation,
                 $"An extraction with this idempotency key already succeeded for your company (operation {operation.OperationId}) and its result is not stored; the model is not called again, which would bill the document twice.");
         }
 
-        var stored = StoredOutcome.Deserialize(json);
         return Complete(InvoiceJson.Deserialize(stored.Invoice), stored.ToUsage(), document, operation.OperationId, started, stored.Model, stored.ModelVersion, stored.ResponseId, stored.Attempts, stored.KeyId)
             with { IsReplay = true };
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -227,19 +228,85 @@ internal sealed partial class GeminiClient : IModelClient
         }
 
         message.Headers.TryAddWithoutValidation(ApiKeyHeader, apiKey);
-        var bytes = await SendForBodyAsync(message, apiKey, cancellationToken).ConfigureAwait(false);
-        GeminiGenerateResult result;
+        using var response = await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        await ThrowIfErrorAsync(endpoint, response, apiKey, cancellationToken).ConfigureAwait(false);
+
+        // The answer is read into a pooled buffer and parsed from there: only the result (its strings) outlives the call,
+        // not a copy of the whole body per call.
+        byte[] body;
+        int length;
         try
         {
-            result = GeminiResponseReader.Read(bytes, model);
+            (body, length) = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (MapTransport(ex, cancellationToken) is { } kind)
+        {
+            throw Transport(endpoint, kind, kind == InvoiceOcrErrorKind.Timeout
+                ? "Reading Gemini's answer timed out."
+                : "The connection to Gemini failed while reading the answer.", ex);
+        }
+
+        try
+        {
+            var result = GeminiResponseReader.Read(body.AsSpan(0, length), model);
+            GeminiLog.Response(_logger, model, result.FinishReason, result.ResponseId, result.ModelVersion, result.Usage.TotalTokens);
+            return result;
         }
         catch (JsonException ex)
         {
             throw Transport(endpoint, InvoiceOcrErrorKind.NetworkFailure, "Gemini answered HTTP 200 with a body that is not complete JSON (cut short or not a generateContent answer).", ex);
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+        }
+    }
 
-        GeminiLog.Response(_logger, model, result.FinishReason, result.ResponseId, result.ModelVersion, result.Usage.TotalTokens);
-        return result;
+    /// <summary>
+    /// The first buffer for an answer: one byte more than its announced length (the read that finds the end needs room), else
+    /// 16 KB; a larger answer grows it.
+    /// </summary>
+    private static int InitialBodyBufferBytes(long? contentLength) =>
+        contentLength is { } announced and >= 0 and < 64 * 1024 * 1024 ? Math.Max(256, (int)announced + 1) : 16 * 1024;
+
+    /// <summary>
+    /// Reads the whole answer into a buffer rented from the pool (its announced length, else 16 KB, grown when it fills) and
+    /// returns it with the answer's length; the caller returns it to the pool. On a failure the buffer is returned here.
+    /// </summary>
+    private static async ValueTask<(byte[] Buffer, int Length)> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialBodyBufferBytes(content.Headers.ContentLength));
+        try
+        {
+            var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var length = 0;
+                while (true)
+                {
+                    if (length == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(checked(buffer.Length * 2));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return (buffer, length);
+                    }
+
+                    length += read;
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 
     private Task<GeminiFile> UploadFileAsync(GeminiGenerateRequest request, GeminiOptions options, string apiKey, CancellationToken cancellationToken) =>

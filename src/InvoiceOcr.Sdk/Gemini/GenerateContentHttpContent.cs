@@ -9,14 +9,14 @@ namespace InvoiceOcr.Sdk.Gemini;
 
 /// <summary>
 /// The JSON body of a <c>generateContent</c> request whose document travels inline. The small JSON around the
-/// document is serialized once; the document is base64-encoded straight into the request stream in pooled
-/// chunks, so a 10 MB PDF costs no 13 MB string, no 13 MB byte array and no copy of the document.
+/// document is serialized once; the document is base64-encoded straight into the request stream through one pooled
+/// buffer (the whole body for a small document, one write), so a 10 MB PDF costs no 13 MB string, no 13 MB byte array
+/// and no copy of the document.
 /// </summary>
 internal sealed class GenerateContentHttpContent : HttpContent
 {
-    // Input chunk: a multiple of 3 so every chunk but the last encodes without padding.
-    private const int InputChunkBytes = 3 * 16 * 1024;
-    private const int OutputChunkBytes = InputChunkBytes / 3 * 4;
+    // The base64 a write carries besides the JSON around the document (64 KB): a large document goes out in such writes.
+    private const int OutputChunkBytes = 64 * 1024;
 
     private readonly byte[] _prefix;
     private readonly byte[] _suffix;
@@ -107,58 +107,103 @@ internal sealed class GenerateContentHttpContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        await stream.WriteAsync(_prefix, cancellationToken).ConfigureAwait(false);
-        var buffer = ArrayPool<byte>.Shared.Rent(OutputChunkBytes);
+        // Few, full writes: the JSON before the document, its base64 and the JSON after it go out in one buffer when they fit
+        // (a one-page document does), since every write to a connection's stream may be a send of its own.
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes());
         try
         {
-            for (var offset = 0; offset < _document.Length;)
+            long position = 0;
+            int filled;
+            while ((filled = Fill(buffer, ref position)) > 0)
             {
-                var written = EncodeChunk(_document.Span, ref offset, buffer);
-                await stream.WriteAsync(buffer.AsMemory(0, written), cancellationToken).ConfigureAwait(false);
+                await stream.WriteAsync(buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        await stream.WriteAsync(_suffix, cancellationToken).ConfigureAwait(false);
     }
 
     protected override void SerializeToStream(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(_prefix);
-        var buffer = ArrayPool<byte>.Shared.Rent(OutputChunkBytes);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes());
         try
         {
-            for (var offset = 0; offset < _document.Length;)
+            long position = 0;
+            int filled;
+            while ((filled = Fill(buffer, ref position)) > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var written = EncodeChunk(_document.Span, ref offset, buffer);
-                stream.Write(buffer, 0, written);
+                stream.Write(buffer, 0, filled);
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        stream.Write(_suffix);
     }
 
-    private static int EncodeChunk(ReadOnlySpan<byte> document, ref int offset, byte[] buffer)
+    /// <summary>The write buffer: the whole body when it is small, else the JSON around the document and one chunk of base64.</summary>
+    private int BufferBytes()
     {
-        var take = Math.Min(InputChunkBytes, document.Length - offset);
-        var isFinal = offset + take == document.Length;
-        var status = Base64.EncodeToUtf8(document.Slice(offset, take), buffer, out var consumed, out var written, isFinal);
-        if (status != OperationStatus.Done || consumed != take)
+        TryComputeLength(out var total);
+        return (int)Math.Min(total, (long)_prefix.Length + OutputChunkBytes + _suffix.Length);
+    }
+
+    /// <summary>
+    /// Writes the body from <paramref name="position"/> on into <paramref name="buffer"/> as far as it fits (base64 in whole
+    /// 4-character groups, so every position inside the document's base64 is a group boundary) and advances the position.
+    /// </summary>
+    /// <returns>The bytes written; 0 once the body is complete.</returns>
+    private int Fill(Span<byte> buffer, ref long position)
+    {
+        var base64Length = Base64Length(_document.Length);
+        var filled = 0;
+        while (filled < buffer.Length)
         {
-            throw new InvalidOperationException($"Base64 encoding stopped with {status} after {consumed} of {take} bytes.");
+            var room = buffer[filled..];
+            if (position < _prefix.Length)
+            {
+                var part = _prefix.AsSpan((int)position);
+                var n = Math.Min(part.Length, room.Length);
+                part[..n].CopyTo(room);
+                (filled, position) = (filled + n, position + n);
+            }
+            else if (position < _prefix.Length + base64Length)
+            {
+                var offset = (int)((position - _prefix.Length) / 4 * 3);
+                var take = Math.Min(room.Length / 4 * 3, _document.Length - offset);
+                if (take == 0)
+                {
+                    break; // less than one group of room left: the next buffer goes on
+                }
+
+                var isFinal = offset + take == _document.Length;
+                var status = Base64.EncodeToUtf8(_document.Span.Slice(offset, take), room, out var consumed, out var written, isFinal);
+                if (status != OperationStatus.Done || consumed != take)
+                {
+                    throw new InvalidOperationException($"Base64 encoding stopped with {status} after {consumed} of {take} bytes.");
+                }
+
+                (filled, position) = (filled + written, position + written);
+            }
+            else
+            {
+                var part = _suffix.AsSpan((int)Math.Min(position - _prefix.Length - base64Length, _suffix.Length));
+                if (part.IsEmpty)
+                {
+                    break;
+                }
+
+                var n = Math.Min(part.Length, room.Length);
+                part[..n].CopyTo(room);
+                (filled, position) = (filled + n, position + n);
+            }
         }
 
-        offset += take;
-        return written;
+        return filled;
     }
 
     /// <summary>The serialized JSON of a request around its document's base64; immutable, shared by every body built from it.</summary>

@@ -54,6 +54,7 @@ internal sealed partial class ModelCallRunner(
         var call = new ModelCallContext(caller, operationId, geminiRequest, EstimatePromptTokens(request), maxOutputTokens)
         {
             AnswerReader = ModelAnswerReader.Text,
+            IsReplayable = caller.IdempotencyKey is { Length: > 0 },
         };
 
         await pipeline.ExecuteAsync(call, cancellationToken).ConfigureAwait(false);

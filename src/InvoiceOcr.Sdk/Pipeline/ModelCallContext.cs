@@ -46,6 +46,14 @@ internal sealed class ModelCallContext
     /// <summary>Gets or sets the document's hash (an idempotency key reused for another document is refused).</summary>
     public string? DocumentSha256 { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether a later call can present this call's operation id and be answered from its stored
+    /// outcome, so the outcome must keep the answer (<see cref="StoredOutcome.Serialize"/>). The extractor and the model-call
+    /// runner set it to <see langword="false"/> for a call without an idempotency key, whose operation id they generate for
+    /// that call alone; any other caller keeps the default.
+    /// </summary>
+    public bool IsReplayable { get; init; } = true;
+
     /// <summary>Gets or sets the caller's file name, recorded with the usage.</summary>
     public string? FileName { get; init; }
 

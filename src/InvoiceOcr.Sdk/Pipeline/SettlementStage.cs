@@ -31,13 +31,10 @@ internal sealed partial class SettlementStage(
         if (billed is not null)
         {
             metrics.RecordTokenUsage(context.Model, context.Answer?.ModelVersion, billed);
-            var record = CreateRecord(context, lease, billed, fault is null ? context.Answer?.ResponseId : error!.ResponseId ?? context.Answer?.ResponseId, error?.Kind);
-            if (fault is null && context.Claimed)
-            {
-                // The operation's completion travels with its billed attempt: one transaction, or one outbox record.
-                record = record with { OperationOutcomeJson = StoredOutcome.Serialize(context, context.Answer?.ModelVersion, context.Answer?.ResponseId) };
-            }
 
+            // The operation's completion travels with its billed attempt: one transaction, or one outbox record.
+            var outcome = fault is null && context.Claimed ? StoredOutcome.Serialize(context, context.Answer?.ModelVersion, context.Answer?.ResponseId) : null;
+            var record = CreateRecord(context, lease, billed, fault is null ? context.Answer?.ResponseId : error!.ResponseId ?? context.Answer?.ResponseId, error?.Kind, outcome);
             var recorded = await usageLogger.LogUsageAsync(record, CancellationToken.None).ConfigureAwait(false);
             context.AttemptEnded = true;
             context.OperationCompleted = record.OperationOutcomeJson is not null && recorded.State == UsageRecording.Settled;
@@ -74,38 +71,43 @@ internal sealed partial class SettlementStage(
         _ => true,
     };
 
-    private UsageRecord CreateRecord(ModelCallContext context, KeyLease lease, TokenUsage usage, string? responseId, InvoiceOcrErrorKind? failureKind) => new()
+    private UsageRecord CreateRecord(ModelCallContext context, KeyLease lease, TokenUsage usage, string? responseId, InvoiceOcrErrorKind? failureKind, string? outcome)
     {
         // Costed now, with the table in force: a later price change never rewrites what a past call cost.
-        Cost = prices.Cost(context.Model, usage)?.Amount,
-        Currency = prices.Cost(context.Model, usage)?.Currency,
-        Id = context.AttemptId!,
-        OperationId = context.OperationId,
-        Attempt = context.AttemptNumber,
-        CompanyId = context.Caller.CompanyId,
-        KeyId = lease.KeyId,
-        Model = context.Model,
-        InputTokens = usage.InputTokens,
-        OutputTokens = usage.OutputTokens,
-        TextTokens = usage.TextTokens,
-        ImageTokens = usage.ImageTokens,
-        DocumentTokens = usage.DocumentTokens,
-        CachedTokens = usage.CachedTokens,
-        ThoughtsTokens = usage.ThoughtsTokens,
-        ToolUseTokens = usage.ToolUseTokens,
-        TotalTokens = usage.TotalTokens,
-        RawUsageJson = usage.RawUsageJson,
-        Branch = context.Caller.Branch,
-        UserId = context.Caller.RequestedBy,
-        ProjectId = lease.ProjectId,
-        ReservationId = lease.ReservationId,
-        ResponseId = responseId,
-        FileName = context.FileName,
-        StartedAt = context.AttemptStartedAt,
-        CompletedAt = timeProvider.GetUtcNow(),
-        Outcome = failureKind is null ? UsageOutcome.Success : UsageOutcome.Failure,
-        FailureKind = failureKind,
-    };
+        var cost = prices.Cost(context.Model, usage);
+        return new()
+        {
+            Cost = cost?.Amount,
+            Currency = cost?.Currency,
+            Id = context.AttemptId!,
+            OperationId = context.OperationId,
+            Attempt = context.AttemptNumber,
+            CompanyId = context.Caller.CompanyId,
+            KeyId = lease.KeyId,
+            Model = context.Model,
+            InputTokens = usage.InputTokens,
+            OutputTokens = usage.OutputTokens,
+            TextTokens = usage.TextTokens,
+            ImageTokens = usage.ImageTokens,
+            DocumentTokens = usage.DocumentTokens,
+            CachedTokens = usage.CachedTokens,
+            ThoughtsTokens = usage.ThoughtsTokens,
+            ToolUseTokens = usage.ToolUseTokens,
+            TotalTokens = usage.TotalTokens,
+            RawUsageJson = usage.RawUsageJson,
+            Branch = context.Caller.Branch,
+            UserId = context.Caller.RequestedBy,
+            ProjectId = lease.ProjectId,
+            ReservationId = lease.ReservationId,
+            ResponseId = responseId,
+            FileName = context.FileName,
+            StartedAt = context.AttemptStartedAt,
+            CompletedAt = timeProvider.GetUtcNow(),
+            Outcome = failureKind is null ? UsageOutcome.Success : UsageOutcome.Failure,
+            FailureKind = failureKind,
+            OperationOutcomeJson = outcome,
+        };
+    }
 
     // No exception argument: these are expected failures, decided on by the retry stage; a stack trace says nothing more.
     [LoggerMessage(2001, LogLevel.Warning, "Attempt {AttemptNumber} of operation {OperationId} with key {KeyId} failed: {Kind}")]

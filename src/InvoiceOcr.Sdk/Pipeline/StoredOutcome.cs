@@ -44,8 +44,29 @@ internal sealed record StoredOutcome
 
     public int TotalTokens { get; init; }
 
+    /// <summary>
+    /// What a call that cannot be replayed stores (<see cref="ModelCallContext.IsReplayable"/> is <see langword="false"/>): no
+    /// answer. Its operation id was generated for it alone, so no later call can ask for the outcome; the usage is in the
+    /// ledger rows of its attempts. Read back, it is an outcome without a result (a replay refuses it as not stored).
+    /// </summary>
+    public const string NotKept = "{}";
+
+    /// <summary>
+    /// The outcome to store for the call's operation: the answer (the invoice JSON, or a general call's text) with its usage,
+    /// so that a later call with the same idempotency key gets it back; <see cref="NotKept"/> for a call no later call can
+    /// present (serializing the invoice again per call would cost every call for a read that never comes).
+    /// </summary>
+    /// <param name="context">The call.</param>
+    /// <param name="modelVersion">The answer's model version.</param>
+    /// <param name="responseId">The answer's response id.</param>
+    /// <returns>The outcome JSON.</returns>
     public static string Serialize(ModelCallContext context, string? modelVersion, string? responseId)
     {
+        if (!context.IsReplayable)
+        {
+            return NotKept;
+        }
+
         var usage = context.Usage;
         return JsonSerializer.Serialize(
             new StoredOutcome

@@ -109,17 +109,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (_operations.TryGetValue(completion.OperationId, out var operation) && operation.State != OperationState.Succeeded)
-            {
-                _operations[completion.OperationId] = operation with
-                {
-                    State = completion.Succeeded ? OperationState.Succeeded : OperationState.Failed,
-                    OutcomeJson = completion.Succeeded ? completion.OutcomeJson : null,
-                    FailureKind = completion.Succeeded ? null : completion.FailureKind,
-                    CompletedAt = _timeProvider.GetUtcNow(),
-                };
-            }
-
+            CompleteOperationCore(completion);
             return Task.CompletedTask;
         }
     }
@@ -168,8 +158,8 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         QuotaSettlement? settlement = null;
         if (attempt.State == JournalState.InFlight && attempt.Entry.ReservationId is { } reservationId && _reservations.ContainsKey(reservationId))
         {
-            // The lock is re-entrant: the quota settlement runs inside this same critical section, one "transaction".
-            settlement = SettleAsync(reservationId, Math.Max(0, usage.TotalTokens), CancellationToken.None).GetAwaiter().GetResult();
+            // The quota settlement runs inside this same critical section: one "transaction".
+            settlement = SettleCore(reservationId, Math.Max(0, usage.TotalTokens), _timeProvider.GetUtcNow());
         }
         else if (attempt.State == JournalState.InFlight && attempt.Entry.ReservationId is null)
         {
@@ -189,10 +179,25 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         if (usage.OperationOutcomeJson is { } outcome)
         {
             // The successful attempt completes its operation under the same lock: one "transaction".
-            _ = CompleteOperationAsync(new OperationCompletion(usage.OperationId, true, outcome, null), CancellationToken.None);
+            CompleteOperationCore(new OperationCompletion(usage.OperationId, true, outcome, null));
         }
 
         return settlement;
+    }
+
+    /// <summary>Stores an operation's outcome, never over a success (under the lock).</summary>
+    private void CompleteOperationCore(OperationCompletion completion)
+    {
+        if (_operations.TryGetValue(completion.OperationId, out var operation) && operation.State != OperationState.Succeeded)
+        {
+            _operations[completion.OperationId] = operation with
+            {
+                State = completion.Succeeded ? OperationState.Succeeded : OperationState.Failed,
+                OutcomeJson = completion.Succeeded ? completion.OutcomeJson : null,
+                FailureKind = completion.Succeeded ? null : completion.FailureKind,
+                CompletedAt = _timeProvider.GetUtcNow(),
+            };
+        }
     }
 
     /// <summary>The in-flight attempt holding a reservation the reclaim just charged becomes outcome-unknown (listed).</summary>
@@ -217,7 +222,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
 
         if (attempt.Entry.ReservationId is { } reservationId)
         {
-            _ = ReleaseAsync(reservationId, CancellationToken.None).GetAwaiter().GetResult();
+            _ = ReleaseCore(reservationId);
         }
 
         attempt.State = JournalState.Ended;
@@ -234,7 +239,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         QuotaSettlement? settlement = null;
         if (attempt.Entry.ReservationId is { } reservationId && _reservations.ContainsKey(reservationId))
         {
-            settlement = SettleAsync(reservationId, attempt.Entry.EstimatedTokens, CancellationToken.None).GetAwaiter().GetResult();
+            settlement = SettleCore(reservationId, attempt.Entry.EstimatedTokens, now);
         }
         else if (attempt.Entry.ReservationId is null)
         {

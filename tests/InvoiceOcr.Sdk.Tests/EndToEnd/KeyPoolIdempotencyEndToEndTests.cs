@@ -1,6 +1,8 @@
 using InvoiceOcr.Sdk.Invoices;
+using InvoiceOcr.Sdk.Pipeline;
 using InvoiceOcr.Emulator;
 using InvoiceOcr.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace InvoiceOcr.Sdk.Tests.EndToEnd;
@@ -39,6 +41,26 @@ public sealed class KeyPoolIdempotencyEndToEndTests
         Assert.Single(sdk.Emulator.Ledger.Entries);
         Assert.Single(await sdk.Ledger.ListAsync(new UsageQuery(Company), Ct));
         Assert.Equal(first.Usage.TotalTokens, (await sdk.Keys.GetAsync("key-a", Ct))!.TokensUsed);
+    }
+
+    [Fact]
+    public async Task ExtractAsync_WithAndWithoutIdempotencyKey_StoresTheAnswerOnlyWhereALaterCallCanAskForIt()
+    {
+        await using var sdk = await StartAsync();
+        await sdk.AddKeyAsync(Company, "key-a", Secret, "project-a");
+        var operations = sdk.Services.GetRequiredService<IOperationStore>();
+
+        var keyed = await sdk.Extractor.ExtractAsync(await ReadAsync(), new ExtractionContext(Company) { IdempotencyKey = "upload-kept" }, Ct);
+        var unkeyed = await sdk.Extractor.ExtractAsync(await ReadAsync(), new ExtractionContext(Company), Ct);
+        var keyedClaim = await operations.ClaimOperationAsync(new OperationClaim(keyed.OperationId, Company, null, TimeSpan.FromMinutes(1)), Ct);
+        var unkeyedClaim = await operations.ClaimOperationAsync(new OperationClaim(unkeyed.OperationId, Company, null, TimeSpan.FromMinutes(1)), Ct);
+
+        // Both operations are completed with their billed attempt; only the keyed one keeps the invoice for a replay.
+        Assert.Equal(OperationClaimStatus.Completed, keyedClaim.Status);
+        Assert.Equal(InvoiceJson.Serialize(keyed.Invoice), StoredOutcome.Deserialize(keyedClaim.Operation.OutcomeJson!).Invoice);
+        Assert.Equal(OperationClaimStatus.Completed, unkeyedClaim.Status);
+        Assert.Equal(StoredOutcome.NotKept, unkeyedClaim.Operation.OutcomeJson);
+        Assert.Equal(2, (await sdk.Ledger.ListAsync(new UsageQuery(Company), Ct)).Count);
     }
 
     [Fact]

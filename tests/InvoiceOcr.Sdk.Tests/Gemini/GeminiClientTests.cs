@@ -50,6 +50,24 @@ public sealed class GeminiClientTests
         Assert.Contains(harness.Logs.GetSnapshot(), r => r.Id.Name == "GeminiRequest" && r.Message.Contains("inlineData", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task GenerateContentAsync_AnswerOfUnannouncedLengthLargerThanTheFirstBuffer_IsReadWhole()
+    {
+        // No Content-Length and small reads, as a chunked answer arrives: the pooled read buffer has to grow (16 KB, 32, 64).
+        var text = string.Concat(Enumerable.Repeat("0123456789", 5_000));
+        var answer = Encoding.UTF8.GetBytes(
+            "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"" + text + "\"}],\"role\":\"model\"},\"finishReason\":\"STOP\"}],"
+            + "\"usageMetadata\":{\"promptTokenCount\":7,\"candidatesTokenCount\":11,\"totalTokenCount\":18},\"modelVersion\":\"gemini-2.5-flash\",\"responseId\":\"long-1\"}");
+        var handler = new RecordingHandler((_, _) => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new TrickleStream(answer, 1_000)) });
+        using var harness = new Harness(handler);
+
+        var result = await harness.Client.GenerateContentAsync(Request(SmallPdf), ApiKey, TestContext.Current.CancellationToken);
+
+        Assert.Equal(text, result.Text);
+        Assert.Equal((7, 11, 18), (result.Usage.InputTokens, result.Usage.OutputTokens, result.Usage.TotalTokens));
+        Assert.Equal("long-1", result.ResponseId);
+    }
+
     [Theory]
     [InlineData("gemini-2.5-flash", null, "\"thinkingConfig\":{\"thinkingBudget\":0}")]
     [InlineData("gemini-2.5-flash-lite", null, "\"thinkingConfig\":{\"thinkingBudget\":0}")]
@@ -422,6 +440,40 @@ public sealed class GeminiClientTests
             Model = model,
             DisplayName = displayName,
         };
+
+    /// <summary>A stream of unknown length that hands out at most <c>chunk</c> bytes per read, as a network stream does.</summary>
+    private sealed class TrickleStream(byte[] data, int chunk) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = Math.Min(Math.Min(count, chunk), data.Length - _position);
+            data.AsSpan(_position, n).CopyTo(buffer.AsSpan(offset));
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 
     private static HttpResponseMessage UploadStarted(string uploadUrl)
     {

@@ -28,10 +28,12 @@ public sealed class GenerateContentHttpContentTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    [InlineData(3 * 16 * 1024)] // exactly one chunk
-    [InlineData(3 * 16 * 1024 + 1)]
-    [InlineData(3 * 16 * 1024 * 2 - 1)]
-    public void CopyTo_ChunkBoundaries_MatchConvertToBase64String(int length)
+    [InlineData(48 * 1024)] // exactly 64 KB of base64
+    [InlineData(96 * 1024 - 1)]
+    [InlineData(96 * 1024)] // 128 KB of base64: about one write buffer (rented, so 128 KB) with the JSON around it
+    [InlineData(96 * 1024 + 1)]
+    [InlineData(3 * 96 * 1024 + 2)]
+    public void CopyTo_BufferBoundaries_MatchConvertToBase64String(int length)
     {
         var document = RandomBytes(length, seed: length);
         using var content = GenerateContentHttpContent.Create(Request(), document);
@@ -42,6 +44,21 @@ public sealed class GenerateContentHttpContentTests
         var text = Encoding.UTF8.GetString(buffer.ToArray());
         Assert.Contains("\"data\":\"" + Convert.ToBase64String(document) + "\"}", text, StringComparison.Ordinal);
         Assert.Equal(content.Headers.ContentLength, buffer.Length);
+    }
+
+    [Fact]
+    public async Task SerializeToStreamAsync_OnePageDocument_IsOneWrite()
+    {
+        // Every write to a connection's stream may be a send of its own: a small body goes out whole.
+        var document = RandomBytes(20 * 1024, seed: 11);
+        using var content = GenerateContentHttpContent.Create(Request(), document);
+        using var stream = new WriteCountingStream();
+
+        await content.CopyToAsync(stream, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, stream.Writes);
+        Assert.Equal(content.Headers.ContentLength, stream.Length);
+        Assert.Contains("\"data\":\"" + Convert.ToBase64String(document) + "\"}", Encoding.UTF8.GetString(stream.ToArray()), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -114,6 +131,23 @@ public sealed class GenerateContentHttpContentTests
             },
         ],
     };
+
+    private sealed class WriteCountingStream : MemoryStream
+    {
+        public int Writes { get; private set; }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Writes++;
+            return base.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Writes++;
+            return base.WriteAsync(buffer, offset, count, cancellationToken);
+        }
+    }
 
     private static byte[] RandomBytes(int length, int seed)
     {

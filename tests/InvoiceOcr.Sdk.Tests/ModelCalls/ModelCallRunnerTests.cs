@@ -43,6 +43,25 @@ public sealed class ModelCallRunnerTests
     }
 
     [Fact]
+    public async Task CallAsync_WithAndWithoutIdempotencyKey_StoresTheAnswerOnlyWhereALaterCallCanAskForIt()
+    {
+        await using var sdk = await StartAsync();
+        var runner = sdk.Services.GetRequiredService<IModelCallRunner>();
+        var operations = sdk.Services.GetRequiredService<IOperationStore>();
+        var request = new ModelRequest([new ModelContent(ModelRole.User, [ModelPart.FromText("Say hello.")])]);
+
+        var keyed = await runner.CallAsync(request, new ExtractionContext(Company) { IdempotencyKey = "call-kept" }, Ct);
+        var unkeyed = await runner.CallAsync(request, new ExtractionContext(Company), Ct);
+        var replay = await runner.CallAsync(request, new ExtractionContext(Company) { IdempotencyKey = "call-kept" }, Ct);
+        var unkeyedClaim = await operations.ClaimOperationAsync(new OperationClaim(unkeyed.OperationId, Company, null, TimeSpan.FromMinutes(1)), Ct);
+
+        Assert.Equal((true, keyed.Text), (replay.IsReplay, replay.Text));
+        Assert.Equal(OperationClaimStatus.Completed, unkeyedClaim.Status);
+        Assert.Equal(InvoiceOcr.Sdk.Pipeline.StoredOutcome.NotKept, unkeyedClaim.Operation.OutcomeJson);
+        Assert.Equal(2, sdk.Requests.For(Secret));
+    }
+
+    [Fact]
     public async Task CallAsync_DataOverTheInlineLimit_RefusedBeforeAnyKeyIsLeased()
     {
         await using var sdk = await StartAsync(static options => options.Gemini.InlineDataLimitBytes = 1024);
