@@ -582,6 +582,21 @@ public abstract class StoreContractTests
     }
 
     [Fact]
+    public async Task ReserveAndSettle_NegativeInputTokens_ThrowAndCountNothing()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await s.Keys.AddAsync(Key("k-1"), Ct);
+        var r = (await s.Quotas.ReserveAsync(Reserve("k-1", 100) with { InputTokens = 50 }, Ct)).Reservation!;
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => s.Quotas.ReserveAsync(Reserve("k-1", 100) with { InputTokens = -1 }, Ct));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => s.Quotas.SettleAsync(r.Id, 100, -1, Ct));
+
+        var usage = await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct);
+        Assert.Equal((1L, 50L, 1L, 100L), (usage.MinuteRequests, usage.MinuteTokens, usage.DayRequests, usage.DayTokens));
+        Assert.NotNull(await s.Quotas.SettleAsync(r.Id, 100, 50, Ct));
+    }
+
+    [Fact]
     public async Task ReleaseAsync_InputEstimate_ReturnsItToTheMinuteAndTheTotalToTheDay()
     {
         await using var s = await CreateStoreAsync(Clock);
