@@ -53,6 +53,7 @@ internal sealed partial class TokenProvider : ITokenProvider
         ArgumentException.ThrowIfNullOrWhiteSpace(request.CompanyId, nameof(request));
         ArgumentException.ThrowIfNullOrWhiteSpace(request.Model, nameof(request));
         ArgumentOutOfRangeException.ThrowIfNegative(request.EstimatedTokens, nameof(request));
+        ArgumentOutOfRangeException.ThrowIfNegative(request.InputTokens ?? 0, nameof(request));
         try
         {
             return await AcquireCoreAsync(request, journal, cancellationToken).ConfigureAwait(false);
