@@ -296,7 +296,7 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
                     attemptId = ids.Count == 0 ? null : ids[0];
                 }
 
-                var settlement = await SettleInTransactionAsync(connection, transaction, reservationId, null, now, cancellationToken).ConfigureAwait(false);
+                var settlement = await SettleInTransactionAsync(connection, transaction, reservationId, null, null, now, cancellationToken).ConfigureAwait(false);
                 if (attemptId is not null)
                 {
                     _ = await MoveAttemptAsync(connection, transaction, attemptId, AttemptInFlight, AttemptOutcomeUnknown, now, cancellationToken).ConfigureAwait(false);
@@ -319,13 +319,15 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
             // A reservation already gone was settled by the lease's owner (the ledger row took the outbox path): nothing to add.
             // No reservation at all (a fallback key while the store was down): the billed tokens are added to the key now.
             settlement = attempt.ReservationId is { } reservationId
-                ? await SettleInTransactionAsync(connection, transaction, reservationId, Math.Max(0, usage.TotalTokens), now, cancellationToken).ConfigureAwait(false)
-                : await ChargeUnreservedAsync(connection, transaction, attempt, Math.Max(0, usage.TotalTokens), now, cancellationToken).ConfigureAwait(false);
+                ? await SettleInTransactionAsync(connection, transaction, reservationId, Math.Max(0, usage.TotalTokens), Math.Max(0, usage.InputTokens), now, cancellationToken).ConfigureAwait(false)
+                : await ChargeUnreservedAsync(connection, transaction, attempt, Math.Max(0, usage.TotalTokens), Math.Max(0, usage.InputTokens), now, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             // Charged at its estimate (resolved as outcome-unknown, or its expired reservation was reclaimed): correct the
-            // charge to what the service billed; the attempt is no longer listed as outcome-unknown.
+            // charge to what the service billed; the attempt is no longer listed as outcome-unknown. The day windows move;
+            // the minute slot keeps the input estimate it holds (the journal has no input estimate to correct it from, and
+            // the slot has left the sliding minute by the time a late billed record is replayed).
             var delta = usage.TotalTokens - attempt.EstimatedTokens;
             if (delta != 0)
             {
@@ -338,7 +340,8 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
                     connection,
                     transaction,
                     Statements.AdjustWindowTokens,
-                    ("delta", delta),
+                    ("minuteDelta", 0L),
+                    ("dayDelta", delta),
                     ("keyId", attempt.KeyId),
                     ("projectId", attempt.ProjectId),
                     ("minute", Dialect.Time(QuotaWindows.SlotStart(attempt.StartedAt))),
@@ -384,14 +387,14 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
         }
 
         var settlement = attempt.ReservationId is { } reservationId
-            ? await SettleInTransactionAsync(connection, transaction, reservationId, attempt.EstimatedTokens, now, cancellationToken).ConfigureAwait(false)
-            : await ChargeUnreservedAsync(connection, transaction, attempt, attempt.EstimatedTokens, now, cancellationToken).ConfigureAwait(false);
+            ? await SettleInTransactionAsync(connection, transaction, reservationId, attempt.EstimatedTokens, null, now, cancellationToken).ConfigureAwait(false)
+            : await ChargeUnreservedAsync(connection, transaction, attempt, attempt.EstimatedTokens, attempt.EstimatedTokens, now, cancellationToken).ConfigureAwait(false);
         _ = await MoveAttemptAsync(connection, transaction, attempt.AttemptId, AttemptInFlight, AttemptOutcomeUnknown, now, cancellationToken).ConfigureAwait(false);
         return settlement;
     }
 
     /// <summary>Adds an attempt that held no reservation to its key: used tokens (marking the lifetime limit), and one request and the tokens in the windows it started in.</summary>
-    private Task<QuotaSettlement?> ChargeUnreservedAsync(DbConnection connection, DbTransaction transaction, JournaledAttempt attempt, long tokens, DateTimeOffset now, CancellationToken cancellationToken) =>
+    private Task<QuotaSettlement?> ChargeUnreservedAsync(DbConnection connection, DbTransaction transaction, JournaledAttempt attempt, long tokens, long inputTokens, DateTimeOffset now, CancellationToken cancellationToken) =>
         RelationalQuotaSettlement.ChargeUnreservedAsync(
             Dialect,
             sql => Connections.CreateCommand(connection, transaction, sql),
@@ -399,18 +402,20 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
             attempt.KeyId,
             attempt.ProjectId,
             tokens,
+            inputTokens,
             attempt.StartedAt,
             now,
             (keyId, reason) => ChangeStatusAsync(connection, transaction, keyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, reason, now, cancellationToken),
             cancellationToken);
 
-    private Task<QuotaSettlement?> SettleInTransactionAsync(DbConnection connection, DbTransaction transaction, string reservationId, long? actualTokens, DateTimeOffset now, CancellationToken cancellationToken) =>
+    private Task<QuotaSettlement?> SettleInTransactionAsync(DbConnection connection, DbTransaction transaction, string reservationId, long? actualTokens, long? actualInputTokens, DateTimeOffset now, CancellationToken cancellationToken) =>
         RelationalQuotaSettlement.SettleAsync(
             Dialect,
             sql => Connections.CreateCommand(connection, transaction, sql),
             Statements,
             reservationId,
             actualTokens,
+            actualInputTokens,
             now,
             (keyId, reason) => ChangeStatusAsync(connection, transaction, keyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, reason, now, cancellationToken),
             cancellationToken);

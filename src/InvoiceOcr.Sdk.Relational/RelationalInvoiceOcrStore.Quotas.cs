@@ -79,7 +79,7 @@ public abstract partial class RelationalInvoiceOcrStore
                         ("since", Dialect.Time(window.Since)),
                         ("start", Dialect.Time(window.Start)),
                         ("now", Dialect.Time(now)),
-                        ("tokens", request.Tokens),
+                        ("tokens", QuotaAdmission.WindowTokens(window, request)),
                         ("requestLimit", window.RequestLimit),
                         ("tokenLimit", window.TokenLimit));
                     var counted = await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
@@ -89,7 +89,7 @@ public abstract partial class RelationalInvoiceOcrStore
                         QuotaSlot[] slots = window.Kind == QuotaWindowKind.Minute
                             ? await ReadWindowAsync(connection, transaction, window, cancellationToken).ConfigureAwait(false)
                             : [];
-                        return (QuotaAdmission.Refuse(window, slots, request.Tokens, key.Status), false);
+                        return (QuotaAdmission.Refuse(window, slots, request, key.Status), false);
                     }
                 }
 
@@ -103,7 +103,10 @@ public abstract partial class RelationalInvoiceOcrStore
 
                 var minute = windows[0].Start;
                 var day = windows[1].Start;
-                var reservation = new QuotaReservation("r-" + Guid.NewGuid().ToString("N"), request.KeyId, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive);
+                var reservation = new QuotaReservation("r-" + Guid.NewGuid().ToString("N"), request.KeyId, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive)
+                {
+                    InputTokens = request.InputTokens ?? request.Tokens,
+                };
                 using var insert = Command(
                     connection,
                     transaction,
@@ -113,6 +116,7 @@ public abstract partial class RelationalInvoiceOcrStore
                     ("companyId", reservation.CompanyId),
                     ("projectId", reservation.ProjectId),
                     ("tokens", reservation.Tokens),
+                    ("inputTokens", reservation.InputTokens),
                     ("minute", Dialect.Time(minute)),
                     ("day", Dialect.Time(day)),
                     ("now", Dialect.Time(now)),
@@ -140,7 +144,16 @@ public abstract partial class RelationalInvoiceOcrStore
     {
         ArgumentNullException.ThrowIfNull(reservationId);
         ArgumentOutOfRangeException.ThrowIfNegative(actualTokens);
-        return SettleCoreAsync(reservationId, actualTokens, cancellationToken);
+        return SettleCoreAsync(reservationId, actualTokens, null, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<QuotaSettlement?> SettleAsync(string reservationId, long actualTokens, long actualInputTokens, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reservationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(actualTokens);
+        ArgumentOutOfRangeException.ThrowIfNegative(actualInputTokens);
+        return SettleCoreAsync(reservationId, actualTokens, actualInputTokens, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -249,7 +262,7 @@ public abstract partial class RelationalInvoiceOcrStore
         return charged;
     }
 
-    private Task<QuotaSettlement?> SettleCoreAsync(string reservationId, long? actualTokens, CancellationToken cancellationToken) =>
+    private Task<QuotaSettlement?> SettleCoreAsync(string reservationId, long? actualTokens, long? actualInputTokens, CancellationToken cancellationToken) =>
         WriteAsync(
             RelationalWork.Quota,
             async (connection, transaction) =>
@@ -261,6 +274,7 @@ public abstract partial class RelationalInvoiceOcrStore
                     Statements,
                     reservationId,
                     actualTokens,
+                    actualInputTokens,
                     now,
                     (keyId, reason) => ChangeStatusAsync(connection, transaction, keyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, reason, now, cancellationToken),
                     cancellationToken).ConfigureAwait(false);

@@ -84,7 +84,8 @@ public sealed class RelationalStatements
     /// one-second slots of a sliding minute up to <c>start</c>, or the one row of a day, where <c>from</c> equals
     /// <c>start</c>; a later row, counted by a concurrent reservation that read the clock after this one, counts too),
     /// except the row at <c>from</c> when its LastCountedUtc is at or before <c>since</c>
-    /// (<see cref="Storage.QuotaAdmission.InWindow"/>). It adds one request and <c>tokens</c> to the row at
+    /// (<see cref="Storage.QuotaAdmission.InWindow"/>). It adds one request and <c>tokens</c> (the request's input tokens in
+    /// a minute window, its total tokens in a day window: <see cref="Storage.QuotaAdmission.WindowTokens"/>) to the row at
     /// <c>start</c> (creating it) and stamps its LastCountedUtc with <c>now</c> (never moving it back) only when
     /// <see cref="Storage.QuotaAdmission.Fits"/> holds for the window's sums, and returns a non-zero scalar when it
     /// counted, <c>NULL</c>, no row or 0 when the window is full. The sums are exact only while no other transaction can
@@ -103,10 +104,10 @@ public sealed class RelationalStatements
     /// <summary>Gets the lifetime hold: adds <c>tokens</c> to key <c>id</c>'s reserved tokens when active and within its lifetime limit; affects 1 row when held.</summary>
     public required string ReserveLifetime { get; init; }
 
-    /// <summary>Gets the reservation insert: <c>id, keyId, companyId, projectId, tokens, minute, day, now, expires</c>.</summary>
+    /// <summary>Gets the reservation insert: <c>id, keyId, companyId, projectId, tokens, inputTokens, minute, day, now, expires</c> (<c>inputTokens</c>: what the minute windows hold).</summary>
     public required string InsertReservation { get; init; }
 
-    /// <summary>Gets the delete of reservation <c>id</c>, returning TokenId, ProjectId, Tokens, MinuteWindowStartUtc, DayWindowStartUtc.</summary>
+    /// <summary>Gets the delete of reservation <c>id</c>, returning TokenId, ProjectId, Tokens, MinuteWindowStartUtc, DayWindowStartUtc and the input tokens the minute windows hold (InputTokens, or Tokens for a reservation stored without it).</summary>
     public required string DeleteReservation { get; init; }
 
     /// <summary>Gets the settlement of key <c>id</c>: adds <c>actual</c> to used tokens, takes <c>reserved</c> from reserved (not below 0), stamps <c>now</c>; returns TokensUsed, LifetimeTokenLimit, Status.</summary>
@@ -115,7 +116,7 @@ public sealed class RelationalStatements
     /// <summary>Gets the release of key <c>id</c>: takes <c>reserved</c> from its reserved tokens (not below 0).</summary>
     public required string ReleaseKey { get; init; }
 
-    /// <summary>Gets the window correction: adds <c>delta</c> to the tokens (not below 0) of key <c>keyId</c>'s and project <c>projectId</c>'s windows starting at <c>minute</c> and <c>day</c>.</summary>
+    /// <summary>Gets the window correction: adds <c>minuteDelta</c> to the (input) tokens of key <c>keyId</c>'s and project <c>projectId</c>'s minute slots starting at <c>minute</c>, and <c>dayDelta</c> to the (total) tokens of their days starting at <c>day</c>, neither below 0.</summary>
     public required string AdjustWindowTokens { get; init; }
 
     /// <summary>Gets the cooldown of key <c>id</c> to <c>until</c> unless it already cools down longer; returns the stored CooldownUntilUtc (no row when the key does not exist).</summary>

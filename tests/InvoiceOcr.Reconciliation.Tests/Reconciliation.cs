@@ -128,8 +128,19 @@ internal static class Reconciliation
     /// window holds the tokens of that day's rows and unknown-outcome attempts (each counted in the day it started in).
     /// </summary>
     /// <remarks>
+    /// <para>
     /// Without <paramref name="dayWindows"/> the day window is not compared: the workers' PostgreSQL stores count windows by
     /// the server's clock (<c>clock_timestamp()</c>, their default), not the run's fake one.
+    /// </para>
+    /// <para>
+    /// The running total and the day window count every billed token, so their ledger sum is the rows' TotalTokens (plus
+    /// the unknown-outcome attempts' charged estimates). The sliding minute windows count input tokens (Google's TPM): their
+    /// ledger sum is the InputTokens of the rows whose reservation counted in the window's slots, plus the input estimate of
+    /// each attempt charged at its estimate (outcome unknown, or its reservation reclaimed) — which a later billed record
+    /// does not correct, because the journal keeps no input estimate. That sum is not compared here (the minute has long
+    /// slid past most of a run, and the unknown attempts' input estimates are not listed); the store contract tests prove
+    /// each minute-window move (reserve, settle, release, reclaim, an unreserved charge) exactly.
+    /// </para>
     /// </remarks>
     public static async Task AssertCountersEqualLedgerAsync(
         IApiKeyStore keys, IQuotaStore quotas, IReadOnlyList<HarnessKey> harnessKeys, IReadOnlyList<UsageRecord> sdk, IReadOnlyList<UnknownOutcomeAttempt> unknown, DateTimeOffset now, bool dayWindows = true)

@@ -250,7 +250,7 @@ public abstract class OperationStoreContractTests
         Assert.Equal(700, settlement.TokensUsed);
         var key = (await s.Keys.GetAsync("k-1", Ct))!;
         Assert.Equal((700L, 0L), (key.TokensUsed, key.TokensReserved));
-        Assert.Equal(700, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteTokens);
+        Assert.Equal((660L, 700L), ((await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteTokens, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).DayTokens));
         var row = await s.Ledger.GetAsync("a-1", Ct);
         Assert.NotNull(row);
         Assert.Equal(700, row.TotalTokens);
@@ -276,7 +276,7 @@ public abstract class OperationStoreContractTests
 
         Assert.Null(replay);
         Assert.Equal(700, (await s.Keys.GetAsync("k-1", Ct))!.TokensUsed);
-        Assert.Equal(700, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteTokens);
+        Assert.Equal((660L, 700L), ((await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteTokens, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).DayTokens));
         Assert.Single(await s.Ledger.ListAsync(new UsageQuery("c-1"), Ct));
     }
 
@@ -473,7 +473,7 @@ public abstract class OperationStoreContractTests
         Assert.Equal((500L, 100L), (key.TokensUsed, key.TokensReserved));
         var window = await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct);
         Assert.Equal((2L, 600L), (window.DayRequests, window.DayTokens));
-        Assert.Equal(600, window.MinuteTokens);
+        Assert.Equal(100 + 460, window.MinuteTokens); // the reservation's estimate and the record's prompt tokens
         Assert.Equal(600, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Project, "p-1", Ct)).DayTokens);
         Assert.Single(await s.Ledger.ListAsync(new UsageQuery("c-1"), Ct));
         Clock.Advance(Ttl * 2);

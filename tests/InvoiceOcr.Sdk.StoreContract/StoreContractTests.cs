@@ -512,17 +512,104 @@ public abstract class StoreContractTests
     {
         await using var s = await CreateStoreAsync(Clock);
         await s.Keys.AddAsync(Key("k-1") with { LifetimeTokenLimit = 10_000 }, Ct);
-        var r = (await s.Quotas.ReserveAsync(Reserve("k-1", 1000), Ct)).Reservation!;
+        var r = (await s.Quotas.ReserveAsync(Reserve("k-1", 1000) with { InputTokens = 400 }, Ct)).Reservation!;
+        Assert.Equal((1000L, 400L), (r.Tokens, r.InputTokens));
 
-        var settlement = await s.Quotas.SettleAsync(r.Id, 750, Ct);
+        var settlement = await s.Quotas.SettleAsync(r.Id, 750, 300, Ct);
 
         Assert.Equal(new QuotaSettlement(r.Id, "k-1", 750, 750, 10_000, ApiKeyStatus.Active, false), settlement);
-        Assert.Null(await s.Quotas.SettleAsync(r.Id, 750, Ct));
+        Assert.Null(await s.Quotas.SettleAsync(r.Id, 750, 300, Ct));
         Assert.False(await s.Quotas.ReleaseAsync(r.Id, Ct));
         var key = (await s.Keys.GetAsync("k-1", Ct))!;
         Assert.Equal((750L, 0L), (key.TokensUsed, key.TokensReserved));
+
+        // The minute windows keep the prompt tokens billed, the day windows every billed token.
+        foreach (var (scope, id) in new[] { (QuotaScope.Key, "k-1"), (QuotaScope.Project, "p-1") })
+        {
+            var usage = await s.Quotas.GetWindowUsageAsync(scope, id, Ct);
+            Assert.Equal((1L, 300L, 1L, 750L), (usage.MinuteRequests, usage.MinuteTokens, usage.DayRequests, usage.DayTokens));
+        }
+    }
+
+    [Fact]
+    public async Task SettleAsync_WithoutTheBilledInputTokens_KeepsTheInputEstimateInTheMinuteWindows()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await s.Keys.AddAsync(Key("k-1"), Ct);
+        var r = (await s.Quotas.ReserveAsync(Reserve("k-1", 1000) with { InputTokens = 400 }, Ct)).Reservation!;
+
+        await s.Quotas.SettleAsync(r.Id, 750, Ct);
+
+        var usage = await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct);
+        Assert.Equal((400L, 750L), (usage.MinuteTokens, usage.DayTokens));
+    }
+
+    [Fact]
+    public async Task ReserveAsync_TokensPerMinute_AdmitsAndCountsTheInputEstimateNotTheTotal()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await s.Keys.AddAsync(Key("k-1") with { Rates = new QuotaLimits { TokensPerMinute = 1_000 } }, Ct);
+        await s.Keys.AddAsync(Key("k-2"), Ct);
+        await s.Keys.SetProjectLimitsAsync("p-1", new QuotaLimits { TokensPerMinute = 1_500 }, Ct);
+
+        // 1,800 total tokens fit a 1,000-token minute: the output cap is not input.
+        Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 900) with { InputTokens = 500 }, Ct)).IsGranted);
+        Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 900) with { InputTokens = 500 }, Ct)).IsGranted);
+        Assert.Equal(QuotaRejectionReason.KeyMinuteLimit, (await s.Quotas.ReserveAsync(Reserve("k-1", 900) with { InputTokens = 1 }, Ct)).Reason);
+
+        // The project's minute counts its keys' input estimates too: 1,000 counted, 500 more fit, 501 do not.
+        Assert.Equal(QuotaRejectionReason.ProjectMinuteLimit, (await s.Quotas.ReserveAsync(Reserve("k-2", 501), Ct)).Reason);
+        Assert.True((await s.Quotas.ReserveAsync(Reserve("k-2", 5_000) with { InputTokens = 500 }, Ct)).IsGranted);
+
+        var key = await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct);
+        Assert.Equal((2L, 1_000L, 2L, 1_800L), (key.MinuteRequests, key.MinuteTokens, key.DayRequests, key.DayTokens));
+        var project = await s.Quotas.GetWindowUsageAsync(QuotaScope.Project, "p-1", Ct);
+        Assert.Equal((3L, 1_500L, 3L, 6_800L), (project.MinuteRequests, project.MinuteTokens, project.DayRequests, project.DayTokens));
+    }
+
+    [Fact]
+    public async Task ReserveAsync_TokensPerDayAndLifetime_CountTheTotalEstimate()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await s.Keys.AddAsync(Key("k-1") with { Rates = new QuotaLimits { TokensPerDay = 2_000 } }, Ct);
+        await s.Keys.AddAsync(Key("k-2") with { LifetimeTokenLimit = 1_000 }, Ct);
+
+        Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 1_000) with { InputTokens = 100 }, Ct)).IsGranted);
+        Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 1_000) with { InputTokens = 100 }, Ct)).IsGranted);
+        Assert.Equal(QuotaRejectionReason.KeyDayLimit, (await s.Quotas.ReserveAsync(Reserve("k-1", 1) with { InputTokens = 0 }, Ct)).Reason);
+        Assert.True((await s.Quotas.ReserveAsync(Reserve("k-2", 1_000) with { InputTokens = 100 }, Ct)).IsGranted);
+        Assert.Equal(QuotaRejectionReason.LifetimeHeadroomInsufficient, (await s.Quotas.ReserveAsync(Reserve("k-2", 1) with { InputTokens = 0 }, Ct)).Reason);
+    }
+
+    [Fact]
+    public async Task ReserveAndSettle_NegativeInputTokens_ThrowAndCountNothing()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await s.Keys.AddAsync(Key("k-1"), Ct);
+        var r = (await s.Quotas.ReserveAsync(Reserve("k-1", 100) with { InputTokens = 50 }, Ct)).Reservation!;
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => s.Quotas.ReserveAsync(Reserve("k-1", 100) with { InputTokens = -1 }, Ct));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => s.Quotas.SettleAsync(r.Id, 100, -1, Ct));
+
+        var usage = await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct);
+        Assert.Equal((1L, 50L, 1L, 100L), (usage.MinuteRequests, usage.MinuteTokens, usage.DayRequests, usage.DayTokens));
+        Assert.NotNull(await s.Quotas.SettleAsync(r.Id, 100, 50, Ct));
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_InputEstimate_ReturnsItToTheMinuteAndTheTotalToTheDay()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await s.Keys.AddAsync(Key("k-1") with { Rates = new QuotaLimits { TokensPerMinute = 1_000 } }, Ct);
+        var kept = (await s.Quotas.ReserveAsync(Reserve("k-1", 900) with { InputTokens = 300 }, Ct)).Reservation!;
+        var released = (await s.Quotas.ReserveAsync(Reserve("k-1", 900) with { InputTokens = 700 }, Ct)).Reservation!;
+
+        Assert.True(await s.Quotas.ReleaseAsync(released.Id, Ct));
+
         var usage = await s.Quotas.GetWindowUsageAsync(QuotaScope.Project, "p-1", Ct);
-        Assert.Equal((1L, 750L, 1L, 750L), (usage.MinuteRequests, usage.MinuteTokens, usage.DayRequests, usage.DayTokens));
+        Assert.Equal((2L, 300L, 2L, 900L), (usage.MinuteRequests, usage.MinuteTokens, usage.DayRequests, usage.DayTokens));
+        Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 900) with { InputTokens = 700 }, Ct)).IsGranted);
+        Assert.NotNull(await s.Quotas.SettleAsync(kept.Id, 900, 300, Ct));
     }
 
     [Fact]
@@ -548,7 +635,7 @@ public abstract class StoreContractTests
         Clock.Advance(TimeSpan.FromSeconds(30));
         Assert.False((await s.Quotas.ReserveAsync(Reserve("k-1", 800), Ct)).IsGranted);
 
-        await s.Quotas.SettleAsync(r.Id, 200, Ct);
+        await s.Quotas.SettleAsync(r.Id, 250, 200, Ct);
 
         Assert.Equal((1L, 200L), ((await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteRequests, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteTokens));
         Assert.True((await s.Quotas.ReserveAsync(Reserve("k-1", 800), Ct)).IsGranted);
@@ -635,10 +722,10 @@ public abstract class StoreContractTests
     {
         await using var s = await CreateStoreAsync(Clock);
         await s.Keys.AddAsync(Key("k-1") with { LifetimeTokenLimit = 1000 }, Ct);
-        var old = (await s.Quotas.ReserveAsync(new QuotaReservationRequest("k-1", "c-1", 300, TimeSpan.FromMinutes(1)), Ct)).Reservation!;
+        var old = (await s.Quotas.ReserveAsync(new QuotaReservationRequest("k-1", "c-1", 300, TimeSpan.FromSeconds(30)) { InputTokens = 120 }, Ct)).Reservation!;
         var young = (await s.Quotas.ReserveAsync(new QuotaReservationRequest("k-1", "c-1", 200, TimeSpan.FromMinutes(5)), Ct)).Reservation!;
 
-        Clock.Advance(TimeSpan.FromMinutes(1));
+        Clock.Advance(TimeSpan.FromSeconds(30));
         Assert.Equal(1, await s.Quotas.ReclaimExpiredReservationsAsync(Ct));
 
         // The expired reservation's call may have been billed by Google: its estimate is charged, not handed back.
@@ -646,6 +733,9 @@ public abstract class StoreContractTests
         Assert.Equal(200, key.TokensReserved);
         Assert.Equal(300, key.TokensUsed);
         Assert.Equal(500, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).DayTokens);
+
+        // The minute windows keep the expired reservation's input estimate, next to the young one's total (it gave no input estimate).
+        Assert.Equal(320, (await s.Quotas.GetWindowUsageAsync(QuotaScope.Project, "p-1", Ct)).MinuteTokens);
         Assert.Null(await s.Quotas.SettleAsync(old.Id, 10, Ct));
         Assert.False(await s.Quotas.ReleaseAsync(old.Id, Ct));
         Assert.True(await s.Quotas.ReleaseAsync(young.Id, Ct));

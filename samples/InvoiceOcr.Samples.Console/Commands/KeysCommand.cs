@@ -204,8 +204,8 @@ internal static class KeysCommand
         private readonly Option<int?> _weight = ValueParsers.Int("--weight", "Relative share of calls among the company's active keys (1 or more).", minimum: 1);
         private readonly Option<int?> _rpm = ValueParsers.Int("--rpm", "Requests per minute for this key. 0 = no limit.");
         private readonly Option<int?> _rpd = ValueParsers.Int("--rpd", "Requests per day for this key; Google's days start at midnight Pacific time (America/Los_Angeles). 0 = no limit.");
-        private readonly Option<long?> _tpm = ValueParsers.Long("--tpm", "Tokens per minute for this key. 0 = no limit.");
-        private readonly Option<long?> _tpd = ValueParsers.Long("--tpd", "Tokens per day for this key; Google's days start at midnight Pacific time (America/Los_Angeles). 0 = no limit.");
+        private readonly Option<long?> _tpm = ValueParsers.Long("--tpm", "Input tokens per minute for this key (prompt tokens, as Gemini's TPM counts them). 0 = no limit.");
+        private readonly Option<long?> _tpd = ValueParsers.Long("--tpd", "Tokens per day for this key (every billed token); Google's days start at midnight Pacific time (America/Los_Angeles). 0 = no limit.");
 
         public static LimitOptions AddTo(Command command)
         {

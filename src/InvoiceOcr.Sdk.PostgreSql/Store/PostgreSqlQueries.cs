@@ -113,12 +113,12 @@ internal static class PostgreSqlQueries
         "AND (\"LifetimeTokenLimit\" IS NULL OR \"TokensUsed\" + \"TokensReserved\" + @tokens <= \"LifetimeTokenLimit\");";
 
     public const string InsertReservation =
-        "INSERT INTO \"{schema}\".\"QuotaReservations\" (\"ReservationId\", \"TokenId\", \"CompanyId\", \"ProjectId\", \"Tokens\", \"MinuteWindowStartUtc\", \"DayWindowStartUtc\", \"CreatedAtUtc\", \"ExpiresAtUtc\") " +
-        "VALUES (@id, @keyId, @companyId, @projectId, @tokens, @minute, @day, @now, @expires);";
+        "INSERT INTO \"{schema}\".\"QuotaReservations\" (\"ReservationId\", \"TokenId\", \"CompanyId\", \"ProjectId\", \"Tokens\", \"InputTokens\", \"MinuteWindowStartUtc\", \"DayWindowStartUtc\", \"CreatedAtUtc\", \"ExpiresAtUtc\") " +
+        "VALUES (@id, @keyId, @companyId, @projectId, @tokens, @inputTokens, @minute, @day, @now, @expires);";
 
     public const string DeleteReservation =
         "DELETE FROM \"{schema}\".\"QuotaReservations\" WHERE \"ReservationId\" = @id " +
-        "RETURNING \"TokenId\", \"ProjectId\", \"Tokens\", \"MinuteWindowStartUtc\", \"DayWindowStartUtc\";";
+        "RETURNING \"TokenId\", \"ProjectId\", \"Tokens\", \"MinuteWindowStartUtc\", \"DayWindowStartUtc\", COALESCE(\"InputTokens\", \"Tokens\");";
 
     public const string SettleKey =
         "UPDATE \"{schema}\".\"TokenMaster\" SET \"TokensUsed\" = \"TokensUsed\" + @actual, \"TokensReserved\" = GREATEST(\"TokensReserved\" - @reserved, 0), \"UpdatedAtUtc\" = @now " +
@@ -129,7 +129,7 @@ internal static class PostgreSqlQueries
 
     /// <summary>Corrects the four windows of a reservation, locking them in primary-key order first (the order reservations lock them in).</summary>
     public const string AdjustWindowTokens =
-        "UPDATE \"{schema}\".\"QuotaWindows\" AS w SET \"Tokens\" = GREATEST(w.\"Tokens\" + @delta, 0) " +
+        "UPDATE \"{schema}\".\"QuotaWindows\" AS w SET \"Tokens\" = GREATEST(w.\"Tokens\" + CASE WHEN w.\"WindowKind\" = 0 THEN @minuteDelta::bigint ELSE @dayDelta::bigint END, 0) " +
         "FROM (SELECT \"Scope\", \"ScopeId\", \"WindowKind\", \"WindowStartUtc\" FROM \"{schema}\".\"QuotaWindows\" " +
         "WHERE ((\"Scope\" = 0 AND \"ScopeId\" = @keyId) OR (\"Scope\" = 1 AND \"ScopeId\" = @projectId)) " +
         "AND ((\"WindowKind\" = 0 AND \"WindowStartUtc\" = @minute) OR (\"WindowKind\" = 1 AND \"WindowStartUtc\" = @day)) " +

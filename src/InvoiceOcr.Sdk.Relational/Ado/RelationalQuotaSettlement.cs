@@ -19,6 +19,7 @@ internal static class RelationalQuotaSettlement
     /// <param name="sql">The provider's statements.</param>
     /// <param name="reservationId">The reservation.</param>
     /// <param name="actualTokens">The tokens billed (not negative); <see langword="null"/> charges the reservation's own estimate (an expired reservation whose call may have been billed).</param>
+    /// <param name="actualInputTokens">The prompt tokens billed, which the minute windows keep; <see langword="null"/> keeps the reservation's input estimate there.</param>
     /// <param name="now">The store's current time.</param>
     /// <param name="markExceeded">Moves the key from <see cref="ApiKeyStatus.Active"/> to <see cref="ApiKeyStatus.Exceeded"/> with the given reason (recording the transition); returns whether it changed the status.</param>
     /// <param name="cancellationToken">Cancels the statements.</param>
@@ -29,6 +30,7 @@ internal static class RelationalQuotaSettlement
         RelationalStatements sql,
         string reservationId,
         long? actualTokens,
+        long? actualInputTokens,
         DateTimeOffset now,
         Func<string, string, Task<bool>> markExceeded,
         CancellationToken cancellationToken)
@@ -62,8 +64,9 @@ internal static class RelationalQuotaSettlement
             }
         }
 
-        // The windows held the reservation's estimate: correct them to what was billed, even when the key is gone.
-        await AdjustWindowsAsync(d, command, sql, held, actual - held.Tokens, cancellationToken).ConfigureAwait(false);
+        // The windows held the reservation's estimates (input in the minute slots, total in the days): correct them to what
+        // was billed, even when the key is gone.
+        await AdjustWindowsAsync(d, command, sql, held, (actualInputTokens ?? held.InputTokens) - held.InputTokens, actual - held.Tokens, cancellationToken).ConfigureAwait(false);
         if (!keyFound)
         {
             return null;
@@ -82,7 +85,8 @@ internal static class RelationalQuotaSettlement
 
     /// <summary>
     /// Charges an attempt that held no reservation (a fallback key while the store was down) to its key: adds the tokens to
-    /// its used tokens, counts one request and the tokens in the key's and project's minute slot and day it started in, and
+    /// its used tokens, counts one request and the tokens in the key's and project's minute slot (<paramref name="inputTokens"/>)
+    /// and day (<paramref name="tokens"/>) it started in, and
     /// moves the key to <see cref="ApiKeyStatus.Exceeded"/> when the charge reached its lifetime limit.
     /// </summary>
     /// <param name="d">The provider's dialect.</param>
@@ -91,6 +95,7 @@ internal static class RelationalQuotaSettlement
     /// <param name="keyId">The key.</param>
     /// <param name="projectId">The key's project, if known.</param>
     /// <param name="tokens">The tokens to charge (not negative).</param>
+    /// <param name="inputTokens">The input tokens the minute windows count (not negative).</param>
     /// <param name="startedAt">When the attempt started: the windows it counts in.</param>
     /// <param name="now">The store's current time.</param>
     /// <param name="markExceeded">Moves the key to <see cref="ApiKeyStatus.Exceeded"/> with the given reason.</param>
@@ -103,6 +108,7 @@ internal static class RelationalQuotaSettlement
         string keyId,
         string? projectId,
         long tokens,
+        long inputTokens,
         DateTimeOffset startedAt,
         DateTimeOffset now,
         Func<string, string, Task<bool>> markExceeded,
@@ -147,7 +153,7 @@ internal static class RelationalQuotaSettlement
             d.Add(count, "since", d.Time(window.Since));
             d.Add(count, "start", d.Time(window.Start));
             d.Add(count, "now", d.Time(startedAt));
-            d.Add(count, "tokens", tokens);
+            d.Add(count, "tokens", window.Kind == QuotaWindowKind.Minute ? inputTokens : tokens);
             d.Add(count, "requestLimit", window.RequestLimit);
             d.Add(count, "tokenLimit", window.TokenLimit);
             _ = await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
@@ -190,7 +196,7 @@ internal static class RelationalQuotaSettlement
             await key.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await AdjustWindowsAsync(d, command, sql, held, -held.Tokens, cancellationToken).ConfigureAwait(false);
+        await AdjustWindowsAsync(d, command, sql, held, -held.InputTokens, -held.Tokens, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -202,20 +208,21 @@ internal static class RelationalQuotaSettlement
         await using (reader.ConfigureAwait(false))
         {
             return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                ? new HeldReservation(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), d.ReadTime(reader, 3), d.ReadTime(reader, 4))
+                ? new HeldReservation(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), d.ReadTime(reader, 3), d.ReadTime(reader, 4), reader.GetInt64(5))
                 : null;
         }
     }
 
-    private static async Task AdjustWindowsAsync(RelationalDialect d, Func<string, DbCommand> command, RelationalStatements sql, HeldReservation held, long delta, CancellationToken cancellationToken)
+    private static async Task AdjustWindowsAsync(RelationalDialect d, Func<string, DbCommand> command, RelationalStatements sql, HeldReservation held, long minuteDelta, long dayDelta, CancellationToken cancellationToken)
     {
-        if (delta == 0)
+        if (minuteDelta == 0 && dayDelta == 0)
         {
             return;
         }
 
         using var adjust = command(sql.AdjustWindowTokens);
-        d.Add(adjust, "delta", delta);
+        d.Add(adjust, "minuteDelta", minuteDelta);
+        d.Add(adjust, "dayDelta", dayDelta);
         d.Add(adjust, "keyId", held.KeyId);
         d.Add(adjust, "projectId", held.ProjectId);
         d.Add(adjust, "minute", d.Time(held.MinuteWindowStart));
@@ -223,5 +230,5 @@ internal static class RelationalQuotaSettlement
         await adjust.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed record HeldReservation(string KeyId, string ProjectId, long Tokens, DateTimeOffset MinuteWindowStart, DateTimeOffset DayWindowStart);
+    private sealed record HeldReservation(string KeyId, string ProjectId, long Tokens, DateTimeOffset MinuteWindowStart, DateTimeOffset DayWindowStart, long InputTokens);
 }

@@ -102,11 +102,11 @@ internal static class SqlServerQueries
         "AND ([LifetimeTokenLimit] IS NULL OR [TokensUsed] + [TokensReserved] + @tokens <= [LifetimeTokenLimit]);";
 
     public const string InsertReservation =
-        "INSERT INTO [{schema}].[QuotaReservations] ([ReservationId], [TokenId], [CompanyId], [ProjectId], [Tokens], [MinuteWindowStartUtc], [DayWindowStartUtc], [CreatedAtUtc], [ExpiresAtUtc]) " +
-        "VALUES (@id, @keyId, @companyId, @projectId, @tokens, @minute, @day, @now, @expires);";
+        "INSERT INTO [{schema}].[QuotaReservations] ([ReservationId], [TokenId], [CompanyId], [ProjectId], [Tokens], [InputTokens], [MinuteWindowStartUtc], [DayWindowStartUtc], [CreatedAtUtc], [ExpiresAtUtc]) " +
+        "VALUES (@id, @keyId, @companyId, @projectId, @tokens, @inputTokens, @minute, @day, @now, @expires);";
 
     public const string DeleteReservation =
-        "DELETE FROM [{schema}].[QuotaReservations] OUTPUT deleted.[TokenId], deleted.[ProjectId], deleted.[Tokens], deleted.[MinuteWindowStartUtc], deleted.[DayWindowStartUtc] " +
+        "DELETE FROM [{schema}].[QuotaReservations] OUTPUT deleted.[TokenId], deleted.[ProjectId], deleted.[Tokens], deleted.[MinuteWindowStartUtc], deleted.[DayWindowStartUtc], COALESCE(deleted.[InputTokens], deleted.[Tokens]) " +
         "WHERE [ReservationId] = @id;";
 
     public const string SettleKey =
@@ -118,7 +118,8 @@ internal static class SqlServerQueries
         "UPDATE [{schema}].[TokenMaster] SET [TokensReserved] = CASE WHEN [TokensReserved] - @reserved < 0 THEN 0 ELSE [TokensReserved] - @reserved END WHERE [TokenId] = @id;";
 
     public const string AdjustWindowTokens =
-        "UPDATE [{schema}].[QuotaWindows] SET [Tokens] = CASE WHEN [Tokens] + @delta < 0 THEN 0 ELSE [Tokens] + @delta END " +
+        "UPDATE [{schema}].[QuotaWindows] SET [Tokens] = CASE WHEN [WindowKind] = 0 THEN CASE WHEN [Tokens] + @minuteDelta < 0 THEN 0 ELSE [Tokens] + @minuteDelta END " +
+        "ELSE CASE WHEN [Tokens] + @dayDelta < 0 THEN 0 ELSE [Tokens] + @dayDelta END END " +
         "WHERE (([Scope] = 0 AND [ScopeId] = @keyId) OR ([Scope] = 1 AND [ScopeId] = @projectId)) " +
         "AND (([WindowKind] = 0 AND [WindowStartUtc] = @minute) OR ([WindowKind] = 1 AND [WindowStartUtc] = @day));";
 

@@ -91,11 +91,11 @@ internal static class SqliteStatements
         "AND (LifetimeTokenLimit IS NULL OR TokensUsed + TokensReserved + $tokens <= LifetimeTokenLimit);";
 
     public const string InsertReservation =
-        "INSERT INTO QuotaReservations (ReservationId, TokenId, CompanyId, ProjectId, Tokens, MinuteWindowStartUtc, DayWindowStartUtc, CreatedAtUtc, ExpiresAtUtc) " +
-        "VALUES ($id, $keyId, $companyId, $projectId, $tokens, $minute, $day, $now, $expires);";
+        "INSERT INTO QuotaReservations (ReservationId, TokenId, CompanyId, ProjectId, Tokens, InputTokens, MinuteWindowStartUtc, DayWindowStartUtc, CreatedAtUtc, ExpiresAtUtc) " +
+        "VALUES ($id, $keyId, $companyId, $projectId, $tokens, $inputTokens, $minute, $day, $now, $expires);";
 
     public const string DeleteReservation =
-        "DELETE FROM QuotaReservations WHERE ReservationId = $id RETURNING TokenId, ProjectId, Tokens, MinuteWindowStartUtc, DayWindowStartUtc;";
+        "DELETE FROM QuotaReservations WHERE ReservationId = $id RETURNING TokenId, ProjectId, Tokens, MinuteWindowStartUtc, DayWindowStartUtc, COALESCE(InputTokens, Tokens);";
 
     public const string SettleKey =
         "UPDATE TokenMaster SET TokensUsed = TokensUsed + $actual, TokensReserved = MAX(0, TokensReserved - $reserved), UpdatedAtUtc = $now " +
@@ -105,7 +105,7 @@ internal static class SqliteStatements
         "UPDATE TokenMaster SET TokensReserved = MAX(0, TokensReserved - $reserved) WHERE TokenId = $id;";
 
     public const string AdjustWindowTokens =
-        "UPDATE QuotaWindows SET Tokens = MAX(0, Tokens + $delta) " +
+        "UPDATE QuotaWindows SET Tokens = MAX(0, Tokens + CASE WHEN WindowKind = 0 THEN $minuteDelta ELSE $dayDelta END) " +
         "WHERE ((Scope = 0 AND ScopeId = $keyId) OR (Scope = 1 AND ScopeId = $projectId)) " +
         "AND ((WindowKind = 0 AND WindowStartUtc = $minute) OR (WindowKind = 1 AND WindowStartUtc = $day));";
 

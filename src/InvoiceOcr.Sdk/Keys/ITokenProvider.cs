@@ -85,7 +85,7 @@ public interface IKeyPoolQueries
 /// <summary>What a lease is for.</summary>
 /// <param name="CompanyId">The company whose keys pay.</param>
 /// <param name="Model">The model to call.</param>
-/// <param name="EstimatedTokens">The tokens to reserve.</param>
+/// <param name="EstimatedTokens">The tokens to reserve (total: the prompt's tokens plus the output cap), counted by the day windows and the lifetime limit.</param>
 public sealed record KeyLeaseRequest(string CompanyId, string Model, long EstimatedTokens)
 {
     /// <summary>Gets the ids of keys not to use (keys that already failed over in this call).</summary>
@@ -97,6 +97,12 @@ public sealed record KeyLeaseRequest(string CompanyId, string Model, long Estima
     /// long as it is at least this; the request's output cap then shrinks to fit instead of the call being refused.
     /// </summary>
     public long? MinimumTokens { get; init; }
+
+    /// <summary>
+    /// Gets the prompt's estimated tokens, which the per-minute token windows admit and count (Google's per-minute token
+    /// limit counts input tokens only), or <see langword="null"/> to count <see cref="EstimatedTokens"/> there too.
+    /// </summary>
+    public long? InputTokens { get; init; }
 }
 
 /// <summary>A key leased for one model call, with its quota reservation. <see cref="ToString"/> never shows the secret.</summary>
@@ -128,6 +134,9 @@ public sealed record KeyLease
 
     /// <summary>Gets the reserved tokens.</summary>
     public long ReservedTokens { get; init; }
+
+    /// <summary>Gets the input tokens the reservation holds in the per-minute windows (what an attempt of unknown outcome keeps there).</summary>
+    internal long ReservedInputTokens { get; init; }
 
     /// <summary>Gets a value indicating whether the key came from the configured fallback because the store is unreachable.</summary>
     public bool IsFallback { get; init; }

@@ -53,6 +53,7 @@ internal sealed partial class TokenProvider : ITokenProvider
         ArgumentException.ThrowIfNullOrWhiteSpace(request.CompanyId, nameof(request));
         ArgumentException.ThrowIfNullOrWhiteSpace(request.Model, nameof(request));
         ArgumentOutOfRangeException.ThrowIfNegative(request.EstimatedTokens, nameof(request));
+        ArgumentOutOfRangeException.ThrowIfNegative(request.InputTokens ?? 0, nameof(request));
         try
         {
             return await AcquireCoreAsync(request, journal, cancellationToken).ConfigureAwait(false);
@@ -84,7 +85,7 @@ internal sealed partial class TokenProvider : ITokenProvider
 
                 try
                 {
-                    settlement = await _quotas.SettleAsync(lease.ReservationId, Math.Max(0, usage.TotalTokens), cancellationToken).ConfigureAwait(false);
+                    settlement = await _quotas.SettleAsync(lease.ReservationId, Math.Max(0, usage.TotalTokens), Math.Max(0, usage.InputTokens), cancellationToken).ConfigureAwait(false);
                 }
                 catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
                 {
@@ -241,7 +242,7 @@ internal sealed partial class TokenProvider : ITokenProvider
         foreach (var key in WeightedOrder(candidates))
         {
             var result = await _quotas.ReserveAsync(
-                new QuotaReservationRequest(key.Id, request.CompanyId, request.EstimatedTokens, _options.ReservationTimeToLive) { Journal = journal },
+                new QuotaReservationRequest(key.Id, request.CompanyId, request.EstimatedTokens, _options.ReservationTimeToLive) { Journal = journal, InputTokens = request.InputTokens },
                 cancellationToken).ConfigureAwait(false);
             if (result.Reason == QuotaRejectionReason.LifetimeHeadroomInsufficient &&
                 request.MinimumTokens is { } minimum && key.LifetimeTokenLimit is { } lifetime &&
@@ -250,7 +251,7 @@ internal sealed partial class TokenProvider : ITokenProvider
                 // Near the limit: reserve what is left (the request's output cap shrinks to fit) rather than refuse a call
                 // that fits. The store checks again atomically; a concurrent call that took the room makes this fail as before.
                 result = await _quotas.ReserveAsync(
-                    new QuotaReservationRequest(key.Id, request.CompanyId, remaining, _options.ReservationTimeToLive) { Journal = journal },
+                    new QuotaReservationRequest(key.Id, request.CompanyId, remaining, _options.ReservationTimeToLive) { Journal = journal, InputTokens = request.InputTokens },
                     cancellationToken).ConfigureAwait(false);
             }
             if (result.Reservation is { } reservation)
@@ -264,6 +265,7 @@ internal sealed partial class TokenProvider : ITokenProvider
                     Secret = key.Secret,
                     ReservationId = reservation.Id,
                     ReservedTokens = reservation.Tokens,
+                    ReservedInputTokens = reservation.InputTokens,
                     AttemptJournaled = journal is not null && reservation.AttemptJournaled,
                     AttemptStartedAt = reservation.CreatedAt,
                 };

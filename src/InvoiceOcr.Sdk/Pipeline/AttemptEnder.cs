@@ -56,7 +56,9 @@ internal sealed partial class AttemptEnder(IOperationStore operations, ITokenPro
         {
             LogOutcomeUnknown(logger, context.OperationId, context.AttemptNumber, lease.KeyId);
             var estimate = lease.ReservedTokens > 0 ? lease.ReservedTokens : context.EstimatedTokens;
-            var charged = new TokenUsage { TotalTokens = (int)Math.Min(int.MaxValue, estimate) };
+            // The per-minute windows keep the input estimate they hold (the prompt was sent); the rest keeps the total estimate.
+            var input = lease.ReservedInputTokens > 0 ? lease.ReservedInputTokens : context.PromptTokens;
+            var charged = new TokenUsage { TotalTokens = (int)Math.Min(int.MaxValue, estimate), InputTokens = (int)Math.Min(int.MaxValue, input) };
             var recorded = settlement is null ? new RecordedUsage(UsageRecording.Recorded) : new RecordedUsage(UsageRecording.Settled, settlement);
             await tokenProvider.SettleAsync(lease, charged, recorded, CancellationToken.None).ConfigureAwait(false);
         }

@@ -26,6 +26,7 @@ internal sealed partial class KeyLeaseStage(
         {
             ExcludedKeyIds = context.ExcludedKeys ?? [],
             MinimumTokens = context.PromptTokens + Math.Min(_minimumOutputTokens, context.MaxOutputTokens),
+            InputTokens = context.PromptTokens,
         };
         // The attempt's identity is fixed before the lease, so the built-in provider's store can journal it in the
         // reservation's transaction (one write); a user's provider leases only, and the journal stage writes the entry.

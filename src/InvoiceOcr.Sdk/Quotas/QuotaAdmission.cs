@@ -4,7 +4,8 @@ namespace InvoiceOcr.Sdk.Storage;
 /// The admission rules of a quota reservation, written once and shared by every store (the in-memory store and the
 /// relational stores): pure functions from a key's state, its project's state and the counted window usage to "admit" or
 /// the typed refusal. Checks run in this order: company, status, expiry, lifetime limit and headroom, cooldown, project
-/// block, then the four rate windows (key minute, key day, project minute, project day).
+/// block, then the four rate windows (key minute, key day, project minute, project day). A minute window counts input
+/// tokens and a day window total tokens (<see cref="WindowTokens"/>), as Google's limits and billing do.
 /// </summary>
 /// <remarks>
 /// A store applies them under its own serialization (a lock, a write transaction). A relational store counts a window
@@ -177,28 +178,42 @@ public static class QuotaAdmission
     public static bool Fits(long requests, long countedTokens, int? requestLimit, long? tokenLimit, long tokens) =>
         (requestLimit is not { } r || requests + 1 <= r) && (tokenLimit is not { } t || countedTokens + tokens <= t);
 
+    /// <summary>
+    /// The tokens a request counts in a window: its input estimate in a per-minute window (Google's per-minute token limit
+    /// counts input tokens), its total estimate in a day window (what billing counts).
+    /// </summary>
+    /// <param name="window">The window.</param>
+    /// <param name="request">The request.</param>
+    /// <returns><see cref="QuotaReservationRequest.InputTokens"/> (or <see cref="QuotaReservationRequest.Tokens"/> when not given) for a minute window, <see cref="QuotaReservationRequest.Tokens"/> for a day window.</returns>
+    public static long WindowTokens(in QuotaWindowLimit window, QuotaReservationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return window.Kind == QuotaWindowKind.Minute ? request.MinuteTokens : request.Tokens;
+    }
+
     /// <summary>Checks the windows in order against what each has counted.</summary>
     /// <param name="windows">The windows, from <see cref="Windows"/>.</param>
-    /// <param name="counted">What each window (same index) has counted over its rows: requests and tokens.</param>
-    /// <param name="tokens">The request's tokens.</param>
+    /// <param name="counted">What each window (same index) has counted over its rows: requests and tokens (input tokens in a minute window, total tokens in a day window).</param>
+    /// <param name="request">The request; each window is checked with <see cref="WindowTokens"/>.</param>
     /// <param name="status">The key's status (reported with a refusal).</param>
     /// <returns>
     /// The first full window's refusal (with its <see cref="QuotaWindowLimit.RetryAt"/>; <see cref="Refuse"/> gives the
     /// exact instant from the slots), or <see langword="null"/> when the request fits all of them.
     /// </returns>
-    public static QuotaReservationResult? CheckWindows(ReadOnlySpan<QuotaWindowLimit> windows, ReadOnlySpan<(long Requests, long Tokens)> counted, long tokens, ApiKeyStatus status)
+    public static QuotaReservationResult? CheckWindows(ReadOnlySpan<QuotaWindowLimit> windows, ReadOnlySpan<(long Requests, long Tokens)> counted, QuotaReservationRequest request, ApiKeyStatus status)
     {
-        var full = FirstFullWindow(windows, counted, tokens);
+        var full = FirstFullWindow(windows, counted, request);
         return full < 0 ? null : QuotaReservationResult.Rejected(windows[full].Reason, status, windows[full].RetryAt);
     }
 
     /// <summary>Finds the first window, in order, that has no room for the request.</summary>
     /// <param name="windows">The windows, from <see cref="Windows"/>.</param>
-    /// <param name="counted">What each window (same index) has counted over its rows: requests and tokens.</param>
-    /// <param name="tokens">The request's tokens.</param>
+    /// <param name="counted">What each window (same index) has counted over its rows: requests and tokens (input tokens in a minute window, total tokens in a day window).</param>
+    /// <param name="request">The request; each window is checked with <see cref="WindowTokens"/>.</param>
     /// <returns>The window's index, or -1 when the request fits all of them.</returns>
-    public static int FirstFullWindow(ReadOnlySpan<QuotaWindowLimit> windows, ReadOnlySpan<(long Requests, long Tokens)> counted, long tokens)
+    public static int FirstFullWindow(ReadOnlySpan<QuotaWindowLimit> windows, ReadOnlySpan<(long Requests, long Tokens)> counted, QuotaReservationRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (counted.Length != windows.Length)
         {
             throw new ArgumentException("One count per window is required.", nameof(counted));
@@ -207,7 +222,7 @@ public static class QuotaAdmission
         for (var i = 0; i < windows.Length; i++)
         {
             var w = windows[i];
-            if (!Fits(counted[i].Requests, counted[i].Tokens, w.RequestLimit, w.TokenLimit, tokens))
+            if (!Fits(counted[i].Requests, counted[i].Tokens, w.RequestLimit, w.TokenLimit, WindowTokens(w, request)))
             {
                 return i;
             }
@@ -219,12 +234,12 @@ public static class QuotaAdmission
     /// <summary>The refusal of a full window, naming when the request fits it: a day window's end, a minute window's exact instant from its slots.</summary>
     /// <param name="window">The full window.</param>
     /// <param name="slots">What a minute window counts, slot by slot, oldest first (ignored for a day window).</param>
-    /// <param name="tokens">The request's tokens.</param>
+    /// <param name="request">The request; the window is checked with <see cref="WindowTokens"/>.</param>
     /// <param name="status">The key's status (reported with the refusal).</param>
     /// <returns>The refusal; its <see cref="QuotaReservationResult.RetryAt"/> is <see langword="null"/> when the request can never fit a minute window.</returns>
-    public static QuotaReservationResult Refuse(in QuotaWindowLimit window, ReadOnlySpan<QuotaSlot> slots, long tokens, ApiKeyStatus status)
+    public static QuotaReservationResult Refuse(in QuotaWindowLimit window, ReadOnlySpan<QuotaSlot> slots, QuotaReservationRequest request, ApiKeyStatus status)
     {
-        var retryAt = window.Kind == QuotaWindowKind.Minute ? SlidingRetryAt(window, slots, tokens) : window.RetryAt;
+        var retryAt = window.Kind == QuotaWindowKind.Minute ? SlidingRetryAt(window, slots, WindowTokens(window, request)) : window.RetryAt;
         return QuotaReservationResult.Rejected(window.Reason, status, retryAt);
     }
 }
@@ -276,6 +291,6 @@ public readonly record struct QuotaWindowLimit(QuotaScope Scope, string Id, Quot
 /// <summary>What one counter row of a window holds: a minute window's one-second slot, or a day.</summary>
 /// <param name="Start">The row's start.</param>
 /// <param name="Requests">Requests counted in it.</param>
-/// <param name="Tokens">Tokens counted in it (reserved, then settled).</param>
+/// <param name="Tokens">Tokens counted in it, reserved then settled: input tokens in a minute window's slot, total tokens in a day.</param>
 /// <param name="LastCounted">When it last counted a request, if known (rows written before it was recorded are counted whole).</param>
 public readonly record struct QuotaSlot(DateTimeOffset Start, long Requests, long Tokens, DateTimeOffset? LastCounted);

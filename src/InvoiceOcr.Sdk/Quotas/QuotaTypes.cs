@@ -53,10 +53,15 @@ public enum QuotaRejectionReason
     ProjectDayLimit,
 }
 
-/// <summary>A request to reserve one request and an estimate of tokens on a key.</summary>
+/// <summary>
+/// A request to reserve one request and an estimate of tokens on a key. The estimate has two parts, because Google's
+/// limits count two things: the per-minute token windows (<see cref="QuotaLimits.TokensPerMinute"/>) admit and count
+/// <see cref="InputTokens"/>, the prompt's tokens, as the service's TPM limit counts input tokens only; the per-day windows
+/// and the key's lifetime limit count <see cref="Tokens"/>, every billed token.
+/// </summary>
 /// <param name="KeyId">The key.</param>
 /// <param name="CompanyId">The company asking; the store refuses keys of other companies.</param>
-/// <param name="Tokens">The tokens to reserve (prompt estimate plus output cap).</param>
+/// <param name="Tokens">The total tokens to reserve (prompt estimate plus output cap): what the day windows and the lifetime limit count.</param>
 /// <param name="TimeToLive">How long the reservation is held before <see cref="IQuotaStore.ReclaimExpiredReservationsAsync"/> may charge it at its estimate.</param>
 public sealed record QuotaReservationRequest(string KeyId, string CompanyId, long Tokens, TimeSpan TimeToLive)
 {
@@ -68,22 +73,41 @@ public sealed record QuotaReservationRequest(string KeyId, string CompanyId, lon
     /// </summary>
     public AttemptJournalEntry? Journal { get; init; }
 
+    /// <summary>
+    /// Gets the input tokens to reserve: the prompt's tokens (<c>promptTokenCount</c>, cached tokens included), which the
+    /// per-minute token windows of the key and its project admit and count until the settlement replaces them with the
+    /// prompt tokens billed. <see langword="null"/> counts <see cref="Tokens"/> there too (the cautious reading, for a caller
+    /// that cannot tell input from output).
+    /// </summary>
+    public long? InputTokens { get; init; }
+
+    /// <summary>Gets the tokens the per-minute token windows count for this request: <see cref="InputTokens"/>, or <see cref="Tokens"/> when it is not given.</summary>
+    internal long MinuteTokens => InputTokens ?? Tokens;
+
     /// <summary>Throws when the request is malformed.</summary>
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(KeyId, nameof(KeyId));
         ArgumentException.ThrowIfNullOrWhiteSpace(CompanyId, nameof(CompanyId));
         ArgumentOutOfRangeException.ThrowIfNegative(Tokens, nameof(Tokens));
+        if (InputTokens is { } input)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(input, nameof(InputTokens));
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimeToLive, TimeSpan.Zero, nameof(TimeToLive));
     }
 }
 
-/// <summary>A granted reservation: one request and <see cref="Tokens"/> tokens held in the key's and project's windows and against the lifetime limit.</summary>
+/// <summary>
+/// A granted reservation: one request and <see cref="Tokens"/> tokens held in the key's and project's day windows and
+/// against the lifetime limit, and one request and <see cref="InputTokens"/> input tokens in their per-minute windows.
+/// </summary>
 /// <param name="Id">The reservation id.</param>
 /// <param name="KeyId">The key.</param>
 /// <param name="CompanyId">The company.</param>
 /// <param name="ProjectId">The key's project.</param>
-/// <param name="Tokens">The reserved tokens.</param>
+/// <param name="Tokens">The reserved tokens (total: prompt estimate plus output cap).</param>
 /// <param name="MinuteWindowStart">The one-second slot of the sliding per-minute window the reservation counts in (see <see cref="QuotaWindows"/>).</param>
 /// <param name="DayWindowStart">The Pacific day window the reservation counts in.</param>
 /// <param name="CreatedAt">When it was granted, by the store's clock.</param>
@@ -101,6 +125,9 @@ public sealed record QuotaReservation(
 {
     /// <summary>Gets a value indicating whether the store journaled the request's <see cref="QuotaReservationRequest.Journal"/> in the reservation's transaction.</summary>
     public bool AttemptJournaled { get; init; }
+
+    /// <summary>Gets the input tokens held in the per-minute windows (<see cref="QuotaReservationRequest.InputTokens"/>, or <see cref="Tokens"/> when the request gave none).</summary>
+    public long InputTokens { get; init; }
 }
 
 /// <summary>The answer to <see cref="IQuotaStore.ReserveAsync"/>.</summary>
@@ -153,15 +180,18 @@ public sealed record QuotaSettlement(
     ApiKeyStatus Status,
     bool BecameExceeded);
 
-/// <summary>The counters of one key's or project's sliding per-minute window and current Pacific day window.</summary>
+/// <summary>
+/// The counters of one key's or project's sliding per-minute window and current Pacific day window. The minute window counts
+/// input tokens (as Google's per-minute token limit does), the day window total tokens (as billing does).
+/// </summary>
 /// <param name="Scope">Key or project.</param>
 /// <param name="Id">The key or project id.</param>
 /// <param name="MinuteWindowStart">The oldest one-second slot the sliding per-minute window counts now (<see cref="QuotaWindows.SlidingMinuteStart"/>).</param>
 /// <param name="MinuteRequests">Requests counted in the sliding per-minute window: what the next admission is checked against.</param>
-/// <param name="MinuteTokens">Tokens counted in it (reserved, then settled).</param>
+/// <param name="MinuteTokens">Input (prompt) tokens counted in it: each request's input estimate, then the prompt tokens billed once settled.</param>
 /// <param name="DayWindowStart">The current day window.</param>
 /// <param name="DayRequests">Requests counted in it.</param>
-/// <param name="DayTokens">Tokens counted in it.</param>
+/// <param name="DayTokens">Total tokens counted in it: each request's total estimate, then the tokens billed once settled.</param>
 public sealed record QuotaWindowUsage(
     QuotaScope Scope,
     string Id,

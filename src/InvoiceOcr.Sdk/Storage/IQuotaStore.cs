@@ -8,7 +8,7 @@ namespace InvoiceOcr.Sdk;
 /// <para>
 /// Guidance for SQL implementations: run each method as one transaction of conditional statements (no read-then-write
 /// outside the transaction), and take locks in one order everywhere to avoid deadlocks: the key row, then the project
-/// row, then the window rows ordered by (scope, id, kind, window start). <see cref="SettleAsync"/> and
+/// row, then the window rows ordered by (scope, id, kind, window start). <see cref="SettleAsync(string, long, long, CancellationToken)"/> and
 /// <see cref="ReleaseAsync"/> first delete the reservation row (which makes a second settle or release a no-op), then
 /// follow the same order. Windows are the UTC minute and the America/Los_Angeles day (<see cref="QuotaWindows"/>);
 /// a store may compute their starts in .NET from its clock reading and pass them as parameters.
@@ -21,8 +21,9 @@ namespace InvoiceOcr.Sdk;
 public interface IQuotaStore
 {
     /// <summary>
-    /// Atomically checks and reserves one request and <see cref="QuotaReservationRequest.Tokens"/> tokens against the
-    /// key's and its project's current minute and Pacific day windows and the key's lifetime limit. Nothing is
+    /// Atomically checks and reserves one request and its tokens against the key's and its project's sliding minute
+    /// windows (<see cref="QuotaReservationRequest.InputTokens"/>: Google's per-minute token limit counts input tokens), their
+    /// Pacific day windows and the key's lifetime limit (<see cref="QuotaReservationRequest.Tokens"/>, every billed token). Nothing is
     /// counted unless everything fits. The key must belong to the company, be <see cref="ApiKeyStatus.Active"/>, not
     /// expired, not cooling down, and its project must not be blocked.
     /// </summary>
@@ -32,19 +33,32 @@ public interface IQuotaStore
     Task<QuotaReservationResult> ReserveAsync(QuotaReservationRequest request, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Settles a reservation with the billed tokens: adds them to the key's usage, corrects the windows the
-    /// reservation counted in by the difference, and moves the key to <see cref="ApiKeyStatus.Exceeded"/> (recording the
-    /// transition) when its lifetime limit is reached. Settling twice is a no-op.
+    /// Settles a reservation with the billed tokens when the prompt tokens billed are not known: as
+    /// <see cref="SettleAsync(string, long, long, CancellationToken)"/>, except that the per-minute windows keep the
+    /// reservation's input estimate (<see cref="QuotaReservation.InputTokens"/>).
     /// </summary>
     /// <param name="reservationId">The reservation.</param>
-    /// <param name="actualTokens">The billed tokens.</param>
+    /// <param name="actualTokens">The billed tokens (total).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The settlement, or <see langword="null"/> when the reservation is unknown or already settled or released.</returns>
     Task<QuotaSettlement?> SettleAsync(string reservationId, long actualTokens, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Releases a reservation of a call that was not billed: its tokens return to the windows and the lifetime
-    /// headroom. The request stays counted, because the service counts every request it receives. Releasing twice is a no-op.
+    /// Settles a reservation with the billed tokens: adds <paramref name="actualTokens"/> to the key's usage, corrects the
+    /// day windows the reservation counted in by the difference from its total estimate and the per-minute windows by the
+    /// difference between <paramref name="actualInputTokens"/> and its input estimate, and moves the key to
+    /// <see cref="ApiKeyStatus.Exceeded"/> (recording the transition) when its lifetime limit is reached. Settling twice is a no-op.
+    /// </summary>
+    /// <param name="reservationId">The reservation.</param>
+    /// <param name="actualTokens">The billed tokens (total: <c>totalTokenCount</c>).</param>
+    /// <param name="actualInputTokens">The billed prompt tokens (<c>promptTokenCount</c>, cached tokens included): what the per-minute windows keep.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The settlement, or <see langword="null"/> when the reservation is unknown or already settled or released.</returns>
+    Task<QuotaSettlement?> SettleAsync(string reservationId, long actualTokens, long actualInputTokens, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Releases a reservation of a call that was not billed: its tokens return to the windows (its input estimate to the
+    /// minute windows, its total to the day windows) and the lifetime headroom. The request stays counted, because the service counts every request it receives. Releasing twice is a no-op.
     /// </summary>
     /// <param name="reservationId">The reservation.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -73,8 +87,8 @@ public interface IQuotaStore
 
     /// <summary>
     /// Charges every reservation whose time to live has passed (by the store's clock) at its reserved estimate, as
-    /// <see cref="SettleAsync"/> with the reservation's own tokens would: the key's used tokens and the windows keep the
-    /// estimate (the lost call may have been billed by Google), and the key may become <see cref="ApiKeyStatus.Exceeded"/>.
+    /// <see cref="SettleAsync(string, long, long, CancellationToken)"/> with the reservation's own tokens would: the key's used
+    /// tokens and the day windows keep the total estimate, the minute windows the input estimate (the lost call may have been billed by Google), and the key may become <see cref="ApiKeyStatus.Exceeded"/>.
     /// Each reservation is charged on its own (in a database, in its own transaction), so reclaiming never holds one
     /// key's locks while waiting for another's.
     /// </summary>

@@ -159,12 +159,12 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         if (attempt.State == JournalState.InFlight && attempt.Entry.ReservationId is { } reservationId && _reservations.ContainsKey(reservationId))
         {
             // The quota settlement runs inside this same critical section: one "transaction".
-            settlement = SettleCore(reservationId, Math.Max(0, usage.TotalTokens), _timeProvider.GetUtcNow());
+            settlement = SettleCore(reservationId, Math.Max(0, usage.TotalTokens), Math.Max(0, usage.InputTokens), _timeProvider.GetUtcNow());
         }
         else if (attempt.State == JournalState.InFlight && attempt.Entry.ReservationId is null)
         {
             // No reservation (a fallback key while the store was down): the billed tokens are added to the key now, once.
-            settlement = ChargeUnreserved(attempt.Entry.KeyId, Math.Max(0, usage.TotalTokens), attempt.Entry.StartedAt);
+            settlement = ChargeUnreserved(attempt.Entry.KeyId, Math.Max(0, usage.TotalTokens), Math.Max(0, usage.InputTokens), attempt.Entry.StartedAt);
         }
         else if (attempt.State == JournalState.OutcomeUnknown)
         {
@@ -239,11 +239,12 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         QuotaSettlement? settlement = null;
         if (attempt.Entry.ReservationId is { } reservationId && _reservations.ContainsKey(reservationId))
         {
-            settlement = SettleCore(reservationId, attempt.Entry.EstimatedTokens, now);
+            settlement = SettleCore(reservationId, attempt.Entry.EstimatedTokens, null, now);
         }
         else if (attempt.Entry.ReservationId is null)
         {
-            settlement = ChargeUnreserved(attempt.Entry.KeyId, attempt.Entry.EstimatedTokens, attempt.Entry.StartedAt);
+            // No input estimate is journaled: the minute windows count the whole estimate, the cautious side.
+            settlement = ChargeUnreserved(attempt.Entry.KeyId, attempt.Entry.EstimatedTokens, attempt.Entry.EstimatedTokens, attempt.Entry.StartedAt);
         }
 
         attempt.State = JournalState.OutcomeUnknown;
@@ -267,9 +268,12 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
     {
         if (delta != 0 && _keys.TryGetValue(keyId, out var entry))
         {
+            // The day windows and the key's usage move to what was billed. The minute slot keeps the input estimate it was
+            // charged: the journal holds no input estimate to correct it from, and the slot leaves the sliding minute within
+            // 61 seconds of the attempt's start (a late billed record comes after that, once the store or outbox is back).
             entry.SetCounters(Math.Max(0, entry.TokensUsed + delta), entry.TokensReserved, _timeProvider.GetUtcNow());
-            entry.Windows.Adjust(QuotaWindows.SlotStart(startedAt), QuotaWindows.DayStart(startedAt), delta);
-            entry.Project.Windows.Adjust(QuotaWindows.SlotStart(startedAt), QuotaWindows.DayStart(startedAt), delta);
+            entry.Windows.Adjust(QuotaWindows.SlotStart(startedAt), QuotaWindows.DayStart(startedAt), 0, delta);
+            entry.Project.Windows.Adjust(QuotaWindows.SlotStart(startedAt), QuotaWindows.DayStart(startedAt), 0, delta);
         }
     }
 
@@ -296,8 +300,8 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         return EndBilled(_attempts[usage.Id], usage);
     }
 
-    /// <summary>Adds an attempt that held no reservation to its key: used tokens, and one request and the tokens in the windows it started in.</summary>
-    private QuotaSettlement? ChargeUnreserved(string keyId, long tokens, DateTimeOffset startedAt)
+    /// <summary>Adds an attempt that held no reservation to its key: used tokens, and one request and the tokens in the windows it started in (input tokens in the minute slot, total tokens in the day).</summary>
+    private QuotaSettlement? ChargeUnreserved(string keyId, long tokens, long inputTokens, DateTimeOffset startedAt)
     {
         if (!_keys.TryGetValue(keyId, out var entry))
         {
@@ -307,8 +311,8 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         var now = _timeProvider.GetUtcNow();
         var used = entry.TokensUsed + tokens;
         entry.SetCounters(used, entry.TokensReserved, now);
-        entry.Windows.CountLate(startedAt, QuotaWindows.DayStart(startedAt), tokens);
-        entry.Project.Windows.CountLate(startedAt, QuotaWindows.DayStart(startedAt), tokens);
+        entry.Windows.CountLate(startedAt, QuotaWindows.DayStart(startedAt), inputTokens, tokens);
+        entry.Project.Windows.CountLate(startedAt, QuotaWindows.DayStart(startedAt), inputTokens, tokens);
         var key = entry.Settings;
         var becameExceeded = false;
         if (key.Status == ApiKeyStatus.Active && key.LifetimeTokenLimit is { } limit && used >= limit)

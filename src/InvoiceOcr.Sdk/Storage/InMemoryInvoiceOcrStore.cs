@@ -247,7 +247,20 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult(SettleCore(reservationId, actualTokens, _timeProvider.GetUtcNow()));
+            return Task.FromResult(SettleCore(reservationId, actualTokens, null, _timeProvider.GetUtcNow()));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<QuotaSettlement?> SettleAsync(string reservationId, long actualTokens, long actualInputTokens, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reservationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(actualTokens);
+        ArgumentOutOfRangeException.ThrowIfNegative(actualInputTokens);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(SettleCore(reservationId, actualTokens, actualInputTokens, _timeProvider.GetUtcNow()));
         }
     }
 
@@ -460,20 +473,22 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         var windows = QuotaAdmission.Windows(key.Id, key.ProjectId, key.Rates, project?.Limits ?? QuotaLimits.None, now);
         var (from, since, minute) = (windows[0].From, windows[0].Since, windows[0].Start);
         ReadOnlySpan<(long Requests, long Tokens)> counted = [keyWindows.Minute(from, since, minute), keyWindows.Day(day), projectWindows.Minute(from, since, minute), projectWindows.Day(day)];
-        var full = QuotaAdmission.FirstFullWindow(windows, counted, request.Tokens);
+        var full = QuotaAdmission.FirstFullWindow(windows, counted, request);
         if (full >= 0)
         {
             Span<QuotaSlot> slots = stackalloc QuotaSlot[QuotaWindows.SlidingMinuteSlots];
             var counters = windows[full].Scope == QuotaScope.Key ? keyWindows : projectWindows;
             var n = windows[full].Kind == QuotaWindowKind.Minute ? counters.Slots(from, minute, slots) : 0;
-            return QuotaAdmission.Refuse(windows[full], slots[..n], request.Tokens, key.Status);
+            return QuotaAdmission.Refuse(windows[full], slots[..n], request, key.Status);
         }
 
-        keyWindows.Count(now, day, request.Tokens);
-        projectWindows.Count(now, day, request.Tokens);
+        // The minute slots count the input estimate (Google's TPM counts input tokens), the day the total estimate.
+        var inputTokens = request.MinuteTokens;
+        keyWindows.Count(now, day, inputTokens, request.Tokens);
+        projectWindows.Count(now, day, inputTokens, request.Tokens);
         entry.SetCounters(entry.TokensUsed, entry.TokensReserved + request.Tokens, entry.UpdatedAt);
         var id = string.Concat(_reservationPrefix, (++_reservationSequence).ToString(CultureInfo.InvariantCulture));
-        var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive);
+        var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive) { InputTokens = inputTokens };
         _reservations.Add(id, new HeldReservation(reservation, entry));
         if (request.Journal is { } journal)
         {
@@ -503,8 +518,8 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         return _dayStart;
     }
 
-    /// <summary>Settles a reservation with the given tokens (<see langword="null"/>: the reservation's own estimate).</summary>
-    private QuotaSettlement? SettleCore(string reservationId, long? actualTokens, DateTimeOffset now)
+    /// <summary>Settles a reservation with the given tokens and input tokens (<see langword="null"/>: the reservation's own estimates).</summary>
+    private QuotaSettlement? SettleCore(string reservationId, long? actualTokens, long? actualInputTokens, DateTimeOffset now)
     {
         if (!_reservations.Remove(reservationId, out var held))
         {
@@ -513,7 +528,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
 
         var reservation = held.Reservation;
         var actual = actualTokens ?? reservation.Tokens;
-        AdjustTokens(held, actual - reservation.Tokens);
+        AdjustTokens(held, (actualInputTokens ?? reservation.InputTokens) - reservation.InputTokens, actual - reservation.Tokens);
         var entry = held.Entry;
         var used = entry.TokensUsed + actual;
         entry.SetCounters(used, Math.Max(0, entry.TokensReserved - reservation.Tokens), now);
@@ -529,7 +544,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
     }
 
     /// <summary>Charges an expired reservation at its estimate: TokensUsed and the windows keep what it held.</summary>
-    private void ChargeExpiredCore(string reservationId, DateTimeOffset now) => SettleCore(reservationId, null, now);
+    private void ChargeExpiredCore(string reservationId, DateTimeOffset now) => SettleCore(reservationId, null, null, now);
 
     private bool ReleaseCore(string reservationId)
     {
@@ -539,23 +554,23 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         }
 
         var tokens = held.Reservation.Tokens;
-        AdjustTokens(held, -tokens);
+        AdjustTokens(held, -held.Reservation.InputTokens, -tokens);
         var entry = held.Entry;
         entry.SetCounters(entry.TokensUsed, Math.Max(0, entry.TokensReserved - tokens), entry.UpdatedAt);
         return true;
     }
 
-    private static void AdjustTokens(HeldReservation held, long delta)
+    private static void AdjustTokens(HeldReservation held, long minuteDelta, long dayDelta)
     {
-        if (delta == 0)
+        if (minuteDelta == 0 && dayDelta == 0)
         {
             return;
         }
 
         // Windows that have since been replaced by later ones are gone: nothing is counted in them any more.
         var reservation = held.Reservation;
-        held.Entry.Windows.Adjust(reservation.MinuteWindowStart, reservation.DayWindowStart, delta);
-        held.Entry.Project.Windows.Adjust(reservation.MinuteWindowStart, reservation.DayWindowStart, delta);
+        held.Entry.Windows.Adjust(reservation.MinuteWindowStart, reservation.DayWindowStart, minuteDelta, dayDelta);
+        held.Entry.Project.Windows.Adjust(reservation.MinuteWindowStart, reservation.DayWindowStart, minuteDelta, dayDelta);
     }
 
     private ApiKey SetStatus(KeyEntry entry, ApiKeyStatus status, string? reason, DateTimeOffset now)
@@ -695,8 +710,8 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
 
         public (long Requests, long Tokens) Day(DateTimeOffset start) => start == _dayStart ? (_dayRequests, _dayTokens) : default;
 
-        /// <summary>Counts one request and its tokens at <paramref name="now"/> in its slot and in the given day, which replace older ones.</summary>
-        public void Count(DateTimeOffset now, DateTimeOffset day, long tokens)
+        /// <summary>Counts one request at <paramref name="now"/> with its input tokens in its slot and its total tokens in the given day, which replace older ones.</summary>
+        public void Count(DateTimeOffset now, DateTimeOffset day, long inputTokens, long tokens)
         {
             var number = Number(now);
             ref var entry = ref Entry(number);
@@ -706,7 +721,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             }
 
             entry.Requests++;
-            entry.Tokens += tokens;
+            entry.Tokens += inputTokens;
             entry.LastTicks = Math.Max(entry.LastTicks, now.UtcTicks);
             if (day != _dayStart)
             {
@@ -721,7 +736,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         /// Counts a request learnt of late (an attempt that held no reservation) in the slot and day it started in, when they
         /// are still held (or newer than what is held); a slot or day already replaced by a later one counts nothing any more.
         /// </summary>
-        public void CountLate(DateTimeOffset startedAt, DateTimeOffset day, long tokens)
+        public void CountLate(DateTimeOffset startedAt, DateTimeOffset day, long inputTokens, long tokens)
         {
             var number = Number(startedAt);
             ref var entry = ref Entry(number);
@@ -733,7 +748,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
                 }
 
                 entry.Requests++;
-                entry.Tokens += tokens;
+                entry.Tokens += inputTokens;
                 entry.LastTicks = Math.Max(entry.LastTicks, startedAt.UtcTicks);
             }
 
@@ -749,19 +764,19 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             }
         }
 
-        /// <summary>Corrects the tokens of the slot and day a reservation counted in, if they are still held.</summary>
-        public void Adjust(DateTimeOffset slot, DateTimeOffset day, long delta)
+        /// <summary>Corrects the input tokens of the slot and the total tokens of the day a reservation counted in, if they are still held.</summary>
+        public void Adjust(DateTimeOffset slot, DateTimeOffset day, long minuteDelta, long dayDelta)
         {
             var number = Number(slot);
-            if (_slots is { } ring && ring[Index(number)].Number == number)
+            if (minuteDelta != 0 && _slots is { } ring && ring[Index(number)].Number == number)
             {
                 ref var entry = ref ring[Index(number)];
-                entry.Tokens = Math.Max(0, entry.Tokens + delta);
+                entry.Tokens = Math.Max(0, entry.Tokens + minuteDelta);
             }
 
             if (day == _dayStart)
             {
-                _dayTokens = Math.Max(0, _dayTokens + delta);
+                _dayTokens = Math.Max(0, _dayTokens + dayDelta);
             }
         }
 

@@ -56,7 +56,8 @@ public sealed class PostgreSqlQuerySemanticsTests
         Assert.True(await CountAsync(connection, database, "k-1", 500, null, null));
 
         await using var adjust = new NpgsqlCommand(database.Sql(Q.AdjustWindowTokens), connection);
-        adjust.Parameters.AddWithValue("delta", -800L);
+        adjust.Parameters.AddWithValue("minuteDelta", -800L);
+        adjust.Parameters.AddWithValue("dayDelta", 0L);
         adjust.Parameters.AddWithValue("keyId", "k-1");
         adjust.Parameters.AddWithValue("projectId", "p-1");
         adjust.Parameters.AddWithValue("minute", Minute);

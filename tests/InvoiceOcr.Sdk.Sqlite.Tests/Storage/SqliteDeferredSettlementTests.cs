@@ -37,7 +37,8 @@ public sealed class SqliteDeferredSettlementTests : IDisposable
 
         var key = (await store.GetAsync("k-1", Ct))!;
         Assert.Equal((700L, 0L), (key.TokensUsed, key.TokensReserved));
-        Assert.Equal(700, (await store.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteTokens);
+        var window = await store.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct);
+        Assert.Equal((660L, 700L), (window.MinuteTokens, window.DayTokens)); // the billed prompt tokens, then every billed token
         Assert.Single(await store.ListAsync(new UsageQuery("c-1"), Ct));
         Assert.Null(await store.SettleAsync(reservation.Id, 700, Ct));
         _clock.Advance(TimeSpan.FromHours(1));

@@ -25,7 +25,7 @@ public sealed class KeyPoolConcurrencyEndToEndTests
         var time = new FakeTimeProvider(Start);
         await using var sdk = await StartAsync(time);
         var document = await InvoiceDocument.FromFileAsync(SharedData.Invoice("zugferd/EN16931_Einfach.pdf"), Ct);
-        var estimate = await EstimateAsync(sdk, document);
+        var estimate = await EstimatePromptAsync(sdk, document);
         var tokenBudget = (10 * estimate) + (estimate / 2);
         await sdk.AddKeyAsync(new ApiKey
         {
@@ -66,7 +66,7 @@ public sealed class KeyPoolConcurrencyEndToEndTests
         var time = new FakeTimeProvider(Start);
         await using var sdk = await StartAsync(time);
         var document = await InvoiceDocument.FromFileAsync(SharedData.Invoice("zugferd/EN16931_Einfach.pdf"), Ct);
-        var estimate = await EstimateAsync(sdk, document);
+        var estimate = await EstimatePromptAsync(sdk, document);
         var tokenBudget = (3 * estimate) + (estimate / 2);
         await sdk.AddKeyAsync(new ApiKey
         {
@@ -99,10 +99,11 @@ public sealed class KeyPoolConcurrencyEndToEndTests
         options => options.EInvoiceMode = EInvoiceMode.ModelOnly,
         time);
 
-    private static async Task<long> EstimateAsync(EmulatedSdk sdk, InvoiceDocument document)
+    /// <summary>The prompt's estimate: what a call reserves in the per-minute token window (Google's TPM counts input tokens).</summary>
+    private static async Task<long> EstimatePromptAsync(EmulatedSdk sdk, InvoiceDocument document)
     {
         var inspected = await sdk.Services.GetRequiredService<DocumentInspector>().InspectAsync(document, Ct);
-        return InvoiceExtractor.EstimateTokens(inspected, sdk.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<InvoiceOcrOptions>>().Value.Gemini.MaxOutputTokens);
+        return InvoiceExtractor.EstimatePromptTokens(inspected);
     }
 
     private static async Task<(int Admitted, List<InvoiceOcrException> Rejected)> RunConcurrentAsync(EmulatedSdk sdk, InvoiceDocument document)
@@ -135,9 +136,11 @@ public sealed class KeyPoolConcurrencyEndToEndTests
             Assert.Equal(limit, window.MinuteRequests);
         }
 
-        var billed = sdk.Emulator.Ledger.Entries.Skip(billedBefore).Sum(e => (long)e.TotalTokenCount);
+        // The per-minute token limit counts input tokens: the window holds exactly the prompt tokens the service billed.
+        var billed = sdk.Emulator.Ledger.Entries.Skip(billedBefore).Sum(e => (long)e.PromptTokenCount);
         Assert.InRange(billed, 1, tokenBudget);
         Assert.Equal(billed, window.MinuteTokens);
+        Assert.Equal(sdk.Emulator.Ledger.Entries.Sum(e => (long)e.TotalTokenCount), window.DayTokens);
         Assert.Equal(0, (await sdk.Keys.GetAsync("key-a", Ct))!.TokensReserved);
     }
 }

@@ -244,7 +244,10 @@ public sealed class ModelCallPipelineTests
         Assert.Equal((request.OperationId, 1, UsageOutcome.Failure, (InvoiceOcrErrorKind?)InvoiceOcrErrorKind.OutputTruncated, 700L, "resp-billed"), (row.OperationId, row.Attempt, row.Outcome, row.FailureKind, row.TotalTokens, row.ResponseId));
         var key = (await h.Store.GetAsync("k-1", Ct))!;
         Assert.Equal((700L, 0L), (key.TokensUsed, key.TokensReserved));
-        Assert.Equal(700, (await h.Store.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct)).MinuteTokens);
+
+        // The minute window keeps the billed prompt tokens (the scripted usage's half), the day every billed token.
+        var window = await h.Store.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct);
+        Assert.Equal((350L, 700L), (window.MinuteTokens, window.DayTokens));
     }
 
     [Fact]

@@ -4,7 +4,8 @@ namespace InvoiceOcr.Sdk.Tests.Quotas;
 
 /// <summary>
 /// Random interleavings of acquire, settle, release, status changes and clock moves over many companies: a lease never
-/// carries another company's key, and no key, project or lifetime limit is ever passed.
+/// carries another company's key, and no key, project or lifetime limit is ever passed: the per-minute token windows hold
+/// input tokens within the TPM limits, the day windows and the lifetime limit total tokens within theirs.
 /// </summary>
 public sealed class KeyPoolPropertyTests
 {
@@ -21,13 +22,14 @@ public sealed class KeyPoolPropertyTests
         Gen.Select(Gen.Int[0, 4], Gen.Int[0, 2], Gen.Int[1, 5]),
         Gen.Select(SmallLimit, TokenLimit, SmallLimit),
         Gen.Int[0, 6].Select(v => v == 0 ? (long?)null : v * 3000L),
-        (a, b, lifetime) => new KeySpec(a.Item1, a.Item2, a.Item3, b.Item1, b.Item2, b.Item3.HasValue ? b.Item3 * 3 : null, lifetime));
+        TokenLimit,
+        (a, b, lifetime, tpd) => new KeySpec(a.Item1, a.Item2, a.Item3, b.Item1, b.Item2, b.Item3.HasValue ? b.Item3 * 3 : null, lifetime, tpd.HasValue ? tpd * 3 : null));
 
     private static readonly Gen<ProjectSpec> GenProject = Gen.Select(SmallLimit, TokenLimit, (rpm, tpm) => new ProjectSpec(rpm.HasValue ? rpm * 2 : null, tpm.HasValue ? tpm * 2 : null));
 
     private static readonly Gen<Op> GenOp = Gen.Frequency(
-        (6, Gen.Select(Gen.Int[0, 5], Gen.Int[0, 2500], (c, t) => (Op)new AcquireOp(c, t))),
-        (3, Gen.Select(Gen.Int[0, 1000], Gen.Int[0, 100], (i, p) => (Op)new SettleOp(i, p))),
+        (6, Gen.Select(Gen.Int[0, 5], Gen.Int[0, 2500], Gen.Int[0, 100], (c, t, input) => (Op)new AcquireOp(c, t, input))),
+        (3, Gen.Select(Gen.Int[0, 1000], Gen.Int[0, 100], Gen.Int[0, 100], (i, p, input) => (Op)new SettleOp(i, p, input))),
         (2, Gen.Int[0, 1000].Select(i => (Op)new ReleaseOp(i))),
         (1, Gen.Select(Gen.Int[0, 1000], Gen.Enum<ApiKeyStatus>(), (k, s) => (Op)new StatusOp(k, s))),
         (1, Gen.Int[0, 100].Select(s => (Op)new AdvanceOp(s))));
@@ -97,7 +99,7 @@ public sealed class KeyPoolPropertyTests
                     Secret = $"test-key-{i}-0000",
                     Weight = spec.Weight,
                     LifetimeTokenLimit = spec.Lifetime,
-                    Rates = new QuotaLimits { RequestsPerMinute = spec.Rpm, TokensPerMinute = spec.Tpm, RequestsPerDay = spec.Rpd },
+                    Rates = new QuotaLimits { RequestsPerMinute = spec.Rpm, TokensPerMinute = spec.Tpm, RequestsPerDay = spec.Rpd, TokensPerDay = spec.Tpd },
                 },
                 Ct));
         }
@@ -125,12 +127,14 @@ public sealed class KeyPoolPropertyTests
                 var company = CompanyId(acquire.Company);
                 try
                 {
-                    var lease = await tokens.AcquireAsync(new KeyLeaseRequest(company, Model, acquire.Tokens), Ct);
+                    // The prompt is a share of the estimate; the per-minute token windows count only that share.
+                    var input = acquire.Tokens * acquire.InputPercent / 100;
+                    var lease = await tokens.AcquireAsync(new KeyLeaseRequest(company, Model, acquire.Tokens) { InputTokens = input }, Ct);
                     var key = (await store.GetAsync(lease.KeyId, Ct))!;
                     Assert.Equal(company, lease.CompanyId);
                     Assert.Equal(company, key.CompanyId);
                     Assert.Equal(key.Secret, lease.Secret);
-                    Assert.Equal(acquire.Tokens, lease.ReservedTokens);
+                    Assert.Equal((acquire.Tokens, input), ((int)lease.ReservedTokens, (int)lease.ReservedInputTokens));
                     if (checkGrantedStatus)
                     {
                         Assert.Equal(ApiKeyStatus.Active, key.Status);
@@ -148,7 +152,10 @@ public sealed class KeyPoolPropertyTests
             case SettleOp settle when leases.Count > 0:
                 var settled = leases[settle.Lease % leases.Count];
                 leases.Remove(settled);
-                await tokens.SettleAsync(settled, new TokenUsage { TotalTokens = (int)(settled.ReservedTokens * settle.Percent / 100) }, default, Ct);
+                // The billed prompt is at most its estimate (the SDK counts the prompt by the service's rules) and the billed total.
+                var total = (int)(settled.ReservedTokens * settle.Percent / 100);
+                var prompt = (int)Math.Min(total, settled.ReservedInputTokens * settle.InputPercent / 100);
+                await tokens.SettleAsync(settled, new TokenUsage { TotalTokens = total, InputTokens = prompt }, default, Ct);
                 break;
 
             case ReleaseOp release when leases.Count > 0:
@@ -177,6 +184,7 @@ public sealed class KeyPoolPropertyTests
             Assert.InRange(usage.MinuteRequests, 0, spec.Rpm ?? long.MaxValue);
             Assert.InRange(usage.MinuteTokens, 0, spec.Tpm ?? long.MaxValue);
             Assert.InRange(usage.DayRequests, 0, spec.Rpd ?? long.MaxValue);
+            Assert.InRange(usage.DayTokens, 0, spec.Tpd ?? long.MaxValue);
             Assert.InRange(key.TokensUsed + key.TokensReserved, 0, spec.Lifetime ?? long.MaxValue);
         }
 
@@ -194,7 +202,7 @@ public sealed class KeyPoolPropertyTests
 
     private static string ProjectId(int index) => $"p-{index}";
 
-    public sealed record KeySpec(int Company, int Project, int Weight, int? Rpm, long? Tpm, int? Rpd, long? Lifetime);
+    public sealed record KeySpec(int Company, int Project, int Weight, int? Rpm, long? Tpm, int? Rpd, long? Lifetime, long? Tpd);
 
     public sealed record ProjectSpec(int? Rpm, long? Tpm);
 
@@ -206,9 +214,9 @@ public sealed class KeyPoolPropertyTests
 
     public abstract record Op;
 
-    public sealed record AcquireOp(int Company, int Tokens) : Op;
+    public sealed record AcquireOp(int Company, int Tokens, int InputPercent) : Op;
 
-    public sealed record SettleOp(int Lease, int Percent) : Op;
+    public sealed record SettleOp(int Lease, int Percent, int InputPercent) : Op;
 
     public sealed record ReleaseOp(int Lease) : Op;
 

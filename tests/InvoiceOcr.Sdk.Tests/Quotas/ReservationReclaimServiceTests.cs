@@ -155,6 +155,8 @@ public sealed class ReservationReclaimServiceTests
 
         public Task<QuotaSettlement?> SettleAsync(string reservationId, long actualTokens, CancellationToken cancellationToken) => _inner.SettleAsync(reservationId, actualTokens, cancellationToken);
 
+        public Task<QuotaSettlement?> SettleAsync(string reservationId, long actualTokens, long actualInputTokens, CancellationToken cancellationToken) => _inner.SettleAsync(reservationId, actualTokens, actualInputTokens, cancellationToken);
+
         public Task<bool> ReleaseAsync(string reservationId, CancellationToken cancellationToken) => _inner.ReleaseAsync(reservationId, cancellationToken);
 
         public Task<DateTimeOffset?> CoolDownKeyAsync(string keyId, TimeSpan duration, CancellationToken cancellationToken) => _inner.CoolDownKeyAsync(keyId, duration, cancellationToken);

@@ -176,7 +176,7 @@
     const parts = [];
     if (r.requestsPerMinute !== null && r.requestsPerMinute !== undefined) parts.push(number(r.requestsPerMinute) + " req/min");
     if (r.requestsPerDay !== null && r.requestsPerDay !== undefined) parts.push(number(r.requestsPerDay) + " req/day");
-    if (r.tokensPerMinute !== null && r.tokensPerMinute !== undefined) parts.push(number(r.tokensPerMinute) + " tok/min");
+    if (r.tokensPerMinute !== null && r.tokensPerMinute !== undefined) parts.push(number(r.tokensPerMinute) + " input tok/min");
     if (r.tokensPerDay !== null && r.tokensPerDay !== undefined) parts.push(number(r.tokensPerDay) + " tok/day");
     return parts.length ? parts.join(", ") : "none";
   }

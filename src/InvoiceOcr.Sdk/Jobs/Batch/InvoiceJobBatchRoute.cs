@@ -160,6 +160,7 @@ internal sealed partial class InvoiceJobBatchRoute(
                 new KeyLeaseRequest(item.CompanyId, model, promptTokens + maxOutputTokens)
                 {
                     MinimumTokens = promptTokens + Math.Min(keyPoolOptions.Value.MinimumOutputTokens, maxOutputTokens),
+                    InputTokens = promptTokens,
                 },
                 cancellationToken).ConfigureAwait(false);
         }

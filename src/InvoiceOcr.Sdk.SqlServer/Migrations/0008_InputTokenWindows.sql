@@ -1,0 +1,6 @@
+-- InvoiceOcr.Sdk SQL Server schema: the input-token estimate of each quota reservation. The per-minute windows count input
+-- tokens (Google's per-minute token limit counts input tokens only), the day windows and the lifetime limit total tokens.
+-- NULL (a reservation granted before this migration) counted its total estimate in the minute windows, and is settled so.
+IF COL_LENGTH(N'[{schema}].[QuotaReservations]', N'InputTokens') IS NULL
+    ALTER TABLE [{schema}].[QuotaReservations] ADD [InputTokens] BIGINT NULL;
+GO
