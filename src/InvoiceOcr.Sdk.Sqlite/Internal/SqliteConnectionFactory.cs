@@ -25,6 +25,16 @@ internal sealed class SqliteConnectionFactory(SqliteDatabase database) : Relatio
     };
 
     /// <inheritdoc />
+    /// <remarks>A connection the store keeps open gives its prepared command for the statement (prepared once per connection).</remarks>
+    public override DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction, string sql) =>
+        connection is SqliteConnection sqlite && SqliteDatabase.TryGetCache(sqlite, out var cache)
+            ? cache.Rent(sqlite, transaction, sql)
+            : base.CreateCommand(connection, transaction, sql);
+
+    /// <inheritdoc />
+    public override ValueTask ReleaseAsync(DbConnection connection) => database.ReleaseAsync((SqliteConnection)connection);
+
+    /// <inheritdoc />
     public override Task<DbTransaction> BeginTransactionAsync(DbConnection connection, RelationalWork work, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 }
