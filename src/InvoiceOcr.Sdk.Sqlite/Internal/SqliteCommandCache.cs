@@ -20,6 +20,7 @@ internal sealed class SqliteCommandCache
     private const int MaxCommands = 64;
 
     private readonly Dictionary<string, Entry> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteStatement> _statements = new(StringComparer.Ordinal);
 
     /// <summary>Creates the cache of a connection whose commits use <paramref name="synchronous"/>.</summary>
     /// <param name="synchronous">The connection's fixed <c>synchronous</c> level.</param>
@@ -54,6 +55,28 @@ internal sealed class SqliteCommandCache
         entry.InUse = true;
         entry.Command.Transaction = (SqliteTransaction?)transaction;
         return new Rented(entry);
+    }
+
+    /// <summary>Takes the raw prepared statement for <paramref name="sql"/> kept by <see cref="ReturnStatement"/>, if any (the usage rows' batch insert).</summary>
+    /// <param name="sql">The statement.</param>
+    /// <returns>The statement with its earlier bindings (rebind every value), or <see langword="null"/>.</returns>
+    public SqliteStatement? TakeStatement(string sql) => _statements.Remove(sql, out var statement) ? statement : null;
+
+    /// <summary>Keeps a raw prepared statement for the next use on this connection.</summary>
+    /// <param name="sql">The statement's text.</param>
+    /// <param name="statement">The statement, reset after its last run.</param>
+    /// <returns><see langword="true"/> when kept (the caller must not dispose it).</returns>
+    public bool ReturnStatement(string sql, SqliteStatement statement) => _statements.Count < MaxCommands && _statements.TryAdd(sql, statement);
+
+    /// <summary>Finalizes the kept raw statements before the connection closes (its commands go with it).</summary>
+    public void DisposeStatements()
+    {
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
+        }
+
+        _statements.Clear();
     }
 
     private static SqliteCommand Fresh(SqliteConnection connection, DbTransaction? transaction, string sql)

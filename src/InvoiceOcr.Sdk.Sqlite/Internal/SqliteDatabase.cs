@@ -91,6 +91,17 @@ internal sealed class SqliteDatabase
             }
         }
 
+        cache?.DisposeStatements();
+        return connection.DisposeAsync();
+    }
+
+    private static ValueTask CloseAsync(SqliteConnection connection)
+    {
+        if (s_caches.TryGetValue(connection, out var cache))
+        {
+            cache.DisposeStatements();
+        }
+
         return connection.DisposeAsync();
     }
 
@@ -118,7 +129,7 @@ internal sealed class SqliteDatabase
                         return pooled;
                     }
 
-                    await pooled.DisposeAsync().ConfigureAwait(false);
+                    await CloseAsync(pooled).ConfigureAwait(false);
                 }
             }
         }
@@ -134,7 +145,7 @@ internal sealed class SqliteDatabase
         {
             while (idle.TryTake(out var pooled))
             {
-                await pooled.DisposeAsync().ConfigureAwait(false);
+                await CloseAsync(pooled).ConfigureAwait(false);
             }
         }
     }
