@@ -153,7 +153,7 @@ public abstract partial class RelationalInvoiceOcrStore
                     reservation = reservation with { AttemptJournaled = true };
                 }
 
-                return (QuotaReservationResult.Granted(reservation) with { Claim = claim }, true);
+                return (claim is null ? QuotaReservationResult.Granted(reservation) : new() { Reservation = reservation, KeyStatus = ApiKeyStatus.Active, Claim = claim }, true);
             },
             cancellationToken);
     }

@@ -501,7 +501,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             reservation = reservation with { AttemptJournaled = true };
         }
 
-        return QuotaReservationResult.Granted(reservation) with { Claim = claim };
+        return claim is null ? QuotaReservationResult.Granted(reservation) : new() { Reservation = reservation, KeyStatus = ApiKeyStatus.Active, Claim = claim };
     }
 
     private ProjectEntry Project(string projectId)
