@@ -26,7 +26,10 @@ internal sealed class SqliteDatabase
     private readonly int _busyTimeoutMs;
     private readonly bool _pooling;
 
-    /// <summary>Idle open connections by <c>synchronous</c> level (index: NORMAL 0, FULL 1), their statements prepared.</summary>
+    /// <summary>
+    /// Idle open connections by <c>synchronous</c> level (index: NORMAL 0, FULL 1), their statements prepared. Per instance,
+    /// not static: a store no longer referenced takes its kept connections with it.
+    /// </summary>
     private readonly ConcurrentBag<SqliteConnection>[] _idle = [[], []];
 
     public SqliteDatabase(SqliteStoreOptions options)
@@ -65,6 +68,31 @@ internal sealed class SqliteDatabase
     /// <param name="cancellationToken">Cancels the open.</param>
     public Task<SqliteConnection> OpenAsync(SqliteSynchronous synchronous, CancellationToken cancellationToken) =>
         _pooling ? RentAsync(synchronous, cancellationToken) : OpenCoreAsync(_connectionString, synchronous, cancellationToken);
+
+    /// <summary>
+    /// Opens a connection the store does not keep (closed on release), for the schema's migrator and health check: "can the
+    /// database be opened now" is answered by a new open, never by a kept connection that may have cached a file since replaced.
+    /// </summary>
+    /// <param name="synchronous">The level the connection's commits use; <see langword="null"/> for reading.</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    public Task<SqliteConnection> OpenUnkeptAsync(SqliteSynchronous? synchronous, CancellationToken cancellationToken) =>
+        OpenCoreAsync(_connectionString, synchronous, cancellationToken);
+
+    /// <summary>Returns whether a file is empty (a database SQLite has not written yet) or starts with SQLite's 16-byte header.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns><see langword="false"/> when it holds something else.</returns>
+    public static bool HasDatabaseHeader(string path)
+    {
+        ReadOnlySpan<byte> magic = "SQLite format 3\0"u8;
+        Span<byte> header = stackalloc byte[16];
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (file.Length == 0)
+        {
+            return true;
+        }
+
+        return file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length && header.SequenceEqual(magic);
+    }
 
     /// <summary>Gets the command cache of a connection from this store's own pool.</summary>
     /// <param name="connection">The connection.</param>
@@ -139,12 +167,16 @@ internal sealed class SqliteDatabase
         return connection;
     }
 
+    /// <summary>Closes the idle kept connections (the database file is gone: nothing may write on into it).</summary>
+    /// <returns>A task that completes when they are closed.</returns>
     private async ValueTask CloseIdleAsync()
     {
         foreach (var idle in _idle)
         {
             while (idle.TryTake(out var pooled))
             {
+                // Closed for real, not handed to the provider's own pool of native connections (which would keep the file open).
+                SqliteConnection.ClearPool(pooled);
                 await CloseAsync(pooled).ConfigureAwait(false);
             }
         }
