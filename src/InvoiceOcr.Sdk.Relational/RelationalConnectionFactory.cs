@@ -20,6 +20,19 @@ public abstract class RelationalConnectionFactory
     public abstract Task<DbConnection> OpenAsync(RelationalWork work, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Gives back a connection <see cref="OpenAsync"/> returned once its operation is done (its transaction committed or rolled
+    /// back). The default disposes it; a provider may keep it open for the next operation (SQLite keeps its prepared statements
+    /// that way). A connection whose operation failed is disposed instead, never given back.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <returns>A task that completes when it is given back.</returns>
+    public virtual ValueTask ReleaseAsync(DbConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection.DisposeAsync();
+    }
+
+    /// <summary>
     /// Begins the write transaction of one operation. The default is <see cref="IsolationLevel.ReadCommitted"/>: the
     /// store's statements take the row locks they need themselves (the provider's lock hints), in one documented order.
     /// </summary>

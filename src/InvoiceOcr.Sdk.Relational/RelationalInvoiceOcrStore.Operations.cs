@@ -27,55 +27,71 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
             async (connection, transaction) =>
             {
                 var now = await NowAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                var until = now + claim.ClaimDuration;
-                using (var insert = Command(
-                    connection,
-                    transaction,
-                    Statements.InsertOperation,
-                    ("id", claim.OperationId),
-                    ("companyId", claim.CompanyId),
-                    ("sha", claim.DocumentSha256),
-                    ("until", Dialect.Time(until)),
-                    ("now", Dialect.Time(now))))
-                {
-                    if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
-                    {
-                        return new OperationClaimResult(
-                            OperationClaimStatus.Claimed,
-                            new OperationRecord
-                            {
-                                OperationId = claim.OperationId,
-                                CompanyId = claim.CompanyId,
-                                DocumentSha256 = claim.DocumentSha256,
-                                State = OperationState.InProgress,
-                                ClaimedUntil = until,
-                                CreatedAt = now,
-                            });
-                    }
-                }
-
-                // A failed operation may be tried again; a lapsed claim belonged to a call that died.
-                int taken;
-                using (var takeOver = Command(
-                    connection,
-                    transaction,
-                    Statements.TakeOverOperation,
-                    ("id", claim.OperationId),
-                    ("sha", claim.DocumentSha256),
-                    ("until", Dialect.Time(until)),
-                    ("now", Dialect.Time(now))))
-                {
-                    taken = await takeOver.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                var operation = await ReadOperationAsync(connection, transaction, claim.OperationId, cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException("The operation row vanished inside its claim's transaction.");
-                var status = taken == 1 ? OperationClaimStatus.Claimed
-                    : operation.State == OperationState.Succeeded ? OperationClaimStatus.Completed
-                    : OperationClaimStatus.InProgress;
-                return new OperationClaimResult(status, operation);
+                return await ClaimInTransactionAsync(connection, transaction, claim, now, cancellationToken).ConfigureAwait(false);
             },
             cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<OperationRecord?> GetOperationAsync(string operationId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(operationId);
+        return ReadAsync(connection => ReadOperationAsync(connection, null, operationId, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims an operation inside the caller's write transaction: inserts its row, or takes over a failed one or a lapsed
+    /// claim (conditional update), else reads it (in progress or completed). Two transactions claiming one id: exactly one wins.
+    /// </summary>
+    private async Task<OperationClaimResult> ClaimInTransactionAsync(DbConnection connection, DbTransaction transaction, OperationClaim claim, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var until = now + claim.ClaimDuration;
+        using (var insert = Command(
+            connection,
+            transaction,
+            Statements.InsertOperation,
+            ("id", claim.OperationId),
+            ("companyId", claim.CompanyId),
+            ("sha", claim.DocumentSha256),
+            ("until", Dialect.Time(until)),
+            ("now", Dialect.Time(now))))
+        {
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return new OperationClaimResult(
+                    OperationClaimStatus.Claimed,
+                    new OperationRecord
+                    {
+                        OperationId = claim.OperationId,
+                        CompanyId = claim.CompanyId,
+                        DocumentSha256 = claim.DocumentSha256,
+                        State = OperationState.InProgress,
+                        ClaimedUntil = until,
+                        CreatedAt = now,
+                    });
+            }
+        }
+
+        // A failed operation may be tried again; a lapsed claim belonged to a call that died.
+        int taken;
+        using (var takeOver = Command(
+            connection,
+            transaction,
+            Statements.TakeOverOperation,
+            ("id", claim.OperationId),
+            ("sha", claim.DocumentSha256),
+            ("until", Dialect.Time(until)),
+            ("now", Dialect.Time(now))))
+        {
+            taken = await takeOver.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var operation = await ReadOperationAsync(connection, transaction, claim.OperationId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("The operation row vanished inside its claim's transaction.");
+        var status = taken == 1 ? OperationClaimStatus.Claimed
+            : operation.State == OperationState.Succeeded ? OperationClaimStatus.Completed
+            : OperationClaimStatus.InProgress;
+        return new OperationClaimResult(status, operation);
     }
 
     /// <inheritdoc />

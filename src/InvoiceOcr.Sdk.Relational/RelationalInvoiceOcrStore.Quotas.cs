@@ -122,19 +122,42 @@ public abstract partial class RelationalInvoiceOcrStore
                     ("now", Dialect.Time(now)),
                     ("expires", Dialect.Time(reservation.ExpiresAt)));
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                OperationClaimResult? claim = null;
+                if (request.Claim is { } wanted)
+                {
+                    // The call's first reservation claims its operation in the same transaction: one write where there were two.
+                    // Taken after the key and its windows, the lock order an attempt's ending also follows (operation last). A
+                    // lost claim rolls everything back: nothing reserved, nothing claimed.
+                    claim = await ClaimInTransactionAsync(connection, transaction, wanted, now, cancellationToken).ConfigureAwait(false);
+                    if (claim.Status != OperationClaimStatus.Claimed)
+                    {
+                        return (QuotaReservationResult.Rejected(QuotaRejectionReason.OperationNotClaimed, key.Status) with { Claim = claim }, false);
+                    }
+                }
+
                 if (request.Journal is { } journal)
                 {
                     // The attempt is journaled in the reservation's transaction: one write where there were two. It starts at the
-                    // reservation's instant, so its row and its charge land in the windows the reservation counted in.
+                    // reservation's instant, so its row and its charge land in the windows the reservation counted in; a claim
+                    // made here numbers it after the attempts the operation's earlier runs journaled.
                     _ = await InsertAttemptAsync(
                         connection,
                         transaction,
-                        journal with { KeyId = reservation.KeyId, ProjectId = reservation.ProjectId, ReservationId = reservation.Id, EstimatedTokens = reservation.Tokens, StartedAt = now, ExpiresAt = reservation.ExpiresAt },
+                        journal with
+                        {
+                            KeyId = reservation.KeyId,
+                            ProjectId = reservation.ProjectId,
+                            ReservationId = reservation.Id,
+                            EstimatedTokens = reservation.Tokens,
+                            AttemptNumber = claim is null ? journal.AttemptNumber : claim.Operation.AttemptCount + 1,
+                            StartedAt = now,
+                            ExpiresAt = reservation.ExpiresAt,
+                        },
                         cancellationToken).ConfigureAwait(false);
                     reservation = reservation with { AttemptJournaled = true };
                 }
 
-                return (QuotaReservationResult.Granted(reservation), true);
+                return (claim is null ? QuotaReservationResult.Granted(reservation) : new() { Reservation = reservation, KeyStatus = ApiKeyStatus.Active, Claim = claim }, true);
             },
             cancellationToken);
     }

@@ -258,12 +258,14 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
         try
         {
             var connection = await Connections.OpenAsync(work, cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            var done = false;
+            try
             {
+                T result;
                 var transaction = await Connections.BeginTransactionAsync(connection, work, cancellationToken).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
-                    var (result, commit) = await body(connection, transaction).ConfigureAwait(false);
+                    (result, var commit) = await body(connection, transaction).ConfigureAwait(false);
                     if (commit)
                     {
                         OnCommitting(connection, transaction);
@@ -273,9 +275,15 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
                     {
                         await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
                     }
-
-                    return result;
                 }
+
+                done = true;
+                return result;
+            }
+            finally
+            {
+                // Given back only after a clean end: a connection an operation failed on is closed, never reused.
+                await EndConnectionAsync(connection, done).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (IsUnavailable(ex))
@@ -284,14 +292,33 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
         }
     }
 
+    private async ValueTask EndConnectionAsync(DbConnection connection, bool reusable)
+    {
+        if (reusable)
+        {
+            await Connections.ReleaseAsync(connection).ConfigureAwait(false);
+        }
+        else
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     private async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> body, CancellationToken cancellationToken)
     {
         try
         {
             var connection = await Connections.OpenAsync(RelationalWork.Read, cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            var done = false;
+            try
             {
-                return await body(connection).ConfigureAwait(false);
+                var result = await body(connection).ConfigureAwait(false);
+                done = true;
+                return result;
+            }
+            finally
+            {
+                await EndConnectionAsync(connection, done).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (IsUnavailable(ex))

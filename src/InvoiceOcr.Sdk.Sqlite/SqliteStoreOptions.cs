@@ -15,7 +15,10 @@ public sealed class SqliteStoreOptions : RelationalStoreOptions
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets or sets a value indicating whether connections are pooled.</summary>
+    /// <summary>
+    /// Gets or sets a value indicating whether connections are pooled: the store keeps idle connections open (a few per
+    /// durability level) with their statements prepared, so a call does not prepare its statements again.
+    /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool Pooling { get; set; } = true;
 

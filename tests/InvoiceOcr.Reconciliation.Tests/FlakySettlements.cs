@@ -42,6 +42,8 @@ internal sealed class FlakySettlements(RelationalInvoiceOcrStore store, double f
 
     public Task<OperationClaimResult> ClaimOperationAsync(OperationClaim claim, CancellationToken cancellationToken) => store.ClaimOperationAsync(claim, cancellationToken);
 
+    public Task<OperationRecord?> GetOperationAsync(string operationId, CancellationToken cancellationToken) => store.GetOperationAsync(operationId, cancellationToken);
+
     public Task BeginAttemptAsync(AttemptJournalEntry attempt, CancellationToken cancellationToken) => store.BeginAttemptAsync(attempt, cancellationToken);
 
     public Task CompleteOperationAsync(OperationCompletion completion, CancellationToken cancellationToken) => store.CompleteOperationAsync(completion, cancellationToken);

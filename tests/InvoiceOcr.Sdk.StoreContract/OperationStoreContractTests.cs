@@ -235,6 +235,148 @@ public abstract class OperationStoreContractTests
         Assert.Equal(1, (await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct)).Operation.AttemptCount);
     }
 
+    // ---- the claim made with the call's first reservation ----
+
+    [Fact]
+    public async Task GetOperationAsync_UnknownThenClaimed_ReadsNothingThenTheRowWithoutClaiming()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+
+        Assert.Null(await Ops(s).GetOperationAsync("op-1", Ct));
+        Assert.Null(await Ops(s).GetOperationAsync("op-1", Ct));
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+
+        var row = await Ops(s).GetOperationAsync("op-1", Ct);
+        Assert.Equal(("op-1", "c-1", "sha-1", OperationState.InProgress), (row!.OperationId, row.CompanyId, row.DocumentSha256, row.State));
+    }
+
+    [Fact]
+    public async Task ReserveAsync_WithAClaimOfANewOperation_ClaimsItReservesAndJournalsTheFirstAttemptInOneWrite()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await EnsureKeyAsync(s);
+
+        var result = await s.Quotas.ReserveAsync(
+            new QuotaReservationRequest("k-1", "c-1", 1_000, Ttl) { Journal = Journal("a-1", "op-1"), Claim = new OperationClaim("op-1", "c-1", "sha-1", ClaimFor) },
+            Ct);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(result.IsGranted);
+        Assert.True(result.Reservation!.AttemptJournaled);
+        Assert.Equal((OperationClaimStatus.Claimed, 0), (result.Claim!.Status, result.Claim.Operation.AttemptCount));
+        Assert.Equal(OperationState.InProgress, (await Ops(s).GetOperationAsync("op-1", Ct))!.State);
+        Assert.Equal(OperationClaimStatus.InProgress, (await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct)).Status);
+        var unknown = Assert.Single(await Ops(s).ResolveInFlightAttemptsAsync(Clock.GetUtcNow(), Ct));
+        Assert.Equal(("a-1", "op-1", 1), (unknown.AttemptId, unknown.OperationId, unknown.AttemptNumber));
+    }
+
+    [Fact]
+    public async Task ReserveAsync_WithAClaimHeldByAnotherCall_ReservesJournalsAndClaimsNothing()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await EnsureKeyAsync(s);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        var before = await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct);
+
+        var result = await s.Quotas.ReserveAsync(
+            new QuotaReservationRequest("k-1", "c-1", 1_000, Ttl) { Journal = Journal("a-1", "op-1"), Claim = new OperationClaim("op-1", "c-1", "sha-1", ClaimFor) },
+            Ct);
+
+        Assert.False(result.IsGranted);
+        Assert.Equal((QuotaRejectionReason.OperationNotClaimed, OperationClaimStatus.InProgress), (result.Reason, result.Claim!.Status));
+        Assert.Equal(0, (await s.Keys.GetAsync("k-1", Ct))!.TokensReserved);
+        var after = await s.Quotas.GetWindowUsageAsync(QuotaScope.Key, "k-1", Ct);
+        Assert.Equal((before.MinuteRequests, before.DayRequests), (after.MinuteRequests, after.DayRequests));
+        Assert.Empty(await Ops(s).ResolveInFlightAttemptsAsync(Clock.GetUtcNow().AddHours(1), Ct));
+    }
+
+    [Fact]
+    public async Task ReserveAsync_WithAClaimOfASucceededOperation_ReturnsItsStoredOutcomeAndReservesNothing()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await EnsureKeyAsync(s);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        await Ops(s).CompleteOperationAsync(new OperationCompletion("op-1", true, "{\"n\":1}", null), Ct);
+
+        var result = await s.Quotas.ReserveAsync(
+            new QuotaReservationRequest("k-1", "c-1", 1_000, Ttl) { Claim = new OperationClaim("op-1", "c-1", "sha-1", ClaimFor) },
+            Ct);
+
+        Assert.Equal((QuotaRejectionReason.OperationNotClaimed, OperationClaimStatus.Completed), (result.Reason, result.Claim!.Status));
+        Assert.Equal("{\"n\":1}", result.Claim.Operation.OutcomeJson);
+        Assert.Equal(0, (await s.Keys.GetAsync("k-1", Ct))!.TokensReserved);
+    }
+
+    [Fact]
+    public async Task ReserveAsync_WithAClaimOfAFailedOperation_TakesItOverAndNumbersTheAttemptAfterTheEarlierOnes()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await EnsureKeyAsync(s);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        await BeginAsync(s, "a-1", "op-1", 1, null, 100);
+        await BeginAsync(s, "a-2", "op-1", 2, null, 100);
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.NotBilled), Ct);
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-2", AttemptResult.NotBilled), Ct);
+        await Ops(s).CompleteOperationAsync(new OperationCompletion("op-1", false, null, InvoiceOcrErrorKind.Timeout), Ct);
+
+        var result = await s.Quotas.ReserveAsync(
+            new QuotaReservationRequest("k-1", "c-1", 1_000, Ttl) { Journal = Journal("a-3", "op-1"), Claim = new OperationClaim("op-1", "c-1", "sha-1", ClaimFor) },
+            Ct);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(result.IsGranted);
+        Assert.Equal((OperationClaimStatus.Claimed, 2), (result.Claim!.Status, result.Claim.Operation.AttemptCount));
+        var unknown = Assert.Single(await Ops(s).ResolveInFlightAttemptsAsync(Clock.GetUtcNow(), Ct));
+        Assert.Equal(("a-3", 3), (unknown.AttemptId, unknown.AttemptNumber));
+    }
+
+    [Fact]
+    public async Task ReserveAsync_RefusedWithAClaim_ClaimsNothing()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await EnsureKeyAsync(s, lifetimeLimit: 500);
+
+        var result = await s.Quotas.ReserveAsync(
+            new QuotaReservationRequest("k-1", "c-1", 1_000, Ttl) { Journal = Journal("a-1", "op-1"), Claim = new OperationClaim("op-1", "c-1", "sha-1", ClaimFor) },
+            Ct);
+
+        Assert.Equal(QuotaRejectionReason.LifetimeHeadroomInsufficient, result.Reason);
+        Assert.Null(result.Claim);
+        Assert.Null(await Ops(s).GetOperationAsync("op-1", Ct));
+        Assert.Empty(await Ops(s).ResolveInFlightAttemptsAsync(Clock.GetUtcNow().AddHours(1), Ct));
+    }
+
+    [Fact]
+    public async Task ReserveAsync_ConcurrentClaimsOfOneOperation_ExactlyOneReserves()
+    {
+        // Each reservation is one transaction on its own connection in the SQL stores: the claims race inside them.
+        for (var round = 0; round < ConcurrencyRounds; round++)
+        {
+            await using var s = await CreateStoreAsync(new FakeTimeProvider(Start));
+            await EnsureKeyAsync(s);
+            var id = "op-race-" + round;
+            using var go = new ManualResetEventSlim();
+            var reservations = Enumerable.Range(0, 8)
+                .Select(i => Task.Run(
+                    () =>
+                    {
+                        go.Wait(Ct);
+                        return s.Quotas.ReserveAsync(
+                            new QuotaReservationRequest("k-1", "c-1", 1_000, Ttl) { Journal = Journal("a-" + i, id), Claim = new OperationClaim(id, "c-1", "sha-1", ClaimFor) },
+                            Ct);
+                    },
+                    Ct))
+                .ToArray();
+            go.Set();
+            var results = await Task.WhenAll(reservations);
+
+            var won = Assert.Single(results, r => r.IsGranted);
+            Assert.Equal(OperationClaimStatus.Claimed, won.Claim!.Status);
+            Assert.All(results.Where(r => !r.IsGranted), r => Assert.Equal((QuotaRejectionReason.OperationNotClaimed, OperationClaimStatus.InProgress), (r.Reason, r.Claim!.Status)));
+            Assert.Equal(1_000, (await s.Keys.GetAsync("k-1", Ct))!.TokensReserved);
+        }
+    }
+
     [Fact]
     public async Task EndAttemptAsync_Billed_AppendsLedgerRowSettlesAndCompletesTheAttempt()
     {
@@ -602,7 +744,7 @@ public abstract class OperationStoreContractTests
     private static IOperationStore Ops(StoreUnderTest s) =>
         s.Quotas as IOperationStore ?? throw new InvalidOperationException("The store under test does not implement IOperationStore.");
 
-    private async Task<QuotaReservation> ReserveAsync(StoreUnderTest s, long tokens)
+    private static async Task EnsureKeyAsync(StoreUnderTest s, long? lifetimeLimit = null)
     {
         if (await s.Keys.GetAsync("k-1", Ct) is null)
         {
@@ -615,10 +757,27 @@ public abstract class OperationStoreContractTests
                     ProjectId = "p-1",
                     Secret = "test-key-k-1-secret-0000",
                     AllowedModels = ["gemini-2.5-flash"],
+                    LifetimeTokenLimit = lifetimeLimit,
                 },
                 Ct);
         }
+    }
 
+    private AttemptJournalEntry Journal(string attemptId, string operationId) => new()
+    {
+        AttemptId = attemptId,
+        OperationId = operationId,
+        CompanyId = "c-1",
+        KeyId = string.Empty,
+        EstimatedTokens = 5,
+        AttemptNumber = 1,
+        StartedAt = Clock.GetUtcNow(),
+        ExpiresAt = Clock.GetUtcNow() + Ttl,
+    };
+
+    private async Task<QuotaReservation> ReserveAsync(StoreUnderTest s, long tokens)
+    {
+        await EnsureKeyAsync(s);
         var result = await s.Quotas.ReserveAsync(new QuotaReservationRequest("k-1", "c-1", tokens, Ttl), Ct);
         Assert.True(result.IsGranted);
         return result.Reservation!;

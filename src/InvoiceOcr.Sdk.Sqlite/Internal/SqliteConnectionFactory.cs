@@ -10,19 +10,39 @@ namespace InvoiceOcr.Sdk.Sqlite.Internal;
 /// <c>FULL</c> for configuration, <c>NORMAL</c> for quota counters and logs, the ledger's from <see cref="SqliteStoreOptions.LedgerDurability"/>.
 /// </summary>
 /// <param name="database">The database file.</param>
-internal sealed class SqliteConnectionFactory(SqliteDatabase database) : RelationalConnectionFactory
+/// <param name="keepConnections">Whether connections come from the store's own pool of kept connections (the store's); the
+/// schema's migrator and health check open new ones (<see cref="SqliteDatabase.OpenUnkeptAsync"/>).</param>
+internal sealed class SqliteConnectionFactory(SqliteDatabase database, bool keepConnections = true) : RelationalConnectionFactory
 {
     /// <inheritdoc />
     public override string DisplayName => database.Path;
 
     /// <inheritdoc />
-    public override async Task<DbConnection> OpenAsync(RelationalWork work, CancellationToken cancellationToken) => work switch
+    public override async Task<DbConnection> OpenAsync(RelationalWork work, CancellationToken cancellationToken)
     {
-        RelationalWork.Read => await database.OpenAsync(cancellationToken).ConfigureAwait(false),
-        RelationalWork.Configuration => await database.OpenAsync(SqliteSynchronous.Full, cancellationToken).ConfigureAwait(false),
-        RelationalWork.Ledger => await database.OpenAsync(database.LedgerSynchronous, cancellationToken).ConfigureAwait(false),
-        _ => await database.OpenAsync(SqliteSynchronous.Normal, cancellationToken).ConfigureAwait(false),
+        var level = Level(work);
+        return !keepConnections ? await database.OpenUnkeptAsync(level, cancellationToken).ConfigureAwait(false)
+            : level is { } synchronous ? await database.OpenAsync(synchronous, cancellationToken).ConfigureAwait(false)
+            : await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private SqliteSynchronous? Level(RelationalWork work) => work switch
+    {
+        RelationalWork.Read => null,
+        RelationalWork.Configuration => SqliteSynchronous.Full,
+        RelationalWork.Ledger => database.LedgerSynchronous,
+        _ => SqliteSynchronous.Normal,
     };
+
+    /// <inheritdoc />
+    /// <remarks>A connection the store keeps open gives its prepared command for the statement (prepared once per connection).</remarks>
+    public override DbCommand CreateCommand(DbConnection connection, DbTransaction? transaction, string sql) =>
+        connection is SqliteConnection sqlite && SqliteDatabase.TryGetCache(sqlite, out var cache)
+            ? cache.Rent(sqlite, transaction, sql)
+            : base.CreateCommand(connection, transaction, sql);
+
+    /// <inheritdoc />
+    public override ValueTask ReleaseAsync(DbConnection connection) => database.ReleaseAsync((SqliteConnection)connection);
 
     /// <inheritdoc />
     public override Task<DbTransaction> BeginTransactionAsync(DbConnection connection, RelationalWork work, CancellationToken cancellationToken) =>

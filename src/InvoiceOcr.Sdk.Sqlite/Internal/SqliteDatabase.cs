@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
@@ -14,9 +15,22 @@ internal sealed class SqliteDatabase
     /// <summary>The settings applied to each native connection, which a pooled connection keeps from one open to the next.</summary>
     private static readonly ConditionalWeakTable<sqlite3, HandleSettings> s_handleSettings = [];
 
+    /// <summary>How many idle open connections each of the store's own pools keeps (more are closed on release).</summary>
+    private const int MaxIdlePerLevel = 8;
+
+    /// <summary>The command caches of the connections this store keeps open (its own pool); a connection without one is not pooled here.</summary>
+    private static readonly ConditionalWeakTable<SqliteConnection, SqliteCommandCache> s_caches = [];
+
     private readonly string _connectionString;
     private readonly string _createConnectionString;
     private readonly int _busyTimeoutMs;
+    private readonly bool _pooling;
+
+    /// <summary>
+    /// Idle open connections by <c>synchronous</c> level (index: NORMAL 0, FULL 1), their statements prepared. Per instance,
+    /// not static: a store no longer referenced takes its kept connections with it.
+    /// </summary>
+    private readonly ConcurrentBag<SqliteConnection>[] _idle = [[], []];
 
     public SqliteDatabase(SqliteStoreOptions options)
     {
@@ -33,6 +47,7 @@ internal sealed class SqliteDatabase
             DefaultTimeout = timeoutSeconds,
         };
         _connectionString = builder.ToString();
+        _pooling = options.Pooling;
         builder.Mode = SqliteOpenMode.ReadWriteCreate;
         _createConnectionString = builder.ToString();
         LedgerSynchronous = options.LedgerDurability == SqliteLedgerDurability.SurvivesProcessCrash ? SqliteSynchronous.Normal : SqliteSynchronous.Full;
@@ -45,13 +60,129 @@ internal sealed class SqliteDatabase
     public SqliteSynchronous LedgerSynchronous { get; }
 
     /// <summary>Opens a connection to an existing database file (a missing file is an error, never silently re-created), for reading.</summary>
-    public Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => OpenCoreAsync(_connectionString, null, cancellationToken);
+    public Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) =>
+        _pooling ? RentAsync(SqliteSynchronous.Normal, cancellationToken) : OpenCoreAsync(_connectionString, null, cancellationToken);
 
     /// <summary>Opens a connection to an existing database file whose commits use the given <c>synchronous</c> level.</summary>
     /// <param name="synchronous">The level the connection's commits use.</param>
     /// <param name="cancellationToken">Cancels the open.</param>
     public Task<SqliteConnection> OpenAsync(SqliteSynchronous synchronous, CancellationToken cancellationToken) =>
+        _pooling ? RentAsync(synchronous, cancellationToken) : OpenCoreAsync(_connectionString, synchronous, cancellationToken);
+
+    /// <summary>
+    /// Opens a connection the store does not keep (closed on release), for the schema's migrator and health check: "can the
+    /// database be opened now" is answered by a new open, never by a kept connection that may have cached a file since replaced.
+    /// </summary>
+    /// <param name="synchronous">The level the connection's commits use; <see langword="null"/> for reading.</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    public Task<SqliteConnection> OpenUnkeptAsync(SqliteSynchronous? synchronous, CancellationToken cancellationToken) =>
         OpenCoreAsync(_connectionString, synchronous, cancellationToken);
+
+    /// <summary>Returns whether a file is empty (a database SQLite has not written yet) or starts with SQLite's 16-byte header.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns><see langword="false"/> when it holds something else.</returns>
+    public static bool HasDatabaseHeader(string path)
+    {
+        ReadOnlySpan<byte> magic = "SQLite format 3\0"u8;
+        Span<byte> header = stackalloc byte[16];
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (file.Length == 0)
+        {
+            return true;
+        }
+
+        return file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length && header.SequenceEqual(magic);
+    }
+
+    /// <summary>Gets the command cache of a connection from this store's own pool.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="cache">Its cache.</param>
+    /// <returns><see langword="true"/> when the connection is one the store keeps open.</returns>
+    public static bool TryGetCache(SqliteConnection connection, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SqliteCommandCache? cache) =>
+        s_caches.TryGetValue(connection, out cache);
+
+    /// <summary>
+    /// Gives back a connection the operation is done with: one from the store's own pool stays open (its prepared statements
+    /// with it) for the next operation of its level; any other is closed.
+    /// </summary>
+    /// <param name="connection">The connection, with no transaction open.</param>
+    /// <returns>A task that completes when it is given back.</returns>
+    public ValueTask ReleaseAsync(SqliteConnection connection)
+    {
+        if (s_caches.TryGetValue(connection, out var cache) && connection.State == System.Data.ConnectionState.Open)
+        {
+            var idle = _idle[Index(cache.Synchronous)];
+            if (idle.Count < MaxIdlePerLevel)
+            {
+                idle.Add(connection);
+                return ValueTask.CompletedTask;
+            }
+        }
+
+        cache?.DisposeStatements();
+        return connection.DisposeAsync();
+    }
+
+    private static ValueTask CloseAsync(SqliteConnection connection)
+    {
+        if (s_caches.TryGetValue(connection, out var cache))
+        {
+            cache.DisposeStatements();
+        }
+
+        return connection.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Takes an idle open connection of the level, or opens one. Each connection keeps one <c>synchronous</c> level for life, so
+    /// no commit switches it. A connection stays open only while the database file is where it was opened: when the file is
+    /// gone (moved, deleted) the idle ones are closed and the open fails like any open of a missing file, so the store never
+    /// writes on into a file taken away.
+    /// </summary>
+    private async Task<SqliteConnection> RentAsync(SqliteSynchronous synchronous, CancellationToken cancellationToken)
+    {
+        var idle = _idle[Index(synchronous)];
+        if (!idle.IsEmpty)
+        {
+            if (!File.Exists(Path))
+            {
+                await CloseIdleAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                while (idle.TryTake(out var pooled))
+                {
+                    if (pooled.State == System.Data.ConnectionState.Open)
+                    {
+                        return pooled;
+                    }
+
+                    await CloseAsync(pooled).ConfigureAwait(false);
+                }
+            }
+        }
+
+        var connection = await OpenCoreAsync(_connectionString, synchronous, cancellationToken).ConfigureAwait(false);
+        s_caches.AddOrUpdate(connection, new SqliteCommandCache(synchronous));
+        return connection;
+    }
+
+    /// <summary>Closes the idle kept connections (the database file is gone: nothing may write on into it).</summary>
+    /// <returns>A task that completes when they are closed.</returns>
+    private async ValueTask CloseIdleAsync()
+    {
+        foreach (var idle in _idle)
+        {
+            while (idle.TryTake(out var pooled))
+            {
+                // Closed for real, not handed to the provider's own pool of native connections (which would keep the file open).
+                SqliteConnection.ClearPool(pooled);
+                await CloseAsync(pooled).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static int Index(SqliteSynchronous synchronous) => synchronous == SqliteSynchronous.Full ? 1 : 0;
 
     /// <summary>Opens a connection, creating the file when missing (migrations only).</summary>
     public Task<SqliteConnection> OpenOrCreateAsync(CancellationToken cancellationToken)

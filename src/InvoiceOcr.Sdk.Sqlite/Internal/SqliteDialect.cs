@@ -20,7 +20,7 @@ internal sealed class SqliteDialect : RelationalDialect
 
     /// <inheritdoc />
     public override void AddParameter(DbCommand command, string name, object? value) =>
-        ((SqliteCommand)command).Parameters.AddWithValue(name, value ?? DBNull.Value);
+        ((SqliteParameterCollection)command.Parameters).AddWithValue(name, value ?? DBNull.Value);
 
     /// <inheritdoc />
     public override object Time(DateTimeOffset value) => SqliteDatabase.Time(value);

@@ -16,7 +16,29 @@ internal static class SqliteUsageRows
     public static List<UsageRecord> Insert(Microsoft.Data.Sqlite.SqliteConnection connection, string insertUsageSql, IReadOnlyList<UsageRecord> records, string now)
     {
         var inserted = new List<UsageRecord>(records.Count);
-        using var statement = SqliteStatement.Prepare(connection, insertUsageSql);
+        // A connection the store keeps open keeps the statement prepared (one row per call on the model-call path).
+        var cache = SqliteDatabase.TryGetCache(connection, out var c) ? c : null;
+        var statement = cache?.TakeStatement(insertUsageSql) ?? SqliteStatement.Prepare(connection, insertUsageSql);
+        try
+        {
+            InsertCore(statement, records, now, inserted);
+        }
+        catch
+        {
+            statement.Dispose();
+            throw;
+        }
+
+        if (cache is null || !cache.ReturnStatement(insertUsageSql, statement))
+        {
+            statement.Dispose();
+        }
+
+        return inserted;
+    }
+
+    private static void InsertCore(SqliteStatement statement, IReadOnlyList<UsageRecord> records, string now, List<UsageRecord> inserted)
+    {
         var id = statement.IndexOf("$id");
         var operationId = statement.IndexOf("$operationId");
         var attempt = statement.IndexOf("$attempt");
@@ -93,7 +115,5 @@ internal static class SqliteUsageRows
                 inserted.Add(r);
             }
         }
-
-        return inserted;
     }
 }

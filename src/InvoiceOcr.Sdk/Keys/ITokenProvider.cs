@@ -111,6 +111,9 @@ public sealed record KeyLease
     /// <summary>Gets a value indicating whether the built-in provider's store journaled the attempt with the reservation (one transaction); the pipeline then writes no separate journal entry.</summary>
     internal bool AttemptJournaled { get; init; }
 
+    /// <summary>Gets the operation's claim the built-in provider's store made in the reservation's transaction (the call's first lease), if it did.</summary>
+    internal OperationClaimResult? Claim { get; init; }
+
     /// <summary>Gets when the store journaled the attempt (the reservation's own instant, so the attempt's ledger row lands in the windows the reservation counted in).</summary>
     internal DateTimeOffset? AttemptStartedAt { get; init; }
 

@@ -41,13 +41,17 @@ internal sealed partial class TokenProvider : ITokenProvider
         _random = _options.RandomSeed is { } seed ? new Random(seed) : new Random();
     }
 
-    public Task<KeyLease> AcquireAsync(KeyLeaseRequest request, CancellationToken cancellationToken) => AcquireAsync(request, null, cancellationToken);
+    public async Task<KeyLease> AcquireAsync(KeyLeaseRequest request, CancellationToken cancellationToken) =>
+        (await AcquireAsync(request, null, null, cancellationToken).ConfigureAwait(false)).Lease!;
 
     /// <summary>
     /// Leases a key and, when <paramref name="journal"/> is given, has the store journal the attempt in the reservation's own
-    /// transaction (one write instead of two); <see cref="KeyLease.AttemptJournaled"/> says whether it did.
+    /// transaction (one write instead of two); <see cref="KeyLease.AttemptJournaled"/> says whether it did. When
+    /// <paramref name="claim"/> is given (a call's first lease), the store claims the operation in that same transaction
+    /// (<see cref="KeyLease.Claim"/> says it did); a claim lost to another call reserves nothing and comes back as
+    /// <see cref="LeaseOutcome.LostClaim"/>, with no lease.
     /// </summary>
-    internal async Task<KeyLease> AcquireAsync(KeyLeaseRequest request, AttemptJournalEntry? journal, CancellationToken cancellationToken)
+    internal async Task<LeaseOutcome> AcquireAsync(KeyLeaseRequest request, AttemptJournalEntry? journal, OperationClaim? claim, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.CompanyId, nameof(request));
@@ -56,13 +60,16 @@ internal sealed partial class TokenProvider : ITokenProvider
         ArgumentOutOfRangeException.ThrowIfNegative(request.InputTokens ?? 0, nameof(request));
         try
         {
-            return await AcquireCoreAsync(request, journal, cancellationToken).ConfigureAwait(false);
+            return await AcquireCoreAsync(request, journal, claim, cancellationToken).ConfigureAwait(false);
         }
         catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
         {
-            return AcquireFallback(request, ex);
+            return new LeaseOutcome(AcquireFallback(request, ex), null);
         }
     }
+
+    /// <summary>Gets whether this provider's quota store is <paramref name="operations"/>, so a claim made with a reservation lands where the operation is completed.</summary>
+    internal bool Reserves(IOperationStore operations) => ReferenceEquals(_quotas, operations);
 
     public async Task SettleAsync(KeyLease lease, TokenUsage usage, RecordedUsage recorded, CancellationToken cancellationToken)
     {
@@ -196,7 +203,7 @@ internal sealed partial class TokenProvider : ITokenProvider
             : new InvoiceOcrException(InvoiceOcrErrorKind.KeyDisabled, DisabledMessage);
     }
 
-    private async Task<KeyLease> AcquireCoreAsync(KeyLeaseRequest request, AttemptJournalEntry? journal, CancellationToken cancellationToken)
+    private async Task<LeaseOutcome> AcquireCoreAsync(KeyLeaseRequest request, AttemptJournalEntry? journal, OperationClaim? claim, CancellationToken cancellationToken)
     {
         var keys = await _keys.ListByCompanyAsync(request.CompanyId, cancellationToken).ConfigureAwait(false);
         var now = _timeProvider.GetUtcNow();
@@ -242,7 +249,7 @@ internal sealed partial class TokenProvider : ITokenProvider
         foreach (var key in WeightedOrder(candidates))
         {
             var result = await _quotas.ReserveAsync(
-                new QuotaReservationRequest(key.Id, request.CompanyId, request.EstimatedTokens, _options.ReservationTimeToLive) { Journal = journal, InputTokens = request.InputTokens },
+                new QuotaReservationRequest(key.Id, request.CompanyId, request.EstimatedTokens, _options.ReservationTimeToLive) { Journal = journal, InputTokens = request.InputTokens, Claim = claim },
                 cancellationToken).ConfigureAwait(false);
             if (result.Reason == QuotaRejectionReason.LifetimeHeadroomInsufficient &&
                 request.MinimumTokens is { } minimum && key.LifetimeTokenLimit is { } lifetime &&
@@ -251,12 +258,18 @@ internal sealed partial class TokenProvider : ITokenProvider
                 // Near the limit: reserve what is left (the request's output cap shrinks to fit) rather than refuse a call
                 // that fits. The store checks again atomically; a concurrent call that took the room makes this fail as before.
                 result = await _quotas.ReserveAsync(
-                    new QuotaReservationRequest(key.Id, request.CompanyId, remaining, _options.ReservationTimeToLive) { Journal = journal, InputTokens = request.InputTokens },
+                    new QuotaReservationRequest(key.Id, request.CompanyId, remaining, _options.ReservationTimeToLive) { Journal = journal, InputTokens = request.InputTokens, Claim = claim },
                     cancellationToken).ConfigureAwait(false);
             }
+            if (result.Reason == QuotaRejectionReason.OperationNotClaimed && result.Claim is { } lost)
+            {
+                // Another call holds the operation, or it already succeeded: no other key changes that.
+                return new LeaseOutcome(null, lost);
+            }
+
             if (result.Reservation is { } reservation)
             {
-                return new KeyLease
+                return new LeaseOutcome(new KeyLease
                 {
                     KeyId = key.Id,
                     CompanyId = request.CompanyId,
@@ -268,7 +281,8 @@ internal sealed partial class TokenProvider : ITokenProvider
                     ReservedInputTokens = reservation.InputTokens,
                     AttemptJournaled = journal is not null && reservation.AttemptJournaled,
                     AttemptStartedAt = reservation.CreatedAt,
-                };
+                    Claim = claim is not null && result.Claim is { Status: OperationClaimStatus.Claimed } made ? made : null,
+                }, null);
             }
 
             _metrics.QuotaRejected(result.Reason);
@@ -553,3 +567,8 @@ internal sealed partial class TokenProvider : ITokenProvider
     [LoggerMessage(1008, LogLevel.Error, "The usage threshold callback failed for key {KeyId} at {Percent}%")]
     private static partial void LogThresholdCallbackFailed(ILogger logger, Exception exception, string keyId, int percent);
 }
+
+/// <summary>What a lease with a claim came to: the lease, or the claim another call holds (then no lease and nothing reserved).</summary>
+/// <param name="Lease">The lease, when granted.</param>
+/// <param name="LostClaim">The operation's claim as the store found it (in progress elsewhere, or completed), when lost.</param>
+internal readonly record struct LeaseOutcome(KeyLease? Lease, OperationClaimResult? LostClaim);

@@ -31,7 +31,8 @@ internal sealed class BudgetStage(BudgetAdmission budgets) : ModelCallStage
             throw;
         }
 
-        await budgets.SettleAsync(hold, context.Answer?.Usage, outcomeUnknown: context.Answer is null).ConfigureAwait(false);
+        // A call answered from the operation's stored outcome (its claim found it completed) sent nothing: released.
+        await budgets.SettleAsync(hold, context.Answer?.Usage, outcomeUnknown: context.Answer is null && context.Replayed is null).ConfigureAwait(false);
     }
 
     /// <summary>The settlement stage's rule: a cut connection, a timeout or a cancellation after the request left may have been billed; an error status was not.</summary>

@@ -65,6 +65,12 @@ internal sealed class ModelCallContext
     /// <summary>Gets or sets the stored outcome of an earlier success of this operation; set, no model call is made.</summary>
     public OperationRecord? Replayed { get; set; }
 
+    /// <summary>
+    /// Gets or sets the claim the call's first granted lease is to make in its reservation's transaction (set by the claim
+    /// stage, cleared once the claim is made or decided); <see langword="null"/> when the claim was made apart or is not made.
+    /// </summary>
+    public OperationClaim? PendingClaim { get; set; }
+
     /// <summary>Gets or sets a value indicating whether this call holds the operation's claim in the store.</summary>
     public bool Claimed { get; set; }
 

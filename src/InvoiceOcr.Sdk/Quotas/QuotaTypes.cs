@@ -51,6 +51,12 @@ public enum QuotaRejectionReason
 
     /// <summary>The project's per-day requests or tokens are used up.</summary>
     ProjectDayLimit,
+
+    /// <summary>
+    /// The request's <see cref="QuotaReservationRequest.Claim"/> was lost (the operation is in progress elsewhere or already
+    /// succeeded): nothing was reserved or claimed, and <see cref="QuotaReservationResult.Claim"/> says what the store found.
+    /// </summary>
+    OperationNotClaimed,
 }
 
 /// <summary>
@@ -83,6 +89,16 @@ public sealed record QuotaReservationRequest(string KeyId, string CompanyId, lon
 
     /// <summary>Gets the tokens the per-minute token windows count for this request: <see cref="InputTokens"/>, or <see cref="Tokens"/> when it is not given.</summary>
     internal long MinuteTokens => InputTokens ?? Tokens;
+
+    /// <summary>
+    /// Gets the operation to claim in the reservation's own transaction (a call's first granted reservation), so that claiming
+    /// the operation, reserving and journaling its first attempt is one write. The claim is made only together with the
+    /// reservation: a refused reservation claims nothing, and a lost claim (the operation is in progress elsewhere or already
+    /// succeeded) reserves nothing and is refused as <see cref="QuotaRejectionReason.OperationNotClaimed"/>. The store says in
+    /// <see cref="QuotaReservationResult.Claim"/> that it honoured the claim; a store that ignores it leaves the claim to a
+    /// separate <see cref="IOperationStore.ClaimOperationAsync"/>.
+    /// </summary>
+    public OperationClaim? Claim { get; init; }
 
     /// <summary>Throws when the request is malformed.</summary>
     internal void Validate()
@@ -147,6 +163,14 @@ public sealed record QuotaReservationResult
 
     /// <summary>Gets when trying again can succeed (the instant the sliding minute window has room, cooldown end, Pacific midnight), if known.</summary>
     public DateTimeOffset? RetryAt { get; init; }
+
+    /// <summary>
+    /// Gets the claim of the request's <see cref="QuotaReservationRequest.Claim"/> when the store made it: claimed (with a granted
+    /// reservation; the operation's row as claimed, before this attempt), or lost (refused as
+    /// <see cref="QuotaRejectionReason.OperationNotClaimed"/>: in progress elsewhere, or completed with its stored outcome).
+    /// <see langword="null"/> when the request carried no claim, the reservation was refused for a quota reason, or the store ignores claims.
+    /// </summary>
+    public OperationClaimResult? Claim { get; init; }
 
     /// <summary>Creates a granted result.</summary>
     /// <param name="reservation">The reservation.</param>

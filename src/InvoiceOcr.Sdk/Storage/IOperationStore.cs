@@ -18,6 +18,15 @@ public interface IOperationStore
     /// <returns>Claimed, in progress elsewhere, or completed (with its stored outcome).</returns>
     Task<OperationClaimResult> ClaimOperationAsync(OperationClaim claim, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads an operation's row without claiming it (no write): how a call with an idempotency key learns, before any budget or
+    /// key is touched, that the operation already succeeded (its stored outcome) or is held by another call.
+    /// </summary>
+    /// <param name="operationId">The operation.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The row, or <see langword="null"/> when the operation was never claimed.</returns>
+    Task<OperationRecord?> GetOperationAsync(string operationId, CancellationToken cancellationToken);
+
     /// <summary>Journals an attempt (id, key, reservation, estimate) before its request is sent.</summary>
     /// <param name="attempt">The attempt.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

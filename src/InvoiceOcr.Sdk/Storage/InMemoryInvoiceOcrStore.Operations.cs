@@ -23,26 +23,51 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            var now = _timeProvider.GetUtcNow();
-            if (_operations.TryGetValue(claim.OperationId, out var existing))
+            var result = DecideClaim(claim, _timeProvider.GetUtcNow());
+            if (result.Status == OperationClaimStatus.Claimed)
             {
-                if (existing.State == OperationState.Succeeded)
-                {
-                    return Task.FromResult(new OperationClaimResult(OperationClaimStatus.Completed, existing));
-                }
-
-                if (existing.State == OperationState.InProgress && existing.ClaimedUntil > now)
-                {
-                    return Task.FromResult(new OperationClaimResult(OperationClaimStatus.InProgress, existing));
-                }
-
-                // A failed operation may be tried again; a lapsed claim belonged to a call that died.
-                var taken = existing with { State = OperationState.InProgress, ClaimedUntil = now + claim.ClaimDuration, FailureKind = null, DocumentSha256 = claim.DocumentSha256 ?? existing.DocumentSha256 };
-                _operations[claim.OperationId] = taken;
-                return Task.FromResult(new OperationClaimResult(OperationClaimStatus.Claimed, taken));
+                _operations[claim.OperationId] = result.Operation;
             }
 
-            var created = new OperationRecord
+            return Task.FromResult(result);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<OperationRecord?> GetOperationAsync(string operationId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(operationId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_operations.GetValueOrDefault(operationId));
+        }
+    }
+
+    /// <summary>Decides a claim under the lock without storing it: a claimed row is stored by the caller (a reservation stores it only when granted).</summary>
+    private OperationClaimResult DecideClaim(OperationClaim claim, DateTimeOffset now)
+    {
+        if (_operations.TryGetValue(claim.OperationId, out var existing))
+        {
+            if (existing.State == OperationState.Succeeded)
+            {
+                return new OperationClaimResult(OperationClaimStatus.Completed, existing);
+            }
+
+            if (existing.State == OperationState.InProgress && existing.ClaimedUntil > now)
+            {
+                return new OperationClaimResult(OperationClaimStatus.InProgress, existing);
+            }
+
+            // A failed operation may be tried again; a lapsed claim belonged to a call that died.
+            return new OperationClaimResult(
+                OperationClaimStatus.Claimed,
+                existing with { State = OperationState.InProgress, ClaimedUntil = now + claim.ClaimDuration, FailureKind = null, DocumentSha256 = claim.DocumentSha256 ?? existing.DocumentSha256 });
+        }
+
+        return new OperationClaimResult(
+            OperationClaimStatus.Claimed,
+            new OperationRecord
             {
                 OperationId = claim.OperationId,
                 CompanyId = claim.CompanyId,
@@ -50,10 +75,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
                 State = OperationState.InProgress,
                 ClaimedUntil = now + claim.ClaimDuration,
                 CreatedAt = now,
-            };
-            _operations.Add(claim.OperationId, created);
-            return Task.FromResult(new OperationClaimResult(OperationClaimStatus.Claimed, created));
-        }
+            });
     }
 
     /// <inheritdoc/>

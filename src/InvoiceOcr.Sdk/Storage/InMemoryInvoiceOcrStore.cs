@@ -234,7 +234,18 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
                 return Task.FromResult(QuotaReservationResult.Rejected(QuotaRejectionReason.KeyNotFound));
             }
 
-            var result = TryReserve(entry, request, now);
+            OperationClaimResult? claim = null;
+            if (request.Claim is { } wanted)
+            {
+                // Decided first, stored only with a granted reservation: a lost claim reserves nothing.
+                claim = DecideClaim(wanted, now);
+                if (claim.Status != OperationClaimStatus.Claimed)
+                {
+                    return Task.FromResult(QuotaReservationResult.Rejected(QuotaRejectionReason.OperationNotClaimed, entry.Settings.Status) with { Claim = claim });
+                }
+            }
+
+            var result = TryReserve(entry, request, now, claim);
             return Task.FromResult(result);
         }
     }
@@ -451,7 +462,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         }
     }
 
-    private QuotaReservationResult TryReserve(KeyEntry entry, QuotaReservationRequest request, DateTimeOffset now)
+    private QuotaReservationResult TryReserve(KeyEntry entry, QuotaReservationRequest request, DateTimeOffset now, OperationClaimResult? claim = null)
     {
         // The rules are the shared ones (QuotaAdmission); only the counters are this store's.
         var key = entry.Settings;
@@ -490,14 +501,22 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         var id = string.Concat(_reservationPrefix, (++_reservationSequence).ToString(CultureInfo.InvariantCulture));
         var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive) { InputTokens = inputTokens };
         _reservations.Add(id, new HeldReservation(reservation, entry));
+        if (claim is not null)
+        {
+            // The operation is claimed under the same lock, with the reservation: one "transaction".
+            _operations[claim.Operation.OperationId] = claim.Operation;
+        }
+
         if (request.Journal is { } journal)
         {
-            // The attempt is journaled under the same lock: reserving and journaling are one "transaction".
-            _ = BeginAttemptAsync(journal with { KeyId = key.Id, ProjectId = key.ProjectId, ReservationId = id, EstimatedTokens = request.Tokens, StartedAt = now, ExpiresAt = reservation.ExpiresAt }, CancellationToken.None);
+            // The attempt is journaled under the same lock: reserving and journaling are one "transaction". A claim made here
+            // numbers the attempt after those the operation's earlier runs journaled.
+            var number = claim is null ? journal.AttemptNumber : claim.Operation.AttemptCount + 1;
+            _ = BeginAttemptAsync(journal with { KeyId = key.Id, ProjectId = key.ProjectId, ReservationId = id, EstimatedTokens = request.Tokens, AttemptNumber = number, StartedAt = now, ExpiresAt = reservation.ExpiresAt }, CancellationToken.None);
             reservation = reservation with { AttemptJournaled = true };
         }
 
-        return QuotaReservationResult.Granted(reservation);
+        return claim is null ? QuotaReservationResult.Granted(reservation) : new() { Reservation = reservation, KeyStatus = ApiKeyStatus.Active, Claim = claim };
     }
 
     private ProjectEntry Project(string projectId)

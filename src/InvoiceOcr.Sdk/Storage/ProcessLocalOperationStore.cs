@@ -80,6 +80,15 @@ internal sealed class ProcessLocalOperationStore(IUsageLedger ledger, TimeProvid
         }
     }
 
+    public Task<OperationRecord?> GetOperationAsync(string operationId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operationId);
+        lock (_gate)
+        {
+            return Task.FromResult(_operations.GetValueOrDefault(operationId));
+        }
+    }
+
     public Task BeginAttemptAsync(AttemptJournalEntry attempt, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task<QuotaSettlement?> EndAttemptAsync(AttemptEnding ending, CancellationToken cancellationToken)

@@ -488,6 +488,43 @@ public sealed class ModelCallPipelineTests
     }
 
     [Fact]
+    public async Task RunAsync_ClaimLostAtTheFirstReservation_ReservesJournalsAndCallsNothing()
+    {
+        // No idempotency key, so no read before the lease: the claim is decided in the reservation itself, which another call holds.
+        await using var h = KeyPoolHarness.Create();
+        await h.AddKeyAsync("k-1", "c-1");
+        await h.Store.ClaimOperationAsync(new OperationClaim("op-held", "c-1", null, TimeSpan.FromMinutes(5)), Ct);
+
+        var ex = await Assert.ThrowsAsync<InvoiceOcrException>(() => h.RunAsync(KeyPoolHarness.Request("c-1", operationId: "op-held"), Ct));
+
+        Assert.Equal(InvoiceOcrErrorKind.OperationInProgress, ex.Kind);
+        Assert.Empty(h.Model.Calls);
+        Assert.Equal(0, (await h.Store.GetAsync("k-1", Ct))!.TokensReserved);
+        Assert.Empty(await h.Store.ResolveInFlightAttemptsAsync(h.Time.GetUtcNow().AddHours(1), Ct));
+    }
+
+    [Fact]
+    public async Task RunAsync_FirstLeaseClaimsTheOperation_ItsAttemptIsNumberedAfterAnEarlierRunsAttempts()
+    {
+        await using var h = KeyPoolHarness.Create();
+        await h.AddKeyAsync("k-1", "c-1");
+        Script(h, (_, _) => null);
+        await h.Store.ClaimOperationAsync(new OperationClaim("op-again", "c-1", null, TimeSpan.FromMinutes(5)), Ct);
+        await h.Store.BeginAttemptAsync(
+            new AttemptJournalEntry { AttemptId = "a-old", OperationId = "op-again", CompanyId = "c-1", KeyId = "k-1", AttemptNumber = 1, StartedAt = h.Time.GetUtcNow(), ExpiresAt = h.Time.GetUtcNow().AddMinutes(10) },
+            Ct);
+        await h.Store.EndAttemptAsync(new AttemptEnding("a-old", AttemptResult.NotBilled), Ct);
+        await h.Store.CompleteOperationAsync(new OperationCompletion("op-again", false, null, InvoiceOcrErrorKind.Timeout), Ct);
+
+        var outcome = await h.RunAsync(KeyPoolHarness.Request("c-1", operationId: "op-again"), Ct);
+
+        Assert.False(outcome.Replayed);
+        var row = Assert.Single(await h.Store.ListAsync(new UsageQuery("c-1"), Ct));
+        Assert.Equal(2, row.Attempt);
+        Assert.Equal(OperationState.Succeeded, (await h.Store.GetOperationAsync("op-again", Ct))!.State);
+    }
+
+    [Fact]
     public async Task RunAsync_SameOperationWhileTheFirstRuns_IsRefusedAsInProgressWithoutAModelCall()
     {
         await using var h = KeyPoolHarness.Create();

@@ -118,6 +118,10 @@ public sealed class StoreOutageStagesTests
         public Task<OperationClaimResult> ClaimOperationAsync(OperationClaim claim, CancellationToken cancellationToken) =>
             FailClaims ? Task.FromException<OperationClaimResult>(Down()) : _inner.ClaimOperationAsync(claim, cancellationToken);
 
+        // The claim's read (a call with an idempotency key reads the operation before claiming it with its reservation) fails with the claims.
+        public Task<OperationRecord?> GetOperationAsync(string operationId, CancellationToken cancellationToken) =>
+            FailClaims ? Task.FromException<OperationRecord?>(Down()) : _inner.GetOperationAsync(operationId, cancellationToken);
+
         public Task BeginAttemptAsync(AttemptJournalEntry attempt, CancellationToken cancellationToken) =>
             FailJournal ? Task.FromException(Down()) : _inner.BeginAttemptAsync(attempt, cancellationToken);
 
