@@ -116,20 +116,6 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
             cancellationToken);
     }
 
-    private static AttemptJournalEntry FromRecord(UsageRecord usage, DateTimeOffset now) => new()
-    {
-        AttemptId = usage.Id,
-        OperationId = usage.OperationId,
-        CompanyId = usage.CompanyId,
-        KeyId = usage.KeyId,
-        ProjectId = usage.ProjectId,
-        ReservationId = usage.ReservationId,
-        EstimatedTokens = Math.Max(0, usage.TotalTokens),
-        AttemptNumber = usage.Attempt,
-        StartedAt = usage.StartedAt,
-        ExpiresAt = now,
-    };
-
     private async Task<bool> InsertAttemptAsync(DbConnection connection, DbTransaction transaction, AttemptJournalEntry attempt, CancellationToken cancellationToken)
     {
         using (var insert = Command(
@@ -186,7 +172,7 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
                     // Not journaled here (yet): its journal entry may still wait in a local outbox. The billed record journals
                     // the attempt from itself (the entry's later replay then changes nothing) and ends it like any other, so
                     // its tokens count toward the key once: through its reservation, or, with none, added to the key.
-                    await InsertAttemptAsync(connection, transaction, FromRecord(orphan, now), cancellationToken).ConfigureAwait(false);
+                    await InsertAttemptAsync(connection, transaction, AttemptJournalEntry.ForBilledRecord(orphan, now), cancellationToken).ConfigureAwait(false);
                     attempt = await ReadAttemptAsync(connection, transaction, ending.AttemptId, cancellationToken).ConfigureAwait(false)
                         ?? throw new InvalidOperationException("The attempt row vanished inside its ending's transaction.");
                 }

@@ -305,19 +305,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
     /// </summary>
     private QuotaSettlement? EndUnjournaled(UsageRecord usage)
     {
-        var entry = new AttemptJournalEntry
-        {
-            AttemptId = usage.Id,
-            OperationId = usage.OperationId,
-            CompanyId = usage.CompanyId,
-            KeyId = usage.KeyId,
-            ProjectId = usage.ProjectId,
-            ReservationId = usage.ReservationId,
-            EstimatedTokens = Math.Max(0, usage.TotalTokens),
-            AttemptNumber = usage.Attempt,
-            StartedAt = usage.StartedAt,
-            ExpiresAt = usage.CompletedAt,
-        };
+        var entry = AttemptJournalEntry.ForBilledRecord(usage, usage.CompletedAt);
         _ = BeginAttemptAsync(entry, CancellationToken.None);
         return EndBilled(_attempts[usage.Id], usage);
     }

@@ -111,6 +111,31 @@ public sealed record AttemptJournalEntry
 
     /// <summary>Gets when it counts as abandoned if still in flight (the reservation's expiry).</summary>
     public DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>
+    /// The journal entry of a billed attempt a store learns of only from its ledger row (its own entry may still wait in a
+    /// local outbox): a store journals it from the row and ends it like any other, so its tokens count toward the key once.
+    /// </summary>
+    /// <param name="usage">The attempt's billed ledger row.</param>
+    /// <param name="expiresAt">When the entry counts as abandoned (it is ended at once, so any instant not in the future).</param>
+    /// <returns>The entry: the row's ids, attempt number and start, its billed total as the estimate.</returns>
+    public static AttemptJournalEntry ForBilledRecord(UsageRecord usage, DateTimeOffset expiresAt)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        return new()
+        {
+            AttemptId = usage.Id,
+            OperationId = usage.OperationId,
+            CompanyId = usage.CompanyId,
+            KeyId = usage.KeyId,
+            ProjectId = usage.ProjectId,
+            ReservationId = usage.ReservationId,
+            EstimatedTokens = Math.Max(0, usage.TotalTokens),
+            AttemptNumber = usage.Attempt,
+            StartedAt = usage.StartedAt,
+            ExpiresAt = expiresAt,
+        };
+    }
 }
 
 /// <summary>How an attempt ended.</summary>
