@@ -58,17 +58,7 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
         {
             if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
             {
-                return new OperationClaimResult(
-                    OperationClaimStatus.Claimed,
-                    new OperationRecord
-                    {
-                        OperationId = claim.OperationId,
-                        CompanyId = claim.CompanyId,
-                        DocumentSha256 = claim.DocumentSha256,
-                        State = OperationState.InProgress,
-                        ClaimedUntil = until,
-                        CreatedAt = now,
-                    });
+                return new OperationClaimResult(OperationClaimStatus.Claimed, claim.NewRecord(now));
             }
         }
 

@@ -65,17 +65,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
                 existing with { State = OperationState.InProgress, ClaimedUntil = now + claim.ClaimDuration, FailureKind = null, DocumentSha256 = claim.DocumentSha256 ?? existing.DocumentSha256 });
         }
 
-        return new OperationClaimResult(
-            OperationClaimStatus.Claimed,
-            new OperationRecord
-            {
-                OperationId = claim.OperationId,
-                CompanyId = claim.CompanyId,
-                DocumentSha256 = claim.DocumentSha256,
-                State = OperationState.InProgress,
-                ClaimedUntil = now + claim.ClaimDuration,
-                CreatedAt = now,
-            });
+        return new OperationClaimResult(OperationClaimStatus.Claimed, claim.NewRecord(now));
     }
 
     /// <inheritdoc/>

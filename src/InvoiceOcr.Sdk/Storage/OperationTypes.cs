@@ -18,7 +18,21 @@ public enum OperationState
 /// <param name="CompanyId">The company.</param>
 /// <param name="DocumentSha256">The document's hash, so reusing an idempotency key for another document is detected.</param>
 /// <param name="ClaimDuration">How long the claim holds without completion (longer than the call's total timeout).</param>
-public sealed record OperationClaim(string OperationId, string CompanyId, string? DocumentSha256, TimeSpan ClaimDuration);
+public sealed record OperationClaim(string OperationId, string CompanyId, string? DocumentSha256, TimeSpan ClaimDuration)
+{
+    /// <summary>The row of an operation this claim creates: in progress, held until <paramref name="now"/> plus <see cref="ClaimDuration"/>.</summary>
+    /// <param name="now">The store's current time.</param>
+    /// <returns>The new operation's record.</returns>
+    public OperationRecord NewRecord(DateTimeOffset now) => new()
+    {
+        OperationId = OperationId,
+        CompanyId = CompanyId,
+        DocumentSha256 = DocumentSha256,
+        State = OperationState.InProgress,
+        ClaimedUntil = now + ClaimDuration,
+        CreatedAt = now,
+    };
+}
 
 /// <summary>The answer to an operation claim.</summary>
 public enum OperationClaimStatus

@@ -69,7 +69,7 @@ internal sealed class ProcessLocalOperationStore(IUsageLedger ledger, TimeProvid
                 }
             }
 
-            var claimed = (existing ?? new OperationRecord { OperationId = claim.OperationId, CompanyId = claim.CompanyId, CreatedAt = now }) with
+            var claimed = existing is null ? claim.NewRecord(now) : existing with
             {
                 State = OperationState.InProgress,
                 ClaimedUntil = now + claim.ClaimDuration,
