@@ -117,6 +117,14 @@ public sealed record AttemptJournalEntry
     /// <summary>Gets the reserved estimate, charged if the attempt's outcome is never known.</summary>
     public long EstimatedTokens { get; init; }
 
+    /// <summary>
+    /// Gets the input-token part of the estimate: what the attempt holds in the per-minute windows (they count input tokens),
+    /// so that a billed record arriving after the attempt was charged at its estimate corrects the minute slot to the billed
+    /// input tokens. <see langword="null"/> when unknown (an entry journaled before stores kept it): the minute slot then keeps
+    /// what it was charged.
+    /// </summary>
+    public long? EstimatedInputTokens { get; init; }
+
     /// <summary>Gets the attempt's number in its operation (1 for the first).</summary>
     public int AttemptNumber { get; init; }
 
@@ -132,7 +140,7 @@ public sealed record AttemptJournalEntry
     /// </summary>
     /// <param name="usage">The attempt's billed ledger row.</param>
     /// <param name="expiresAt">When the entry counts as abandoned (it is ended at once, so any instant not in the future).</param>
-    /// <returns>The entry: the row's ids, attempt number and start, its billed total as the estimate.</returns>
+    /// <returns>The entry: the row's ids, attempt number and start, its billed total (and input) tokens as the estimate.</returns>
     public static AttemptJournalEntry ForBilledRecord(UsageRecord usage, DateTimeOffset expiresAt)
     {
         ArgumentNullException.ThrowIfNull(usage);
@@ -145,6 +153,7 @@ public sealed record AttemptJournalEntry
             ProjectId = usage.ProjectId,
             ReservationId = usage.ReservationId,
             EstimatedTokens = Math.Max(0, usage.TotalTokens),
+            EstimatedInputTokens = Math.Max(0, usage.InputTokens),
             AttemptNumber = usage.Attempt,
             StartedAt = usage.StartedAt,
             ExpiresAt = expiresAt,
