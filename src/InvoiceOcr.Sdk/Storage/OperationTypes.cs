@@ -17,7 +17,8 @@ public enum OperationState
 /// <param name="OperationId">The operation's id (from the caller's idempotency key, else generated).</param>
 /// <param name="CompanyId">The company.</param>
 /// <param name="DocumentSha256">The document's hash, so reusing an idempotency key for another document is detected.</param>
-/// <param name="ClaimDuration">How long the claim holds without completion (longer than the call's total timeout).</param>
+/// <param name="ClaimDuration">How long the claim holds without completion (longer than the call's total timeout). Each attempt
+/// journaled under it holds it at least until the attempt's <see cref="AttemptJournalEntry.ExpiresAt"/>.</param>
 public sealed record OperationClaim(string OperationId, string CompanyId, string? DocumentSha256, TimeSpan ClaimDuration)
 {
     /// <summary>The row of an operation this claim creates: in progress, held until <paramref name="now"/> plus <see cref="ClaimDuration"/>.</summary>
@@ -67,7 +68,10 @@ public sealed record OperationRecord
     /// <summary>Gets the state.</summary>
     public OperationState State { get; init; }
 
-    /// <summary>Gets until when the current claim holds (in progress only).</summary>
+    /// <summary>
+    /// Gets until when the current claim holds (in progress only): the later of the claim's own lifetime and the expiry of the
+    /// last attempt journaled under it, so that a success whose record still waits in an outbox is not run again meanwhile.
+    /// </summary>
     public DateTimeOffset ClaimedUntil { get; init; }
 
     /// <summary>Gets how many attempts were journaled for it, over every claim.</summary>
@@ -131,7 +135,7 @@ public sealed record AttemptJournalEntry
     /// <summary>Gets when it started.</summary>
     public DateTimeOffset StartedAt { get; init; }
 
-    /// <summary>Gets when it counts as abandoned if still in flight (the reservation's expiry).</summary>
+    /// <summary>Gets when it counts as abandoned if still in flight (the reservation's expiry); its operation's claim holds at least until then.</summary>
     public DateTimeOffset ExpiresAt { get; init; }
 
     /// <summary>
