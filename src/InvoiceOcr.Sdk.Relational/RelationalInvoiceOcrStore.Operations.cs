@@ -332,14 +332,13 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
             // reservation from before 0008 charged its total there), and a wrong guess would undercount the slot.
             var delta = usage.TotalTokens - attempt.EstimatedTokens;
             var minuteDelta = attempt.EstimatedInputTokens is { } inputEstimate ? Math.Max(0, usage.InputTokens) - inputEstimate : 0;
-            if (delta != 0)
-            {
-                using var recharge = Command(connection, transaction, Statements.RechargeKey, ("id", attempt.KeyId), ("delta", delta));
-                await recharge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
             if (delta != 0 || minuteDelta != 0)
             {
+                using (var recharge = Command(connection, transaction, Statements.RechargeKey, ("id", attempt.KeyId), ("delta", delta)))
+                {
+                    await recharge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 using var adjust = Command(
                     connection,
                     transaction,
