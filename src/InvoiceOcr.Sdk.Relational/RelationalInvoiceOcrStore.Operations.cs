@@ -121,7 +121,8 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
             ("reservationId", attempt.ReservationId),
             ("estimate", attempt.EstimatedTokens),
             ("startedAt", Dialect.Time(attempt.StartedAt)),
-            ("expiresAt", Dialect.Time(attempt.ExpiresAt))))
+            ("expiresAt", Dialect.Time(attempt.ExpiresAt)),
+            ("inputEstimate", attempt.EstimatedInputTokens)))
         {
             if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
             {
@@ -129,7 +130,15 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
             }
         }
 
-        using var count = Command(connection, transaction, Statements.CountAttempt, ("operationId", attempt.OperationId), ("attempt", attempt.AttemptNumber));
+        // The operation's claim holds at least until the attempt's expiry: while the attempt may still be in flight (or its
+        // billed record wait in an outbox), no other caller takes the operation over (OperationClaimStage explains why).
+        using var count = Command(
+            connection,
+            transaction,
+            Statements.CountAttempt,
+            ("operationId", attempt.OperationId),
+            ("attempt", attempt.AttemptNumber),
+            ("expiresAt", Dialect.Time(attempt.ExpiresAt)));
         await count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -317,11 +326,13 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
         else
         {
             // Charged at its estimate (resolved as outcome-unknown, or its expired reservation was reclaimed): correct the
-            // charge to what the service billed; the attempt is no longer listed as outcome-unknown. The day windows move;
-            // the minute slot keeps the input estimate it holds (the journal has no input estimate to correct it from, and
-            // the slot has left the sliding minute by the time a late billed record is replayed).
+            // charge to what the service billed; the attempt is no longer listed as outcome-unknown. The key's used tokens and
+            // the day windows move by the total, the minute slot by the input tokens (it holds the journaled input estimate).
+            // An attempt journaled before 0009 has none: its slot keeps what it was charged, which is not known here (a
+            // reservation from before 0008 charged its total there), and a wrong guess would undercount the slot.
             var delta = usage.TotalTokens - attempt.EstimatedTokens;
-            if (delta != 0)
+            var minuteDelta = attempt.EstimatedInputTokens is { } inputEstimate ? Math.Max(0, usage.InputTokens) - inputEstimate : 0;
+            if (delta != 0 || minuteDelta != 0)
             {
                 using (var recharge = Command(connection, transaction, Statements.RechargeKey, ("id", attempt.KeyId), ("delta", delta)))
                 {
@@ -332,7 +343,7 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
                     connection,
                     transaction,
                     Statements.AdjustWindowTokens,
-                    ("minuteDelta", 0L),
+                    ("minuteDelta", minuteDelta),
                     ("dayDelta", delta),
                     ("keyId", attempt.KeyId),
                     ("projectId", attempt.ProjectId),
@@ -380,7 +391,7 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
 
         var settlement = attempt.ReservationId is { } reservationId
             ? await SettleInTransactionAsync(connection, transaction, reservationId, attempt.EstimatedTokens, null, now, cancellationToken).ConfigureAwait(false)
-            : await ChargeUnreservedAsync(connection, transaction, attempt, attempt.EstimatedTokens, attempt.EstimatedTokens, now, cancellationToken).ConfigureAwait(false);
+            : await ChargeUnreservedAsync(connection, transaction, attempt, attempt.EstimatedTokens, attempt.EstimatedInputTokens ?? attempt.EstimatedTokens, now, cancellationToken).ConfigureAwait(false);
         _ = await MoveAttemptAsync(connection, transaction, attempt.AttemptId, AttemptInFlight, AttemptOutcomeUnknown, now, cancellationToken).ConfigureAwait(false);
         return settlement;
     }
@@ -468,7 +479,8 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
                 r.IsDBNull(5) ? null : r.GetString(5),
                 r.GetInt64(6),
                 Dialect.ReadSmallInteger(r, 7),
-                Dialect.ReadTime(r, 8)),
+                Dialect.ReadTime(r, 8),
+                r.IsDBNull(9) ? null : r.GetInt64(9)),
             cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
@@ -483,7 +495,8 @@ public abstract partial class RelationalInvoiceOcrStore : IOperationStore
         string? ReservationId,
         long EstimatedTokens,
         int State,
-        DateTimeOffset StartedAt)
+        DateTimeOffset StartedAt,
+        long? EstimatedInputTokens)
     {
         public UnknownOutcomeAttempt ToUnknown(DateTimeOffset resolvedAt) => new()
         {

@@ -149,6 +149,7 @@ public abstract partial class RelationalInvoiceOcrStore
                             ProjectId = reservation.ProjectId,
                             ReservationId = reservation.Id,
                             EstimatedTokens = reservation.Tokens,
+                            EstimatedInputTokens = reservation.InputTokens,
                             AttemptNumber = claim is null ? journal.AttemptNumber : claim.Operation.AttemptCount + 1,
                             StartedAt = now,
                             ExpiresAt = reservation.ExpiresAt,

@@ -170,13 +170,13 @@ public sealed class RelationalStatements
     /// <summary>Gets the completion of operation <c>id</c> unless it already succeeded: <c>state, outcome, failureKind, now</c>.</summary>
     public required string CompleteOperation { get; init; }
 
-    /// <summary>Gets the attempt journal insert: <c>id, operationId, attempt, companyId, keyId, projectId, reservationId, estimate, startedAt, expiresAt</c> (in flight); affects 1 row when new, 0 when the id exists.</summary>
+    /// <summary>Gets the attempt journal insert: <c>id, operationId, attempt, companyId, keyId, projectId, reservationId, estimate, startedAt, expiresAt, inputEstimate</c> (in flight; <c>inputEstimate</c> may be null); affects 1 row when new, 0 when the id exists.</summary>
     public required string InsertAttempt { get; init; }
 
-    /// <summary>Gets the update raising operation <c>operationId</c>'s attempt count to <c>attempt</c> when lower.</summary>
+    /// <summary>Gets the update raising operation <c>operationId</c>'s attempt count to <c>attempt</c> when lower and, while it is in progress, holding its claim at least until <c>expiresAt</c> (the attempt's expiry).</summary>
     public required string CountAttempt { get; init; }
 
-    /// <summary>Gets the select (locking the row for update) of attempt <c>id</c>: OperationId, AttemptNumber, CompanyId, TokenId, ProjectId, ReservationId, EstimatedTokens, State, StartedAtUtc.</summary>
+    /// <summary>Gets the select (locking the row for update) of attempt <c>id</c>: OperationId, AttemptNumber, CompanyId, TokenId, ProjectId, ReservationId, EstimatedTokens, State, StartedAtUtc, EstimatedInputTokens.</summary>
     public required string SelectAttempt { get; init; }
 
     /// <summary>Gets the select (locking the row for update) of the in-flight attempt holding reservation <c>reservationId</c>: AttemptId.</summary>

@@ -44,6 +44,12 @@ public sealed class JobProcessReconciliationTests
     /// <summary>The SDK's total time-out (fake time): an operation claim lasts this plus a minute.</summary>
     private static readonly TimeSpan TotalTimeout = TimeSpan.FromHours(20);
 
+    /// <summary>
+    /// The reservations' time to live (fake time; it must outlive the total time-out): a journaled attempt holds its
+    /// operation's claim until this long after it started, so a dead worker's claims lapse by then.
+    /// </summary>
+    private static readonly TimeSpan ReservationTimeToLive = TotalTimeout + TimeSpan.FromMinutes(2);
+
     // 00:05 PST: the day's quota runs out long before the natural Pacific midnight (24 fake hours, 576 real seconds, away).
     private static readonly DateTimeOffset Start = new(2026, 1, 14, 8, 5, 0, TimeSpan.Zero);
 
@@ -104,7 +110,8 @@ public sealed class JobProcessReconciliationTests
 
         // The job parks (every open item QuotaExceeded) when the day's requests are used up: at about 40 % of the run, and again
         // the next day at about 80 % (a day admits 40 % of the job's requests). Each time the test jumps past Pacific midnight,
-        // and past the dead worker's operation claims (they last the total time-out plus a minute) so its items can run again.
+        // and past the dead worker's operation claims (each journaled attempt holds its claim for the reservation time to live
+        // after it started, longer than the claim's own total time-out plus a minute) so its items can run again.
         // Parked, no item can be leased before its resume time: no live call spans a jump.
         var parks = new List<InvoiceJobStatus>();
         var realToPark = TimeSpan.Zero;
@@ -129,7 +136,7 @@ public sealed class JobProcessReconciliationTests
             var dayEnd = QuotaWindows.DayEnd(run.Clock.GetUtcNow());
             Assert.InRange(status.Progress.ResumesAt!.Value, dayEnd, dayEnd.AddMinutes(30));
             Assert.True(parks.Count <= 3, "The job parked more than three times.");
-            var claimsLapse = killedAt + TotalTimeout + TimeSpan.FromMinutes(11);
+            var claimsLapse = killedAt + ReservationTimeToLive + TimeSpan.FromMinutes(10);
             run.Clock.JumpTo(status.Progress.ResumesAt.Value > claimsLapse ? status.Progress.ResumesAt.Value : claimsLapse);
             await WaitAsync(
                 async () => (status = (await run.Jobs.GetStatusAsync(job.JobId, CancellationToken.None))!).State != InvoiceJobState.QuotaExceeded,
@@ -410,7 +417,7 @@ public sealed class JobProcessReconciliationTests
                     ["EInvoiceMode"] = nameof(EInvoiceMode.ModelOnly),
                     ["Gemini"] = new JsonObject { ["BaseAddress"] = Emulator.BaseAddress.ToString() },
                     ["Documents"] = new JsonObject { ["PdfParseTimeout"] = "01:00:00" }, // fake time: 24 real seconds
-                    ["KeyPool"] = new JsonObject { ["ReservationTimeToLive"] = "1.00:00:00" },
+                    ["KeyPool"] = new JsonObject { ["ReservationTimeToLive"] = ReservationTimeToLive.ToString("c", CultureInfo.InvariantCulture) },
                     ["Retry"] = new JsonObject
                     {
                         ["InitialDelay"] = "00:00:00.200",

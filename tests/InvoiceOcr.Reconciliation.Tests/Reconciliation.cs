@@ -136,10 +136,11 @@ internal static class Reconciliation
     /// The running total and the day window count every billed token, so their ledger sum is the rows' TotalTokens (plus
     /// the unknown-outcome attempts' charged estimates). The sliding minute windows count input tokens (Google's TPM): their
     /// ledger sum is the InputTokens of the rows whose reservation counted in the window's slots, plus the input estimate of
-    /// each attempt charged at its estimate (outcome unknown, or its reservation reclaimed) — which a later billed record
-    /// does not correct, because the journal keeps no input estimate. That sum is not compared here (the minute has long
-    /// slid past most of a run, and the unknown attempts' input estimates are not listed); the store contract tests prove
-    /// each minute-window move (reserve, settle, release, reclaim, an unreserved charge) exactly.
+    /// each attempt still charged at its estimate (outcome unknown, or its reservation reclaimed); a later billed record
+    /// corrects its slot to the billed input tokens (the journal keeps the input estimate since 0009). That sum is not
+    /// compared here (the minute has long slid past most of a run, and the unknown attempts' input estimates are not
+    /// listed); the store contract tests prove each minute-window move (reserve, settle, release, reclaim, an unreserved
+    /// charge, a late billed record's correction) exactly.
     /// </para>
     /// </remarks>
     public static async Task AssertCountersEqualLedgerAsync(

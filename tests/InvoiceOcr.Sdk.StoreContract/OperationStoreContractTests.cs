@@ -128,14 +128,67 @@ public abstract class OperationStoreContractTests
         await using var s = await CreateStoreAsync(Clock);
         await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
         await BeginAsync(s, "a-1", "op-1", 1, reservationId: null, estimate: 500);
-        Clock.Advance(ClaimFor);
+        Clock.Advance(Ttl); // The claim and its attempt's expiry (the attempt holds the claim until then) have both passed.
 
         var taken = await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
 
         Assert.Equal(OperationClaimStatus.Claimed, taken.Status);
-        Assert.Equal(Start + ClaimFor + ClaimFor, taken.Operation.ClaimedUntil);
+        Assert.Equal(Start + Ttl + ClaimFor, taken.Operation.ClaimedUntil);
         Assert.Equal(Start, taken.Operation.CreatedAt);
         Assert.Equal(1, taken.Operation.AttemptCount); // The dead call's attempt still counts: the next one is number 2.
+    }
+
+    [Fact]
+    public async Task ClaimOperationAsync_ClaimLapsedWhileItsAttemptHasNotExpired_ReturnsInProgressUntilTheAttemptExpires()
+    {
+        // The attempt's billed ending may wait in its process's outbox after the claim's own lifetime: until the attempt's
+        // expiry (its reservation's), no other caller may take the operation over and call the model a second time.
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        await BeginAsync(s, "a-1", "op-1", 1, reservationId: null, estimate: 500);
+        Clock.Advance(ClaimFor + TimeSpan.FromMinutes(1));
+
+        var held = await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+
+        Assert.Equal(OperationClaimStatus.InProgress, held.Status);
+        Assert.Equal(Start + Ttl, held.Operation.ClaimedUntil);
+        Assert.Equal(Start + Ttl, (await Ops(s).GetOperationAsync("op-1", Ct))!.ClaimedUntil);
+        Clock.Advance(Start + Ttl - Clock.GetUtcNow());
+        Assert.Equal(OperationClaimStatus.Claimed, (await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct)).Status);
+    }
+
+    [Fact]
+    public async Task ReserveAsync_WithAClaimAndAJournalEntry_HoldsTheClaimUntilTheAttemptExpires()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await EnsureKeyAsync(s);
+
+        var first = await s.Quotas.ReserveAsync(
+            new QuotaReservationRequest("k-1", "c-1", 1_000, Ttl) { Journal = Journal("a-1", "op-1"), Claim = new OperationClaim("op-1", "c-1", "sha-1", ClaimFor) },
+            Ct);
+        Clock.Advance(Ttl - TimeSpan.FromSeconds(1));
+        var second = await s.Quotas.ReserveAsync(
+            new QuotaReservationRequest("k-1", "c-1", 1_000, Ttl) { Journal = Journal("a-2", "op-1"), Claim = new OperationClaim("op-1", "c-1", "sha-1", ClaimFor) },
+            Ct);
+
+        Assert.True(first.IsGranted);
+        Assert.Equal(Start + Ttl, (await Ops(s).GetOperationAsync("op-1", Ct))!.ClaimedUntil);
+        Assert.Equal(QuotaRejectionReason.OperationNotClaimed, second.Reason);
+        Assert.Equal(OperationClaimStatus.InProgress, second.Claim!.Status);
+    }
+
+    [Fact]
+    public async Task BeginAttemptAsync_OfACompletedOperation_LeavesItsClaimAlone()
+    {
+        await using var s = await CreateStoreAsync(Clock);
+        await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct);
+        await Ops(s).CompleteOperationAsync(new OperationCompletion("op-1", false, null, InvoiceOcrErrorKind.Timeout), Ct);
+
+        // A journal entry replayed from an outbox after its operation ended: a failed operation stays free to claim.
+        await BeginAsync(s, "a-1", "op-1", 1, reservationId: null, estimate: 500);
+
+        Assert.Equal(Start + ClaimFor, (await Ops(s).GetOperationAsync("op-1", Ct))!.ClaimedUntil);
+        Assert.Equal(OperationClaimStatus.Claimed, (await Ops(s).ClaimOperationAsync(new OperationClaim("op-1", "c-1", "sha-1", ClaimFor), Ct)).Status);
     }
 
     [Fact]
@@ -526,6 +579,60 @@ public abstract class OperationStoreContractTests
     }
 
     [Fact]
+    public async Task EndAttemptAsync_BilledAfterOutcomeUnknown_CorrectsTheMinuteWindowToTheBilledInputTokens()
+    {
+        // The attempt journaled with its reservation holds the reservation's input estimate in the minute slots; charged at its
+        // estimate, then billed (a record replayed from an outbox): every counter ends at what was billed.
+        await using var s = await CreateStoreAsync(Clock);
+        await EnsureKeyAsync(s);
+        var granted = await s.Quotas.ReserveAsync(new QuotaReservationRequest("k-1", "c-1", 1_000, Ttl) { Journal = Journal("a-1", "op-1"), InputTokens = 400 }, Ct);
+        Assert.True(granted.IsGranted);
+        Clock.Advance(TimeSpan.FromSeconds(2));
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.OutcomeUnknown), Ct);
+        await AssertCountersAsync(s, used: 1_000, minuteTokens: 400, dayTokens: 1_000);
+
+        var billed = Usage("a-1", "op-1", 640);
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, billed), Ct);
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, billed), Ct);
+
+        await AssertCountersAsync(s, used: billed.TotalTokens, minuteTokens: billed.InputTokens, dayTokens: billed.TotalTokens);
+        Assert.Empty(await Ops(s).ListUnknownOutcomeAttemptsAsync(null, Ct));
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_BilledAfterAnUnreservedAttemptWasResolvedUnknown_ChargedItsInputEstimateToTheMinuteAndCorrectsIt()
+    {
+        // A fallback key's attempt (no reservation) resolved as outcome-unknown: the minute slots get its input estimate, as a
+        // reservation's would, and its late billed record corrects them to the billed input tokens.
+        await using var s = await CreateStoreAsync(Clock);
+        await EnsureKeyAsync(s);
+        await BeginAsync(s, "a-1", "op-1", 1, reservationId: null, estimate: 1_000, inputEstimate: 300);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Single(await Ops(s).ResolveInFlightAttemptsAsync(Clock.GetUtcNow(), Ct));
+        await AssertCountersAsync(s, used: 1_000, minuteTokens: 300, dayTokens: 1_000);
+
+        var billed = Usage("a-1", "op-1", 640);
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, billed), Ct);
+
+        await AssertCountersAsync(s, used: billed.TotalTokens, minuteTokens: billed.InputTokens, dayTokens: billed.TotalTokens);
+    }
+
+    [Fact]
+    public async Task EndAttemptAsync_BilledAfterOutcomeUnknownWithoutAnInputEstimate_KeepsTheMinuteSlotAsCharged()
+    {
+        // An entry journaled before stores kept the input estimate: what its minute slot holds is not known, so it is left.
+        await using var s = await CreateStoreAsync(Clock);
+        await EnsureKeyAsync(s);
+        var reservation = (await s.Quotas.ReserveAsync(new QuotaReservationRequest("k-1", "c-1", 1_000, Ttl) { InputTokens = 400 }, Ct)).Reservation!;
+        await BeginAsync(s, "a-1", "op-1", 1, reservation.Id, reservation.Tokens);
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.OutcomeUnknown), Ct);
+
+        await Ops(s).EndAttemptAsync(new AttemptEnding("a-1", AttemptResult.Billed, Usage("a-1", "op-1", 640)), Ct);
+
+        await AssertCountersAsync(s, used: 640, minuteTokens: 400, dayTokens: 640);
+    }
+
+    [Fact]
     public async Task EndAttemptAsync_BilledAfterItsReservationWasSettledByTheLeaseOwner_AddsOnlyTheLedgerRow()
     {
         // The outbox path: the ledger row could not be written, the token provider settled the lease, the row is replayed.
@@ -783,7 +890,17 @@ public abstract class OperationStoreContractTests
         return result.Reservation!;
     }
 
-    private Task BeginAsync(StoreUnderTest s, string attemptId, string operationId, int number, string? reservationId, long estimate, string company = "c-1") =>
+    private static async Task AssertCountersAsync(StoreUnderTest s, long used, long minuteTokens, long dayTokens)
+    {
+        Assert.Equal(used, (await s.Keys.GetAsync("k-1", Ct))!.TokensUsed);
+        foreach (var (scope, id) in new[] { (QuotaScope.Key, "k-1"), (QuotaScope.Project, "p-1") })
+        {
+            var window = await s.Quotas.GetWindowUsageAsync(scope, id, Ct);
+            Assert.Equal((scope, minuteTokens, dayTokens), (scope, window.MinuteTokens, window.DayTokens));
+        }
+    }
+
+    private Task BeginAsync(StoreUnderTest s, string attemptId, string operationId, int number, string? reservationId, long estimate, string company = "c-1", long? inputEstimate = null) =>
         Ops(s).BeginAttemptAsync(
             new AttemptJournalEntry
             {
@@ -794,6 +911,7 @@ public abstract class OperationStoreContractTests
                 ProjectId = "p-1",
                 ReservationId = reservationId,
                 EstimatedTokens = estimate,
+                EstimatedInputTokens = inputEstimate,
                 AttemptNumber = number,
                 StartedAt = Clock.GetUtcNow(),
                 ExpiresAt = Clock.GetUtcNow() + Ttl,

@@ -240,15 +240,17 @@ internal static class PostgreSqlQueries
         "WHERE \"OperationId\" = @id AND \"State\" <> 1;";
 
     public const string InsertAttempt =
-        "INSERT INTO \"{schema}\".\"OperationAttempts\" (\"AttemptId\", \"OperationId\", \"AttemptNumber\", \"CompanyId\", \"TokenId\", \"ProjectId\", \"ReservationId\", \"EstimatedTokens\", \"State\", \"StartedAtUtc\", \"ExpiresAtUtc\") " +
-        "VALUES (@id, @operationId, @attempt, @companyId, @keyId, @projectId::text, @reservationId::text, @estimate, 0, @startedAt, @expiresAt) ON CONFLICT (\"AttemptId\") DO NOTHING;";
+        "INSERT INTO \"{schema}\".\"OperationAttempts\" (\"AttemptId\", \"OperationId\", \"AttemptNumber\", \"CompanyId\", \"TokenId\", \"ProjectId\", \"ReservationId\", \"EstimatedTokens\", \"State\", \"StartedAtUtc\", \"ExpiresAtUtc\", \"EstimatedInputTokens\") " +
+        "VALUES (@id, @operationId, @attempt, @companyId, @keyId, @projectId::text, @reservationId::text, @estimate, 0, @startedAt, @expiresAt, @inputEstimate::bigint) ON CONFLICT (\"AttemptId\") DO NOTHING;";
 
     public const string CountAttempt =
-        "UPDATE \"{schema}\".\"Operations\" SET \"AttemptCount\" = @attempt WHERE \"OperationId\" = @operationId AND \"AttemptCount\" < @attempt;";
+        "UPDATE \"{schema}\".\"Operations\" SET \"AttemptCount\" = GREATEST(\"AttemptCount\", @attempt), " +
+        "\"ClaimedUntilUtc\" = CASE WHEN \"State\" = 0 AND \"ClaimedUntilUtc\" < @expiresAt THEN @expiresAt ELSE \"ClaimedUntilUtc\" END " +
+        "WHERE \"OperationId\" = @operationId AND (\"AttemptCount\" < @attempt OR (\"State\" = 0 AND \"ClaimedUntilUtc\" < @expiresAt));";
 
     /// <summary>Attempt <c>id</c>, its row locked for the transaction (the first lock of ending an attempt).</summary>
     public const string SelectAttempt =
-        "SELECT \"OperationId\", \"AttemptNumber\", \"CompanyId\", \"TokenId\", \"ProjectId\", \"ReservationId\", \"EstimatedTokens\", \"State\", \"StartedAtUtc\" " +
+        "SELECT \"OperationId\", \"AttemptNumber\", \"CompanyId\", \"TokenId\", \"ProjectId\", \"ReservationId\", \"EstimatedTokens\", \"State\", \"StartedAtUtc\", \"EstimatedInputTokens\" " +
         "FROM \"{schema}\".\"OperationAttempts\" WHERE \"AttemptId\" = @id FOR UPDATE;";
 
     public const string SelectAttemptByReservation =

@@ -225,15 +225,17 @@ internal static class SqlServerQueries
         "WHERE [OperationId] = @id AND [State] <> 1;";
 
     public const string InsertAttempt =
-        "INSERT INTO [{schema}].[OperationAttempts] ([AttemptId], [OperationId], [AttemptNumber], [CompanyId], [TokenId], [ProjectId], [ReservationId], [EstimatedTokens], [State], [StartedAtUtc], [ExpiresAtUtc]) " +
-        "SELECT @id, @operationId, @attempt, @companyId, @keyId, @projectId, @reservationId, @estimate, 0, @startedAt, @expiresAt " +
+        "INSERT INTO [{schema}].[OperationAttempts] ([AttemptId], [OperationId], [AttemptNumber], [CompanyId], [TokenId], [ProjectId], [ReservationId], [EstimatedTokens], [State], [StartedAtUtc], [ExpiresAtUtc], [EstimatedInputTokens]) " +
+        "SELECT @id, @operationId, @attempt, @companyId, @keyId, @projectId, @reservationId, @estimate, 0, @startedAt, @expiresAt, @inputEstimate " +
         "WHERE NOT EXISTS (SELECT 1 FROM [{schema}].[OperationAttempts] WITH (UPDLOCK, HOLDLOCK) WHERE [AttemptId] = @id);";
 
     public const string CountAttempt =
-        "UPDATE [{schema}].[Operations] SET [AttemptCount] = @attempt WHERE [OperationId] = @operationId AND [AttemptCount] < @attempt;";
+        "UPDATE [{schema}].[Operations] SET [AttemptCount] = CASE WHEN [AttemptCount] < @attempt THEN @attempt ELSE [AttemptCount] END, " +
+        "[ClaimedUntilUtc] = CASE WHEN [State] = 0 AND [ClaimedUntilUtc] < @expiresAt THEN @expiresAt ELSE [ClaimedUntilUtc] END " +
+        "WHERE [OperationId] = @operationId AND ([AttemptCount] < @attempt OR ([State] = 0 AND [ClaimedUntilUtc] < @expiresAt));";
 
     public const string SelectAttempt =
-        "SELECT [OperationId], [AttemptNumber], [CompanyId], [TokenId], [ProjectId], [ReservationId], [EstimatedTokens], [State], [StartedAtUtc] " +
+        "SELECT [OperationId], [AttemptNumber], [CompanyId], [TokenId], [ProjectId], [ReservationId], [EstimatedTokens], [State], [StartedAtUtc], [EstimatedInputTokens] " +
         "FROM [{schema}].[OperationAttempts] WITH (UPDLOCK, ROWLOCK) WHERE [AttemptId] = @id;";
 
     public const string SelectAttemptByReservation =

@@ -183,14 +183,16 @@ internal static class SqliteStatements
         "UPDATE Operations SET State = $state, OutcomeJson = $outcome, FailureKind = $failureKind, CompletedAtUtc = $now WHERE OperationId = $id AND State <> 1;";
 
     public const string InsertAttempt =
-        "INSERT INTO OperationAttempts (AttemptId, OperationId, AttemptNumber, CompanyId, TokenId, ProjectId, ReservationId, EstimatedTokens, State, StartedAtUtc, ExpiresAtUtc) " +
-        "VALUES ($id, $operationId, $attempt, $companyId, $keyId, $projectId, $reservationId, $estimate, 0, $startedAt, $expiresAt) ON CONFLICT (AttemptId) DO NOTHING;";
+        "INSERT INTO OperationAttempts (AttemptId, OperationId, AttemptNumber, CompanyId, TokenId, ProjectId, ReservationId, EstimatedTokens, State, StartedAtUtc, ExpiresAtUtc, EstimatedInputTokens) " +
+        "VALUES ($id, $operationId, $attempt, $companyId, $keyId, $projectId, $reservationId, $estimate, 0, $startedAt, $expiresAt, $inputEstimate) ON CONFLICT (AttemptId) DO NOTHING;";
 
     public const string CountAttempt =
-        "UPDATE Operations SET AttemptCount = $attempt WHERE OperationId = $operationId AND AttemptCount < $attempt;";
+        "UPDATE Operations SET AttemptCount = MAX(AttemptCount, $attempt), " +
+        "ClaimedUntilUtc = CASE WHEN State = 0 AND ClaimedUntilUtc < $expiresAt THEN $expiresAt ELSE ClaimedUntilUtc END " +
+        "WHERE OperationId = $operationId AND (AttemptCount < $attempt OR (State = 0 AND ClaimedUntilUtc < $expiresAt));";
 
     public const string SelectAttempt =
-        "SELECT OperationId, AttemptNumber, CompanyId, TokenId, ProjectId, ReservationId, EstimatedTokens, State, StartedAtUtc FROM OperationAttempts WHERE AttemptId = $id;";
+        "SELECT OperationId, AttemptNumber, CompanyId, TokenId, ProjectId, ReservationId, EstimatedTokens, State, StartedAtUtc, EstimatedInputTokens FROM OperationAttempts WHERE AttemptId = $id;";
 
     public const string SelectAttemptByReservation =
         "SELECT AttemptId FROM OperationAttempts WHERE ReservationId = $reservationId AND State = 0;";

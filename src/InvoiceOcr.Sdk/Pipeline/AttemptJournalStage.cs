@@ -42,6 +42,10 @@ internal sealed partial class AttemptJournalStage(
             ProjectId = lease.ProjectId,
             ReservationId = lease.ReservationId,
             EstimatedTokens = lease.ReservationId is null ? context.EstimatedTokens : lease.ReservedTokens,
+
+            // What the attempt holds in the minute windows: its reservation's input estimate, or (none: a fallback key, a user's
+            // provider) the prompt's, which an unreserved attempt of unknown outcome is charged there.
+            EstimatedInputTokens = lease.ReservedInputTokens > 0 ? lease.ReservedInputTokens : context.PromptTokens,
             AttemptNumber = context.AttemptNumber,
             StartedAt = context.AttemptStartedAt,
             ExpiresAt = now + _reservationTimeToLive,

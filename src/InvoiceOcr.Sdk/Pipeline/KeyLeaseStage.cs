@@ -42,6 +42,7 @@ internal sealed partial class KeyLeaseStage(
             CompanyId = context.Caller.CompanyId,
             KeyId = string.Empty, // set by the store from the reservation, or by the journal stage from the lease
             EstimatedTokens = context.EstimatedTokens,
+            EstimatedInputTokens = context.PromptTokens, // the store journals the reservation's own
             AttemptNumber = context.PriorAttempts + context.Attempts + 1,
             StartedAt = now,
             ExpiresAt = now + _reservationTimeToLive,

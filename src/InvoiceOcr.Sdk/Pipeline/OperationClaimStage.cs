@@ -26,7 +26,10 @@ internal sealed partial class OperationClaimStage(
     ILogger<OperationClaimStage> logger) : ModelCallStage
 {
     // The claim must outlive the call (total timeout) so that no second caller takes over a live call; the margin covers
-    // the settlement that follows the last attempt.
+    // the settlement that follows the last attempt. Each journaled attempt then holds it until the attempt's expiry (the
+    // store does, IOperationStore.BeginAttemptAsync): a success whose billed ending waits in this process's outbox (the
+    // store unreachable as it ended) leaves the operation in progress, and until the replay completes it a caller with the
+    // same idempotency key elsewhere is refused as OperationInProgress rather than billed a second time.
     private readonly TimeSpan _claimDuration = retryOptions.Value.TotalTimeout + TimeSpan.FromMinutes(1);
 
     private readonly bool _claimWithReservation = tokenProvider is Keys.TokenProvider builtIn && builtIn.Reserves(operations);

@@ -41,7 +41,9 @@ internal sealed partial class OperationCompletionStage(IOperationStore operation
         }
         catch (InvoiceOcrException ex) when (ex.Kind == InvoiceOcrErrorKind.StoreUnavailable)
         {
-            // The claim lapses after the total timeout; the ledger keeps the billed attempts either way.
+            // A failure's claim lapses after the total timeout; a success whose billed record went to the outbox is completed
+            // by its replay (the record carries the outcome), its journaled attempt holding the claim until then (its expiry).
+            // The ledger keeps the billed attempts either way.
             LogCompletionFailed(logger, context.OperationId);
         }
     }

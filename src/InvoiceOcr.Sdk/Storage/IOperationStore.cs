@@ -11,7 +11,10 @@ public interface IOperationStore
 {
     /// <summary>
     /// Claims an operation: creates its row, or takes over a failed one or one whose claim has lapsed (its owner died), and
-    /// holds it until the store's now plus <see cref="OperationClaim.ClaimDuration"/>.
+    /// holds it until the store's now plus <see cref="OperationClaim.ClaimDuration"/>. A claim has lapsed only once its own
+    /// lifetime and the expiry of every attempt journaled under it (<see cref="BeginAttemptAsync"/>) have passed: an attempt
+    /// whose billed ending waits in its process's outbox keeps the operation in progress, so no second caller with the same
+    /// id calls the model again before the replay completes it.
     /// </summary>
     /// <param name="claim">The operation and how long to hold it.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -27,7 +30,11 @@ public interface IOperationStore
     /// <returns>The row, or <see langword="null"/> when the operation was never claimed.</returns>
     Task<OperationRecord?> GetOperationAsync(string operationId, CancellationToken cancellationToken);
 
-    /// <summary>Journals an attempt (id, key, reservation, estimate) before its request is sent.</summary>
+    /// <summary>
+    /// Journals an attempt (id, key, reservation, estimate, input estimate) before its request is sent, and, while its
+    /// operation is in progress, holds the operation's claim at least until the attempt's <see cref="AttemptJournalEntry.ExpiresAt"/>
+    /// (the same is done for the entry <see cref="QuotaReservationRequest.Journal"/> journals with a reservation).
+    /// </summary>
     /// <param name="attempt">The attempt.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the entry is durable.</returns>
@@ -38,7 +45,9 @@ public interface IOperationStore
     /// is settled with the billed tokens and the attempt is completed; for an attempt that was not billed its reservation is
     /// released; for an attempt whose outcome is unknown (sent, no answer) its reservation is charged at its estimate and the
     /// attempt is listed as outcome-unknown. Ending an attempt twice changes nothing the second time. A billed record for an
-    /// attempt already charged at its estimate (reclaimed or resolved as unknown) corrects the charge to the billed tokens.
+    /// attempt already charged at its estimate (reclaimed or resolved as unknown) corrects the charge to the billed tokens:
+    /// the key's used tokens and the day windows by the total, the minute slot by the input tokens against the entry's
+    /// <see cref="AttemptJournalEntry.EstimatedInputTokens"/> (left as charged when that is unknown).
     /// </summary>
     /// <param name="ending">How the attempt ended.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

@@ -78,7 +78,12 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         {
             if (_attempts.TryAdd(attempt.AttemptId, new JournaledAttempt(attempt)) && _operations.TryGetValue(attempt.OperationId, out var operation))
             {
-                _operations[attempt.OperationId] = operation with { AttemptCount = Math.Max(operation.AttemptCount, attempt.AttemptNumber) };
+                // The claim holds at least as long as the attempt may be in flight (OperationClaimStage explains why).
+                _operations[attempt.OperationId] = operation with
+                {
+                    AttemptCount = Math.Max(operation.AttemptCount, attempt.AttemptNumber),
+                    ClaimedUntil = operation.State == OperationState.InProgress && operation.ClaimedUntil < attempt.ExpiresAt ? attempt.ExpiresAt : operation.ClaimedUntil,
+                };
             }
 
             return Task.CompletedTask;
@@ -183,7 +188,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
             // Already charged at its estimate (resolved as unknown, or its expired reservation was reclaimed and charged):
             // correct the charge to what the service billed. An in-flight attempt whose reservation is gone was settled by
             // the lease's owner (its ledger row took the outbox path): nothing to correct.
-            Recharge(attempt.Entry.KeyId, usage.TotalTokens - attempt.Entry.EstimatedTokens, attempt.Entry.StartedAt);
+            Recharge(attempt.Entry, usage);
             _unknownOutcomes.RemoveAll(u => string.Equals(u.AttemptId, attempt.Entry.AttemptId, StringComparison.Ordinal));
         }
 
@@ -255,8 +260,8 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         }
         else if (attempt.Entry.ReservationId is null)
         {
-            // No input estimate is journaled: the minute windows count the whole estimate, the cautious side.
-            settlement = ChargeUnreserved(attempt.Entry.KeyId, attempt.Entry.EstimatedTokens, attempt.Entry.EstimatedTokens, attempt.Entry.StartedAt);
+            // The minute windows count the input estimate, as a reservation's do; with none journaled, the whole estimate (the cautious side).
+            settlement = ChargeUnreserved(attempt.Entry.KeyId, attempt.Entry.EstimatedTokens, attempt.Entry.EstimatedInputTokens ?? attempt.Entry.EstimatedTokens, attempt.Entry.StartedAt);
         }
 
         attempt.State = JournalState.OutcomeUnknown;
@@ -276,16 +281,18 @@ public sealed partial class InMemoryInvoiceOcrStore : IOperationStore
         return settlement;
     }
 
-    private void Recharge(string keyId, long delta, DateTimeOffset startedAt)
+    /// <summary>Corrects an attempt charged at its estimate to what its billed record says: the key's used tokens, the day windows, and the minute slot by the input estimate it holds.</summary>
+    private void Recharge(AttemptJournalEntry attempt, UsageRecord usage)
     {
-        if (delta != 0 && _keys.TryGetValue(keyId, out var entry))
+        var delta = usage.TotalTokens - attempt.EstimatedTokens;
+
+        // An entry without an input estimate leaves the minute slot as it was charged: what it holds is not known here.
+        var minuteDelta = attempt.EstimatedInputTokens is { } input ? Math.Max(0, usage.InputTokens) - input : 0;
+        if ((delta != 0 || minuteDelta != 0) && _keys.TryGetValue(attempt.KeyId, out var entry))
         {
-            // The day windows and the key's usage move to what was billed. The minute slot keeps the input estimate it was
-            // charged: the journal holds no input estimate to correct it from, and the slot leaves the sliding minute within
-            // 61 seconds of the attempt's start (a late billed record comes after that, once the store or outbox is back).
             entry.SetCounters(Math.Max(0, entry.TokensUsed + delta), entry.TokensReserved, _timeProvider.GetUtcNow());
-            entry.Windows.Adjust(QuotaWindows.SlotStart(startedAt), QuotaWindows.DayStart(startedAt), 0, delta);
-            entry.Project.Windows.Adjust(QuotaWindows.SlotStart(startedAt), QuotaWindows.DayStart(startedAt), 0, delta);
+            entry.Windows.Adjust(QuotaWindows.SlotStart(attempt.StartedAt), QuotaWindows.DayStart(attempt.StartedAt), minuteDelta, delta);
+            entry.Project.Windows.Adjust(QuotaWindows.SlotStart(attempt.StartedAt), QuotaWindows.DayStart(attempt.StartedAt), minuteDelta, delta);
         }
     }
 

@@ -512,7 +512,7 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             // The attempt is journaled under the same lock: reserving and journaling are one "transaction". A claim made here
             // numbers the attempt after those the operation's earlier runs journaled.
             var number = claim is null ? journal.AttemptNumber : claim.Operation.AttemptCount + 1;
-            _ = BeginAttemptAsync(journal with { KeyId = key.Id, ProjectId = key.ProjectId, ReservationId = id, EstimatedTokens = request.Tokens, AttemptNumber = number, StartedAt = now, ExpiresAt = reservation.ExpiresAt }, CancellationToken.None);
+            _ = BeginAttemptAsync(journal with { KeyId = key.Id, ProjectId = key.ProjectId, ReservationId = id, EstimatedTokens = request.Tokens, EstimatedInputTokens = inputTokens, AttemptNumber = number, StartedAt = now, ExpiresAt = reservation.ExpiresAt }, CancellationToken.None);
             reservation = reservation with { AttemptJournaled = true };
         }
 

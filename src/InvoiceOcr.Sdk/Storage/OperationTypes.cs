@@ -17,7 +17,8 @@ public enum OperationState
 /// <param name="OperationId">The operation's id (from the caller's idempotency key, else generated).</param>
 /// <param name="CompanyId">The company.</param>
 /// <param name="DocumentSha256">The document's hash, so reusing an idempotency key for another document is detected.</param>
-/// <param name="ClaimDuration">How long the claim holds without completion (longer than the call's total timeout).</param>
+/// <param name="ClaimDuration">How long the claim holds without completion (longer than the call's total timeout). Each attempt
+/// journaled under it holds it at least until the attempt's <see cref="AttemptJournalEntry.ExpiresAt"/>.</param>
 public sealed record OperationClaim(string OperationId, string CompanyId, string? DocumentSha256, TimeSpan ClaimDuration)
 {
     /// <summary>The row of an operation this claim creates: in progress, held until <paramref name="now"/> plus <see cref="ClaimDuration"/>.</summary>
@@ -67,7 +68,10 @@ public sealed record OperationRecord
     /// <summary>Gets the state.</summary>
     public OperationState State { get; init; }
 
-    /// <summary>Gets until when the current claim holds (in progress only).</summary>
+    /// <summary>
+    /// Gets until when the current claim holds (in progress only): the later of the claim's own lifetime and the expiry of the
+    /// last attempt journaled under it, so that a success whose record still waits in an outbox is not run again meanwhile.
+    /// </summary>
     public DateTimeOffset ClaimedUntil { get; init; }
 
     /// <summary>Gets how many attempts were journaled for it, over every claim.</summary>
@@ -117,13 +121,21 @@ public sealed record AttemptJournalEntry
     /// <summary>Gets the reserved estimate, charged if the attempt's outcome is never known.</summary>
     public long EstimatedTokens { get; init; }
 
+    /// <summary>
+    /// Gets the input-token part of the estimate: what the attempt holds in the per-minute windows (they count input tokens),
+    /// so that a billed record arriving after the attempt was charged at its estimate corrects the minute slot to the billed
+    /// input tokens. <see langword="null"/> when unknown (an entry journaled before stores kept it): the minute slot then keeps
+    /// what it was charged.
+    /// </summary>
+    public long? EstimatedInputTokens { get; init; }
+
     /// <summary>Gets the attempt's number in its operation (1 for the first).</summary>
     public int AttemptNumber { get; init; }
 
     /// <summary>Gets when it started.</summary>
     public DateTimeOffset StartedAt { get; init; }
 
-    /// <summary>Gets when it counts as abandoned if still in flight (the reservation's expiry).</summary>
+    /// <summary>Gets when it counts as abandoned if still in flight (the reservation's expiry); its operation's claim holds at least until then.</summary>
     public DateTimeOffset ExpiresAt { get; init; }
 
     /// <summary>
@@ -132,7 +144,7 @@ public sealed record AttemptJournalEntry
     /// </summary>
     /// <param name="usage">The attempt's billed ledger row.</param>
     /// <param name="expiresAt">When the entry counts as abandoned (it is ended at once, so any instant not in the future).</param>
-    /// <returns>The entry: the row's ids, attempt number and start, its billed total as the estimate.</returns>
+    /// <returns>The entry: the row's ids, attempt number and start, its billed total (and input) tokens as the estimate.</returns>
     public static AttemptJournalEntry ForBilledRecord(UsageRecord usage, DateTimeOffset expiresAt)
     {
         ArgumentNullException.ThrowIfNull(usage);
@@ -145,6 +157,7 @@ public sealed record AttemptJournalEntry
             ProjectId = usage.ProjectId,
             ReservationId = usage.ReservationId,
             EstimatedTokens = Math.Max(0, usage.TotalTokens),
+            EstimatedInputTokens = Math.Max(0, usage.InputTokens),
             AttemptNumber = usage.Attempt,
             StartedAt = usage.StartedAt,
             ExpiresAt = expiresAt,

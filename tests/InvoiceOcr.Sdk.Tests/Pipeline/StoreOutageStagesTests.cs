@@ -87,6 +87,57 @@ public sealed class StoreOutageStagesTests
         Assert.Single(h.Model.Calls);
     }
 
+    [Fact]
+    public async Task RunAsync_SameKeyWhileTheSuccessWaitsInAnOutboxPastItsClaim_IsRefusedWithoutAModelCallThenAnsweredFromTheStore()
+    {
+        // The first call's billed record (carrying the operation's outcome) went to an outbox and its completion could not be
+        // written: the operation stays in progress. Its journaled attempt holds the claim until the attempt's expiry, past
+        // the claim's own lifetime (total timeout + 1 minute), so the same key is refused, not billed again, until the replay.
+        var down = new SwitchableOperationStore();
+        var outbox = new OutboxUsageLogger();
+        await using var h = KeyPoolHarness.Create(services: c =>
+        {
+            down.Register(c);
+            c.AddSingleton<IUsageLogger>(outbox);
+        });
+        await h.AddKeyAsync("k-1", "c-1");
+        var request = KeyPoolHarness.Request("c-1", operationId: "order-42") with { Context = new ExtractionContext("c-1") { IdempotencyKey = "order-42" } };
+        down.FailCompletions = true;
+        var first = await h.RunAsync(request, Ct);
+        down.FailCompletions = false;
+        var kept = Assert.Single(outbox.Kept);
+
+        h.Time.Advance(TimeSpan.FromMinutes(7));
+        var refused = await Assert.ThrowsAsync<InvoiceOcrException>(() => h.RunAsync(request, Ct));
+
+        Assert.Equal(InvoiceOcrErrorKind.OperationInProgress, refused.Kind);
+        Assert.NotNull(refused.RetryAfter);
+        Assert.Single(h.Model.Calls);
+
+        // The outbox's replay: the billed ending, which completes the operation with the outcome it carries.
+        await h.Store.EndAttemptAsync(new AttemptEnding(kept.Id, AttemptResult.Billed, kept), Ct);
+        var answered = await h.RunAsync(request, Ct);
+
+        Assert.True(answered.Replayed);
+        Assert.Equal(first.Value, answered.Value);
+        Assert.Single(h.Model.Calls);
+        Assert.Equal((first.Usage.TotalTokens, 0L), ((await h.Store.GetAsync("k-1", Ct))!.TokensUsed, (await h.Store.GetAsync("k-1", Ct))!.TokensReserved));
+    }
+
+    /// <summary>A usage logger whose store is unreachable: every billed record waits in its outbox (<see cref="Kept"/>) until replayed by hand.</summary>
+    private sealed class OutboxUsageLogger : IUsageLogger
+    {
+        public List<UsageRecord> Kept { get; } = [];
+
+        public ValueTask<RecordedUsage> LogUsageAsync(UsageRecord record, CancellationToken cancellationToken)
+        {
+            Kept.Add(record);
+            return ValueTask.FromResult(new RecordedUsage(UsageRecording.Deferred));
+        }
+
+        public ValueTask LogRetryAttemptAsync(RetryAttemptRecord record, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
     /// <summary>The in-memory store as the operation store, with its claims or journal writes failing as unreachable on demand.</summary>
     private sealed class SwitchableOperationStore : IOperationStore
     {
@@ -95,6 +146,8 @@ public sealed class StoreOutageStagesTests
         public bool FailClaims { get; init; }
 
         public bool FailJournal { get; init; }
+
+        public bool FailCompletions { get; set; }
 
         /// <summary>
         /// Registers the store; with <paramref name="userTokenProvider"/> the key pool is a user's decorator of the built-in
@@ -127,7 +180,8 @@ public sealed class StoreOutageStagesTests
 
         public Task<QuotaSettlement?> EndAttemptAsync(AttemptEnding ending, CancellationToken cancellationToken) => _inner.EndAttemptAsync(ending, cancellationToken);
 
-        public Task CompleteOperationAsync(OperationCompletion completion, CancellationToken cancellationToken) => _inner.CompleteOperationAsync(completion, cancellationToken);
+        public Task CompleteOperationAsync(OperationCompletion completion, CancellationToken cancellationToken) =>
+            FailCompletions ? Task.FromException(Down()) : _inner.CompleteOperationAsync(completion, cancellationToken);
 
         public Task<IReadOnlyList<UnknownOutcomeAttempt>> ResolveInFlightAttemptsAsync(DateTimeOffset? startedBefore, CancellationToken cancellationToken) =>
             _inner.ResolveInFlightAttemptsAsync(startedBefore, cancellationToken);
