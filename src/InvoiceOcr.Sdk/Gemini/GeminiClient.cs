@@ -62,7 +62,16 @@ internal sealed partial class GeminiClient : IModelClient
     /// <param name="cancellationToken">Cancels the call; its cancellation propagates unchanged.</param>
     /// <returns>The billed answer, complete or not.</returns>
     /// <exception cref="InvoiceOcrException">The service answered an error, or the transport failed or timed out.</exception>
-    public async Task<GeminiGenerateResult> GenerateContentAsync(GeminiGenerateRequest request, string apiKey, CancellationToken cancellationToken)
+    public Task<GeminiGenerateResult> GenerateContentAsync(GeminiGenerateRequest request, string apiKey, CancellationToken cancellationToken) =>
+        GenerateAsync(request, apiKey, cancellationToken).AsTask();
+
+    /// <inheritdoc/>
+    ValueTask<GeminiGenerateResult> IModelClient.GenerateContentAsync(GeminiGenerateRequest request, string apiKey, CancellationToken cancellationToken) =>
+        GenerateAsync(request, apiKey, cancellationToken);
+
+    // A ValueTask all the way down to HttpClient: when the handler chain answers synchronously (an in-process handler, a
+    // buffered answer) the call allocates no Task per level.
+    private async ValueTask<GeminiGenerateResult> GenerateAsync(GeminiGenerateRequest request, string apiKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
@@ -106,7 +115,7 @@ internal sealed partial class GeminiClient : IModelClient
     }
 
     /// <summary>A general request: its turns and their inline data are serialized as they are (no Files API, no template reuse).</summary>
-    private async Task<GeminiGenerateResult> GenerateFromContentsAsync(
+    private async ValueTask<GeminiGenerateResult> GenerateFromContentsAsync(
         GeminiGenerateRequest request, IReadOnlyList<ModelContent> contents, GeminiOptions options, string model, string apiKey, CancellationToken cancellationToken)
     {
         ValidateModel(model);
@@ -218,7 +227,7 @@ internal sealed partial class GeminiClient : IModelClient
     internal static int? ThinkingBudget(string model, GeminiOptions options) =>
         options.ThinkingBudget ?? (model.StartsWith("gemini-2.5-flash", StringComparison.Ordinal) ? 0 : null);
 
-    private async Task<GeminiGenerateResult> SendGenerateAsync(Uri endpoint, HttpContent content, string model, string apiKey, string? attemptId, CancellationToken cancellationToken)
+    private async ValueTask<GeminiGenerateResult> SendGenerateAsync(Uri endpoint, HttpContent content, string model, string apiKey, string? attemptId, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
         if (attemptId is not null)
@@ -468,7 +477,7 @@ internal sealed partial class GeminiClient : IModelClient
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken cancellationToken)
+    private async ValueTask<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken cancellationToken)
     {
         try
         {

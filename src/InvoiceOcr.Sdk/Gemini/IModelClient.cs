@@ -12,5 +12,5 @@ internal interface IModelClient
     /// <param name="cancellationToken">Cancels the call; its cancellation propagates unchanged.</param>
     /// <returns>The billed answer, complete or not.</returns>
     /// <exception cref="InvoiceOcrException">The service answered an error, or the transport failed or timed out.</exception>
-    Task<GeminiGenerateResult> GenerateContentAsync(GeminiGenerateRequest request, string apiKey, CancellationToken cancellationToken);
+    ValueTask<GeminiGenerateResult> GenerateContentAsync(GeminiGenerateRequest request, string apiKey, CancellationToken cancellationToken);
 }
