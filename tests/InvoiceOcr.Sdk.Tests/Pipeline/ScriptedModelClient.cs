@@ -29,7 +29,7 @@ internal sealed class ScriptedModelClient(TimeProvider time, Func<ScriptedCall, 
         }
     }
 
-    public ValueTask<GeminiGenerateResult> GenerateContentAsync(GeminiGenerateRequest request, string apiKey, CancellationToken cancellationToken)
+    public ValueTask<GeminiGenerateResult> GenerateContentAsync(GeminiGenerateRequest request, string apiKey, string? attemptId, CancellationToken cancellationToken)
     {
         ScriptedCall call;
         int index;
