@@ -2,7 +2,7 @@
 //   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- --filter '*' --job short   (micro, BenchmarkDotNet)
 //   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- load [--smoke] [--seconds N] [--out file.md]
 //   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- load --only utilization   (job worker vs Polly, ~2 min)
-//   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- model-call-loop [seconds]   (for a profiler to attach)
+//   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- model-call-loop [seconds] [types]   (for a profiler to attach; types: allocations by type)
 //   dotnet run -c Release --project benchmarks/InvoiceOcr.Sdk.Benchmarks -- cost [--corpus ../shared/invoices] [--out file.md]
 using BenchmarkDotNet.Running;
 using InvoiceOcr.Sdk.Benchmarks.Load;

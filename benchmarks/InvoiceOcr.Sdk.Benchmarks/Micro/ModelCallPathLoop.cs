@@ -5,7 +5,7 @@ namespace InvoiceOcr.Sdk.Benchmarks.Micro;
 
 /// <summary>
 /// Runs <see cref="ModelCallPathBenchmarks"/> in a plain loop for a profiler to attach to (<c>dotnet-trace collect</c>):
-/// <c>model-call-loop [seconds]</c>. Prints the mean time, the process CPU time (every thread: the collector's too), the managed bytes allocated, the collections and the GC pause per call, every second.
+/// <c>model-call-loop [seconds] [types]</c> (<c>types</c>: also what is allocated, by type, see <see cref="AllocationSampler"/>). Prints the mean time, the process CPU time (every thread: the collector's too), the managed bytes allocated, the collections and the GC pause per call, every second.
 /// </summary>
 internal static class ModelCallPathLoop
 {
@@ -14,6 +14,8 @@ internal static class ModelCallPathLoop
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = args.Length > 0 && double.TryParse(args[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : 10;
+        using var sampler = args.Contains("types") ? new AllocationSampler() : null;
+        long totalCalls = 0;
         using var process = Process.GetCurrentProcess();
         var benchmark = new ModelCallPathBenchmarks();
         await benchmark.SetupAsync();
@@ -24,6 +26,7 @@ internal static class ModelCallPathLoop
                 await benchmark.ModelCallPath();
             }
 
+            sampler?.Start();
             var until = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
             while (Stopwatch.GetTimestamp() < until)
             {
@@ -38,6 +41,8 @@ internal static class ModelCallPathLoop
                     calls++;
                 }
 
+                totalCalls += calls;
+
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 var allocated = GC.GetTotalAllocatedBytes(precise: true) - bytes;
                 var pause = GC.GetTotalPauseDuration() - paused;
@@ -50,9 +55,11 @@ internal static class ModelCallPathLoop
         }
         finally
         {
+            sampler?.Stop();
             await benchmark.CleanupAsync();
         }
 
+        sampler?.Print(Console.Out, totalCalls);
         return 0;
     }
 }

@@ -62,7 +62,16 @@ internal sealed partial class GeminiClient : IModelClient
     /// <param name="cancellationToken">Cancels the call; its cancellation propagates unchanged.</param>
     /// <returns>The billed answer, complete or not.</returns>
     /// <exception cref="InvoiceOcrException">The service answered an error, or the transport failed or timed out.</exception>
-    public async Task<GeminiGenerateResult> GenerateContentAsync(GeminiGenerateRequest request, string apiKey, CancellationToken cancellationToken)
+    public Task<GeminiGenerateResult> GenerateContentAsync(GeminiGenerateRequest request, string apiKey, CancellationToken cancellationToken) =>
+        GenerateAsync(request, apiKey, request?.AttemptId, cancellationToken).AsTask();
+
+    /// <inheritdoc/>
+    ValueTask<GeminiGenerateResult> IModelClient.GenerateContentAsync(GeminiGenerateRequest request, string apiKey, string? attemptId, CancellationToken cancellationToken) =>
+        GenerateAsync(request, apiKey, attemptId ?? request?.AttemptId, cancellationToken);
+
+    // A ValueTask all the way down to HttpClient: when the handler chain answers synchronously (an in-process handler, a
+    // buffered answer) the call allocates no Task per level.
+    private async ValueTask<GeminiGenerateResult> GenerateAsync(GeminiGenerateRequest request, string apiKey, string? attemptId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
@@ -70,7 +79,7 @@ internal sealed partial class GeminiClient : IModelClient
         var model = request.Model ?? options.Model;
         if (request.Contents is { } contents)
         {
-            return await GenerateFromContentsAsync(request, contents, options, model, apiKey, cancellationToken).ConfigureAwait(false);
+            return await GenerateFromContentsAsync(request, contents, options, model, apiKey, attemptId, cancellationToken).ConfigureAwait(false);
         }
 
         if (GenerateContentHttpContent.Base64Length(request.Document.Length) <= options.InlineDataLimitBytes)
@@ -84,7 +93,7 @@ internal sealed partial class GeminiClient : IModelClient
             }
 
             using var content = GenerateContentHttpContent.Create(shape.Template, request.Document);
-            return await SendGenerateAsync(shape.Endpoint, content, model, apiKey, request.AttemptId, cancellationToken).ConfigureAwait(false);
+            return await SendGenerateAsync(shape.Endpoint, content, model, apiKey, attemptId, cancellationToken).ConfigureAwait(false);
         }
 
         ValidateModel(model);
@@ -97,7 +106,7 @@ internal sealed partial class GeminiClient : IModelClient
             var body = BuildRequest(request, options, new GeminiPart { FileData = new GeminiFileData { MimeType = file.MimeType ?? request.MimeType, FileUri = file.Uri } });
             using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, GeminiJsonContext.Default.GeminiGenerateContentRequest));
             content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType) { CharSet = "utf-8" };
-            return await SendGenerateAsync(endpoint, content, model, apiKey, request.AttemptId, cancellationToken).ConfigureAwait(false);
+            return await SendGenerateAsync(endpoint, content, model, apiKey, attemptId, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -106,8 +115,8 @@ internal sealed partial class GeminiClient : IModelClient
     }
 
     /// <summary>A general request: its turns and their inline data are serialized as they are (no Files API, no template reuse).</summary>
-    private async Task<GeminiGenerateResult> GenerateFromContentsAsync(
-        GeminiGenerateRequest request, IReadOnlyList<ModelContent> contents, GeminiOptions options, string model, string apiKey, CancellationToken cancellationToken)
+    private async ValueTask<GeminiGenerateResult> GenerateFromContentsAsync(
+        GeminiGenerateRequest request, IReadOnlyList<ModelContent> contents, GeminiOptions options, string model, string apiKey, string? attemptId, CancellationToken cancellationToken)
     {
         ValidateModel(model);
         var endpoint = Endpoint(options, $"{options.ApiVersion}/models/{model}:generateContent");
@@ -120,7 +129,7 @@ internal sealed partial class GeminiClient : IModelClient
 
         using var content = new ByteArrayContent(json);
         content.Headers.ContentType = new MediaTypeHeaderValue(JsonMediaType) { CharSet = "utf-8" };
-        return await SendGenerateAsync(endpoint, content, model, apiKey, request.AttemptId, cancellationToken).ConfigureAwait(false);
+        return await SendGenerateAsync(endpoint, content, model, apiKey, attemptId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Builds the request DTO of a general request: the system instruction, the turns, and the generation config.</summary>
@@ -218,7 +227,7 @@ internal sealed partial class GeminiClient : IModelClient
     internal static int? ThinkingBudget(string model, GeminiOptions options) =>
         options.ThinkingBudget ?? (model.StartsWith("gemini-2.5-flash", StringComparison.Ordinal) ? 0 : null);
 
-    private async Task<GeminiGenerateResult> SendGenerateAsync(Uri endpoint, HttpContent content, string model, string apiKey, string? attemptId, CancellationToken cancellationToken)
+    private async ValueTask<GeminiGenerateResult> SendGenerateAsync(Uri endpoint, HttpContent content, string model, string apiKey, string? attemptId, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
         if (attemptId is not null)
@@ -468,7 +477,7 @@ internal sealed partial class GeminiClient : IModelClient
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken cancellationToken)
+    private async ValueTask<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken cancellationToken)
     {
         try
         {

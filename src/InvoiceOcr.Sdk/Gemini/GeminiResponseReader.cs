@@ -97,7 +97,7 @@ internal static class GeminiResponseReader
             {
                 TopLevel.Candidates => ReadCandidates(ref reader, ref fast),
                 TopLevel.UsageMetadata => ReadUsage(ref reader, utf8Json, ref fast),
-                TopLevel.ModelVersion => TryGetString(ref reader, out fast.ModelVersion),
+                TopLevel.ModelVersion => TryGetModelVersion(ref reader, model, out fast.ModelVersion),
                 TopLevel.ResponseId => TryGetString(ref reader, out fast.ResponseId),
                 _ => ReadPromptFeedback(ref reader, ref fast),
             };
@@ -616,6 +616,18 @@ internal static class GeminiResponseReader
         : string.Equals(modality, "IMAGE", StringComparison.OrdinalIgnoreCase) ? Modality.Image
         : string.Equals(modality, "DOCUMENT", StringComparison.OrdinalIgnoreCase) ? Modality.Document
         : Modality.Other;
+
+    /// <summary>The answer's model version: the request's model string itself when they match (the usual answer), so no copy is made per call.</summary>
+    private static bool TryGetModelVersion(ref Utf8JsonReader reader, string model, out string? value)
+    {
+        if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(model))
+        {
+            value = model;
+            return true;
+        }
+
+        return TryGetString(ref reader, out value);
+    }
 
     private static bool TryGetString(ref Utf8JsonReader reader, out string? value)
     {

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
@@ -27,7 +26,9 @@ internal sealed class GenerateContentHttpContent : HttpContent
         _prefix = prefix;
         _document = document;
         _suffix = suffix;
-        Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        // The header's text as it is sent: a parsed System.Net.Http.Headers.MediaTypeHeaderValue (with its charset parameter) is built only
+        // if a handler reads Headers.ContentType.
+        Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
     }
 
     /// <summary>Creates the body: <paramref name="request"/> with its single <c>inlineData</c> part's data taken from <paramref name="document"/>.</summary>

@@ -9,8 +9,9 @@ internal interface IModelClient
     /// <summary>Runs one <c>generateContent</c> call.</summary>
     /// <param name="request">The document, instructions, schema and output cap.</param>
     /// <param name="apiKey">The key for this attempt.</param>
+    /// <param name="attemptId">The journaled attempt the request is (<see cref="GeminiClient.AttemptIdOption"/>), else the request's own <see cref="GeminiGenerateRequest.AttemptId"/>.</param>
     /// <param name="cancellationToken">Cancels the call; its cancellation propagates unchanged.</param>
     /// <returns>The billed answer, complete or not.</returns>
     /// <exception cref="InvoiceOcrException">The service answered an error, or the transport failed or timed out.</exception>
-    Task<GeminiGenerateResult> GenerateContentAsync(GeminiGenerateRequest request, string apiKey, CancellationToken cancellationToken);
+    ValueTask<GeminiGenerateResult> GenerateContentAsync(GeminiGenerateRequest request, string apiKey, string? attemptId, CancellationToken cancellationToken);
 }

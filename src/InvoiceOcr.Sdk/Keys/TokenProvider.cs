@@ -51,7 +51,7 @@ internal sealed partial class TokenProvider : ITokenProvider
     /// (<see cref="KeyLease.Claim"/> says it did); a claim lost to another call reserves nothing and comes back as
     /// <see cref="LeaseOutcome.LostClaim"/>, with no lease.
     /// </summary>
-    internal async Task<LeaseOutcome> AcquireAsync(KeyLeaseRequest request, AttemptJournalEntry? journal, OperationClaim? claim, CancellationToken cancellationToken)
+    internal async ValueTask<LeaseOutcome> AcquireAsync(KeyLeaseRequest request, AttemptJournalEntry? journal, OperationClaim? claim, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.CompanyId, nameof(request));
@@ -203,11 +203,15 @@ internal sealed partial class TokenProvider : ITokenProvider
             : new InvoiceOcrException(InvoiceOcrErrorKind.KeyDisabled, DisabledMessage);
     }
 
-    private async Task<LeaseOutcome> AcquireCoreAsync(KeyLeaseRequest request, AttemptJournalEntry? journal, OperationClaim? claim, CancellationToken cancellationToken)
+    private async ValueTask<LeaseOutcome> AcquireCoreAsync(KeyLeaseRequest request, AttemptJournalEntry? journal, OperationClaim? claim, CancellationToken cancellationToken)
     {
         var keys = await _keys.ListByCompanyAsync(request.CompanyId, cancellationToken).ConfigureAwait(false);
         var now = _timeProvider.GetUtcNow();
-        var statuses = new Dictionary<string, ApiKeyStatus>(StringComparer.Ordinal);
+        // What the refusals need is counted as the keys go by; the statuses that are not active are listed only when there
+        // is one (the usual call, an active key that reserves, builds no map of statuses).
+        var listed = 0;
+        var activeExcluded = false;
+        List<ApiKeyStatus>? notActive = null;
         var candidates = new List<ApiKey>();
         foreach (var key in keys)
         {
@@ -218,28 +222,36 @@ internal sealed partial class TokenProvider : ITokenProvider
             }
 
             var status = await ApplyTimeAndUsageTransitionsAsync(key, now, cancellationToken).ConfigureAwait(false);
-            statuses[key.Id] = status;
-            if (status == ApiKeyStatus.Active && !request.ExcludedKeyIds.Contains(key.Id))
+            listed++;
+            if (status != ApiKeyStatus.Active)
+            {
+                (notActive ??= []).Add(status);
+            }
+            else if (request.ExcludedKeyIds.Contains(key.Id))
+            {
+                activeExcluded = true;
+            }
+            else
             {
                 candidates.Add(key);
             }
         }
 
-        if (statuses.Count == 0)
+        if (listed == 0)
         {
             throw new InvoiceOcrException(InvoiceOcrErrorKind.NoKeyAvailable, NoKeyMessage);
         }
 
         if (candidates.Count == 0)
         {
-            if (statuses.Values.Any(s => s == ApiKeyStatus.Active))
+            if (activeExcluded)
             {
                 throw new InvoiceOcrException(
                     InvoiceOcrErrorKind.LocalQuotaExceeded,
                     "Every active AI token of your company has already failed for this document. Please try again later.");
             }
 
-            throw NoneActive([.. statuses.Values]);
+            throw NoneActive(notActive ?? []);
         }
 
         DateTimeOffset? retryAt = null;
@@ -290,16 +302,16 @@ internal sealed partial class TokenProvider : ITokenProvider
             {
                 case QuotaRejectionReason.KeyExpired:
                     await TransitionAsync(key.Id, ApiKeyStatus.Active, ApiKeyStatus.Expired, ExpiryReason(key), cancellationToken).ConfigureAwait(false);
-                    statuses[key.Id] = ApiKeyStatus.Expired;
+                    (notActive ??= []).Add(ApiKeyStatus.Expired);
                     break;
                 case QuotaRejectionReason.LifetimeLimitReached:
                     await TransitionAsync(key.Id, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, LifetimeReason(key), cancellationToken).ConfigureAwait(false);
-                    statuses[key.Id] = ApiKeyStatus.Exceeded;
+                    (notActive ??= []).Add(ApiKeyStatus.Exceeded);
                     break;
                 case QuotaRejectionReason.KeyNotActive:
                 case QuotaRejectionReason.KeyNotFound:
                 case QuotaRejectionReason.CompanyMismatch:
-                    statuses[key.Id] = result.KeyStatus is { } s && s != ApiKeyStatus.Active ? s : ApiKeyStatus.Disabled;
+                    (notActive ??= []).Add(result.KeyStatus is { } s && s != ApiKeyStatus.Active ? s : ApiKeyStatus.Disabled);
                     break;
                 case QuotaRejectionReason.LifetimeHeadroomInsufficient:
                     headroomRejected = true;
@@ -319,7 +331,7 @@ internal sealed partial class TokenProvider : ITokenProvider
 
         if (!headroomRejected)
         {
-            throw NoneActive([.. statuses.Values.Where(s => s != ApiKeyStatus.Active)]);
+            throw NoneActive(notActive ?? []);
         }
 
         if (retryAt is { } retry)

@@ -33,6 +33,14 @@ internal sealed partial class AttemptJournalStage(
         // Stamped with the reservation's instant when the store journaled it with the reservation, else now (after the lease):
         // either way not before the reservation, so the ledger row lands in the day window the reservation counted in.
         context.AttemptStartedAt = lease.AttemptJournaled && lease.AttemptStartedAt is { } journaledAt ? journaledAt : now;
+        if (lease.AttemptJournaled)
+        {
+            // Journaled by the store in the reservation's transaction.
+            await RunAttemptAsync(context, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Built only here: an attempt the store journaled with its reservation needs no second entry.
         var entry = new AttemptJournalEntry
         {
             AttemptId = context.AttemptId,
@@ -50,13 +58,6 @@ internal sealed partial class AttemptJournalStage(
             StartedAt = context.AttemptStartedAt,
             ExpiresAt = now + _reservationTimeToLive,
         };
-        if (lease.AttemptJournaled)
-        {
-            // Journaled by the store in the reservation's transaction.
-            await RunAttemptAsync(context, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
         try
         {
             await operations.BeginAttemptAsync(entry, cancellationToken).ConfigureAwait(false);

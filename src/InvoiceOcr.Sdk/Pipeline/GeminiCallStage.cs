@@ -15,14 +15,15 @@ internal sealed class GeminiCallStage(IModelClient gemini, InvoiceOcrMetrics met
     {
         var lease = context.Lease ?? throw new InvalidOperationException("The attempt has no lease.");
         var cap = context.LeasedMaxOutputTokens;
-        var request = context.Request.ForAttempt(cap < context.MaxOutputTokens ? cap : null, context.AttemptId);
+        // A copy of the request only when the lease shrinks the output cap; the attempt's id travels beside it.
+        var request = cap < context.MaxOutputTokens ? context.Request.ForAttempt(cap, context.AttemptId) : context.Request;
 
         var started = timeProvider.GetTimestamp();
         context.RequestSent = true;
         context.RequestsSent++;
         try
         {
-            var answer = await gemini.GenerateContentAsync(request, lease.Secret, cancellationToken).ConfigureAwait(false);
+            var answer = await gemini.GenerateContentAsync(request, lease.Secret, context.AttemptId, cancellationToken).ConfigureAwait(false);
             context.Answer = answer;
             context.AnswerReader.Read(context, answer, lease.KeyId);
             context.Usage = answer.Usage;

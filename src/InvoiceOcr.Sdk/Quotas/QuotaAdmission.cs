@@ -82,8 +82,20 @@ public static class QuotaAdmission
     /// </returns>
     public static QuotaWindowLimit[] Windows(string keyId, string projectId, QuotaLimits keyLimits, QuotaLimits projectLimits, DateTimeOffset now)
     {
+        var windows = new QuotaWindowLimit[WindowCount];
+        FillWindows(windows, keyId, projectId, keyLimits, projectLimits, now);
+        return windows;
+    }
+
+    /// <summary>How many windows a grant must fit (<see cref="Windows"/>).</summary>
+    internal const int WindowCount = 4;
+
+    /// <summary>Writes the four windows into <paramref name="windows"/> (a store's own buffer: no array per reservation).</summary>
+    internal static void FillWindows(Span<QuotaWindowLimit> windows, string keyId, string projectId, QuotaLimits keyLimits, QuotaLimits projectLimits, DateTimeOffset now)
+    {
         ArgumentNullException.ThrowIfNull(keyLimits);
         ArgumentNullException.ThrowIfNull(projectLimits);
+        ArgumentOutOfRangeException.ThrowIfLessThan(windows.Length, WindowCount, nameof(windows));
         var slot = QuotaWindows.SlotStart(now);
         var from = QuotaWindows.SlidingMinuteStart(now);
         var since = QuotaWindows.SlidingMinuteSince(now);
@@ -96,13 +108,17 @@ public static class QuotaAdmission
 
         // A day row is counted whole: everything in it was counted after the instant before the day began.
         var daySince = day.AddTicks(-1);
-        return
-        [
-            new(QuotaScope.Key, keyId, QuotaWindowKind.Minute, from, since, slot, keyLimits.RequestsPerMinute, keyLimits.TokensPerMinute, QuotaRejectionReason.KeyMinuteLimit, slotsGone),
-            new(QuotaScope.Key, keyId, QuotaWindowKind.Day, day, daySince, day, keyLimits.RequestsPerDay, keyLimits.TokensPerDay, QuotaRejectionReason.KeyDayLimit, dayEnd),
-            new(QuotaScope.Project, projectId, QuotaWindowKind.Minute, from, since, slot, projectLimits.RequestsPerMinute, projectLimits.TokensPerMinute, QuotaRejectionReason.ProjectMinuteLimit, slotsGone),
-            new(QuotaScope.Project, projectId, QuotaWindowKind.Day, day, daySince, day, projectLimits.RequestsPerDay, projectLimits.TokensPerDay, QuotaRejectionReason.ProjectDayLimit, dayEnd),
-        ];
+        windows[0] = new(QuotaScope.Key, keyId, QuotaWindowKind.Minute, from, since, slot, keyLimits.RequestsPerMinute, keyLimits.TokensPerMinute, QuotaRejectionReason.KeyMinuteLimit, slotsGone);
+        windows[1] = new(QuotaScope.Key, keyId, QuotaWindowKind.Day, day, daySince, day, keyLimits.RequestsPerDay, keyLimits.TokensPerDay, QuotaRejectionReason.KeyDayLimit, dayEnd);
+        windows[2] = new(QuotaScope.Project, projectId, QuotaWindowKind.Minute, from, since, slot, projectLimits.RequestsPerMinute, projectLimits.TokensPerMinute, QuotaRejectionReason.ProjectMinuteLimit, slotsGone);
+        windows[3] = new(QuotaScope.Project, projectId, QuotaWindowKind.Day, day, daySince, day, projectLimits.RequestsPerDay, projectLimits.TokensPerDay, QuotaRejectionReason.ProjectDayLimit, dayEnd);
+    }
+
+    /// <summary>The four windows of a reservation, held on the stack (<see cref="FillWindows"/>).</summary>
+    [System.Runtime.CompilerServices.InlineArray(WindowCount)]
+    internal struct WindowBuffer
+    {
+        private QuotaWindowLimit _first;
     }
 
     /// <summary>

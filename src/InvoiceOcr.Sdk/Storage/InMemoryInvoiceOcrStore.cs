@@ -481,7 +481,9 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         var day = DayStart(now);
         var keyWindows = entry.Windows;
         var projectWindows = entry.Project.Windows;
-        var windows = QuotaAdmission.Windows(key.Id, key.ProjectId, key.Rates, project?.Limits ?? QuotaLimits.None, now);
+        var buffer = default(QuotaAdmission.WindowBuffer);
+        Span<QuotaWindowLimit> windows = buffer;
+        QuotaAdmission.FillWindows(windows, key.Id, key.ProjectId, key.Rates, project?.Limits ?? QuotaLimits.None, now);
         var (from, since, minute) = (windows[0].From, windows[0].Since, windows[0].Start);
         ReadOnlySpan<(long Requests, long Tokens)> counted = [keyWindows.Minute(from, since, minute), keyWindows.Day(day), projectWindows.Minute(from, since, minute), projectWindows.Day(day)];
         var full = QuotaAdmission.FirstFullWindow(windows, counted, request);
@@ -499,7 +501,12 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
         projectWindows.Count(now, day, inputTokens, request.Tokens);
         entry.SetCounters(entry.TokensUsed, entry.TokensReserved + request.Tokens, entry.UpdatedAt);
         var id = string.Concat(_reservationPrefix, (++_reservationSequence).ToString(CultureInfo.InvariantCulture));
-        var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive) { InputTokens = inputTokens };
+        // Built once, journaled or not (a copy per reservation only to set the flag is what a record's "with" costs).
+        var reservation = new QuotaReservation(id, key.Id, key.CompanyId, key.ProjectId, request.Tokens, minute, day, now, now + request.TimeToLive)
+        {
+            InputTokens = inputTokens,
+            AttemptJournaled = request.Journal is not null,
+        };
         _reservations.Add(id, new HeldReservation(reservation, entry));
         if (claim is not null)
         {
@@ -513,7 +520,6 @@ public sealed partial class InMemoryInvoiceOcrStore : IApiKeyStore, IQuotaStore,
             // numbers the attempt after those the operation's earlier runs journaled.
             var number = claim is null ? journal.AttemptNumber : claim.Operation.AttemptCount + 1;
             _ = BeginAttemptAsync(journal with { KeyId = key.Id, ProjectId = key.ProjectId, ReservationId = id, EstimatedTokens = request.Tokens, EstimatedInputTokens = inputTokens, AttemptNumber = number, StartedAt = now, ExpiresAt = reservation.ExpiresAt }, CancellationToken.None);
-            reservation = reservation with { AttemptJournaled = true };
         }
 
         return claim is null ? QuotaReservationResult.Granted(reservation) : new() { Reservation = reservation, KeyStatus = ApiKeyStatus.Active, Claim = claim };

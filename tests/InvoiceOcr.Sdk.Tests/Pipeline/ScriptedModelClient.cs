@@ -29,7 +29,7 @@ internal sealed class ScriptedModelClient(TimeProvider time, Func<ScriptedCall, 
         }
     }
 
-    public Task<GeminiGenerateResult> GenerateContentAsync(GeminiGenerateRequest request, string apiKey, CancellationToken cancellationToken)
+    public ValueTask<GeminiGenerateResult> GenerateContentAsync(GeminiGenerateRequest request, string apiKey, string? attemptId, CancellationToken cancellationToken)
     {
         ScriptedCall call;
         int index;
@@ -40,7 +40,7 @@ internal sealed class ScriptedModelClient(TimeProvider time, Func<ScriptedCall, 
             _calls.Add(call);
         }
 
-        return Script(call, index, cancellationToken) ?? Task.FromResult(Success(call.KeyId, call.AttemptNumber));
+        return new ValueTask<GeminiGenerateResult>(Script(call, index, cancellationToken) ?? Task.FromResult(Success(call.KeyId, call.AttemptNumber)));
     }
 
     public static string KeyIdOf(string secret) => secret["test-key-".Length..^"-0000".Length];
