@@ -18,6 +18,21 @@ internal sealed class SqliteDatabase
     /// <summary>How many idle open connections each of the store's own pools keeps (more are closed on release).</summary>
     private const int MaxIdlePerLevel = 8;
 
+    /// <summary>
+    /// The write-ahead log's length (frames) at which a commit checkpoints it itself: a bound for when the background
+    /// checkpoint does not keep up (or another writer on the file does not count its commits here). SQLite's default is 1,000.
+    /// </summary>
+    internal const int AutoCheckpointFrames = 4000;
+
+    /// <summary>
+    /// Every how many commits the store checkpoints the log in the background (~9 frames a commit on the model-call path:
+    /// about SQLite's default 1,000 frames), so no caller's commit pays for copying the log back and syncing the file.
+    /// </summary>
+    internal const int CommitsPerCheckpoint = 100;
+
+    private int _commits;
+    private int _checkpointing;
+
     /// <summary>The command caches of the connections this store keeps open (its own pool); a connection without one is not pooled here.</summary>
     private static readonly ConditionalWeakTable<SqliteConnection, SqliteCommandCache> s_caches = [];
 
@@ -243,7 +258,7 @@ internal sealed class SqliteDatabase
             if (!s_handleSettings.TryGetValue(handle, out var settings) || settings.BusyTimeoutMs != _busyTimeoutMs)
             {
                 var level = synchronous ?? SqliteSynchronous.Full;
-                pragmas = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = {(int)level}; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;");
+                pragmas = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = {(int)level}; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {AutoCheckpointFrames};");
                 settings = new HandleSettings(_busyTimeoutMs) { Synchronous = level };
                 s_handleSettings.AddOrUpdate(handle, settings);
             }
@@ -274,6 +289,51 @@ internal sealed class SqliteDatabase
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Counts a commit of the store's; every <see cref="CommitsPerCheckpoint"/>th starts a background checkpoint unless one
+    /// runs. A <c>PASSIVE</c> checkpoint never waits for (or blocks) a reader or writer of any process, and SQLite lets one
+    /// checkpoint run at a time per file, so processes sharing the file each run theirs safely. It syncs the log before it
+    /// copies pages back and the database file after: what a commit survives does not change, only who waits for it.
+    /// </summary>
+    public void Committed()
+    {
+        if (Interlocked.Increment(ref _commits) % CommitsPerCheckpoint == 0 && Interlocked.CompareExchange(ref _checkpointing, 1, 0) == 0)
+        {
+            LastCheckpoint = Task.Run(CheckpointAsync);
+        }
+    }
+
+    /// <summary>Gets the most recent background checkpoint (tests wait for it; it never faults).</summary>
+    internal Task LastCheckpoint { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Runs one <c>PASSIVE</c> checkpoint on a kept connection; a failure leaves the log to the next one (or to the automatic bound).</summary>
+    /// <returns>A task that completes when it is done.</returns>
+    internal async Task CheckpointAsync()
+    {
+        try
+        {
+            var connection = await OpenAsync(SqliteSynchronous.Full, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                using var checkpoint = connection.CreateCommand();
+                checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+                await checkpoint.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await ReleaseAsync(connection).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (IsUnavailable(exception) || exception is SqliteException or InvalidOperationException)
+        {
+            // The file is busy, gone or closed: the next checkpoint, or a commit at the automatic bound, does it.
+        }
+        finally
+        {
+            Volatile.Write(ref _checkpointing, 0);
         }
     }
 
