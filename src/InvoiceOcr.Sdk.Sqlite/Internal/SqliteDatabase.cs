@@ -31,6 +31,7 @@ internal sealed class SqliteDatabase
     internal const int CommitsPerCheckpoint = 100;
 
     private int _commits;
+    private int _checkpointDue;
     private int _checkpointing;
 
     /// <summary>The command caches of the connections this store keeps open (its own pool); a connection without one is not pooled here.</summary>
@@ -124,6 +125,7 @@ internal sealed class SqliteDatabase
     /// <returns>A task that completes when it is given back.</returns>
     public ValueTask ReleaseAsync(SqliteConnection connection)
     {
+        StartCheckpointIfDue();
         if (s_caches.TryGetValue(connection, out var cache) && connection.State == System.Data.ConnectionState.Open)
         {
             var idle = _idle[Index(cache.Synchronous)];
@@ -293,14 +295,23 @@ internal sealed class SqliteDatabase
     }
 
     /// <summary>
-    /// Counts a commit of the store's; every <see cref="CommitsPerCheckpoint"/>th starts a background checkpoint unless one
-    /// runs. A <c>PASSIVE</c> checkpoint never waits for (or blocks) a reader or writer of any process, and SQLite lets one
+    /// Counts a commit of the store's; every <see cref="CommitsPerCheckpoint"/>th starts a background checkpoint (unless one
+    /// runs). A <c>PASSIVE</c> checkpoint never waits for (or blocks) a reader or writer of any process, and SQLite lets one
     /// checkpoint run at a time per file, so processes sharing the file each run theirs safely. It syncs the log before it
     /// copies pages back and the database file after: what a commit survives does not change, only who waits for it.
     /// </summary>
+    /// <remarks>Called just before the commit; the checkpoint starts when that connection is released, after the commit, so it copies the counted commit back too.</remarks>
     public void Committed()
     {
-        if (Interlocked.Increment(ref _commits) % CommitsPerCheckpoint == 0 && Interlocked.CompareExchange(ref _checkpointing, 1, 0) == 0)
+        if (Interlocked.Increment(ref _commits) % CommitsPerCheckpoint == 0)
+        {
+            Volatile.Write(ref _checkpointDue, 1);
+        }
+    }
+
+    private void StartCheckpointIfDue()
+    {
+        if (Volatile.Read(ref _checkpointDue) == 1 && Interlocked.Exchange(ref _checkpointDue, 0) == 1 && Interlocked.CompareExchange(ref _checkpointing, 1, 0) == 0)
         {
             LastCheckpoint = Task.Run(CheckpointAsync);
         }
@@ -308,6 +319,9 @@ internal sealed class SqliteDatabase
 
     /// <summary>Gets the most recent background checkpoint (tests wait for it; it never faults).</summary>
     internal Task LastCheckpoint { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Gets what the most recent background checkpoint reported: busy (0 or 1), the log's frames, the frames copied back.</summary>
+    internal (long Busy, long LogFrames, long CheckpointedFrames)? LastCheckpointResult { get; private set; }
 
     /// <summary>Runs one <c>PASSIVE</c> checkpoint on a kept connection; a failure leaves the log to the next one (or to the automatic bound).</summary>
     /// <returns>A task that completes when it is done.</returns>
@@ -320,7 +334,11 @@ internal sealed class SqliteDatabase
             {
                 using var checkpoint = connection.CreateCommand();
                 checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                await checkpoint.ExecuteNonQueryAsync().ConfigureAwait(false);
+                using var reader = await checkpoint.ExecuteReaderAsync().ConfigureAwait(false);
+                if (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    LastCheckpointResult = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+                }
             }
             finally
             {

@@ -46,22 +46,20 @@ public sealed class SqliteDatabaseTests
         using var database = new TestDatabase();
         var store = await database.CreateStoreAsync();
         var ct = TestContext.Current.CancellationToken;
-        for (var i = 1; i <= SqliteDatabase.CommitsPerCheckpoint; i++)
+        for (var i = 1; i < SqliteDatabase.CommitsPerCheckpoint; i++)
         {
             await store.AppendAsync(new RetryAttemptRecord { OperationId = $"op-{i}", AttemptNumber = 1, CompanyId = "c-1", KeyId = "k-1", ErrorKind = InvoiceOcrErrorKind.ServerError }, ct);
         }
 
-        await store.Database.LastCheckpoint;
+        Assert.Null(store.Database.LastCheckpointResult); // Not before the hundredth commit.
         await store.AppendAsync(new RetryAttemptRecord { OperationId = "op-last", AttemptNumber = 1, CompanyId = "c-1", KeyId = "k-1", ErrorKind = InvoiceOcrErrorKind.ServerError }, ct);
+        await store.Database.LastCheckpoint;
 
-        // The background checkpoint copied every frame back, so the last commit restarted the log from its start: it holds
-        // that commit's frames only, not the hundred commits' before it (no commit reached the automatic bound).
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database.DatabasePath};Pooling=False");
-        await connection.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        Assert.True(await reader.ReadAsync(ct));
-        Assert.InRange(reader.GetInt64(1), 1, 10);
+        // Started after the hundredth commit (when its connection was released), off the caller's commit: it copied every
+        // frame of the log back to the database file (no commit reached the automatic bound, so none did it before).
+        var result = Assert.NotNull(store.Database.LastCheckpointResult);
+        Assert.Equal(0, result.Busy);
+        Assert.True(result.LogFrames >= SqliteDatabase.CommitsPerCheckpoint, $"{result.LogFrames} frames");
+        Assert.Equal(result.LogFrames, result.CheckpointedFrames);
     }
 }
