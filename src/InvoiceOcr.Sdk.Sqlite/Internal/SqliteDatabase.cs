@@ -18,6 +18,22 @@ internal sealed class SqliteDatabase
     /// <summary>How many idle open connections each of the store's own pools keeps (more are closed on release).</summary>
     private const int MaxIdlePerLevel = 8;
 
+    /// <summary>
+    /// The write-ahead log's length (frames) at which a commit checkpoints it itself: a bound for when the background
+    /// checkpoint does not keep up (or another writer on the file does not count its commits here). SQLite's default is 1,000.
+    /// </summary>
+    internal const int AutoCheckpointFrames = 4000;
+
+    /// <summary>
+    /// Every how many commits the store checkpoints the log in the background (~9 frames a commit on the model-call path:
+    /// about SQLite's default 1,000 frames), so no caller's commit pays for copying the log back and syncing the file.
+    /// </summary>
+    internal const int CommitsPerCheckpoint = 100;
+
+    private int _commits;
+    private int _checkpointDue;
+    private int _checkpointing;
+
     /// <summary>The command caches of the connections this store keeps open (its own pool); a connection without one is not pooled here.</summary>
     private static readonly ConditionalWeakTable<SqliteConnection, SqliteCommandCache> s_caches = [];
 
@@ -109,6 +125,7 @@ internal sealed class SqliteDatabase
     /// <returns>A task that completes when it is given back.</returns>
     public ValueTask ReleaseAsync(SqliteConnection connection)
     {
+        StartCheckpointIfDue();
         if (s_caches.TryGetValue(connection, out var cache) && connection.State == System.Data.ConnectionState.Open)
         {
             var idle = _idle[Index(cache.Synchronous)];
@@ -243,7 +260,7 @@ internal sealed class SqliteDatabase
             if (!s_handleSettings.TryGetValue(handle, out var settings) || settings.BusyTimeoutMs != _busyTimeoutMs)
             {
                 var level = synchronous ?? SqliteSynchronous.Full;
-                pragmas = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = {(int)level}; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;");
+                pragmas = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = {(int)level}; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {AutoCheckpointFrames};");
                 settings = new HandleSettings(_busyTimeoutMs) { Synchronous = level };
                 s_handleSettings.AddOrUpdate(handle, settings);
             }
@@ -274,6 +291,67 @@ internal sealed class SqliteDatabase
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Counts a commit of the store's; every <see cref="CommitsPerCheckpoint"/>th starts a background checkpoint (unless one
+    /// runs). A <c>PASSIVE</c> checkpoint never waits for (or blocks) a reader or writer of any process, and SQLite lets one
+    /// checkpoint run at a time per file, so processes sharing the file each run theirs safely. It syncs the log before it
+    /// copies pages back and the database file after: what a commit survives does not change, only who waits for it.
+    /// </summary>
+    /// <remarks>Called just before the commit; the checkpoint starts when that connection is released, after the commit, so it copies the counted commit back too.</remarks>
+    public void Committed()
+    {
+        if (Interlocked.Increment(ref _commits) % CommitsPerCheckpoint == 0)
+        {
+            Volatile.Write(ref _checkpointDue, 1);
+        }
+    }
+
+    private void StartCheckpointIfDue()
+    {
+        if (Volatile.Read(ref _checkpointDue) == 1 && Interlocked.Exchange(ref _checkpointDue, 0) == 1 && Interlocked.CompareExchange(ref _checkpointing, 1, 0) == 0)
+        {
+            LastCheckpoint = Task.Run(CheckpointAsync);
+        }
+    }
+
+    /// <summary>Gets the most recent background checkpoint (tests wait for it; it never faults).</summary>
+    internal Task LastCheckpoint { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Gets what the most recent background checkpoint reported: busy (0 or 1), the log's frames, the frames copied back.</summary>
+    internal (long Busy, long LogFrames, long CheckpointedFrames)? LastCheckpointResult { get; private set; }
+
+    /// <summary>Runs one <c>PASSIVE</c> checkpoint on a kept connection; a failure leaves the log to the next one (or to the automatic bound).</summary>
+    /// <returns>A task that completes when it is done.</returns>
+    internal async Task CheckpointAsync()
+    {
+        try
+        {
+            var connection = await OpenAsync(SqliteSynchronous.Full, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                using var checkpoint = connection.CreateCommand();
+                checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+                using var reader = await checkpoint.ExecuteReaderAsync().ConfigureAwait(false);
+                if (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    LastCheckpointResult = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+                }
+            }
+            finally
+            {
+                await ReleaseAsync(connection).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (IsUnavailable(exception) || exception is SqliteException or InvalidOperationException)
+        {
+            // The file is busy, gone or closed: the next checkpoint, or a commit at the automatic bound, does it.
+        }
+        finally
+        {
+            Volatile.Write(ref _checkpointing, 0);
         }
     }
 

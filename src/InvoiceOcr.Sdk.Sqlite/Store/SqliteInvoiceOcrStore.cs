@@ -40,8 +40,12 @@ public sealed class SqliteInvoiceOcrStore : RelationalInvoiceOcrStore
     internal Action<SqliteConnection, SqliteTransaction>? Committing { get; set; }
 
     /// <inheritdoc />
-    protected override void OnCommitting(DbConnection connection, DbTransaction transaction) =>
+    /// <remarks>Counts the commit for the background checkpoint (<see cref="SqliteDatabase.Committed"/>).</remarks>
+    protected override void OnCommitting(DbConnection connection, DbTransaction transaction)
+    {
         Committing?.Invoke((SqliteConnection)connection, (SqliteTransaction)transaction);
+        Database.Committed();
+    }
 
     /// <inheritdoc />
     /// <remarks>One statement prepared per batch with values bound by position: a 256-row group commit binds 7,000 values.</remarks>

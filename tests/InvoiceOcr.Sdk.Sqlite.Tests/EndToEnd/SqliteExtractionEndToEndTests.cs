@@ -11,6 +11,12 @@ public sealed class SqliteExtractionEndToEndTests
 {
     private const string Secret = "test-key-sqlite-e2e-0001";
 
+    /// <summary>
+    /// The write-ahead-log frames (pages written) a call's two write transactions may write together: 18.0 measured since
+    /// migration 0010 (6 for the claim, 11-12 for the billed ending; 27.8 before it). The ledger's fsync flushes every one.
+    /// </summary>
+    private const int MaxFramesPerCall = 20;
+
     [Fact]
     public async Task ExtractAsync_WithSqliteStore_LedgerRowEqualsTheEmulatorsBillingAndTheSecretIsEncrypted()
     {
@@ -104,6 +110,82 @@ public sealed class SqliteExtractionEndToEndTests
         Assert.Single(emulator.Ledger.Entries);
         Assert.Equal(2, commits.Count);
         Assert.Equal(1, commits.Count(level => level == 2));
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
+    public async Task ExtractAsync_ManyModelCalls_WritesAtMostTheBudgetedWalFramesPerCall()
+    {
+        const int Calls = 20;
+        using var database = new TestDatabase();
+        var emulatorOptions = new GeminiEmulatorOptions();
+        emulatorOptions.Keys.Add(new EmulatorKeyOptions { Key = Secret, Id = "emu-key", Project = "project-a" });
+        await using var emulator = await GeminiEmulator.StartAsync(emulatorOptions, cancellationToken: TestContext.Current.CancellationToken);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddInvoiceOcr(o =>
+        {
+            o.Gemini.BaseAddress = emulator.BaseAddress;
+            o.EInvoiceMode = EInvoiceMode.ModelOnly;
+            o.KeyPool.ReservationReclaimInterval = TimeSpan.FromHours(1); // No background pass commits during the calls.
+        }).AddSqliteStore(database.DatabasePath, o =>
+        {
+            TestDatabase.Configure(o);
+            o.Retention.ApplicationLogs = null;
+            o.Retention.RetryAttempts = null;
+        });
+        using var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        await host.Services.GetRequiredService<IApiKeyStore>().AddAsync(
+            new ApiKey { Id = "key-1", CompanyId = "acme", Secret = Secret, ProjectId = "project-a", LifetimeTokenLimit = 100_000_000 }, TestContext.Current.CancellationToken);
+        var document = await InvoiceDocument.FromFileAsync(SharedData.Invoice("zugferd/EN16931_Rabatte.pdf"), TestContext.Current.CancellationToken);
+        var extractor = host.Services.GetRequiredService<IInvoiceExtractor>();
+        var store = host.Services.GetRequiredService<SqliteInvoiceOcrStore>();
+
+        // Warm: the day's summary and window rows exist, as on every call but a day's first.
+        for (var i = 0; i < 3; i++)
+        {
+            await extractor.ExtractAsync(document, new ExtractionContext("acme"), TestContext.Current.CancellationToken);
+        }
+
+        var wal = database.DatabasePath + "-wal";
+        int pageSize;
+        await using (var checkpoint = new SqliteConnection($"Data Source={database.DatabasePath};Pooling=False"))
+        {
+            await checkpoint.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = checkpoint.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+            {
+                Assert.True(await reader.ReadAsync(TestContext.Current.CancellationToken));
+                Assert.Equal(0, reader.GetInt64(0)); // Not busy: the log starts empty, so its size counts the frames written after.
+            }
+
+            command.CommandText = "PRAGMA page_size;";
+            pageSize = Convert.ToInt32(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        // The log's size before each commit: the difference between two is what one transaction wrote. Counted, not timed.
+        long Frames() => new FileInfo(wal) is { Exists: true, Length: > 32 } file ? (file.Length - 32) / (pageSize + 24) : 0;
+        var before = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        store.Committing = (_, _) => before.Enqueue(Frames());
+        for (var i = 0; i < Calls; i++)
+        {
+            await extractor.ExtractAsync(document, new ExtractionContext("acme"), TestContext.Current.CancellationToken);
+        }
+
+        store.Committing = null;
+        var total = Frames();
+        await host.StopAsync(TestContext.Current.CancellationToken);
+
+        var marks = before.Append(total).ToArray();
+        var perTransaction = marks.Zip(marks.Skip(1), (a, b) => b - a).ToArray();
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{total} WAL frames in {Calls} calls ({(double)total / Calls:0.0} per call); per transaction: {string.Join(' ', perTransaction)}");
+
+        // No checkpoint restarted the log during the calls (the sizes only grow), so the count is every frame written.
+        Assert.All(perTransaction, frames => Assert.True(frames > 0));
+        Assert.Equal(2 * Calls, before.Count);
+        Assert.True(total <= MaxFramesPerCall * Calls, $"{total} WAL frames in {Calls} calls: more than {MaxFramesPerCall} per call.");
         SqliteConnection.ClearAllPools();
     }
 }

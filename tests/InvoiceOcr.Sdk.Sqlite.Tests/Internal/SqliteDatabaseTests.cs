@@ -39,4 +39,27 @@ public sealed class SqliteDatabaseTests
         Assert.Equal(value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), text);
         Assert.Equal(value, SqliteDatabase.ParseDate(text));
     }
+
+    [Fact]
+    public async Task Committed_EveryHundredthCommit_CheckpointsTheLogInTheBackground()
+    {
+        using var database = new TestDatabase();
+        var store = await database.CreateStoreAsync();
+        var ct = TestContext.Current.CancellationToken;
+        for (var i = 1; i < SqliteDatabase.CommitsPerCheckpoint; i++)
+        {
+            await store.AppendAsync(new RetryAttemptRecord { OperationId = $"op-{i}", AttemptNumber = 1, CompanyId = "c-1", KeyId = "k-1", ErrorKind = InvoiceOcrErrorKind.ServerError }, ct);
+        }
+
+        Assert.Null(store.Database.LastCheckpointResult); // Not before the hundredth commit.
+        await store.AppendAsync(new RetryAttemptRecord { OperationId = "op-last", AttemptNumber = 1, CompanyId = "c-1", KeyId = "k-1", ErrorKind = InvoiceOcrErrorKind.ServerError }, ct);
+        await store.Database.LastCheckpoint;
+
+        // Started after the hundredth commit (when its connection was released), off the caller's commit: it copied every
+        // frame of the log back to the database file (no commit reached the automatic bound, so none did it before).
+        var result = Assert.NotNull(store.Database.LastCheckpointResult);
+        Assert.Equal(0, result.Busy);
+        Assert.True(result.LogFrames >= SqliteDatabase.CommitsPerCheckpoint, $"{result.LogFrames} frames");
+        Assert.Equal(result.LogFrames, result.CheckpointedFrames);
+    }
 }
