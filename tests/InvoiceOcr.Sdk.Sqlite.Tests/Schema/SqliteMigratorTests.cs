@@ -81,7 +81,7 @@ public sealed class SqliteMigratorTests : IDisposable
             "INSERT INTO OperationAttempts (AttemptId, OperationId, AttemptNumber, CompanyId, TokenId, ProjectId, ReservationId, EstimatedTokens, State, StartedAtUtc, ExpiresAtUtc, EndedAtUtc, EstimatedInputTokens) VALUES " +
             "('a-1', 'op-1', 1, 'c-1', 'k-1', 'p-1', 'r-1', 100, 2, '2026-12-01 09:59:01.0000000', '2026-12-01 10:09:01.0000000', '2026-12-01 10:00:00.0000000', 75), " +
             "('a-2', 'op-1', 2, 'c-1', 'k-1', NULL, NULL, 90, 1, '2026-12-01 09:59:30.0000000', '2026-12-01 10:09:30.0000000', '2026-12-01 10:00:01.0000000', NULL), " +
-            "('a-3', 'op-2', 1, 'c-2', 'k-2', 'p-2', 'r-3', 80, 0, '2026-12-01 10:04:01.0000000', '2026-12-01 10:14:01.0000000', 60);" +
+            "('a-3', 'op-2', 1, 'c-2', 'k-2', 'p-2', 'r-3', 80, 0, '2026-12-01 10:04:01.0000000', '2026-12-01 10:14:01.0000000', NULL, 60);" +
             "INSERT INTO QuotaReservations (ReservationId, TokenId, CompanyId, ProjectId, Tokens, MinuteWindowStartUtc, DayWindowStartUtc, CreatedAtUtc, ExpiresAtUtc, InputTokens) VALUES " +
             "('r-3', 'k-2', 'c-2', 'p-2', 80, '2026-12-01 10:04:01.0000000', '2026-12-01', '2026-12-01 10:04:01.0000000', '2026-12-01 10:14:01.0000000', 60), " +
             "('r-4', 'k-2', 'c-2', 'p-2', 70, '2026-12-01 10:04:02.0000000', '2026-12-01', '2026-12-01 10:04:02.0000000', '2026-12-01 10:14:02.0000000', NULL);" +
