@@ -30,6 +30,12 @@ public abstract class RelationalDialect
     /// <summary>Gets the prefix every parameter name in the provider's SQL text carries (<c>$</c>, <c>@</c>).</summary>
     public string ParameterPrefix => _parameterPrefix;
 
+    /// <summary>
+    /// Gets the database's name in OpenTelemetry's <c>db.system.name</c> (<c>sqlite</c>, <c>postgresql</c>,
+    /// <c>microsoft.sql_server</c>), the tag of the store's <c>db.client.operation.duration</c>; <c>other_sql</c> by default.
+    /// </summary>
+    public virtual string SystemName => "other_sql";
+
     /// <summary>Adds a parameter named <paramref name="name"/> (without its prefix) to <paramref name="command"/>.</summary>
     /// <param name="command">The command.</param>
     /// <param name="name">The parameter name without the provider's prefix.</param>

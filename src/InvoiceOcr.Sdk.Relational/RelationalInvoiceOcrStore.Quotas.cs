@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using InvoiceOcr.Sdk.Storage;
 
 namespace InvoiceOcr.Sdk.Relational;
@@ -286,7 +287,7 @@ public abstract partial class RelationalInvoiceOcrStore
         return charged;
     }
 
-    private Task<QuotaSettlement?> SettleCoreAsync(string reservationId, long? actualTokens, long? actualInputTokens, CancellationToken cancellationToken) =>
+    private Task<QuotaSettlement?> SettleCoreAsync(string reservationId, long? actualTokens, long? actualInputTokens, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
         WriteAsync(
             RelationalWork.Quota,
             async (connection, transaction) =>
@@ -303,7 +304,8 @@ public abstract partial class RelationalInvoiceOcrStore
                     (keyId, reason) => ChangeStatusAsync(connection, transaction, keyId, ApiKeyStatus.Active, ApiKeyStatus.Exceeded, reason, now, cancellationToken),
                     cancellationToken).ConfigureAwait(false);
             },
-            cancellationToken);
+            cancellationToken,
+            operation);
 
     private static bool HasAny(QuotaLimits limits) =>
         limits.RequestsPerMinute is not null || limits.TokensPerMinute is not null || limits.RequestsPerDay is not null || limits.TokensPerDay is not null;

@@ -1,5 +1,7 @@
 using System.Data.Common;
+using System.Diagnostics.Metrics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using InvoiceOcr.Sdk.Storage;
 
 namespace InvoiceOcr.Sdk.Relational;
@@ -63,6 +65,15 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
     internal IRelationalStoreMigrator Migrator { get; }
 
     internal SecretProtector Protector { get; }
+
+    private RelationalStoreMetrics? _metrics;
+
+    /// <summary>
+    /// Times every store operation on <c>db.client.operation.duration</c> (<see cref="RelationalStoreMetrics"/>). Called once
+    /// by the DI registration as the store is created; a store built by hand reports no durations.
+    /// </summary>
+    /// <param name="meterFactory">Creates the SDK's meter.</param>
+    internal void UseMetrics(IMeterFactory meterFactory) => _metrics = new RelationalStoreMetrics(meterFactory, Dialect.SystemName);
 
     /// <summary>Creates the database or schema when missing, applies pending migrations and re-seals secrets still in the legacy format.</summary>
     /// <param name="cancellationToken">Cancels the migration.</param>
@@ -250,11 +261,12 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
 
     private object? Time(DateTimeOffset? value) => value is { } v ? Dialect.Time(v) : null;
 
-    private Task<T> WriteAsync<T>(RelationalWork work, Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken cancellationToken) =>
-        WriteOrRollbackAsync(work, async (c, t) => (await body(c, t).ConfigureAwait(false), true), cancellationToken);
+    private Task<T> WriteAsync<T>(RelationalWork work, Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken cancellationToken, [CallerMemberName] string operation = "") =>
+        WriteOrRollbackAsync(work, async (c, t) => (await body(c, t).ConfigureAwait(false), true), cancellationToken, operation);
 
-    private async Task<T> WriteOrRollbackAsync<T>(RelationalWork work, Func<DbConnection, DbTransaction, Task<(T Result, bool Commit)>> body, CancellationToken cancellationToken)
+    private async Task<T> WriteOrRollbackAsync<T>(RelationalWork work, Func<DbConnection, DbTransaction, Task<(T Result, bool Commit)>> body, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
+        var started = _metrics?.Start() ?? 0;
         try
         {
             var connection = await Connections.OpenAsync(work, cancellationToken).ConfigureAwait(false);
@@ -278,6 +290,7 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
                 }
 
                 done = true;
+                _metrics?.Record(started, operation, null);
                 return result;
             }
             finally
@@ -286,7 +299,7 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
                 await EndConnectionAsync(connection, done).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (IsUnavailable(ex))
+        catch (Exception ex) when (RecordFailure(started, operation, ex) && IsUnavailable(ex))
         {
             throw Unavailable(ex);
         }
@@ -304,8 +317,9 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
         }
     }
 
-    private async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> body, CancellationToken cancellationToken)
+    private async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> body, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
+        var started = _metrics?.Start() ?? 0;
         try
         {
             var connection = await Connections.OpenAsync(RelationalWork.Read, cancellationToken).ConfigureAwait(false);
@@ -314,6 +328,7 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
             {
                 var result = await body(connection).ConfigureAwait(false);
                 done = true;
+                _metrics?.Record(started, operation, null);
                 return result;
             }
             finally
@@ -321,10 +336,17 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
                 await EndConnectionAsync(connection, done).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (IsUnavailable(ex))
+        catch (Exception ex) when (RecordFailure(started, operation, ex) && IsUnavailable(ex))
         {
             throw Unavailable(ex);
         }
+    }
+
+    /// <summary>Records a failed operation's duration (an exception filter: it catches nothing) and returns <see langword="true"/>.</summary>
+    private bool RecordFailure(long started, string operation, Exception exception)
+    {
+        _metrics?.Record(started, operation, exception);
+        return true;
     }
 
     private bool IsUnavailable(Exception exception) =>

@@ -35,7 +35,12 @@ public static class RelationalStoreRegistration
         services.AddOptions<TOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddLogging();
-        services.TryAddSingleton(createStore);
+        services.TryAddSingleton(sp =>
+        {
+            var store = createStore(sp);
+            store.UseMetrics(sp.GetRequiredService<IMeterFactory>());
+            return store;
+        });
 
         Replace<IApiKeyStore>(services, static sp => sp.GetRequiredService<TStore>());
         Replace<IQuotaStore>(services, static sp => sp.GetRequiredService<TStore>());

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -145,11 +146,14 @@ internal static class LoadRunner
                 Func<Task> extract = () => extractor.ExtractAsync(document, new ExtractionContext(Company));
                 await WarmUpAsync(raw.PostAsync, extract, modelCall);
                 var (rawSeq, sdkSeq) = await SequentialAsync(raw.PostAsync, extract, phase);
+                using var storeTimes = new StoreOperationTimes(sqlite.Services.GetRequiredService<IMeterFactory>());
                 var (rawCallSeq, callSeq) = await SequentialAsync(raw.PostAsync, modelCall, phase);
+                storeTimes.Dispose();
                 figures.Add(Overhead($"SDK overhead p50, sequential, {label} (extractor)", rawSeq, sdkSeq, 0.50, 0.30));
                 figures.Add(Overhead($"SDK overhead p99, sequential, {label} (extractor)", rawSeq, sdkSeq, 0.99, 0.30));
                 figures.Add(Overhead($"SDK overhead p50, sequential, {label} (model-call path)", rawCallSeq, callSeq, 0.50, 0.30));
                 figures.Add(Overhead($"SDK overhead p99, sequential, {label} (model-call path)", rawCallSeq, callSeq, 0.99, 0.30));
+                figures.AddRange(storeTimes.Figures($"{label} (model-call path)", callSeq.Count));
             }
         }
 

@@ -10,9 +10,10 @@ internal sealed class Latencies
 
     public int Count => _values.Count;
 
-    public void Add(long startTimestamp)
+    public void Add(long startTimestamp) => AddMilliseconds(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds);
+
+    public void AddMilliseconds(double ms)
     {
-        var ms = Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds;
         lock (_gate)
         {
             _values.Add(ms);

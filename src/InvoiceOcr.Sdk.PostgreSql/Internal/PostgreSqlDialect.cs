@@ -18,6 +18,9 @@ internal sealed class PostgreSqlDialect : RelationalDialect
     public static readonly PostgreSqlDialect Instance = new();
 
     /// <inheritdoc />
+    public override string SystemName => "postgresql";
+
+    /// <inheritdoc />
     public override void AddParameter(DbCommand command, string name, object? value)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -53,6 +53,9 @@ internal sealed class SqlServerDialect : RelationalDialect
     public static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 
     /// <inheritdoc />
+    public override string SystemName => "microsoft.sql_server";
+
+    /// <inheritdoc />
     public override void AddParameter(DbCommand command, string name, object? value) => Add((SqlCommand)command, name, value);
 
     /// <inheritdoc />

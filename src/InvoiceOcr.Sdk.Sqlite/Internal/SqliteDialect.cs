@@ -19,6 +19,9 @@ internal sealed class SqliteDialect : RelationalDialect
     }
 
     /// <inheritdoc />
+    public override string SystemName => "sqlite";
+
+    /// <inheritdoc />
     public override void AddParameter(DbCommand command, string name, object? value) =>
         ((SqliteParameterCollection)command.Parameters).AddWithValue(name, value ?? DBNull.Value);
 
