@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using InvoiceOcr.Sdk.Relational;
+using InvoiceOcr.TestSupport;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -234,20 +234,7 @@ public sealed class SqliteStoreRegistrationTests : IDisposable
         using var host = BuildHost();
         await host.StartAsync(Ct);
         var store = host.Services.GetRequiredService<SqliteInvoiceOcrStore>();
-        var meterFactory = host.Services.GetRequiredService<IMeterFactory>();
-        var seen = new ConcurrentQueue<(double Seconds, Dictionary<string, object?> Tags)>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            // Only this host's meter: other tests' hosts run in parallel in this process.
-            if (instrument.Name == "db.client.operation.duration" && ReferenceEquals(instrument.Meter.Scope, meterFactory))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
-            seen.Enqueue((value, tags.ToArray().ToDictionary(static t => t.Key, static t => t.Value))));
-        listener.Start();
+        using var durations = new StoreOperationDurations(host.Services.GetRequiredService<IMeterFactory>());
 
         await store.AddAsync(new ApiKey { Id = "k-1", CompanyId = "c-1", ProjectId = "p-1", Secret = "test-key-metrics-0001" }, Ct);
         var reservation = (await store.ReserveAsync(new QuotaReservationRequest("k-1", "c-1", 100, TimeSpan.FromMinutes(5)), Ct)).Reservation!;
@@ -256,15 +243,11 @@ public sealed class SqliteStoreRegistrationTests : IDisposable
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.SettleAsync(reservation.Id, 90, Ct));
         store.Committing = null;
 
-        // The host's background services (the retention purge, the outbox replay) add operations of their own.
-        string[] made = ["add", "reserve", "list_by_company", "settle"];
-        var measured = seen.ToArray().Where(m => made.Contains((string)m.Tags["db.operation.name"]!)).ToArray();
-        var byOperation = measured.ToLookup(static m => (string)m.Tags["db.operation.name"]!);
-        Assert.Equal(made, measured.Select(static m => (string)m.Tags["db.operation.name"]!));
-        Assert.All(seen, static m => Assert.Equal("sqlite", m.Tags["db.system.name"]));
-        Assert.All(seen, static m => Assert.InRange(m.Seconds, 0, 60));
-        Assert.DoesNotContain("error.type", byOperation["reserve"].Single().Tags.Keys);
-        Assert.Equal(typeof(InvalidOperationException).FullName, byOperation["settle"].Single().Tags["error.type"]);
+        var measured = durations.Of("add", "reserve", "list_by_company", "settle");
+        Assert.Equal(["add", "reserve", "list_by_company", "settle"], measured.Select(static m => m.Operation));
+        Assert.All(measured, static m => Assert.Equal("sqlite", m.System));
+        Assert.All(measured, static m => Assert.InRange(m.Seconds, 0, 60));
+        Assert.Equal([null, null, null, typeof(InvalidOperationException).FullName], measured.Select(static m => m.ErrorType));
         await host.StopAsync(Ct);
     }
 }
