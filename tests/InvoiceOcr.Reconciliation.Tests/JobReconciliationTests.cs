@@ -29,8 +29,10 @@ public sealed class JobReconciliationTests
     private const string KeyId = "jobs-a";
     private const string Secret = "test-key-jobs-reconciliation-hjklmnop";
 
-    // 10:00 PST: Pacific midnight is 14 fake hours (84 real seconds) away unless the test jumps there.
-    private static readonly DateTimeOffset Start = new(2026, 1, 14, 18, 0, 0, TimeSpan.Zero);
+    // 00:00:30 PST: the next Pacific midnight is a whole fake day (144 real seconds at 600×) away unless the test jumps
+    // there. The day's 650 requests must be spent within it for the job to park; from 10:00 PST (84 real seconds) a CI
+    // machine busy with other work once failed to.
+    private static readonly DateTimeOffset Start = new(2026, 1, 14, 8, 0, 30, TimeSpan.Zero);
 
     [Fact]
     public async Task Job_ThreeWorkersFaultsDailyQuotaAndAKilledWorker_ParksResumesAndReconciles()
@@ -86,7 +88,20 @@ public sealed class JobReconciliationTests
 
             // The job parks when the day's quota is used up; jump to Pacific midnight (the timers keep their real pace).
             InvoiceJobStatus parked = null!;
-            await WaitAsync(async () => (parked = (await jobs.GetStatusAsync(job.JobId, CancellationToken.None))!).State == InvoiceJobState.QuotaExceeded, "the job to park");
+            var firstDayEnd = QuotaWindows.DayEnd(Start);
+            var submitted = Stopwatch.StartNew();
+            await WaitAsync(
+                async () =>
+                {
+                    parked = (await jobs.GetStatusAsync(job.JobId, CancellationToken.None))!;
+                    // Past the first day's end the quota has reset: the job can no longer park on it, say why at once.
+                    Assert.True(
+                        parked.State == InvoiceJobState.QuotaExceeded || clock.GetUtcNow() < firstDayEnd,
+                        $"The fake day ended before the job parked: {parked.Progress.Finished} items finished in {submitted.Elapsed.TotalSeconds:0} real seconds, fewer than the {RequestsPerDay} requests a day allows (the machine is too slow for a 600× clock).");
+                    return parked.State == InvoiceJobState.QuotaExceeded;
+                },
+                "the job to park");
+            var parkedAfter = submitted.Elapsed;
             var midnight = QuotaWindows.DayEnd(clock.GetUtcNow());
 
             // The refusal's wait is measured on a clock running 600 times real time, so the resume time lands just after midnight.
@@ -135,7 +150,7 @@ public sealed class JobReconciliationTests
             Assert.Equal(items.Count(i => i.State == InvoiceJobItemState.Completed), billedSuccesses.Count);
             Assert.Equal(0, tooMany.Count);
             TestContext.Current.TestOutputHelper?.WriteLine(
-                $"jobs reconciliation: {Documents} documents, {final.Progress.Completed} completed, {final.Progress.Failed} failed, {emulator.Ledger.Entries.Count} billed calls, parked after {parked.Progress.Finished}, {takenOver} taken over");
+                $"jobs reconciliation: {Documents} documents, {final.Progress.Completed} completed, {final.Progress.Failed} failed, {emulator.Ledger.Entries.Count} billed calls, parked after {parked.Progress.Finished} items and {parkedAfter.TotalSeconds:0} real seconds (a day is {TimeSpan.FromDays(1) / 600:c}), {takenOver} taken over");
         }
         finally
         {
