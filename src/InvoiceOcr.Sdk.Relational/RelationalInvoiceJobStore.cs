@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using InvoiceOcr.Sdk.Storage;
 
 namespace InvoiceOcr.Sdk.Relational;
@@ -17,6 +18,7 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
     private readonly RelationalJobStatements _sql;
     private readonly RelationalConnectionFactory _connections;
     private readonly string _storeName;
+    private RelationalStoreMetrics? _metrics;
 
     /// <summary>Initializes the store.</summary>
     /// <param name="dialect">The provider's dialect.</param>
@@ -34,6 +36,10 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
         _connections = connections;
         _storeName = storeName;
     }
+
+    /// <summary>Times every operation on the main store's <c>db.client.operation.duration</c>; called by the DI registration.</summary>
+    /// <param name="metrics">The instrument of the store this job store shares a database with.</param>
+    internal void UseMetrics(RelationalStoreMetrics? metrics) => _metrics = metrics;
 
     /// <inheritdoc/>
     public async Task<InvoiceJob> CreateJobAsync(InvoiceJob job, CancellationToken cancellationToken)
@@ -701,8 +707,9 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
 
     private static InvoiceOcrException NoJob(string jobId) => new(InvoiceOcrErrorKind.BadRequest, $"There is no job {jobId}.");
 
-    private async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken cancellationToken)
+    private async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
+        var started = _metrics?.Start() ?? 0;
         try
         {
             var connection = await _connections.OpenAsync(RelationalWork.Quota, cancellationToken).ConfigureAwait(false);
@@ -713,30 +720,41 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
                 {
                     var result = await body(connection, transaction).ConfigureAwait(false);
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    _metrics?.Record(started, operation, null);
                     return result;
                 }
             }
         }
-        catch (Exception ex) when (IsUnavailable(ex))
+        catch (Exception ex) when (RecordFailure(started, operation, ex) && IsUnavailable(ex))
         {
             throw Unavailable(ex);
         }
     }
 
-    private async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> body, CancellationToken cancellationToken)
+    private async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> body, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
     {
+        var started = _metrics?.Start() ?? 0;
         try
         {
             var connection = await _connections.OpenAsync(RelationalWork.Read, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                return await body(connection).ConfigureAwait(false);
+                var result = await body(connection).ConfigureAwait(false);
+                _metrics?.Record(started, operation, null);
+                return result;
             }
         }
-        catch (Exception ex) when (IsUnavailable(ex))
+        catch (Exception ex) when (RecordFailure(started, operation, ex) && IsUnavailable(ex))
         {
             throw Unavailable(ex);
         }
+    }
+
+    /// <summary>Records a failed operation's duration (an exception filter: it catches nothing) and returns <see langword="true"/>.</summary>
+    private bool RecordFailure(long started, string operation, Exception exception)
+    {
+        _metrics?.Record(started, operation, exception);
+        return true;
     }
 
     private bool IsUnavailable(Exception exception) =>

@@ -75,6 +75,9 @@ public abstract partial class RelationalInvoiceOcrStore : IApiKeyStore, IQuotaSt
     /// <param name="meterFactory">Creates the SDK's meter.</param>
     internal void UseMetrics(IMeterFactory meterFactory) => _metrics = new RelationalStoreMetrics(meterFactory, Dialect.SystemName);
 
+    /// <summary>Gets the store's instrument, shared with the batch-job store over the same database; <see langword="null"/> until <see cref="UseMetrics"/>.</summary>
+    internal RelationalStoreMetrics? Metrics => _metrics;
+
     /// <summary>Creates the database or schema when missing, applies pending migrations and re-seals secrets still in the legacy format.</summary>
     /// <param name="cancellationToken">Cancels the migration.</param>
     /// <returns>A task that completes when the schema is current.</returns>

@@ -58,7 +58,13 @@ public sealed class RelationalStoreProvider<TStore, TOptions>(
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton(validator));
 
         // Batch jobs live in the same database; replacing (not trying to add) wins whether AddJobs came before or after.
-        builder.Services.Replace(ServiceDescriptor.Singleton(sp => createJobStore(sp.GetRequiredService<TStore>())));
+        builder.Services.Replace(ServiceDescriptor.Singleton(sp =>
+        {
+            var store = sp.GetRequiredService<TStore>();
+            var jobs = createJobStore(store);
+            (jobs as RelationalInvoiceJobStore)?.UseMetrics(store.Metrics);
+            return jobs;
+        }));
         return RelationalStoreRegistration.AddRelationalStore(builder, configure, sp => createStore(sp.GetRequiredService<IOptions<TOptions>>().Value, sp));
     }
 }
