@@ -725,7 +725,7 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
                 }
             }
         }
-        catch (Exception ex) when (RecordFailure(started, operation, ex) && IsUnavailable(ex))
+        catch (Exception ex) when (RelationalStoreMetrics.RecordFailure(_metrics, started, operation, ex) && IsUnavailable(ex))
         {
             throw Unavailable(ex);
         }
@@ -744,17 +744,10 @@ public abstract class RelationalInvoiceJobStore : IInvoiceJobStore
                 return result;
             }
         }
-        catch (Exception ex) when (RecordFailure(started, operation, ex) && IsUnavailable(ex))
+        catch (Exception ex) when (RelationalStoreMetrics.RecordFailure(_metrics, started, operation, ex) && IsUnavailable(ex))
         {
             throw Unavailable(ex);
         }
-    }
-
-    /// <summary>Records a failed operation's duration (an exception filter: it catches nothing) and returns <see langword="true"/>.</summary>
-    private bool RecordFailure(long started, string operation, Exception exception)
-    {
-        _metrics?.Record(started, operation, exception);
-        return true;
     }
 
     private bool IsUnavailable(Exception exception) =>

@@ -70,6 +70,21 @@ internal sealed class RelationalStoreMetrics
         _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
     }
 
+    /// <summary>
+    /// Records a failed operation, for an exception filter (<c>when (RecordFailure(...) &amp;&amp; ...)</c>): it catches
+    /// nothing and always returns <see langword="true"/>. Without metrics (<paramref name="metrics"/> null) it records nothing.
+    /// </summary>
+    /// <param name="metrics">The store's instrument, if it has one.</param>
+    /// <param name="started">What <see cref="Start"/> returned.</param>
+    /// <param name="operation">The calling member's name.</param>
+    /// <param name="error">The exception the operation failed with.</param>
+    /// <returns><see langword="true"/>.</returns>
+    public static bool RecordFailure(RelationalStoreMetrics? metrics, long started, string operation, Exception error)
+    {
+        metrics?.Record(started, operation, error);
+        return true;
+    }
+
     /// <summary>The tag value of a calling member: <c>ListByCompanyAsync</c> → <c>list_by_company</c>, <c>InvoiceOcr.Sdk.IUsageLedger.GetAsync</c> (an explicit implementation) → <c>get</c>.</summary>
     internal static string ToTagValue(string member)
     {

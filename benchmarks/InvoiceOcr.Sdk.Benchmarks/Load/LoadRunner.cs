@@ -148,7 +148,6 @@ internal static class LoadRunner
                 var (rawSeq, sdkSeq) = await SequentialAsync(raw.PostAsync, extract, phase);
                 using var storeTimes = new StoreOperationTimes(sqlite.Services.GetRequiredService<IMeterFactory>());
                 var (rawCallSeq, callSeq) = await SequentialAsync(raw.PostAsync, modelCall, phase);
-                storeTimes.Dispose();
                 figures.Add(Overhead($"SDK overhead p50, sequential, {label} (extractor)", rawSeq, sdkSeq, 0.50, 0.30));
                 figures.Add(Overhead($"SDK overhead p99, sequential, {label} (extractor)", rawSeq, sdkSeq, 0.99, 0.30));
                 figures.Add(Overhead($"SDK overhead p50, sequential, {label} (model-call path)", rawCallSeq, callSeq, 0.50, 0.30));
