@@ -199,6 +199,11 @@ internal sealed partial class InvoiceJobBatchRoute(
                     ProjectId = lease.ProjectId,
                     ReservationId = lease.ReservationId,
                     EstimatedTokens = lease.ReservationId is null ? promptTokens + maxOutputTokens : lease.ReservedTokens,
+
+                    // What the attempt holds in the minute windows, as the interactive pipeline journals it: its reservation's
+                    // input estimate, or (none) the prompt's. An attempt charged at its estimate counts this in its minute
+                    // slot (not its total), and a late billed record corrects the slot by the difference.
+                    EstimatedInputTokens = lease.ReservedInputTokens > 0 ? lease.ReservedInputTokens : promptTokens,
                     AttemptNumber = entry.AttemptNumber,
                     StartedAt = now,
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using InvoiceOcr.Emulator;
@@ -36,7 +37,7 @@ public sealed class InvoiceJobBatchRouteTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<EmulatedSdk> StartAsync(FakeTimeProvider time, Action<InvoiceJobOptions>? jobs = null, long? batchEnqueuedTokens = null, DelegatingHandler? handler = null)
+    private static async Task<EmulatedSdk> StartAsync(FakeTimeProvider time, Action<InvoiceJobOptions>? jobs = null, long? batchEnqueuedTokens = null, DelegatingHandler? handler = null, Action<IServiceCollection>? configure = null)
     {
         var sdk = await EmulatedSdk.StartAsync(
             emulator =>
@@ -64,6 +65,8 @@ public sealed class InvoiceJobBatchRouteTests
                 {
                     services.AddHttpClient(GeminiClient.HttpClientName).AddHttpMessageHandler(() => handler);
                 }
+
+                configure?.Invoke(services);
             });
         await sdk.AddKeyAsync(new ApiKey { Id = "key-b", CompanyId = Company, Secret = Secret, ProjectId = Project });
         return sdk;
@@ -342,6 +345,55 @@ public sealed class InvoiceJobBatchRouteTests
                 Assert.Equal($"batch {batch.GeminiName} (ended BATCH_STATE_EXPIRED): completed", history[^1].Reason);
             }
         }
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_BatchRoute_JournalsEachAttemptWithItsInputEstimateLikeTheInteractivePipeline()
+    {
+        var time = new FakeTimeProvider(Start);
+        var journaled = new ConcurrentQueue<AttemptJournalEntry>();
+        await using var sdk = await StartAsync(
+            time,
+            configure: services => services.AddSingleton<IOperationStore>(sp => new JournalRecorder((IOperationStore)sp.GetRequiredService<IQuotaStore>(), journaled)));
+        var worker = Worker(sdk);
+        var job = await SubmitAsync(sdk, 2, batchMode: true, "input-estimate");
+
+        await DrainAsync(worker);
+        await FinishBatchesAsync(time, worker);
+
+        // What the attempt holds in the minute windows: the prompt's tokens its reservation counted there, not its total. An
+        // attempt charged at its estimate counts it in its minute slot; a late billed record corrects the slot by the difference.
+        var items = await ItemsAsync(sdk, job.JobId);
+        Assert.All(items, i => Assert.Equal(InvoiceJobItemState.Completed, i.State));
+        var entries = journaled.Where(e => items.Any(i => i.OperationId == e.OperationId)).ToList();
+        Assert.Equal(2, entries.Count);
+        Assert.All(entries, e =>
+        {
+            var input = Assert.NotNull(e.EstimatedInputTokens);
+            Assert.InRange(input, 1, e.EstimatedTokens - 1);
+        });
+    }
+
+    /// <summary>Records every attempt journal entry on its way to the store.</summary>
+    private sealed class JournalRecorder(IOperationStore inner, ConcurrentQueue<AttemptJournalEntry> journaled) : IOperationStore
+    {
+        public Task<OperationClaimResult> ClaimOperationAsync(OperationClaim claim, CancellationToken cancellationToken) => inner.ClaimOperationAsync(claim, cancellationToken);
+
+        public Task<OperationRecord?> GetOperationAsync(string operationId, CancellationToken cancellationToken) => inner.GetOperationAsync(operationId, cancellationToken);
+
+        public Task BeginAttemptAsync(AttemptJournalEntry attempt, CancellationToken cancellationToken)
+        {
+            journaled.Enqueue(attempt);
+            return inner.BeginAttemptAsync(attempt, cancellationToken);
+        }
+
+        public Task<QuotaSettlement?> EndAttemptAsync(AttemptEnding ending, CancellationToken cancellationToken) => inner.EndAttemptAsync(ending, cancellationToken);
+
+        public Task CompleteOperationAsync(OperationCompletion completion, CancellationToken cancellationToken) => inner.CompleteOperationAsync(completion, cancellationToken);
+
+        public Task<IReadOnlyList<UnknownOutcomeAttempt>> ResolveInFlightAttemptsAsync(DateTimeOffset? startedBefore, CancellationToken cancellationToken) => inner.ResolveInFlightAttemptsAsync(startedBefore, cancellationToken);
+
+        public Task<IReadOnlyList<UnknownOutcomeAttempt>> ListUnknownOutcomeAttemptsAsync(string? companyId, CancellationToken cancellationToken) => inner.ListUnknownOutcomeAttemptsAsync(companyId, cancellationToken);
     }
 
     [Fact]
