@@ -132,6 +132,8 @@ internal static class LoadRunner
         {
             // Both ledger durability levels: the default fsyncs every ledger commit (power-loss safe); the other
             // relies on WAL with synchronous = NORMAL (safe against a process kill, not an OS crash).
+            // The disk measurements' scratch files go beside the SQLite hosts' folders (SdkHost), on the same disk.
+            var scratch = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "invoiceocr-bench")).FullName;
             foreach (var (durability, label) in new[]
             {
                 (SqliteLedgerDurability.SurvivesPowerLoss, "SQLite quota + durable ledger"),
@@ -158,7 +160,7 @@ internal static class LoadRunner
                     // The default durability syncs once per call, after the model's answer: with today's store work no design
                     // costs less than this path plus one synced write, timed where it happens (inside the call, where an fsync
                     // costs more than in a quiet loop). Said next to the target, so a slow disk reads as one.
-                    using var synced = new DiskFloor.SyncedWriter(Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "invoiceocr-bench")).FullName);
+                    using var synced = new DiskFloor.SyncedWriter(scratch);
                     var (rawSynced, callSynced) = await SequentialAsync(
                         raw.PostAsync,
                         async () =>
@@ -171,7 +173,7 @@ internal static class LoadRunner
                 }
             }
 
-            figures.AddRange(DiskFloor.Measure(Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "invoiceocr-bench")).FullName));
+            figures.AddRange(DiskFloor.Measure(scratch));
         }
 
         // 3. The SQLite usage ledger and the database logger on their own.
